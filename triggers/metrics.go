@@ -1,0 +1,107 @@
+package triggers
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"sync"
+	"time"
+)
+
+// Metric units of CloudWatch that cognitrig uses.
+const (
+	UnitCount        = "Count"
+	UnitMilliseconds = "Milliseconds"
+)
+
+type metricsKey struct{}
+
+// invocationMetrics collects the custom metrics of one invocation.
+type invocationMetrics struct {
+	mu     sync.Mutex
+	values map[string]float64
+	units  map[string]string
+}
+
+// AddMetric adds value to a custom metric of the current invocation; the
+// Metrics middleware writes it with the invocation's own metrics. Outside
+// that middleware it does nothing. Names must not contain secrets.
+func AddMetric(ctx context.Context, name, unit string, value float64) {
+	m, _ := ctx.Value(metricsKey{}).(*invocationMetrics)
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.values == nil {
+		m.values = map[string]float64{}
+		m.units = map[string]string{}
+	}
+	m.values[name] += value
+	m.units[name] = unit
+}
+
+// Metrics writes one CloudWatch Embedded Metric Format record per invocation
+// to w (os.Stdout in Lambda, where CloudWatch Logs extracts the metrics):
+// Invocations, Errors and Duration, with the TriggerSource dimension, in
+// namespace, plus any metrics added with AddMetric during the invocation.
+// Writes are serialised; a write error is ignored so that metrics never fail
+// a sign-in.
+func Metrics(w io.Writer, namespace string) Middleware {
+	var mu sync.Mutex
+	return func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, ev Event) error {
+			m := &invocationMetrics{}
+			start := time.Now()
+			err := next.HandleTrigger(context.WithValue(ctx, metricsKey{}, m), ev)
+			elapsed := time.Since(start)
+			errCount := 0.0
+			if err != nil {
+				errCount = 1
+			}
+			rec := emfRecord(namespace, ev.Common().TriggerSource, start, elapsed, errCount, m)
+			mu.Lock()
+			_, _ = w.Write(rec)
+			mu.Unlock()
+			return err
+		})
+	}
+}
+
+type emfMetric struct {
+	Name string `json:"Name"`
+	Unit string `json:"Unit"`
+}
+
+func emfRecord(namespace string, source TriggerSource, start time.Time, elapsed time.Duration, errs float64, m *invocationMetrics) []byte {
+	defs := []emfMetric{
+		{Name: "Invocations", Unit: UnitCount},
+		{Name: "Errors", Unit: UnitCount},
+		{Name: "Duration", Unit: UnitMilliseconds},
+	}
+	doc := map[string]any{
+		"TriggerSource": string(source),
+		"Invocations":   1,
+		"Errors":        errs,
+		"Duration":      float64(elapsed.Microseconds()) / 1000,
+	}
+	m.mu.Lock()
+	for _, name := range sortedKeys(m.values) {
+		if _, taken := doc[name]; taken {
+			continue
+		}
+		defs = append(defs, emfMetric{Name: name, Unit: m.units[name]})
+		doc[name] = m.values[name]
+	}
+	m.mu.Unlock()
+	doc["_aws"] = map[string]any{
+		"Timestamp": start.UnixMilli(),
+		"CloudWatchMetrics": []any{map[string]any{
+			"Namespace":  namespace,
+			"Dimensions": [][]string{{"TriggerSource"}},
+			"Metrics":    defs,
+		}},
+	}
+	b, _ := json.Marshal(doc)
+	return append(b, '\n')
+}

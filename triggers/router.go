@@ -1,0 +1,235 @@
+package triggers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Handler handles one decoded trigger event: it reads the request and fills
+// in the response of the event, in place. Middleware wraps Handlers.
+type Handler interface {
+	HandleTrigger(ctx context.Context, event Event) error
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, event Event) error
+
+// HandleTrigger calls f.
+func (f HandlerFunc) HandleTrigger(ctx context.Context, event Event) error { return f(ctx, event) }
+
+// Middleware wraps a Handler, as net/http middleware wraps an http.Handler.
+type Middleware func(Handler) Handler
+
+// Func is the typed handler of one trigger. E is the trigger's event type,
+// such as PreSignUpEvent; the handler fills in event.Response. A returned
+// error fails the operation, and its text is shown to the client.
+type Func[E any] func(ctx context.Context, event *E) error
+
+// Router serves one Lambda function for many triggers: it reads the
+// triggerSource (and, for pre token generation, the version) of each event,
+// decodes the event into its type and calls the handler registered for the
+// trigger, through the router's middleware.
+//
+// Router implements lambda.Handler, so lambda.Start(router) runs it without
+// reflection. Register handlers before the first Invoke; a Router is safe
+// for concurrent use once it serves.
+type Router struct {
+	middleware  []Middleware
+	handlers    [numTriggers]Handler
+	decoders    [numTriggers]func([]byte) (Event, error)
+	passThrough bool
+	noChecks    bool
+}
+
+// Option configures a Router.
+type Option func(*Router)
+
+// WithMiddleware adds middleware around every handler registered afterwards.
+// The first middleware is the outermost.
+func WithMiddleware(mw ...Middleware) Option {
+	return func(r *Router) { r.middleware = append(r.middleware, mw...) }
+}
+
+// PassThroughUnhandled makes the router return events of triggers without a
+// handler unchanged, instead of failing them with a NoHandlerError.
+func PassThroughUnhandled() Option {
+	return func(r *Router) { r.passThrough = true }
+}
+
+// WithoutResponseChecks turns off the checks of responses against Cognito's
+// rules (see CheckResponse). Use it only to reproduce a bad response.
+func WithoutResponseChecks() Option {
+	return func(r *Router) { r.noChecks = true }
+}
+
+// NewRouter returns a Router with no handlers.
+func NewRouter(opts ...Option) *Router {
+	r := &Router{}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
+}
+
+// Registered lists the triggers that have a handler.
+func (r *Router) Registered() []Trigger {
+	var out []Trigger
+	for t := Trigger(1); t < numTriggers; t++ {
+		if r.handlers[t] != nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Handles reports whether the router has a handler for t.
+func (r *Router) Handles(t Trigger) bool {
+	return t > 0 && t < numTriggers && r.handlers[t] != nil
+}
+
+// PreSignUp registers the handler of PreSignUp_* events.
+func (r *Router) PreSignUp(h Func[PreSignUpEvent]) { register(r, PreSignUp, h) }
+
+// PostConfirmation registers the handler of PostConfirmation_* events.
+func (r *Router) PostConfirmation(h Func[PostConfirmationEvent]) { register(r, PostConfirmation, h) }
+
+// PreAuthentication registers the handler of PreAuthentication_* events.
+func (r *Router) PreAuthentication(h Func[PreAuthenticationEvent]) {
+	register(r, PreAuthentication, h)
+}
+
+// PostAuthentication registers the handler of PostAuthentication_* events.
+func (r *Router) PostAuthentication(h Func[PostAuthenticationEvent]) {
+	register(r, PostAuthentication, h)
+}
+
+// DefineAuthChallenge registers the handler of DefineAuthChallenge_* events.
+func (r *Router) DefineAuthChallenge(h Func[DefineAuthChallengeEvent]) {
+	register(r, DefineAuthChallenge, h)
+}
+
+// CreateAuthChallenge registers the handler of CreateAuthChallenge_* events.
+func (r *Router) CreateAuthChallenge(h Func[CreateAuthChallengeEvent]) {
+	register(r, CreateAuthChallenge, h)
+}
+
+// VerifyAuthChallengeResponse registers the handler of
+// VerifyAuthChallengeResponse_* events.
+func (r *Router) VerifyAuthChallengeResponse(h Func[VerifyAuthChallengeResponseEvent]) {
+	register(r, VerifyAuthChallengeResponse, h)
+}
+
+// PreTokenGenerationV1 registers the handler of version-1 TokenGeneration_*
+// events (ID token only).
+func (r *Router) PreTokenGenerationV1(h Func[PreTokenGenerationV1Event]) {
+	register(r, PreTokenGenerationV1, h)
+}
+
+// PreTokenGenerationV2 registers the handler of version-2 and version-3
+// TokenGeneration_* events (ID and access tokens; client credentials in v3).
+func (r *Router) PreTokenGenerationV2(h Func[PreTokenGenerationV2Event]) {
+	register(r, PreTokenGenerationV2, h)
+}
+
+// UserMigration registers the handler of UserMigration_* events.
+func (r *Router) UserMigration(h Func[UserMigrationEvent]) { register(r, UserMigration, h) }
+
+// CustomMessage registers the handler of CustomMessage_* events.
+func (r *Router) CustomMessage(h Func[CustomMessageEvent]) { register(r, CustomMessage, h) }
+
+// CustomEmailSender registers the handler of CustomEmailSender_* events.
+func (r *Router) CustomEmailSender(h Func[CustomSenderEvent]) { register(r, CustomEmailSender, h) }
+
+// CustomSMSSender registers the handler of CustomSMSSender_* events.
+func (r *Router) CustomSMSSender(h Func[CustomSenderEvent]) { register(r, CustomSMSSender, h) }
+
+// InboundFederation registers the handler of InboundFederation_* events.
+func (r *Router) InboundFederation(h Func[InboundFederationEvent]) {
+	register(r, InboundFederation, h)
+}
+
+// register installs a typed handler for t, wrapped in the response checks
+// and the router's middleware. A second registration for t replaces the first.
+func register[E any, P interface {
+	*E
+	Event
+}](r *Router, t Trigger, h func(context.Context, P) error) {
+	if h == nil {
+		panic(fmt.Sprintf("triggers: nil handler for %s", t))
+	}
+	r.decoders[t] = func(payload []byte) (Event, error) {
+		ev := P(new(E))
+		if err := json.Unmarshal(payload, ev); err != nil {
+			return nil, err
+		}
+		return ev, nil
+	}
+	checks := !r.noChecks
+	var base Handler = HandlerFunc(func(ctx context.Context, ev Event) error {
+		if err := h(ctx, ev.(P)); err != nil {
+			return err
+		}
+		if checks {
+			return CheckResponse(ev)
+		}
+		return nil
+	})
+	for i := len(r.middleware) - 1; i >= 0; i-- {
+		base = r.middleware[i](base)
+	}
+	r.handlers[t] = base
+}
+
+// Invoke handles one raw event as the Lambda runtime delivers it and returns
+// the event with its response filled in. It implements lambda.Handler.
+func (r *Router) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	ev, handler, err := r.Decode(payload)
+	if err != nil {
+		if errors.Is(err, errPassThrough) {
+			return payload, nil
+		}
+		return nil, err
+	}
+	if err := handler.HandleTrigger(ctx, ev); err != nil {
+		return nil, err
+	}
+	out, err := json.Marshal(ev)
+	if err != nil {
+		return nil, fmt.Errorf("triggers: encode %s response: %w", ev.Common().TriggerSource, err)
+	}
+	return out, nil
+}
+
+var errPassThrough = errors.New("triggers: pass through")
+
+// Decode decodes a raw event into its typed form and returns it with the
+// handler that would serve it (middleware included). It fails as Invoke
+// would for a malformed event or a trigger without a handler.
+func (r *Router) Decode(payload []byte) (Event, Handler, error) {
+	h, err := readHeader(payload)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := Classify(h.TriggerSource, h.Version)
+	if err != nil {
+		return nil, nil, err
+	}
+	if r.handlers[t] == nil {
+		if r.passThrough {
+			return nil, nil, errPassThrough
+		}
+		return nil, nil, &NoHandlerError{Source: h.TriggerSource, Trigger: t, Registered: r.Registered()}
+	}
+	ev, err := r.decoders[t](payload)
+	if err != nil {
+		return nil, nil, decodeError(h.TriggerSource, err)
+	}
+	// The fast header scan and encoding/json agree on every input the scan
+	// accepts; this guards the dispatch against any case where they do not.
+	if c := ev.Common(); c.TriggerSource != h.TriggerSource || c.Version != h.Version {
+		return nil, nil, &DecodeError{Source: h.TriggerSource, Offset: -1, Field: "triggerSource", Kind: "ambiguous"}
+	}
+	return ev, r.handlers[t], nil
+}

@@ -1,0 +1,211 @@
+package triggers
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+)
+
+// header is what dispatch needs before the full decode.
+type header struct {
+	TriggerSource TriggerSource `json:"triggerSource"`
+	Version       string        `json:"version"`
+}
+
+// readHeader returns an event's triggerSource and version. The fast path
+// scans the top level of the object without decoding it; anything unusual
+// (escaped keys, a non-string value, bad JSON) falls back to encoding/json,
+// which then also produces the error.
+func readHeader(payload []byte) (header, error) {
+	if h, ok := scanHeader(payload); ok {
+		return h, nil
+	}
+	var h header
+	if err := json.Unmarshal(payload, &h); err != nil {
+		return h, decodeError("", err)
+	}
+	return h, nil
+}
+
+// scanHeader reads the top-level "triggerSource" and "version" string
+// values of a JSON object. Like encoding/json it matches keys without regard
+// to case and keeps the last of duplicate keys. ok is false when the input is
+// not plain enough to be sure; the caller then decodes it properly.
+func scanHeader(b []byte) (h header, ok bool) {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return h, false
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return h, skipSpace(b, i+1) == len(b)
+	}
+	for {
+		key, next, plain := scanString(b, i)
+		if next < 0 || !plain {
+			return h, false
+		}
+		i = skipSpace(b, next)
+		if i >= len(b) || b[i] != ':' {
+			return h, false
+		}
+		i = skipSpace(b, i+1)
+		isSource := bytes.EqualFold(key, []byte("triggerSource"))
+		isVersion := !isSource && bytes.EqualFold(key, []byte("version"))
+		if isSource || isVersion {
+			val, next, plain := scanString(b, i)
+			if next < 0 || !plain {
+				return h, false
+			}
+			if isSource {
+				h.TriggerSource = internSource(val)
+			} else {
+				h.Version = internVersion(val)
+			}
+			i = next
+		} else {
+			i = skipValue(b, i)
+			if i < 0 {
+				return h, false
+			}
+		}
+		i = skipSpace(b, i)
+		if i >= len(b) {
+			return h, false
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			return h, skipSpace(b, i+1) == len(b)
+		default:
+			return h, false
+		}
+	}
+}
+
+var knownSources = func() map[string]TriggerSource {
+	m := make(map[string]TriggerSource, len(orderedSources))
+	for _, s := range orderedSources {
+		m[string(s)] = s
+	}
+	return m
+}()
+
+// internSource returns the constant for a known source without allocating.
+func internSource(b []byte) TriggerSource {
+	if s, ok := knownSources[string(b)]; ok {
+		return s
+	}
+	return TriggerSource(b)
+}
+
+func internVersion(b []byte) string {
+	switch string(b) {
+	case "0":
+		return "0"
+	case "1":
+		return "1"
+	case "2":
+		return "2"
+	case "3":
+		return "3"
+	}
+	return string(b)
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// scanString scans a JSON string starting at b[i] == '"'. It returns the
+// raw contents, the index after the closing quote, and whether the contents
+// needed no unescaping. next is -1 on malformed input.
+func scanString(b []byte, i int) (raw []byte, next int, plain bool) {
+	if i >= len(b) || b[i] != '"' {
+		return nil, -1, false
+	}
+	plain = true
+	for j := i + 1; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '\\':
+			plain = false
+			j++
+		case c == '"':
+			return b[i+1 : j], j + 1, plain
+		case c < 0x20:
+			return nil, -1, false
+		}
+	}
+	return nil, -1, false
+}
+
+// skipValue returns the index after the JSON value at b[i], or -1. Nested
+// values are skipped by counting brackets outside strings; their validity is
+// left to the full decode.
+func skipValue(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '"':
+		_, next, _ := scanString(b, i)
+		return next
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				_, next, _ := scanString(b, j)
+				if next < 0 {
+					return -1
+				}
+				j = next - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return -1
+	default:
+		j := i
+		for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' &&
+			b[j] != '\n' && b[j] != '\r' && b[j] != '\t' {
+			j++
+		}
+		if j == i {
+			return -1
+		}
+		return j
+	}
+}
+
+// decodeError turns an encoding/json error into a DecodeError, which
+// carries positions and field names but never payload content.
+func decodeError(source TriggerSource, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "(top level)"
+		}
+		// Value reads like "number 123456": keep the kind, drop the value,
+		// which may be a one-time code.
+		kind, _, _ := strings.Cut(typ.Value, " ")
+		return &DecodeError{Source: source, Offset: typ.Offset, Field: field, Kind: kind}
+	case errors.As(err, &syn):
+		return &DecodeError{Source: source, Offset: syn.Offset}
+	default:
+		return &DecodeError{Source: source, Offset: -1}
+	}
+}

@@ -1,0 +1,232 @@
+package triggertest
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+)
+
+//go:embed testdata/events/*.json
+var recorded embed.FS
+
+// Names lists the recorded events, sorted. A name is the trigger source,
+// optionally followed by a dot and a variant: "PreSignUp_SignUp",
+// "TokenGeneration_Authentication.v2", "DefineAuthChallenge_Authentication.after-password".
+func Names() []string {
+	entries, err := fs.ReadDir(recorded, "testdata/events")
+	if err != nil {
+		panic(err) // the embedded directory is part of the build
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".json"))
+	}
+	return names
+}
+
+// Raw returns the recorded event called name, as Cognito sent it.
+func Raw(name string) ([]byte, error) {
+	b, err := recorded.ReadFile(path.Join("testdata/events", name+".json"))
+	if err != nil {
+		return nil, fmt.Errorf("triggertest: no recorded event %q; see triggertest.Names", name)
+	}
+	return b, nil
+}
+
+// Load returns the recorded event called name, failing t if there is none.
+func Load(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := Raw(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Decode decodes the recorded event called name into a typed event, such as
+// *triggers.PreSignUpEvent.
+func Decode[E any](t testing.TB, name string) *E {
+	t.Helper()
+	ev := new(E)
+	if err := json.Unmarshal(Load(t, name), ev); err != nil {
+		t.Fatalf("triggertest: decode %s: %v", name, err)
+	}
+	return ev
+}
+
+// Invoker is what a Router is to the Lambda runtime: lambda.Handler.
+type Invoker interface {
+	Invoke(ctx context.Context, payload []byte) ([]byte, error)
+}
+
+// Invoke runs payload through h the way the Lambda runtime does: JSON in,
+// JSON out, with a Lambda context (request id, function ARN) and a deadline
+// of timeout from now (5 s if zero). It returns the response and the error
+// that the runtime would report to Cognito.
+func Invoke(h Invoker, payload []byte, timeout time.Duration) ([]byte, error) {
+	if timeout == 0 {
+		timeout = 5 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{
+		AwsRequestID:       "00000000-0000-4000-8000-000000000000",
+		InvokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:cognitrig-test",
+	})
+	return h.Invoke(ctx, payload)
+}
+
+// Replay invokes h with the recorded event called name and decodes the
+// response into a typed event, failing t on any error.
+func Replay[E any](t testing.TB, h Invoker, name string) *E {
+	t.Helper()
+	return Run[E](t, h, Load(t, name))
+}
+
+// Run invokes h with payload and decodes the response into a typed event,
+// failing t on any error.
+func Run[E any](t testing.TB, h Invoker, payload []byte) *E {
+	t.Helper()
+	out, err := Invoke(h, payload, 0)
+	if err != nil {
+		t.Fatalf("triggertest: invoke: %v", err)
+	}
+	ev := new(E)
+	if err := json.Unmarshal(out, ev); err != nil {
+		t.Fatalf("triggertest: decode response: %v", err)
+	}
+	return ev
+}
+
+// Builder varies a recorded event. Paths are dot-separated keys from the
+// top of the event, with numbers for array elements:
+// "request.userAttributes.email", "request.session.0.challengeResult".
+// Keys that contain dots (SAML attribute URIs) cannot be addressed.
+type Builder struct {
+	doc map[string]any
+	err error
+}
+
+// From starts a Builder from the recorded event called name.
+func From(t testing.TB, name string) *Builder {
+	t.Helper()
+	return FromJSON(t, Load(t, name))
+}
+
+// FromJSON starts a Builder from any event.
+func FromJSON(t testing.TB, payload []byte) *Builder {
+	t.Helper()
+	b := &Builder{}
+	if err := json.Unmarshal(payload, &b.doc); err != nil {
+		t.Fatalf("triggertest: event is not a JSON object: %v", err)
+	}
+	return b
+}
+
+// Set sets the value at path, creating objects on the way.
+func (b *Builder) Set(path string, value any) *Builder {
+	b.walk(path, func(parent any, key string) {
+		switch p := parent.(type) {
+		case map[string]any:
+			p[key] = value
+		case []any:
+			i, err := strconv.Atoi(key)
+			if err != nil || i < 0 || i >= len(p) {
+				b.err = fmt.Errorf("triggertest: %s: no element %s", path, key)
+				return
+			}
+			p[i] = value
+		}
+	})
+	return b
+}
+
+// Delete removes the value at path.
+func (b *Builder) Delete(path string) *Builder {
+	b.walk(path, func(parent any, key string) {
+		if p, ok := parent.(map[string]any); ok {
+			delete(p, key)
+		}
+	})
+	return b
+}
+
+// Append appends value to the array at path, creating it if absent.
+func (b *Builder) Append(path string, value any) *Builder {
+	b.walk(path, func(parent any, key string) {
+		p, ok := parent.(map[string]any)
+		if !ok {
+			b.err = fmt.Errorf("triggertest: %s: not an object field", path)
+			return
+		}
+		arr, _ := p[key].([]any)
+		p[key] = append(slices.Clone(arr), value)
+	})
+	return b
+}
+
+// Source sets the triggerSource.
+func (b *Builder) Source(source string) *Builder { return b.Set("triggerSource", source) }
+
+// UserAttribute sets one user attribute.
+func (b *Builder) UserAttribute(name, value string) *Builder {
+	return b.Set("request.userAttributes."+name, value)
+}
+
+// ClientMetadata sets one clientMetadata entry.
+func (b *Builder) ClientMetadata(key, value string) *Builder {
+	return b.Set("request.clientMetadata."+key, value)
+}
+
+// JSON returns the event, failing t if a step went wrong.
+func (b *Builder) JSON(t testing.TB) []byte {
+	t.Helper()
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	out, err := json.Marshal(b.doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func (b *Builder) walk(path string, at func(parent any, key string)) {
+	if b.err != nil {
+		return
+	}
+	keys := strings.Split(path, ".")
+	var cur any = b.doc
+	for _, k := range keys[:len(keys)-1] {
+		switch c := cur.(type) {
+		case map[string]any:
+			next, ok := c[k]
+			if !ok || next == nil {
+				next = map[string]any{}
+				c[k] = next
+			}
+			cur = next
+		case []any:
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(c) {
+				b.err = fmt.Errorf("triggertest: %s: no element %s", path, k)
+				return
+			}
+			cur = c[i]
+		default:
+			b.err = fmt.Errorf("triggertest: %s: %s is not an object or array", path, k)
+			return
+		}
+	}
+	at(cur, keys[len(keys)-1])
+}

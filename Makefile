@@ -1,0 +1,57 @@
+# cognitrig: the two commands are `make demo` (the main job) and `make test`
+# (every test). Everything they need is installed from this repository's own
+# files: Go modules from go.mod, test servers from package-lock.json.
+
+GO          ?= go
+STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+LAMBDA_ENV  := CGO_ENABLED=0 GOOS=linux GOARCH=arm64
+LAMBDA_FLAGS:= -tags lambda.norpc -trimpath
+HANDLERS    := $(patsubst handlers/%/main.go,%,$(wildcard handlers/*/main.go))
+FUZZTIME    ?= 5m
+
+.PHONY: demo test deps fmt-check vet lint unit build fuzz bench clean
+
+## demo: replay every recorded Cognito event through the example handlers
+demo:
+	$(GO) run ./cmd/cognitrig replay --recorded
+	@if [ -d examples/customauth-signin ]; then $(GO) run ./examples/customauth-signin; fi
+
+## test: format, vet, staticcheck, then every test with -race against a
+## DynamoDB-API server (dynalite) on 127.0.0.1 that is stopped even on failure
+test: deps fmt-check vet lint unit
+
+deps:
+	npm ci --no-audit --no-fund --loglevel=error
+	$(GO) mod download
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+lint:
+	$(STATICCHECK) ./...
+
+unit:
+	./scripts/with-dynalite.sh $(GO) test -race -count=1 ./...
+
+## build: one static linux/arm64 `bootstrap` per handlers/* entry point, in dist/NAME/
+build:
+	@for h in $(HANDLERS); do \
+		echo "build dist/$$h/bootstrap"; \
+		$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o dist/$$h/bootstrap ./handlers/$$h || exit 1; \
+	done
+
+## fuzz: run each fuzz target for FUZZTIME (the seed corpus also runs in `make test`)
+fuzz:
+	$(GO) test ./triggers/ -run '^$$' -fuzz '^FuzzInvoke$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./triggers/ -run '^$$' -fuzz '^FuzzScanHeader$$' -fuzztime $(FUZZTIME)
+
+## bench: the benchmarks recorded in BENCHMARKS.md
+bench:
+	./scripts/with-dynalite.sh $(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf dist cdk.out

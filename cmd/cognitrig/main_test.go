@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cognitrig/cognitrig/triggers/triggertest"
+)
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func writeEvent(t *testing.T, payload []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "event.json")
+	if err := os.WriteFile(p, payload, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestReplayRecorded(t *testing.T) {
+	code, out, errOut := runCLI(t, "replay", "--recorded")
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr: %s", code, errOut)
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	n := 0
+	for dec.More() {
+		var res replayResult
+		if err := dec.Decode(&res); err != nil {
+			t.Fatal(err)
+		}
+		if res.Error != "" || res.Response == nil || res.TriggerSource == "" {
+			t.Errorf("%s: %+v", res.Event, res)
+		}
+		n++
+	}
+	if n != len(triggertest.Names()) {
+		t.Errorf("replayed %d events, want %d", n, len(triggertest.Names()))
+	}
+	if strings.Contains(out, "SECRET") || strings.Contains(errOut, "SECRET") {
+		t.Error("replay printed a secret without --reveal-secrets")
+	}
+}
+
+func TestReplayFile(t *testing.T) {
+	ok := writeEvent(t, triggertest.Load(t, "TokenGeneration_Authentication.v2"))
+	code, out, _ := runCLI(t, "replay", ok)
+	if code != exitOK || !strings.Contains(out, `"tenant:acme:read"`) {
+		t.Fatalf("exit %d, out %s", code, out)
+	}
+
+	refused := writeEvent(t, triggertest.From(t, "PreSignUp_SignUp").UserAttribute("custom:tenantId", "evil").JSON(t))
+	code, out, _ = runCLI(t, "replay", refused)
+	if code != exitFailed || !strings.Contains(out, "set by invitation only") {
+		t.Errorf("refused sign-up: exit %d, out %s", code, out)
+	}
+
+	notEvent := writeEvent(t, []byte(`{"hello":"world"}`))
+	code, _, errOut := runCLI(t, "replay", notEvent)
+	if code != exitBadArgs || !strings.Contains(errOut, "no triggerSource") || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("not an event: exit %d, stderr %q", code, errOut)
+	}
+	code, _, errOut = runCLI(t, "replay", filepath.Join(t.TempDir(), "missing.json"))
+	if code != exitBadArgs || !strings.Contains(errOut, "missing.json") {
+		t.Errorf("missing file: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, _ = runCLI(t, "replay"); code != exitBadArgs {
+		t.Errorf("no args: exit %d", code)
+	}
+}
+
+func TestInspect(t *testing.T) {
+	v3 := writeEvent(t, triggertest.Load(t, "TokenGeneration_ClientCredentials.v3"))
+	code, out, _ := runCLI(t, "inspect", "--json", v3)
+	var res struct {
+		TriggerSource string
+		Version       string
+		Trigger       string
+		OK            bool
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("not JSON: %s", out)
+	}
+	if code != exitOK || res.TriggerSource != "TokenGeneration_ClientCredentials" || res.Version != "3" || !res.OK {
+		t.Errorf("exit %d, %+v", code, res)
+	}
+
+	odd := writeEvent(t, triggertest.From(t, "PreSignUp_SignUp").Set("request.surprise", 1).JSON(t))
+	code, out, _ = runCLI(t, "inspect", odd)
+	if code != exitFailed || !strings.Contains(out, "request.surprise") {
+		t.Errorf("unknown field: exit %d, out %s", code, out)
+	}
+
+	badVersion := writeEvent(t, triggertest.From(t, "TokenGeneration_Authentication.v2").Set("version", "9").JSON(t))
+	code, out, errOut := runCLI(t, "inspect", badVersion)
+	if code != exitBadArgs || !strings.Contains(out, `version "9"`) || errOut == "" {
+		t.Errorf("bad version: exit %d, out %s, stderr %s", code, out, errOut)
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	if code, _, errOut := runCLI(t, "teleport"); code != exitBadArgs || !strings.Contains(errOut, "teleport") {
+		t.Errorf("exit %d, stderr %s", code, errOut)
+	}
+	if code, _, _ := runCLI(t); code != exitBadArgs {
+		t.Errorf("no command: exit %d", code)
+	}
+}

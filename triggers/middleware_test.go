@@ -1,0 +1,271 @@
+package triggers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cognitrig/cognitrig/triggers"
+	"github.com/cognitrig/cognitrig/triggers/triggertest"
+)
+
+func TestDeadlineBudget(t *testing.T) {
+	const margin = 250 * time.Millisecond
+	var got time.Time
+	var hasDeadline bool
+	r := triggers.NewRouter(triggers.WithMiddleware(triggers.Deadline(margin)))
+	r.PreSignUp(func(ctx context.Context, _ *triggers.PreSignUpEvent) error {
+		got, hasDeadline = ctx.Deadline()
+		return nil
+	})
+	r.CustomEmailSender(func(ctx context.Context, _ *triggers.CustomSenderEvent) error {
+		got, hasDeadline = ctx.Deadline()
+		return nil
+	})
+
+	// Lambda allows 30 s, Cognito only 5: the budget ends 5 s - margin from now.
+	start := time.Now()
+	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PreSignUp_SignUp"), 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if !hasDeadline {
+		t.Fatal("handler context has no deadline")
+	}
+	if limit := start.Add(triggers.CognitoTimeout - margin); got.After(limit.Add(50 * time.Millisecond)) {
+		t.Errorf("deadline %v is later than Cognito's limit less the margin (%v)", got.Sub(start), limit.Sub(start))
+	}
+	if got.Before(start.Add(triggers.CognitoTimeout - margin - time.Second)) {
+		t.Errorf("deadline %v is far earlier than needed", got.Sub(start))
+	}
+
+	// Lambda's own deadline is earlier: it wins.
+	start = time.Now()
+	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PreSignUp_SignUp"), 2*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if d := got.Sub(start); d > 2*time.Second-margin+50*time.Millisecond {
+		t.Errorf("deadline %v ignores the Lambda deadline of 2 s", d)
+	}
+
+	// A custom sender is asynchronous: Cognito's 5 s do not apply.
+	start = time.Now()
+	if _, err := triggertest.Invoke(r, triggertest.Load(t, "CustomEmailSender_SignUp"), 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if d := got.Sub(start); d < 29*time.Second {
+		t.Errorf("custom sender deadline %v: the 5 s cap of synchronous triggers was applied", d)
+	}
+}
+
+func TestDeadlineStopsASlowCall(t *testing.T) {
+	r := triggers.NewRouter(triggers.WithMiddleware(triggers.Deadline(100 * time.Millisecond)))
+	r.PreSignUp(func(ctx context.Context, _ *triggers.PreSignUpEvent) error {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Second):
+			return nil
+		}
+	})
+	start := time.Now()
+	_, err := triggertest.Invoke(r, triggertest.Load(t, "PreSignUp_SignUp"), 400*time.Millisecond)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v", err)
+	}
+	if elapsed := time.Since(start); elapsed > 400*time.Millisecond {
+		t.Errorf("returned after %v, past the Lambda deadline", elapsed)
+	}
+}
+
+func TestRemaining(t *testing.T) {
+	if _, ok := triggers.Remaining(context.Background()); ok {
+		t.Error("Remaining without a deadline reported ok")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if d, ok := triggers.Remaining(ctx); !ok || d <= 0 || d > time.Minute {
+		t.Errorf("Remaining = %v, %v", d, ok)
+	}
+}
+
+func TestMetricsEmitsEMF(t *testing.T) {
+	var out bytes.Buffer
+	r := triggers.NewRouter(triggers.WithMiddleware(triggers.Metrics(&out, "cognitrig-test")))
+	r.UserMigration(func(ctx context.Context, ev *triggers.UserMigrationEvent) error {
+		triggers.AddMetric(ctx, "LegacyCalls", triggers.UnitCount, 2)
+		triggers.AddMetric(ctx, "LegacyCalls", triggers.UnitCount, 1)
+		if ev.UserName == "fail" {
+			return errors.New("boom")
+		}
+		ev.Response.UserAttributes = map[string]string{"email": "x@example.com"}
+		return nil
+	})
+	if _, err := triggertest.Invoke(r, triggertest.Load(t, "UserMigration_Authentication"), 0); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = triggertest.Invoke(r, triggertest.From(t, "UserMigration_Authentication").Set("userName", "fail").JSON(t), 0)
+
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("got %d EMF lines, want 2:\n%s", len(lines), out.String())
+	}
+	for i, line := range lines {
+		var rec struct {
+			AWS struct {
+				Timestamp         int64
+				CloudWatchMetrics []struct {
+					Namespace  string
+					Dimensions [][]string
+					Metrics    []struct{ Name, Unit string }
+				}
+			} `json:"_aws"`
+			TriggerSource string
+			Invocations   float64
+			Errors        float64
+			Duration      float64
+			LegacyCalls   float64
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("line %d is not JSON: %v", i, err)
+		}
+		cw := rec.AWS.CloudWatchMetrics
+		if len(cw) != 1 || cw[0].Namespace != "cognitrig-test" || cw[0].Dimensions[0][0] != "TriggerSource" || rec.AWS.Timestamp == 0 {
+			t.Fatalf("line %d: bad _aws block: %s", i, line)
+		}
+		if rec.TriggerSource != "UserMigration_Authentication" || rec.Invocations != 1 || rec.LegacyCalls != 3 {
+			t.Errorf("line %d: %s", i, line)
+		}
+		if wantErr := float64(i); rec.Errors != wantErr {
+			t.Errorf("line %d: Errors = %v, want %v", i, rec.Errors, wantErr)
+		}
+		names := map[string]bool{}
+		for _, m := range cw[0].Metrics {
+			names[m.Name] = true
+		}
+		for _, n := range []string{"Invocations", "Errors", "Duration", "LegacyCalls"} {
+			if !names[n] {
+				t.Errorf("line %d: metric %s not declared", i, n)
+			}
+		}
+		if strings.Contains(line, "SECRET") {
+			t.Errorf("line %d: a secret reached the metrics", i)
+		}
+	}
+	// Outside the Metrics middleware AddMetric is a no-op, not a panic.
+	triggers.AddMetric(context.Background(), "x", triggers.UnitCount, 1)
+}
+
+func TestResponseChecks(t *testing.T) {
+	cases := []struct {
+		name   string
+		event  string
+		handle func(triggers.Event)
+		want   string // "" means valid
+	}{
+		{"define: tokens and failure", "DefineAuthChallenge_Authentication", func(e triggers.Event) {
+			ev := e.(*triggers.DefineAuthChallengeEvent)
+			ev.Response.IssueTokens, ev.Response.FailAuthentication = true, true
+		}, "issueTokens and failAuthentication are both true"},
+		{"define: no decision", "DefineAuthChallenge_Authentication", func(triggers.Event) {}, "no decision"},
+		{"define: tokens for unknown user", "DefineAuthChallenge_Authentication.user-not-found", func(e triggers.Event) {
+			e.(*triggers.DefineAuthChallengeEvent).Response.IssueTokens = true
+		}, "userNotFound"},
+		{"define: next challenge", "DefineAuthChallenge_Authentication", func(e triggers.Event) {
+			e.(*triggers.DefineAuthChallengeEvent).Response.ChallengeName = triggers.ChallengeCustom
+		}, ""},
+		{"presignup: verify missing phone", "PreSignUp_SignUp", func(e triggers.Event) {
+			e.(*triggers.PreSignUpEvent).Response.AutoVerifyPhone = true
+		}, "no phone_number attribute"},
+		{"presignup: verify email", "PreSignUp_SignUp", func(e triggers.Event) {
+			ev := e.(*triggers.PreSignUpEvent)
+			ev.Response.AutoConfirmUser, ev.Response.AutoVerifyEmail = true, true
+		}, ""},
+		{"pretoken v2: reserved id claim", "TokenGeneration_Authentication.v2", func(e triggers.Event) {
+			e.(*triggers.PreTokenGenerationV2Event).Response.Details().IDToken().ClaimsToAddOrOverride = map[string]any{"sub": "x"}
+		}, `claim "sub" cannot be changed`},
+		{"pretoken v2: reserved access claim", "TokenGeneration_Authentication.v2", func(e triggers.Event) {
+			e.(*triggers.PreTokenGenerationV2Event).Response.Details().AccessToken().ClaimsToSuppress = []string{"client_id"}
+		}, `claim "client_id" cannot be changed`},
+		{"pretoken v2: cognito groups claim", "TokenGeneration_Authentication.v2", func(e triggers.Event) {
+			e.(*triggers.PreTokenGenerationV2Event).Response.Details().IDToken().ClaimsToAddOrOverride = map[string]any{"cognito:groups": []string{"a"}}
+		}, "GroupOverrideDetails"},
+		{"pretoken v2: object in email_verified", "TokenGeneration_Authentication.v2", func(e triggers.Event) {
+			e.(*triggers.PreTokenGenerationV2Event).Response.Details().IDToken().ClaimsToAddOrOverride = map[string]any{"email_verified": map[string]any{"a": 1}}
+		}, "must not be a JSON object"},
+		{"pretoken v2: scope with space", "TokenGeneration_Authentication.v2", func(e triggers.Event) {
+			e.(*triggers.PreTokenGenerationV2Event).Response.Details().AccessToken().ScopesToAdd = []string{"a b"}
+		}, "white space"},
+		{"pretoken v3: id token for m2m", "TokenGeneration_ClientCredentials.v3", func(e triggers.Event) {
+			e.(*triggers.PreTokenGenerationV2Event).Response.Details().IDToken().ClaimsToAddOrOverride = map[string]any{"x": "y"}
+		}, "issues no ID token"},
+		{"pretoken v2: custom claims", "TokenGeneration_Authentication.v2", func(e triggers.Event) {
+			d := e.(*triggers.PreTokenGenerationV2Event).Response.Details()
+			d.IDToken().ClaimsToAddOrOverride = map[string]any{"tenant": "acme", "roles": []string{"a"}}
+			d.AccessToken().ScopesToAdd = []string{"tenant:acme:read"}
+		}, ""},
+		{"pretoken v1: reserved claim", "TokenGeneration_Authentication.v1", func(e triggers.Event) {
+			e.(*triggers.PreTokenGenerationV1Event).Response.Details().ClaimsToAddOrOverride = map[string]string{"iss": "me"}
+		}, `claim "iss" cannot be changed`},
+		{"migration: bad status", "UserMigration_Authentication", func(e triggers.Event) {
+			ev := e.(*triggers.UserMigrationEvent)
+			ev.Response.UserAttributes = map[string]string{"email": "a@b.c"}
+			ev.Response.FinalUserStatus = "ACTIVE"
+		}, "finalUserStatus"},
+		{"migration: SMS without phone", "UserMigration_Authentication", func(e triggers.Event) {
+			ev := e.(*triggers.UserMigrationEvent)
+			ev.Response.UserAttributes = map[string]string{"email": "a@b.c"}
+			ev.Response.DesiredDeliveryMediums = []string{"SMS"}
+		}, "no phone_number"},
+		{"migration: forgot password without contact", "UserMigration_ForgotPassword", func(e triggers.Event) {
+			e.(*triggers.UserMigrationEvent).Response.UserAttributes = map[string]string{"name": "x"}
+		}, "cannot be delivered"},
+		{"custom message: code placeholder dropped", "CustomMessage_SignUp", func(e triggers.Event) {
+			ev := e.(*triggers.CustomMessageEvent)
+			ev.Response.EmailSubject, ev.Response.EmailMessage = "Hi", "Welcome!"
+		}, "code placeholder"},
+		{"custom message: admin user without user name", "CustomMessage_AdminCreateUser", func(e triggers.Event) {
+			ev := e.(*triggers.CustomMessageEvent)
+			ev.Response.SMSMessage = "Your password is {####}"
+		}, "user name placeholder"},
+		{"custom message: ok", "CustomMessage_AdminCreateUser", func(e triggers.Event) {
+			ev := e.(*triggers.CustomMessageEvent)
+			ev.Response.SMSMessage = "{username} / {####}"
+		}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := triggers.NewRouter(triggers.PassThroughUnhandled())
+			fn := func(_ context.Context, ev triggers.Event) error { c.handle(ev); return nil }
+			r.DefineAuthChallenge(func(ctx context.Context, ev *triggers.DefineAuthChallengeEvent) error { return fn(ctx, ev) })
+			r.PreSignUp(func(ctx context.Context, ev *triggers.PreSignUpEvent) error { return fn(ctx, ev) })
+			r.PreTokenGenerationV1(func(ctx context.Context, ev *triggers.PreTokenGenerationV1Event) error { return fn(ctx, ev) })
+			r.PreTokenGenerationV2(func(ctx context.Context, ev *triggers.PreTokenGenerationV2Event) error { return fn(ctx, ev) })
+			r.UserMigration(func(ctx context.Context, ev *triggers.UserMigrationEvent) error { return fn(ctx, ev) })
+			r.CustomMessage(func(ctx context.Context, ev *triggers.CustomMessageEvent) error { return fn(ctx, ev) })
+			_, err := triggertest.Invoke(r, triggertest.Load(t, c.event), 0)
+			if c.want == "" {
+				if err != nil {
+					t.Fatalf("valid response refused: %v", err)
+				}
+				return
+			}
+			var re *triggers.ResponseError
+			if !errors.As(err, &re) {
+				t.Fatalf("err = %v, want ResponseError", err)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q lacks %q", err, c.want)
+			}
+		})
+	}
+	// The checks can be turned off to reproduce a bad response.
+	r := triggers.NewRouter(triggers.WithoutResponseChecks())
+	r.DefineAuthChallenge(func(context.Context, *triggers.DefineAuthChallengeEvent) error { return nil })
+	if _, err := triggertest.Invoke(r, triggertest.Load(t, "DefineAuthChallenge_Authentication"), 0); err != nil {
+		t.Errorf("WithoutResponseChecks: %v", err)
+	}
+}

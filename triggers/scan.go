@@ -43,7 +43,9 @@ func scanHeader(b []byte) (h header, ok bool) {
 	}
 	for {
 		key, next, plain := scanString(b, i)
-		if next < 0 || !plain {
+		// Non-ASCII keys may case-fold onto "triggerSource" in ways only
+		// encoding/json knows; let it decide.
+		if next < 0 || !plain || !isASCII(key) {
 			return h, false
 		}
 		i = skipSpace(b, next)
@@ -55,7 +57,9 @@ func scanHeader(b []byte) (h header, ok bool) {
 		isVersion := !isSource && bytes.EqualFold(key, []byte("version"))
 		if isSource || isVersion {
 			val, next, plain := scanString(b, i)
-			if next < 0 || !plain {
+			// encoding/json replaces invalid UTF-8 with U+FFFD; for anything
+			// but ASCII, its result is the reference.
+			if next < 0 || !plain || !isASCII(val) {
 				return h, false
 			}
 			if isSource {
@@ -113,6 +117,15 @@ func internVersion(b []byte) string {
 		return "3"
 	}
 	return string(b)
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func skipSpace(b []byte, i int) int {

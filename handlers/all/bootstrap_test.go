@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -158,5 +159,46 @@ func TestBadLogLevelFailsAtStart(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "COGNITRIG_LOG_LEVEL") {
 		t.Errorf("err %v, output %s", err, out)
+	}
+}
+
+// BenchmarkColdStart measures process start to first response through the
+// Runtime API, for this function and for a bare aws-lambda-go function
+// doing the same pre-token work, side by side.
+func BenchmarkColdStart(b *testing.B) {
+	if runtime.GOOS != "linux" {
+		b.Skip("needs linux")
+	}
+	dir := b.TempDir()
+	binaries := map[string]string{"bare": "../../internal/barebootstrap", "cognitrig": "."}
+	for name, pkg := range binaries {
+		out := filepath.Join(dir, name)
+		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, pkg)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("build %s: %v\n%s", name, err, msg)
+		}
+		binaries[name] = out
+	}
+	payload, err := triggertest.Raw("TokenGeneration_Authentication.v2")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, name := range []string{"bare", "cognitrig"} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				fn, err := lambdart.Start(lambdart.Config{Name: name, Binary: binaries[name], Stderr: io.Discard})
+				if err != nil {
+					b.Fatal(err)
+				}
+				res, err := fn.Invoke(context.Background(), payload)
+				if err != nil || res.FunctionError != "" {
+					b.Fatalf("%v %s", err, res.Payload)
+				}
+				b.StopTimer()
+				_ = fn.Close()
+				b.StartTimer()
+			}
+		})
 	}
 }

@@ -64,6 +64,13 @@ func CreateTable(t testing.TB, client *dynamodb.Client, in dynamodb.CreateTableI
 	if _, err := client.CreateTable(ctx, &in); err != nil {
 		t.Fatalf("create table %s: %v", name, err)
 	}
+	// dynalite answers CreateTable before the table is ACTIVE.
+	waiter := dynamodb.NewTableExistsWaiter(client, func(o *dynamodb.TableExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 200*time.Millisecond
+	})
+	if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, 10*time.Second); err != nil {
+		t.Fatalf("table %s did not become active: %v", name, err)
+	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -1,0 +1,30 @@
+// Package magiclink is a customauth challenge that emails a sign-in link.
+//
+// A link is https://<allowed origin>/<page>#<token>. The token is
+// base64url(claims) "." base64url(signature): the claims bind it to the
+// user pool, the app client, the user (sub) and the challenge, and carry
+// its expiry and the nonce of its record; the signature is HMAC-SHA-256
+// (HMACSigner) or any Signer, such as one backed by a KMS key. The page is
+// in the fragment, so it stays out of server logs; the app reads it and
+// answers the challenge with it.
+//
+// Single use: each (user pool, user, challenge) has one live record in a
+// records.Store (DynamoDB in deployment) holding the nonce. Verify consumes
+// the record with a conditional delete, which succeeds once; a replayed
+// link finds no record and is a wrong answer, and so is a link whose record
+// was replaced. The same record makes Create idempotent: Cognito's retries
+// find it and do not send a second email (a conditional update of the send
+// time; the email is sent again, with the same link, only after
+// ResendAfter).
+//
+// Links usually outlive Cognito's session (3 to 15 minutes), so the app
+// signs in again when the user opens the link and sets clientMetadata
+// {"alreadyHaveMagicLink": "yes"}: Create then sends nothing, and the link
+// answers the new session's challenge. The page the link opens is taken
+// from clientMetadata "redirectUri" and must be on an allowed origin;
+// anything else is refused before the user is looked at, so the refusal
+// reveals nothing about the user.
+//
+// A forged, tampered, expired, replayed or foreign link is a wrong answer,
+// never an error or a panic; only a Signer or Store failure is an error.
+package magiclink

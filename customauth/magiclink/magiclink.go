@@ -1,0 +1,359 @@
+package magiclink
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cognitrig/cognitrig/customauth"
+	"github.com/cognitrig/cognitrig/customauth/deliver"
+	"github.com/cognitrig/cognitrig/customauth/records"
+	"github.com/cognitrig/cognitrig/triggers"
+)
+
+// Signer signs and checks link tokens. HMACSigner signs with a local key;
+// an implementation backed by AWS KMS (GenerateMac and VerifyMac with an
+// HMAC key, or Sign and Verify with an asymmetric one) keeps the key out of
+// the function altogether.
+type Signer interface {
+	Sign(ctx context.Context, msg []byte) ([]byte, error)
+	// Verify reports whether sig is a signature of msg. A wrong signature
+	// is (false, nil); an error means the check could not be made.
+	Verify(ctx context.Context, msg, sig []byte) (bool, error)
+}
+
+// HMACSigner signs with HMAC-SHA-256.
+type HMACSigner struct {
+	key []byte
+}
+
+// NewHMACSigner returns a Signer with key, which must have at least 32
+// random bytes.
+func NewHMACSigner(key []byte) (*HMACSigner, error) {
+	if len(key) < 32 {
+		return nil, fmt.Errorf("magiclink: HMAC key has %d bytes, want at least 32 random bytes", len(key))
+	}
+	return &HMACSigner{key: append([]byte(nil), key...)}, nil
+}
+
+// Sign implements Signer.
+func (s *HMACSigner) Sign(_ context.Context, msg []byte) ([]byte, error) {
+	m := hmac.New(sha256.New, s.key)
+	m.Write(msg)
+	return m.Sum(nil), nil
+}
+
+// Verify implements Signer, comparing in constant time.
+func (s *HMACSigner) Verify(ctx context.Context, msg, sig []byte) (bool, error) {
+	want, _ := s.Sign(ctx, msg)
+	return hmac.Equal(want, sig), nil
+}
+
+// Defaults of a Config.
+const (
+	DefaultName        = "MAGIC_LINK"
+	DefaultTTL         = 15 * time.Minute
+	DefaultResendAfter = time.Minute
+	DefaultRedirectKey = "redirectUri"
+	DefaultHaveLinkKey = "alreadyHaveMagicLink"
+	// MaxTokenLength bounds the answers that are parsed at all.
+	MaxTokenLength = 2048
+)
+
+// PublicChannel is the public parameter that says where the link went.
+const PublicChannel = "channel"
+
+// Config configures a Challenge.
+type Config struct {
+	Name   string // default DefaultName
+	Signer Signer
+	Store  records.Store
+	Sender deliver.Sender
+	// AllowedOrigins are the origins ("https://app.example.com") that a
+	// link may point to. The client names the page in clientMetadata under
+	// RedirectKey; one outside the list is refused. Plain http is allowed
+	// only for localhost and 127.0.0.1.
+	AllowedOrigins []string
+	// RedirectKey is the clientMetadata key of the page to link to;
+	// default "redirectUri".
+	RedirectKey string
+	// HaveLinkKey is the clientMetadata key by which the client says, with
+	// the value "yes", that it is answering with a link it already has (a
+	// new sign-in started from the link), so none is sent; default
+	// "alreadyHaveMagicLink".
+	HaveLinkKey string
+	// TTL is how long a link is valid, 1 minute to 1 hour; default 15
+	// minutes.
+	TTL time.Duration
+	// ResendAfter is the least time between two sends; default 1 minute.
+	ResendAfter time.Duration
+	// Subject and Body are the email; Body must hold deliver.Placeholder,
+	// where the link goes.
+	Subject, Body string
+	// AllowUnverified sends to an email address that is not verified.
+	AllowUnverified bool
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Logger receives warnings without secrets; nil logs nothing.
+	Logger *slog.Logger
+}
+
+// Challenge sends a signed, expiring, single-use sign-in link by email.
+// Create it with New.
+type Challenge struct {
+	cfg     Config
+	origins []string
+}
+
+var _ customauth.Challenge = (*Challenge)(nil)
+
+// New checks cfg and returns a Challenge.
+func New(cfg Config) (*Challenge, error) {
+	if cfg.Signer == nil || cfg.Store == nil || cfg.Sender == nil {
+		return nil, errors.New("magiclink: Signer, Store and Sender are required")
+	}
+	c := &Challenge{}
+	for _, o := range cfg.AllowedOrigins {
+		u, err := url.Parse(o)
+		if err != nil || u.Scheme == "" || u.Host == "" || u.Path != "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("magiclink: allowed origin %q is not scheme://host[:port]", o)
+		}
+		c.origins = append(c.origins, strings.ToLower(u.Scheme+"://"+u.Host))
+	}
+	if len(c.origins) == 0 {
+		return nil, errors.New("magiclink: AllowedOrigins is required")
+	}
+	if cfg.Name == "" {
+		cfg.Name = DefaultName
+	}
+	if cfg.RedirectKey == "" {
+		cfg.RedirectKey = DefaultRedirectKey
+	}
+	if cfg.HaveLinkKey == "" {
+		cfg.HaveLinkKey = DefaultHaveLinkKey
+	}
+	if cfg.TTL == 0 {
+		cfg.TTL = DefaultTTL
+	}
+	if cfg.TTL < time.Minute || cfg.TTL > time.Hour {
+		return nil, fmt.Errorf("magiclink: TTL %v is outside 1m..1h", cfg.TTL)
+	}
+	if cfg.ResendAfter == 0 {
+		cfg.ResendAfter = DefaultResendAfter
+	}
+	if cfg.Subject == "" {
+		cfg.Subject = "Your sign-in link"
+	}
+	if cfg.Body == "" {
+		cfg.Body = "Open this link to sign in: " + deliver.Placeholder + "\n\nIt works once, within " + minutes(cfg.TTL) + ". If you did not ask for it, ignore this email."
+	}
+	if err := deliver.CheckBody(cfg.Body); err != nil {
+		return nil, fmt.Errorf("magiclink: Body: %w", err)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	c.cfg = cfg
+	return c, nil
+}
+
+func minutes(d time.Duration) string {
+	if n := int(d / time.Minute); n != 1 {
+		return fmt.Sprintf("%d minutes", n)
+	}
+	return "1 minute"
+}
+
+// Name implements customauth.Challenge.
+func (c *Challenge) Name() string { return c.cfg.Name }
+
+// ErrRedirectNotAllowed is the reason of the refusal for a missing or
+// disallowed redirect address.
+var ErrRedirectNotAllowed = errors.New("magiclink: redirect address is missing or not allowed")
+
+// redirect checks the page the link will open.
+func (c *Challenge) redirect(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || raw == "" || u.Host == "" || u.User != nil || u.Opaque != "" {
+		return nil, ErrRedirectNotAllowed
+	}
+	scheme := strings.ToLower(u.Scheme)
+	host := u.Hostname()
+	local := host == "localhost" || (net.ParseIP(host) != nil && net.ParseIP(host).IsLoopback())
+	if scheme != "https" && !(scheme == "http" && local) {
+		return nil, ErrRedirectNotAllowed
+	}
+	if !slices.Contains(c.origins, scheme+"://"+strings.ToLower(u.Host)) {
+		return nil, ErrRedirectNotAllowed
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u, nil
+}
+
+func (c *Challenge) slot(pool, user string) string {
+	return "link#" + pool + "#" + user + "#" + c.cfg.Name
+}
+
+// Create implements customauth.Challenge. It checks the redirect address
+// first, for every user alike; then, unless the client already has a link,
+// it opens the link's record and sends the link, at most once per
+// ResendAfter. A user that does not exist, or has no verified email, gets
+// the same parameters and no email.
+func (c *Challenge) Create(ctx context.Context, ev *triggers.CreateAuthChallengeEvent, _ customauth.Round) (customauth.Params, error) {
+	params := customauth.Params{Public: map[string]string{PublicChannel: string(deliver.Email)}}
+	meta := ev.Request.ClientMetadata
+	if meta[c.cfg.HaveLinkKey] == "yes" {
+		return params, nil
+	}
+	base, err := c.redirect(meta[c.cfg.RedirectKey])
+	if err != nil {
+		return params, triggers.Refusef(err, "The sign-in link cannot point to that address.")
+	}
+	if ev.Request.UserNotFound {
+		return params, nil
+	}
+	attrs := ev.Request.UserAttributes
+	to := attrs["email"]
+	if to == "" || !(c.cfg.AllowUnverified || attrs.Verified("email")) {
+		c.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "magiclink: user has no verified email; no link sent",
+			slog.String("userPoolId", ev.UserPoolID), slog.String("userName", ev.UserName))
+		return params, nil
+	}
+	user := customauth.UserKey(&ev.Header, attrs)
+	slot := c.slot(ev.UserPoolID, user)
+	now := c.cfg.Now()
+	nonce, err := records.NewNonce()
+	if err != nil {
+		return params, err
+	}
+	rec, err := c.cfg.Store.Open(ctx, slot, records.Record{Nonce: nonce, ExpiresAt: now.Add(c.cfg.TTL)}, now)
+	if err != nil {
+		return params, fmt.Errorf("magiclink: open the link's record: %w", err)
+	}
+	claimed, err := c.cfg.Store.ClaimSend(ctx, slot, rec.Nonce, now, c.cfg.ResendAfter)
+	if err != nil || !claimed {
+		return params, err
+	}
+	token, err := c.sign(ctx, claims{Version: 1, Pool: ev.UserPoolID, Client: ev.CallerContext.ClientID, User: user,
+		Challenge: c.cfg.Name, Expires: rec.ExpiresAt.Unix(), Nonce: rec.Nonce})
+	if err == nil {
+		link := base.String() + "#" + token
+		err = c.cfg.Sender.Send(ctx, deliver.Message{Channel: deliver.Email, To: to, Subject: c.cfg.Subject, Body: c.cfg.Body, Secret: triggers.Secret(link)})
+	}
+	if err != nil {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		if rerr := c.cfg.Store.ReleaseSend(rctx, slot, rec.Nonce, now); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+		return params, fmt.Errorf("magiclink: send the link: %w", err)
+	}
+	return params, nil
+}
+
+// claims are what a link token says, signed.
+type claims struct {
+	Version   int    `json:"v"`
+	Pool      string `json:"pool"`
+	Client    string `json:"cid"`
+	User      string `json:"sub"`
+	Challenge string `json:"ch"`
+	Expires   int64  `json:"exp"`
+	Nonce     string `json:"n"`
+}
+
+// signingInput is what the signature covers: a domain-separation prefix
+// and the encoded claims.
+func signingInput(payload string) []byte { return []byte("cognitrig-magiclink-v1." + payload) }
+
+func (c *Challenge) sign(ctx context.Context, cl claims) (string, error) {
+	body, err := json.Marshal(cl)
+	if err != nil {
+		return "", err
+	}
+	payload := base64.RawURLEncoding.EncodeToString(body)
+	sig, err := c.cfg.Signer.Sign(ctx, signingInput(payload))
+	if err != nil {
+		return "", fmt.Errorf("magiclink: sign: %w", err)
+	}
+	return payload + "." + base64.RawURLEncoding.EncodeToString(sig), nil
+}
+
+// Verify implements customauth.Challenge: the answer is the token from the
+// link. It must carry a valid signature, be unexpired, be bound to this
+// user pool, app client, user and challenge, and still have its record,
+// which this call consumes with a conditional delete: a link works once.
+// Anything else is a wrong answer; only a Signer or Store failure is an
+// error.
+func (c *Challenge) Verify(ctx context.Context, ev *triggers.VerifyAuthChallengeResponseEvent) (bool, error) {
+	token := strings.TrimSpace(ev.Request.ChallengeAnswer.Reveal())
+	if i := strings.LastIndexByte(token, '#'); i >= 0 {
+		token = token[i+1:] // the whole link pasted as the answer
+	}
+	if token == "" || len(token) > MaxTokenLength {
+		return false, nil
+	}
+	payload, sigText, ok := strings.Cut(token, ".")
+	if !ok || strings.Contains(sigText, ".") {
+		return false, nil
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(sigText)
+	if err != nil {
+		return false, nil
+	}
+	valid, err := c.cfg.Signer.Verify(ctx, signingInput(payload), sig)
+	if err != nil {
+		return false, fmt.Errorf("magiclink: check the signature: %w", err)
+	}
+	if !valid {
+		c.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "magiclink: answer with a forged or tampered link", slog.String("userName", ev.UserName))
+		return false, nil
+	}
+	body, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil {
+		return false, nil
+	}
+	var cl claims
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cl); err != nil {
+		return false, nil
+	}
+	now := c.cfg.Now()
+	user := customauth.UserKey(&ev.Header, ev.Request.UserAttributes)
+	switch {
+	case ev.Request.UserNotFound,
+		cl.Version != 1,
+		cl.Pool != ev.UserPoolID,
+		cl.Client != ev.CallerContext.ClientID,
+		cl.User != user,
+		cl.Challenge != c.cfg.Name,
+		cl.Nonce == "":
+		return false, nil
+	case now.Unix() >= cl.Expires:
+		c.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "magiclink: answer with an expired link", slog.String("userName", ev.UserName))
+		return false, nil
+	}
+	used, err := c.cfg.Store.Consume(ctx, c.slot(cl.Pool, cl.User), cl.Nonce, now)
+	if err != nil {
+		return false, fmt.Errorf("magiclink: consume the link: %w", err)
+	}
+	if !used {
+		c.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "magiclink: answer with a link that was used or replaced", slog.String("userName", ev.UserName))
+	}
+	return used, nil
+}

@@ -126,11 +126,38 @@ func From(t testing.TB, name string) *Builder {
 // FromJSON starts a Builder from any event.
 func FromJSON(t testing.TB, payload []byte) *Builder {
 	t.Helper()
-	b := &Builder{}
-	if err := json.Unmarshal(payload, &b.doc); err != nil {
-		t.Fatalf("triggertest: event is not a JSON object: %v", err)
+	b, err := NewBuilder(payload)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return b
+}
+
+// FromRaw starts a Builder from the recorded event called name, for code
+// without a testing.TB such as godoc Examples; finish with Bytes.
+func FromRaw(name string) (*Builder, error) {
+	payload, err := Raw(name)
+	if err != nil {
+		return nil, err
+	}
+	return NewBuilder(payload)
+}
+
+// NewBuilder starts a Builder from any event.
+func NewBuilder(payload []byte) (*Builder, error) {
+	b := &Builder{}
+	if err := json.Unmarshal(payload, &b.doc); err != nil {
+		return nil, fmt.Errorf("triggertest: event is not a JSON object: %w", err)
+	}
+	return b, nil
+}
+
+// Bytes returns the event, or the first error of the steps.
+func (b *Builder) Bytes() ([]byte, error) {
+	if b.err != nil {
+		return nil, b.err
+	}
+	return json.Marshal(b.doc)
 }
 
 // Set sets the value at path, creating objects on the way.
@@ -191,10 +218,7 @@ func (b *Builder) ClientMetadata(key, value string) *Builder {
 // JSON returns the event, failing t if a step went wrong.
 func (b *Builder) JSON(t testing.TB) []byte {
 	t.Helper()
-	if b.err != nil {
-		t.Fatal(b.err)
-	}
-	out, err := json.Marshal(b.doc)
+	out, err := b.Bytes()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -173,6 +173,8 @@ func (b *Builder) Set(path string, value any) *Builder {
 				return
 			}
 			p[i] = value
+		default:
+			b.err = fmt.Errorf("triggertest: %s: the parent is not an object or array", path)
 		}
 	})
 	return b
@@ -181,9 +183,12 @@ func (b *Builder) Set(path string, value any) *Builder {
 // Delete removes the value at path.
 func (b *Builder) Delete(path string) *Builder {
 	b.walk(path, func(parent any, key string) {
-		if p, ok := parent.(map[string]any); ok {
-			delete(p, key)
+		p, ok := parent.(map[string]any)
+		if !ok {
+			b.err = fmt.Errorf("triggertest: %s: the parent is not an object", path)
+			return
 		}
+		delete(p, key)
 	})
 	return b
 }

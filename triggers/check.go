@@ -200,12 +200,16 @@ func checkMigration(e *UserMigrationEvent) []string {
 func checkCustomMessage(e *CustomMessageEvent) []string {
 	var p []string
 	code := e.Request.CodeParameter.Reveal()
+	link := e.Request.LinkParameter
 	need := func(field, msg string) {
 		if msg == "" {
 			return
 		}
-		if code != "" && !strings.Contains(msg, code) {
-			p = append(p, field+" does not contain the code placeholder (request.codeParameter); Cognito would send a message without the code")
+		// A pool that verifies by link sends the link placeholder instead
+		// of the code, in email only.
+		byLink := field == "emailMessage" && link != "" && strings.Contains(msg, link)
+		if code != "" && !strings.Contains(msg, code) && !byLink {
+			p = append(p, field+" contains neither the code placeholder (request.codeParameter) nor, for verification by link, the link placeholder (request.linkParameter); Cognito would send a message without them")
 		}
 		if e.TriggerSource == CustomMessageAdminCreateUser && e.Request.UsernameParameter != "" &&
 			!strings.Contains(msg, e.Request.UsernameParameter) {

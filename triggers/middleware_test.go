@@ -227,6 +227,13 @@ func TestResponseChecks(t *testing.T) {
 			ev := e.(*triggers.CustomMessageEvent)
 			ev.Response.EmailSubject, ev.Response.EmailMessage = "Hi", "Welcome!"
 		}, "code placeholder"},
+		{"custom message: verification by link", "CustomMessage_SignUp", func(e triggers.Event) {
+			ev := e.(*triggers.CustomMessageEvent)
+			ev.Response.EmailSubject, ev.Response.EmailMessage = "Hi", "Confirm: {##Click Here##}"
+		}, ""},
+		{"custom message: link placeholder in SMS does not count", "CustomMessage_SignUp", func(e triggers.Event) {
+			e.(*triggers.CustomMessageEvent).Response.SMSMessage = "Confirm: {##Click Here##}"
+		}, "smsMessage contains neither"},
 		{"custom message: admin user without user name", "CustomMessage_AdminCreateUser", func(e triggers.Event) {
 			ev := e.(*triggers.CustomMessageEvent)
 			ev.Response.SMSMessage = "Your password is {####}"

@@ -1,0 +1,227 @@
+package backup
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Columns of the Cognito user-import CSV that are not attributes.
+const (
+	ColumnUsername   = "cognito:username"
+	ColumnMFAEnabled = "cognito:mfa_enabled"
+)
+
+// StandardCSVHeader is the header GetCSVHeader returns for a pool with only
+// standard attributes. A pool with custom attributes lists them too; pass
+// the target pool's own header in RestoreOptions.Header when you can.
+var StandardCSVHeader = []string{
+	"name", "given_name", "family_name", "middle_name", "nickname", "preferred_username",
+	"profile", "picture", "website", "email", "email_verified", "gender", "birthdate",
+	"zoneinfo", "locale", "phone_number", "phone_number_verified", "address", "updated_at",
+	ColumnMFAEnabled, ColumnUsername,
+}
+
+// RestoreOptions tune Restore.
+type RestoreOptions struct {
+	// Header is the target pool's CSV header (GetCSVHeader). The default is
+	// StandardCSVHeader with the backup's custom attributes, sorted, before
+	// cognito:mfa_enabled.
+	Header []string
+}
+
+// FollowUp is something the import cannot carry that must be done by hand
+// (or by script) after it.
+type FollowUp struct {
+	Username string
+	Action   string // FollowUpSkipped, FollowUpDisable, FollowUpMFA
+	Detail   string
+}
+
+// Follow-up actions.
+const (
+	FollowUpSkipped = "skipped" // not in the CSV at all
+	FollowUpDisable = "disable" // AdminDisableUser after the import
+	FollowUpMFA     = "mfa"     // MFA to set up again
+)
+
+// RestoreStats summarise a restore.
+type RestoreStats struct {
+	Users       int // rows in the user CSV
+	Memberships int // rows in the membership CSV
+	FollowUps   []FollowUp
+	// DroppedAttributes counts, per attribute, the users whose value has no
+	// column in the header (sub always: Cognito assigns a new one).
+	DroppedAttributes map[string]int
+}
+
+// Restore writes the users of b as a Cognito user-import CSV to users, and
+// their group memberships as a CSV with header "group,username" to
+// memberships. The import makes every user RESET_REQUIRED: passwords cannot
+// be exported. What the CSV cannot carry is reported in RestoreStats: users
+// that sign in through an external provider (skipped), disabled users,
+// software-token and email MFA, and attributes without a column.
+func Restore(b *Backup, users, memberships io.Writer, opts RestoreOptions) (RestoreStats, error) {
+	st := RestoreStats{DroppedAttributes: map[string]int{}}
+	header := opts.Header
+	if len(header) == 0 {
+		header = DefaultCSVHeader(b)
+	}
+	if err := checkHeader(header); err != nil {
+		return st, err
+	}
+	columns := make(map[string]bool, len(header))
+	for _, c := range header {
+		columns[c] = true
+	}
+	uw, mw := csv.NewWriter(users), csv.NewWriter(memberships)
+	if err := uw.Write(header); err != nil {
+		return st, fmt.Errorf("backup: write user CSV: %w", err)
+	}
+	if err := mw.Write([]string{"group", "username"}); err != nil {
+		return st, fmt.Errorf("backup: write membership CSV: %w", err)
+	}
+	row := make([]string, len(header))
+	for _, u := range b.Users {
+		if u.Status == "EXTERNAL_PROVIDER" {
+			st.FollowUps = append(st.FollowUps, FollowUp{u.Username, FollowUpSkipped,
+				"signs in through an external identity provider; the user is created again at the next sign-in"})
+			continue
+		}
+		for i, c := range header {
+			row[i] = ImportValue(u, c)
+		}
+		if err := uw.Write(row); err != nil {
+			return st, fmt.Errorf("backup: write user CSV: %w", err)
+		}
+		st.Users++
+		for name := range u.Attributes {
+			if !columns[name] {
+				st.DroppedAttributes[name]++
+			}
+		}
+		for _, g := range u.Groups {
+			if err := mw.Write([]string{g, u.Username}); err != nil {
+				return st, fmt.Errorf("backup: write membership CSV: %w", err)
+			}
+			st.Memberships++
+		}
+		if !u.Enabled {
+			st.FollowUps = append(st.FollowUps, FollowUp{u.Username, FollowUpDisable, "was disabled; run AdminDisableUser after the import"})
+		}
+		for _, m := range u.MFA.Enabled {
+			switch m {
+			case "SOFTWARE_TOKEN_MFA":
+				st.FollowUps = append(st.FollowUps, FollowUp{u.Username, FollowUpMFA, "used an authenticator app (TOTP); it must register one again"})
+			case "EMAIL_OTP":
+				st.FollowUps = append(st.FollowUps, FollowUp{u.Username, FollowUpMFA, "used email MFA; turn it on with AdminSetUserMFAPreference"})
+			case "SMS_MFA":
+				if u.Attributes["phone_number"] == "" || !columns["phone_number"] {
+					st.FollowUps = append(st.FollowUps, FollowUp{u.Username, FollowUpMFA, "used SMS MFA but has no phone_number to import it with"})
+				}
+			}
+		}
+	}
+	uw.Flush()
+	mw.Flush()
+	if err := errors.Join(uw.Error(), mw.Error()); err != nil {
+		return st, fmt.Errorf("backup: write CSV: %w", err)
+	}
+	return st, nil
+}
+
+// ImportValue is the value of column c of the import CSV for u.
+func ImportValue(u User, c string) string {
+	switch c {
+	case ColumnUsername:
+		return u.Username
+	case ColumnMFAEnabled:
+		return strconv.FormatBool(smsMFA(u) && u.Attributes["phone_number"] != "")
+	case "email_verified", "phone_number_verified":
+		// Required columns: an absent flag is false.
+		if v := strings.ToLower(u.Attributes[c]); v == "true" {
+			return "true"
+		}
+		return "false"
+	default:
+		return u.Attributes[c]
+	}
+}
+
+// smsMFA reports whether u had SMS MFA, in the current or legacy settings.
+func smsMFA(u User) bool {
+	if slices.Contains(u.MFA.Enabled, "SMS_MFA") {
+		return true
+	}
+	for _, o := range u.MFA.SMSOptions {
+		if o.DeliveryMedium == "SMS" {
+			return true
+		}
+	}
+	return false
+}
+
+// DefaultCSVHeader is StandardCSVHeader with b's custom attributes, sorted,
+// before cognito:mfa_enabled.
+func DefaultCSVHeader(b *Backup) []string {
+	custom := map[string]bool{}
+	for _, u := range b.Users {
+		for name := range u.Attributes {
+			if strings.HasPrefix(name, "custom:") || strings.HasPrefix(name, "dev:") {
+				custom[name] = true
+			}
+		}
+	}
+	names := make([]string, 0, len(custom))
+	for n := range custom {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := slices.Clone(StandardCSVHeader[:len(StandardCSVHeader)-2])
+	h = append(h, names...)
+	return append(h, ColumnMFAEnabled, ColumnUsername)
+}
+
+func checkHeader(h []string) error {
+	seen := map[string]bool{}
+	for _, c := range h {
+		if c == "" {
+			return errors.New("backup: the CSV header has an empty column")
+		}
+		if seen[c] {
+			return fmt.Errorf("backup: the CSV header names %q twice", c)
+		}
+		seen[c] = true
+	}
+	for _, need := range []string{ColumnUsername, ColumnMFAEnabled} {
+		if !seen[need] {
+			return fmt.Errorf("backup: the CSV header has no %s column; use the target pool's GetCSVHeader", need)
+		}
+	}
+	return nil
+}
+
+// WriteGroups writes b's groups as a CSV with header
+// "name,description,precedence,roleArn", to create them in the new pool
+// before adding members.
+func WriteGroups(b *Backup, w io.Writer) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"name", "description", "precedence", "roleArn"})
+	for _, g := range b.Groups {
+		prec := ""
+		if g.Precedence != nil {
+			prec = strconv.Itoa(int(*g.Precedence))
+		}
+		_ = cw.Write([]string{g.Name, g.Description, prec, g.RoleARN})
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("backup: write group CSV: %w", err)
+	}
+	return nil
+}

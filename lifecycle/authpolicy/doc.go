@@ -1,0 +1,26 @@
+// Package authpolicy holds sign-in policies for the pre- and
+// post-authentication triggers.
+//
+// Pre-authentication: PreAuthentication composes Checks, each of which
+// refuses with a message safe to show the user (a triggers.Refusal, whose
+// reason is kept for logs and errors.Is): TenantActive (through the small
+// TenantStatus interface), IPRule (allow and deny lists in CIDR notation),
+// ClientAllowList and UserAttribute. Cognito shows the message before it
+// checks the password, so the default messages say no more than "no"; checks
+// that depend on the user do nothing for a user that does not exist, so that
+// the answer does not reveal who does.
+//
+// Source IP: the documented pre-authentication event carries no address.
+// IPFromValidationData reads one that the app's back end passes as
+// ClientMetadata; WithSourceIP wraps the function's handler to read
+// request.userContextData.ipAddress (or sourceIp), which Cognito threat
+// protection adds to the raw event, for IPFromContext and ContextSignals.
+//
+// Post-authentication: PostAuthentication writes one AuditRecord per
+// sign-in (who, when, client, IP, device key and risk level when known) to
+// an AuditStore (MemoryAuditStore, or DynamoAuditStore with a TTL
+// attribute, expiry also checked on read), and, with RequireMFA, turns MFA
+// on for the user through AdminSetUserMFAPreference when a RiskSignal says
+// the sign-in was risky. AuthEventSignals reads threat protection's risk
+// level through AdminListUserAuthEvents.
+package authpolicy

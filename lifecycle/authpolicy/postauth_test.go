@@ -1,0 +1,271 @@
+package authpolicy_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
+	"github.com/cognitrig/cognitrig/lifecycle/authpolicy"
+	"github.com/cognitrig/cognitrig/triggers"
+	"github.com/cognitrig/cognitrig/triggers/triggertest"
+)
+
+// cognitoServer speaks the Cognito user-pool API's JSON 1.1 protocol for
+// AdminSetUserMFAPreference and AdminListUserAuthEvents.
+type cognitoServer struct {
+	mu         sync.Mutex
+	mfaCalls   []map[string]any
+	authEvents []map[string]any // returned by AdminListUserAuthEvents
+	failMFA    bool
+}
+
+func (s *cognitoServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	target := r.Header.Get("X-Amz-Target")
+	var in map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || r.Header.Get("Content-Type") != "application/x-amz-json-1.1" {
+		writeErr(w, http.StatusBadRequest, "SerializationException", "bad body")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	switch target {
+	case "AWSCognitoIdentityProviderService.AdminSetUserMFAPreference":
+		if s.failMFA {
+			writeErr(w, http.StatusBadRequest, "InvalidParameterException", "User does not have delivery config set to turn on SMS_MFA")
+			return
+		}
+		s.mfaCalls = append(s.mfaCalls, in)
+		_, _ = w.Write([]byte(`{}`))
+	case "AWSCognitoIdentityProviderService.AdminListUserAuthEvents":
+		_ = json.NewEncoder(w).Encode(map[string]any{"AuthEvents": s.authEvents})
+	default:
+		writeErr(w, http.StatusBadRequest, "UnknownOperationException", target)
+	}
+}
+
+func writeErr(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": msg})
+}
+
+func cognitoClient(t *testing.T, h http.Handler) *cip.Client {
+	t.Helper()
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), RetryMaxAttempts: 1})
+}
+
+func postAuthRouter(t *testing.T, cfg authpolicy.PostAuthConfig) *triggers.Router {
+	t.Helper()
+	h, err := authpolicy.PostAuthentication(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := triggers.NewRouter()
+	r.PostAuthentication(h)
+	return r
+}
+
+func TestPostAuthenticationAuditsEverySignIn(t *testing.T) {
+	clock := newClock(t0)
+	store := authpolicy.NewMemoryAuditStore(clock.Now)
+	r := postAuthRouter(t, authpolicy.PostAuthConfig{
+		Audit: store, Now: clock.Now, Retention: 24 * time.Hour,
+		Signals: authpolicy.MergeSignals(authpolicy.ContextSignals(), authpolicy.MetadataSignals("ip", "deviceKey")),
+	})
+	h := authpolicy.WithSourceIP(r)
+	payload := triggertest.From(t, "PostAuthentication_Authentication").
+		Set("request.userContextData.ipAddress", "203.0.113.9").
+		ClientMetadata("ip", "198.51.100.1").ClientMetadata("deviceKey", "us-east-1_device-1").JSON(t)
+	if _, err := triggertest.Invoke(h, payload, 0); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Minute)
+	plain := triggertest.From(t, "PostAuthentication_Authentication").Set("request.newDeviceUsed", false).JSON(t)
+	if _, err := triggertest.Invoke(h, plain, 0); err != nil {
+		t.Fatal(err)
+	}
+	got, err := store.Recent(context.Background(), "us-east-1_EXAMPLE1", "jdoe", 10)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("%d records, %v", len(got), err)
+	}
+	first := got[1]
+	want := authpolicy.AuditRecord{UserPoolID: "us-east-1_EXAMPLE1", UserName: "jdoe", Sub: "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111",
+		ClientID: clientID, Time: t0, IP: "203.0.113.9", DeviceKey: "us-east-1_device-1", NewDevice: true, ExpiresAt: t0.Add(24 * time.Hour)}
+	if first != want {
+		t.Fatalf("record:\n got %+v\nwant %+v", first, want)
+	}
+	if got[0].IP != "" || got[0].NewDevice || !got[0].Time.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("second record: %+v", got[0])
+	}
+}
+
+func TestPostAuthenticationRequiresMFAOnRisk(t *testing.T) {
+	srv := &cognitoServer{}
+	client := cognitoClient(t, srv)
+	store := authpolicy.NewMemoryAuditStore(nil)
+	r := postAuthRouter(t, authpolicy.PostAuthConfig{
+		Audit:   store,
+		Signals: authpolicy.AuthEventSignals(client, 10*time.Minute),
+		MFA:     &authpolicy.RequireMFA{API: client, When: authpolicy.AnyOf(authpolicy.RiskAtLeast(authpolicy.RiskMedium))},
+	})
+	event := func(verifiedPhone bool, emailVerified bool) []byte {
+		b := triggertest.From(t, "PostAuthentication_Authentication").
+			UserAttribute("phone_number_verified", fmt.Sprint(verifiedPhone)).
+			UserAttribute("email_verified", fmt.Sprint(emailVerified))
+		return b.JSON(t)
+	}
+	setRisk := func(level string, age time.Duration) {
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		srv.authEvents = []map[string]any{
+			{"EventType": "SignIn", "EventResponse": "Fail", "CreationDate": float64(time.Now().Unix()),
+				"EventRisk": map[string]any{"RiskLevel": "High"}},
+			{"EventType": "SignIn", "EventResponse": "Pass", "CreationDate": float64(time.Now().Add(-age).Unix()),
+				"EventRisk":        map[string]any{"RiskLevel": level, "RiskDecision": "AccountTakeover"},
+				"EventContextData": map[string]any{"IpAddress": "192.0.2.66"}},
+		}
+	}
+
+	// Low risk: nothing is required.
+	setRisk("Low", 0)
+	if _, err := triggertest.Invoke(r, event(true, true), 0); err != nil {
+		t.Fatal(err)
+	}
+	if len(srv.mfaCalls) != 0 {
+		t.Fatalf("MFA required at low risk: %v", srv.mfaCalls)
+	}
+	// An old risky event belongs to another sign-in.
+	setRisk("High", time.Hour)
+	if _, err := triggertest.Invoke(r, event(true, true), 0); err != nil || len(srv.mfaCalls) != 0 {
+		t.Fatalf("old event: %v, %d calls", err, len(srv.mfaCalls))
+	}
+	// Medium risk, verified phone: SMS MFA, preferred.
+	setRisk("Medium", 0)
+	if _, err := triggertest.Invoke(r, event(true, true), 0); err != nil {
+		t.Fatal(err)
+	}
+	if len(srv.mfaCalls) != 1 {
+		t.Fatalf("%d MFA calls", len(srv.mfaCalls))
+	}
+	call := srv.mfaCalls[0]
+	if call["UserPoolId"] != "us-east-1_EXAMPLE1" || call["Username"] != "jdoe" ||
+		fmt.Sprint(call["SMSMfaSettings"]) != "map[Enabled:true PreferredMfa:true]" || call["EmailMfaSettings"] != nil {
+		t.Fatalf("call: %v", call)
+	}
+	// High risk, only email verified: email MFA.
+	setRisk("High", 0)
+	if _, err := triggertest.Invoke(r, event(false, true), 0); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(srv.mfaCalls[1]["EmailMfaSettings"]) != "map[Enabled:true PreferredMfa:true]" {
+		t.Fatalf("call: %v", srv.mfaCalls[1])
+	}
+	// No factor to turn on: the sign-in is refused.
+	_, err := triggertest.Invoke(r, event(false, false), 0)
+	if err == nil || err.Error() != authpolicy.MsgAccountUnavailable {
+		t.Fatalf("no factor: %v", err)
+	}
+	recs, _ := store.Recent(context.Background(), "us-east-1_EXAMPLE1", "jdoe", 10)
+	if len(recs) != 4 || !recs[0].MFARequired || recs[0].RiskLevel != "High" || recs[0].IP != "192.0.2.66" || recs[3].MFARequired {
+		t.Fatalf("audit: %+v", recs)
+	}
+	// Cognito refuses: the sign-in fails, and nothing is audited as done.
+	srv.failMFA = true
+	_, err = triggertest.Invoke(r, event(true, true), 0)
+	if err == nil || !strings.Contains(err.Error(), "InvalidParameterException") {
+		t.Fatalf("API failure: %v", err)
+	}
+	if recs, _ := store.Recent(context.Background(), "us-east-1_EXAMPLE1", "jdoe", 10); len(recs) != 4 {
+		t.Fatalf("audited a failed sign-in: %d", len(recs))
+	}
+}
+
+func TestRequireMFAMethods(t *testing.T) {
+	srv := &cognitoServer{}
+	client := cognitoClient(t, srv)
+	for _, tc := range []struct {
+		method authpolicy.MFAMethod
+		field  string
+	}{{authpolicy.MFASoftwareToken, "SoftwareTokenMfaSettings"}, {authpolicy.MFASMS, "SMSMfaSettings"}, {authpolicy.MFAEmail, "EmailMfaSettings"}} {
+		r := postAuthRouter(t, authpolicy.PostAuthConfig{Audit: authpolicy.NewMemoryAuditStore(nil),
+			MFA: &authpolicy.RequireMFA{API: client, When: authpolicy.NewDevice(), Method: tc.method}})
+		if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostAuthentication_Authentication"), 0); err != nil {
+			t.Fatal(err)
+		}
+		last := srv.mfaCalls[len(srv.mfaCalls)-1]
+		if last[tc.field] == nil {
+			t.Errorf("%s: call %v", tc.method, last)
+		}
+	}
+	r := postAuthRouter(t, authpolicy.PostAuthConfig{Audit: authpolicy.NewMemoryAuditStore(nil),
+		MFA: &authpolicy.RequireMFA{API: client, When: authpolicy.NewDevice(), Method: "YUBIKEY"}})
+	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostAuthentication_Authentication"), 0); err == nil {
+		t.Fatal("unknown method accepted")
+	}
+}
+
+type failingStore struct{ authpolicy.AuditStore }
+
+func (failingStore) Put(context.Context, authpolicy.AuditRecord) error {
+	return errors.New("disk full")
+}
+
+func TestPostAuthenticationFailures(t *testing.T) {
+	if _, err := authpolicy.PostAuthentication(authpolicy.PostAuthConfig{}); err == nil {
+		t.Error("no audit store accepted")
+	}
+	if _, err := authpolicy.PostAuthentication(authpolicy.PostAuthConfig{Audit: authpolicy.NewMemoryAuditStore(nil), MFA: &authpolicy.RequireMFA{}}); err == nil {
+		t.Error("MFA without API accepted")
+	}
+	r := postAuthRouter(t, authpolicy.PostAuthConfig{Audit: failingStore{}})
+	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostAuthentication_Authentication"), 0); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("store failure: %v", err)
+	}
+	sigErr := authpolicy.SignalFunc(func(context.Context, *triggers.PostAuthenticationEvent) (authpolicy.Signals, error) {
+		return authpolicy.Signals{}, errors.New("no signals")
+	})
+	r = postAuthRouter(t, authpolicy.PostAuthConfig{Audit: authpolicy.NewMemoryAuditStore(nil), Signals: authpolicy.MergeSignals(sigErr)})
+	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostAuthentication_Authentication"), 0); err == nil {
+		t.Fatal("signal failure ignored")
+	}
+	client := cognitoClient(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeErr(w, http.StatusBadRequest, "UserPoolAddOnNotEnabledException", "threat protection is off")
+	}))
+	r = postAuthRouter(t, authpolicy.PostAuthConfig{Audit: authpolicy.NewMemoryAuditStore(nil), Signals: authpolicy.AuthEventSignals(client, time.Minute)})
+	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostAuthentication_Authentication"), 0); err == nil || !strings.Contains(err.Error(), "UserPoolAddOnNotEnabledException") {
+		t.Fatalf("auth events failure: %v", err)
+	}
+}
+
+func TestRiskSignals(t *testing.T) {
+	atLeastMedium := authpolicy.RiskAtLeast("medium")
+	for level, want := range map[string]bool{"": false, "Low": false, "Medium": true, "HIGH": true, "weird": false} {
+		if got := atLeastMedium(authpolicy.Signals{RiskLevel: level}, nil); got != want {
+			t.Errorf("RiskAtLeast(medium)(%q) = %v", level, got)
+		}
+	}
+	if authpolicy.RiskAtLeast("bogus")(authpolicy.Signals{RiskLevel: "High"}, nil) {
+		t.Error("an unknown threshold matched")
+	}
+	if !authpolicy.AnyOf(atLeastMedium, authpolicy.NewDevice())(authpolicy.Signals{NewDevice: true}, nil) {
+		t.Error("AnyOf missed NewDevice")
+	}
+	if authpolicy.AnyOf()(authpolicy.Signals{NewDevice: true}, nil) {
+		t.Error("empty AnyOf matched")
+	}
+}

@@ -1,0 +1,326 @@
+package authpolicy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/cognitrig/cognitrig/triggers"
+)
+
+// Check is one pre-authentication rule. It returns nil to let the sign-in
+// go on, a triggers.Refusal (triggers.Refusef) to refuse it with a message
+// safe to show the user, or another error when it cannot decide.
+type Check func(ctx context.Context, ev *triggers.PreAuthenticationEvent) error
+
+// Reasons of the refusals, for errors.Is and logs; the user sees only the
+// refusal's message.
+var (
+	ErrTenantInactive   = errors.New("authpolicy: tenant is not active")
+	ErrNoTenant         = errors.New("authpolicy: user has no tenant")
+	ErrIPDenied         = errors.New("authpolicy: source IP is denied")
+	ErrIPNotAllowed     = errors.New("authpolicy: source IP is not in the allow list")
+	ErrIPUnknown        = errors.New("authpolicy: source IP is unknown")
+	ErrClientNotAllowed = errors.New("authpolicy: app client is not allowed")
+	ErrAttributeRefused = errors.New("authpolicy: user attributes refused")
+)
+
+// Default user-facing messages. Cognito shows them before it checks the
+// password, so they stay generic: they must not tell an attacker more than
+// "no".
+const (
+	MsgAccountUnavailable = "Sign-in is not available for this account. Contact your administrator."
+	MsgNetworkRefused     = "Sign-in is not allowed from this network."
+	MsgClientRefused      = "Sign-in is not allowed from this application."
+)
+
+// PreAuthentication returns the pre-authentication handler that runs checks
+// in order and stops at the first that refuses or fails.
+//
+//	r.PreAuthentication(authpolicy.PreAuthentication(clients, network, tenants))
+func PreAuthentication(checks ...Check) triggers.Func[triggers.PreAuthenticationEvent] {
+	checks = slices.Clone(checks)
+	return func(ctx context.Context, ev *triggers.PreAuthenticationEvent) error {
+		for _, c := range checks {
+			if err := c(ctx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// All combines checks into one that runs them in order.
+func All(checks ...Check) Check {
+	h := PreAuthentication(checks...)
+	return Check(h)
+}
+
+// ---- Tenant status ----
+
+// Status is the state of a tenant.
+type Status int
+
+// Tenant states. Only Active lets users sign in.
+const (
+	StatusUnknown Status = iota // no such tenant
+	StatusActive
+	StatusSuspended
+	StatusDisabled
+)
+
+func (s Status) String() string {
+	switch s {
+	case StatusActive:
+		return "active"
+	case StatusSuspended:
+		return "suspended"
+	case StatusDisabled:
+		return "disabled"
+	default:
+		return "unknown"
+	}
+}
+
+// TenantStatus reports the status of a tenant. The tenancy package's store
+// implements it (or an adapter does); this package does not import it.
+type TenantStatus interface {
+	TenantStatus(ctx context.Context, tenantID string) (Status, error)
+}
+
+// TenantStatusFunc adapts a function to TenantStatus.
+type TenantStatusFunc func(ctx context.Context, tenantID string) (Status, error)
+
+// TenantStatus calls f.
+func (f TenantStatusFunc) TenantStatus(ctx context.Context, tenantID string) (Status, error) {
+	return f(ctx, tenantID)
+}
+
+// TenantConfig configures TenantActive.
+type TenantConfig struct {
+	// Attribute names the user attribute that holds the tenant id. The
+	// default is "custom:tenant_id".
+	Attribute string
+	// AllowNoTenant lets users without the attribute sign in (say,
+	// operators). By default they are refused.
+	AllowNoTenant bool
+	// Message is shown to refused users; the default is MsgAccountUnavailable.
+	Message string
+}
+
+// TenantActive refuses users whose tenant is not active: suspended,
+// disabled or unknown. A lookup error fails the sign-in (fail closed) with
+// an error that says what to do. For a user that does not exist
+// (userNotFound, with PreventUserExistenceErrors) it does nothing, so that
+// the answer does not reveal whether the user exists.
+func TenantActive(ts TenantStatus, cfg TenantConfig) Check {
+	if cfg.Attribute == "" {
+		cfg.Attribute = "custom:tenant_id"
+	}
+	if cfg.Message == "" {
+		cfg.Message = MsgAccountUnavailable
+	}
+	return func(ctx context.Context, ev *triggers.PreAuthenticationEvent) error {
+		if ev.Request.UserNotFound {
+			return nil
+		}
+		tenant := ev.Request.UserAttributes[cfg.Attribute]
+		if tenant == "" {
+			if cfg.AllowNoTenant {
+				return nil
+			}
+			return triggers.Refusef(ErrNoTenant, cfg.Message)
+		}
+		st, err := ts.TenantStatus(ctx, tenant)
+		if err != nil {
+			return fmt.Errorf("authpolicy: look up the status of tenant %q: %w; sign-in fails until the tenant store answers", tenant, err)
+		}
+		if st != StatusActive {
+			return triggers.Refusef(fmt.Errorf("%w: tenant %q is %s", ErrTenantInactive, tenant, st), cfg.Message)
+		}
+		return nil
+	}
+}
+
+// ---- Source IP ----
+
+// IPSource finds the source IP of a sign-in. ok is false when the event
+// does not carry it.
+type IPSource func(ctx context.Context, ev *triggers.PreAuthenticationEvent) (addr netip.Addr, ok bool)
+
+// IPFromValidationData reads the source IP from the validation data (the
+// ClientMetadata of InitiateAuth or AdminInitiateAuth) under key. Use it
+// when the app's back end signs users in and passes the client's address:
+// it is the documented way for an address to reach the trigger. The client
+// controls this value unless a back end sets it.
+func IPFromValidationData(key string) IPSource {
+	return func(_ context.Context, ev *triggers.PreAuthenticationEvent) (netip.Addr, bool) {
+		return parseAddr(ev.Request.ValidationData[key])
+	}
+}
+
+// IPFromContext reads the source IP that WithSourceIP found in the raw
+// event's request.userContextData.
+func IPFromContext() IPSource {
+	return func(ctx context.Context, _ *triggers.PreAuthenticationEvent) (netip.Addr, bool) {
+		return SourceIP(ctx)
+	}
+}
+
+// FirstIP tries sources in order.
+func FirstIP(sources ...IPSource) IPSource {
+	return func(ctx context.Context, ev *triggers.PreAuthenticationEvent) (netip.Addr, bool) {
+		for _, s := range sources {
+			if a, ok := s(ctx, ev); ok {
+				return a, true
+			}
+		}
+		return netip.Addr{}, false
+	}
+}
+
+func parseAddr(s string) (netip.Addr, bool) {
+	a, err := netip.ParseAddr(strings.TrimSpace(s))
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return a.Unmap(), true
+}
+
+// IPConfig configures IPRule.
+type IPConfig struct {
+	// Allow lists the networks (CIDR, or single addresses) that may sign
+	// in; empty allows every network not denied.
+	Allow []string
+	// Deny lists the networks that may not sign in. Deny wins over Allow.
+	Deny []string
+	// Source finds the address; required.
+	Source IPSource
+	// AllowUnknown lets a sign-in whose address is unknown pass an allow
+	// list. By default it is refused when Allow is set (fail closed); a
+	// deny list alone lets it pass.
+	AllowUnknown bool
+	// Message is shown to refused users; the default is MsgNetworkRefused.
+	Message string
+}
+
+// IPRule returns a check of the source IP against allow and deny lists.
+// It fails at construction on a malformed network.
+func IPRule(cfg IPConfig) (Check, error) {
+	if cfg.Source == nil {
+		return nil, errors.New("authpolicy: IPConfig.Source is nil; use IPFromValidationData or IPFromContext")
+	}
+	allow, err := ParsePrefixes(cfg.Allow)
+	if err != nil {
+		return nil, fmt.Errorf("authpolicy: IPConfig.Allow: %w", err)
+	}
+	deny, err := ParsePrefixes(cfg.Deny)
+	if err != nil {
+		return nil, fmt.Errorf("authpolicy: IPConfig.Deny: %w", err)
+	}
+	if len(allow) == 0 && len(deny) == 0 {
+		return nil, errors.New("authpolicy: IPConfig has neither Allow nor Deny networks")
+	}
+	msg := cfg.Message
+	if msg == "" {
+		msg = MsgNetworkRefused
+	}
+	return func(ctx context.Context, ev *triggers.PreAuthenticationEvent) error {
+		addr, ok := cfg.Source(ctx, ev)
+		if !ok {
+			if len(allow) > 0 && !cfg.AllowUnknown {
+				return triggers.Refusef(ErrIPUnknown, msg)
+			}
+			return nil
+		}
+		if p, hit := match(deny, addr); hit {
+			return triggers.Refusef(fmt.Errorf("%w: %s is in %s", ErrIPDenied, addr, p), msg)
+		}
+		if len(allow) > 0 {
+			if _, hit := match(allow, addr); !hit {
+				return triggers.Refusef(fmt.Errorf("%w: %s", ErrIPNotAllowed, addr), msg)
+			}
+		}
+		return nil
+	}, nil
+}
+
+// ParsePrefixes parses networks in CIDR notation ("10.0.0.0/8",
+// "2001:db8::/32") or single addresses, and reports every malformed one.
+func ParsePrefixes(networks []string) ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(networks))
+	var errs []error
+	for _, n := range networks {
+		n = strings.TrimSpace(n)
+		if strings.Contains(n, "/") {
+			p, err := netip.ParsePrefix(n)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%q is not a CIDR network", n))
+				continue
+			}
+			if p.Addr().Is4In6() {
+				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(n)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%q is not an IP address or CIDR network", n))
+			continue
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, errors.Join(errs...)
+}
+
+func match(prefixes []netip.Prefix, a netip.Addr) (netip.Prefix, bool) {
+	for _, p := range prefixes {
+		if p.Contains(a) {
+			return p, true
+		}
+	}
+	return netip.Prefix{}, false
+}
+
+// ---- App clients ----
+
+// ClientAllowList refuses sign-ins through any app client not listed.
+func ClientAllowList(message string, clientIDs ...string) Check {
+	if message == "" {
+		message = MsgClientRefused
+	}
+	allowed := make(map[string]bool, len(clientIDs))
+	for _, id := range clientIDs {
+		allowed[id] = true
+	}
+	return func(_ context.Context, ev *triggers.PreAuthenticationEvent) error {
+		if !allowed[ev.CallerContext.ClientID] {
+			return triggers.Refusef(fmt.Errorf("%w: %s", ErrClientNotAllowed, ev.CallerContext.ClientID), message)
+		}
+		return nil
+	}
+}
+
+// ---- User attributes ----
+
+// UserAttribute refuses users whose attributes do not satisfy allow, with
+// message. Like TenantActive it does nothing for a user that does not exist.
+func UserAttribute(message string, allow func(attrs triggers.Attributes) bool) Check {
+	if message == "" {
+		message = MsgAccountUnavailable
+	}
+	return func(_ context.Context, ev *triggers.PreAuthenticationEvent) error {
+		if ev.Request.UserNotFound {
+			return nil
+		}
+		if !allow(ev.Request.UserAttributes) {
+			return triggers.Refusef(ErrAttributeRefused, message)
+		}
+		return nil
+	}
+}

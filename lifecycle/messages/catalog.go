@@ -1,0 +1,483 @@
+package messages
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"sort"
+	"strings"
+	texttemplate "text/template"
+
+	"github.com/cognitrig/cognitrig/triggers"
+)
+
+// Kind is the kind of message Cognito asks for: the part of a CustomMessage_*,
+// CustomEmailSender_* or CustomSMSSender_* trigger source after the
+// underscore.
+type Kind string
+
+// Message kinds.
+const (
+	SignUp              Kind = "SignUp"              // sign-up confirmation code (or link)
+	AdminCreateUser     Kind = "AdminCreateUser"     // invitation with user name and temporary password
+	ResendCode          Kind = "ResendCode"          // sign-up confirmation code, sent again
+	ForgotPassword      Kind = "ForgotPassword"      // password-reset code
+	UpdateUserAttribute Kind = "UpdateUserAttribute" // code to verify a changed email or phone number
+	VerifyUserAttribute Kind = "VerifyUserAttribute" // code to verify an email or phone number
+	Authentication      Kind = "Authentication"      // sign-in (MFA or one-time password) code
+	// AccountTakeOverNotification is sent by the custom senders only, when
+	// threat protection detects a risky sign-in. It carries no code.
+	AccountTakeOverNotification Kind = "AccountTakeOverNotification"
+)
+
+// Kinds lists every Kind.
+func Kinds() []Kind {
+	return []Kind{SignUp, AdminCreateUser, ResendCode, ForgotPassword, UpdateUserAttribute,
+		VerifyUserAttribute, Authentication, AccountTakeOverNotification}
+}
+
+// KindOf returns the Kind of a custom message or custom sender trigger source.
+func KindOf(source triggers.TriggerSource) (Kind, bool) {
+	s := string(source)
+	for _, prefix := range []string{"CustomMessage_", "CustomEmailSender_", "CustomSMSSender_"} {
+		if rest, ok := strings.CutPrefix(s, prefix); ok {
+			for _, k := range Kinds() {
+				if string(k) == rest {
+					return k, true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+// The placeholders that Cognito replaces in a custom message: the code (or
+// temporary password), the user name, and the verification link. Templates
+// are checked with these values when a Catalog is built.
+const (
+	CodePlaceholder     = "{####}"
+	UsernamePlaceholder = "{username}"
+	LinkPlaceholder     = "{##Verify Email##}"
+)
+
+// Template is the text of one message in one locale. Subject and SMS are
+// text/template templates; Email is an html/template template, so values
+// are escaped for HTML. An empty field leaves that message to Cognito's
+// default (CustomMessage) or unsent (custom senders).
+//
+// Templates see a Data value: {{.Code}}, {{.Username}}, {{.Link}},
+// {{.Attributes.given_name}}, {{.Locale}}. Put {{.Code}} in text, not in a
+// URL attribute: in a URL html/template escapes the braces of Cognito's
+// placeholder and Cognito would no longer find it.
+type Template struct {
+	Subject string
+	Email   string
+	SMS     string
+	// VerifyByLink says the email carries the verification link
+	// ({{.Link}}) instead of the code, for pools whose email verification
+	// type is LINK. It is allowed for SignUp and ResendCode only.
+	VerifyByLink bool
+}
+
+// Data is what a template sees.
+type Data struct {
+	// Code is the code or temporary password. In a custom message it is
+	// Cognito's placeholder, which Cognito replaces after the trigger; in a
+	// custom sender it is the plain code.
+	Code string
+	// Username is the user's name: Cognito's placeholder in a custom
+	// message, the user name itself in a custom sender.
+	Username string
+	// Link is the verification link: Cognito's placeholder in a custom
+	// message, and what Senders.Link returns in a custom sender.
+	Link string
+	// Attributes are the user's attributes.
+	Attributes map[string]string
+	// Locale is the locale whose template was chosen.
+	Locale string
+}
+
+// Config describes a Catalog.
+type Config struct {
+	// Templates maps a locale ("en", "fr", "pt-BR") to its templates by Kind.
+	Templates map[string]map[Kind]Template
+	// DefaultLocale is used when the user's locale, and its language, have no
+	// template for the kind. It must be a key of Templates.
+	DefaultLocale string
+	// LocaleAttribute names the user attribute that holds the locale. The
+	// default is "locale", Cognito's standard attribute.
+	LocaleAttribute string
+}
+
+// Catalog holds parsed and checked templates. Build it once, at start-up:
+// New refuses any template that would send a message without the
+// placeholders Cognito needs. A Catalog is safe for concurrent use.
+type Catalog struct {
+	byLocale        map[string]map[Kind]*parsed
+	defaultLocale   string
+	localeAttribute string
+}
+
+type parsed struct {
+	locale       string
+	subject      *texttemplate.Template
+	email        *htmltemplate.Template
+	sms          *texttemplate.Template
+	verifyByLink bool
+}
+
+// TemplateError reports a template that cannot be used, and why.
+type TemplateError struct {
+	Locale  string
+	Kind    Kind
+	Field   string // "subject", "email" or "sms"; empty for the template as a whole
+	Problem string
+	Err     error // a parse or execution error, if any
+}
+
+func (e *TemplateError) Error() string {
+	where := e.Locale + "/" + string(e.Kind)
+	if e.Field != "" {
+		where += " " + e.Field
+	}
+	msg := "messages: template " + where + ": " + e.Problem
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *TemplateError) Unwrap() error { return e.Err }
+
+// New parses and checks every template of cfg and returns the Catalog, or an
+// error that lists every problem (each a *TemplateError).
+func New(cfg Config) (*Catalog, error) {
+	c := &Catalog{
+		byLocale:        make(map[string]map[Kind]*parsed, len(cfg.Templates)),
+		defaultLocale:   normalizeLocale(cfg.DefaultLocale),
+		localeAttribute: cfg.LocaleAttribute,
+	}
+	if c.localeAttribute == "" {
+		c.localeAttribute = "locale"
+	}
+	var errs []error
+	if c.defaultLocale == "" {
+		errs = append(errs, errors.New("messages: DefaultLocale is empty; name the locale to fall back to"))
+	}
+	locales := make([]string, 0, len(cfg.Templates))
+	for l := range cfg.Templates {
+		locales = append(locales, l)
+	}
+	sort.Strings(locales)
+	for _, rawLocale := range locales {
+		locale := normalizeLocale(rawLocale)
+		if locale == "" {
+			errs = append(errs, fmt.Errorf("messages: locale %q is not a locale tag such as en or pt-BR", rawLocale))
+			continue
+		}
+		if _, dup := c.byLocale[locale]; dup {
+			errs = append(errs, fmt.Errorf("messages: locale %q is given twice (locales are compared without regard to case and _ or -)", rawLocale))
+			continue
+		}
+		set := map[Kind]*parsed{}
+		kinds := make([]Kind, 0, len(cfg.Templates[rawLocale]))
+		for k := range cfg.Templates[rawLocale] {
+			kinds = append(kinds, k)
+		}
+		sort.Slice(kinds, func(i, j int) bool { return kinds[i] < kinds[j] })
+		for _, k := range kinds {
+			p, tErrs := parseTemplate(locale, k, cfg.Templates[rawLocale][k])
+			errs = append(errs, tErrs...)
+			if len(tErrs) == 0 {
+				set[k] = p
+			}
+		}
+		c.byLocale[locale] = set
+	}
+	if c.defaultLocale != "" {
+		if _, ok := c.byLocale[c.defaultLocale]; !ok {
+			errs = append(errs, fmt.Errorf("messages: DefaultLocale %q has no templates; add it to Templates", cfg.DefaultLocale))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+// MustNew is New for templates fixed in the program: it panics on error.
+func MustNew(cfg Config) *Catalog {
+	c, err := New(cfg)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+func parseTemplate(locale string, k Kind, t Template) (*parsed, []error) {
+	fail := func(field, problem string, err error) error {
+		return &TemplateError{Locale: locale, Kind: k, Field: field, Problem: problem, Err: err}
+	}
+	var errs []error
+	if !validKind(k) {
+		return nil, []error{fail("", "unknown kind; use one of messages.Kinds()", nil)}
+	}
+	if t.Subject == "" && t.Email == "" && t.SMS == "" {
+		return nil, []error{fail("", "is empty; give an Email (with Subject) or an SMS text", nil)}
+	}
+	if t.Email != "" && t.Subject == "" {
+		errs = append(errs, fail("subject", "is empty but Email is set; Cognito needs a subject with an email message", nil))
+	}
+	if t.Subject != "" && t.Email == "" {
+		errs = append(errs, fail("subject", "is set without Email", nil))
+	}
+	if t.VerifyByLink && k != SignUp && k != ResendCode {
+		errs = append(errs, fail("", "VerifyByLink is set, but Cognito sends a verification link only for SignUp and ResendCode", nil))
+	}
+	p := &parsed{locale: locale, verifyByLink: t.VerifyByLink}
+	var err error
+	name := locale + "/" + string(k)
+	if t.Subject != "" {
+		if p.subject, err = texttemplate.New(name + "/subject").Option("missingkey=zero").Parse(t.Subject); err != nil {
+			errs = append(errs, fail("subject", "does not parse", err))
+		}
+	}
+	if t.Email != "" {
+		if p.email, err = htmltemplate.New(name + "/email").Option("missingkey=zero").Parse(t.Email); err != nil {
+			errs = append(errs, fail("email", "does not parse", err))
+		}
+	}
+	if t.SMS != "" {
+		if p.sms, err = texttemplate.New(name + "/sms").Option("missingkey=zero").Parse(t.SMS); err != nil {
+			errs = append(errs, fail("sms", "does not parse", err))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	// Render with Cognito's placeholders, once without attributes and once
+	// with, so that a placeholder inside {{if .Attributes.x}} is caught on
+	// the branch that drops it.
+	samples := []map[string]string{{}, {
+		"email": "user@example.com", "phone_number": "+15555550100", "name": "Sample User",
+		"given_name": "Sample", "family_name": "User", "locale": locale,
+	}}
+	for _, attrs := range samples {
+		d := Data{Code: CodePlaceholder, Username: UsernamePlaceholder, Link: LinkPlaceholder, Attributes: attrs, Locale: locale}
+		m, err := p.render(k, d)
+		if err != nil {
+			errs = append(errs, fail("", "does not execute with sample data", err))
+			break
+		}
+		errs = append(errs, checkPlaceholders(locale, k, p, m)...)
+		if len(errs) > 0 {
+			break
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return p, nil
+}
+
+// checkPlaceholders reports each rendered body that lacks a placeholder
+// Cognito needs.
+func checkPlaceholders(locale string, k Kind, p *parsed, m Rendered) []error {
+	var errs []error
+	missing := func(field, what, placeholder string) {
+		errs = append(errs, &TemplateError{Locale: locale, Kind: k, Field: field,
+			Problem: fmt.Sprintf("does not contain the %s (%s renders as %s); Cognito would send a message without it. Put it in text, not inside a URL or a false branch", what, placeholderAction(placeholder), placeholder)})
+	}
+	if k == AccountTakeOverNotification {
+		return nil
+	}
+	if p.email != nil {
+		if p.verifyByLink {
+			if !strings.Contains(m.Email, LinkPlaceholder) {
+				missing("email", "verification link", LinkPlaceholder)
+			}
+		} else if !strings.Contains(m.Email, CodePlaceholder) {
+			missing("email", "code", CodePlaceholder)
+		}
+		if k == AdminCreateUser && !strings.Contains(m.Email, UsernamePlaceholder) {
+			missing("email", "user name", UsernamePlaceholder)
+		}
+	}
+	if p.sms != nil {
+		if !strings.Contains(m.SMS, CodePlaceholder) {
+			missing("sms", "code", CodePlaceholder)
+		}
+		if k == AdminCreateUser && !strings.Contains(m.SMS, UsernamePlaceholder) {
+			missing("sms", "user name", UsernamePlaceholder)
+		}
+	}
+	return errs
+}
+
+func placeholderAction(placeholder string) string {
+	switch placeholder {
+	case UsernamePlaceholder:
+		return "{{.Username}}"
+	case LinkPlaceholder:
+		return "{{.Link}}"
+	default:
+		return "{{.Code}}"
+	}
+}
+
+func validKind(k Kind) bool {
+	for _, known := range Kinds() {
+		if k == known {
+			return true
+		}
+	}
+	return false
+}
+
+// Rendered is a rendered message. With a custom sender it holds the plain
+// code, so it prints and logs with its bodies masked.
+type Rendered struct {
+	Kind    Kind
+	Locale  string
+	Subject string // empty when there is no email template
+	Email   string // HTML body; empty when there is no email template
+	SMS     string // empty when there is no SMS template
+}
+
+// String describes the message without its bodies.
+func (r Rendered) String() string {
+	return fmt.Sprintf("messages.Rendered{Kind:%s Locale:%s Subject:%q Email:%d bytes SMS:%d bytes}",
+		r.Kind, r.Locale, r.Subject, len(r.Email), len(r.SMS))
+}
+
+// GoString is String.
+func (r Rendered) GoString() string { return r.String() }
+
+// Format prints String for every verb.
+func (r Rendered) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(r.String())) }
+
+func (p *parsed) render(k Kind, d Data) (Rendered, error) {
+	m := Rendered{Kind: k, Locale: p.locale}
+	var b bytes.Buffer
+	if p.subject != nil {
+		if err := p.subject.Execute(&b, d); err != nil {
+			return m, err
+		}
+		m.Subject = strings.TrimSpace(b.String())
+		b.Reset()
+	}
+	if p.email != nil {
+		if err := p.email.Execute(&b, d); err != nil {
+			return m, err
+		}
+		m.Email = b.String()
+		b.Reset()
+	}
+	if p.sms != nil {
+		if err := p.sms.Execute(&b, d); err != nil {
+			return m, err
+		}
+		m.SMS = b.String()
+	}
+	return m, nil
+}
+
+// lookup returns the template of kind k for a user whose locale attribute is
+// locale: the exact locale, then its language, then the default locale.
+func (c *Catalog) lookup(k Kind, locale string) (*parsed, bool) {
+	for _, l := range candidates(locale) {
+		if p, ok := c.byLocale[l][k]; ok {
+			return p, true
+		}
+	}
+	p, ok := c.byLocale[c.defaultLocale][k]
+	return p, ok
+}
+
+// Locale returns the locale whose template of kind k a user with attrs
+// gets, and whether there is one.
+func (c *Catalog) Locale(k Kind, attrs map[string]string) (string, bool) {
+	p, ok := c.lookup(k, attrs[c.localeAttribute])
+	if !ok {
+		return "", false
+	}
+	return p.locale, true
+}
+
+// Render renders the template of kind k for a user with the given
+// attributes, choosing the locale from the locale attribute with fallback.
+// It returns ErrNoTemplate (wrapped) when no locale has a template of kind k.
+func (c *Catalog) Render(k Kind, d Data) (Rendered, error) {
+	p, ok := c.lookup(k, d.Attributes[c.localeAttribute])
+	if !ok {
+		return Rendered{}, fmt.Errorf("messages: %w for kind %s (default locale %s)", ErrNoTemplate, k, c.defaultLocale)
+	}
+	d.Locale = p.locale
+	m, err := p.render(k, d)
+	if err != nil {
+		// An execution error names the template and the failing action,
+		// never a value.
+		return Rendered{}, fmt.Errorf("messages: render %s/%s: %w", p.locale, k, err)
+	}
+	return m, nil
+}
+
+// VerifiesByLink reports whether the template of kind k for a user with
+// attrs sends the verification link instead of the code by email.
+func (c *Catalog) VerifiesByLink(k Kind, attrs map[string]string) bool {
+	p, ok := c.lookup(k, attrs[c.localeAttribute])
+	return ok && p.verifyByLink
+}
+
+func (c *Catalog) anyVerifyByLink() bool {
+	for _, set := range c.byLocale {
+		for _, p := range set {
+			if p.verifyByLink {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ErrNoTemplate is returned when no locale has a template of the kind asked
+// for.
+var ErrNoTemplate = errors.New("no template")
+
+// normalizeLocale lower-cases a locale tag and uses "-" as separator:
+// "pt_BR" and "PT-br" both become "pt-br". It returns "" for a value that is
+// not a plausible tag.
+func normalizeLocale(s string) string {
+	s = strings.ToLower(strings.TrimSpace(strings.ReplaceAll(s, "_", "-")))
+	if s == "" || len(s) > 35 {
+		return ""
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
+			return ""
+		}
+	}
+	if strings.HasPrefix(s, "-") || strings.HasSuffix(s, "-") || strings.Contains(s, "--") {
+		return ""
+	}
+	return s
+}
+
+// candidates lists the locales to try for a locale attribute, most
+// specific first: "pt-BR" gives pt-br, pt.
+func candidates(attr string) []string {
+	l := normalizeLocale(attr)
+	if l == "" {
+		return nil
+	}
+	out := []string{l}
+	for {
+		i := strings.LastIndexByte(l, '-')
+		if i < 0 {
+			return out
+		}
+		l = l[:i]
+		out = append(out, l)
+	}
+}

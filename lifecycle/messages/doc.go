@@ -1,0 +1,24 @@
+// Package messages writes the messages that Cognito sends to users: the
+// custom message trigger (Cognito sends the text the function returns) and
+// the custom email and SMS sender triggers (the function sends the message
+// itself).
+//
+// A Catalog holds one Template per message Kind and locale: a text/template
+// for the email subject and the SMS, an html/template for the email body.
+// New parses every template and renders it with Cognito's placeholders, and
+// refuses a template that would drop one: the code ({####}) everywhere, the
+// user name ({username}) in the invitation of an administrator-created user,
+// and the verification link ({##...##}) where the pool verifies by link. A
+// broken template therefore fails at start-up, in tests and before
+// deployment, not at a user's sign-up.
+//
+// The user's locale attribute picks the template: "pt-BR" tries pt-br, then
+// pt, then the catalog's default locale.
+//
+// Senders serves the custom sender triggers: it decrypts the code with a
+// Decrypter (package esdk, the AWS Encryption SDK), renders the same
+// templates with the plain code and delivers through an EmailSender (SES,
+// Amazon SES v2) or SMSSender (SNS, Amazon SNS). The plain code is held
+// only in memory for the send: Email, SMS and Rendered print and log
+// without their bodies, and errors never quote the code.
+package messages

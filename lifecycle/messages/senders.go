@@ -1,0 +1,218 @@
+package messages
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/cognitrig/cognitrig/triggers"
+)
+
+// Email is an email to deliver. It holds the plain code, so it prints and
+// logs without its body.
+type Email struct {
+	To      string
+	Subject string
+	HTML    string
+}
+
+// String describes the email without its body or recipient.
+func (e Email) String() string {
+	return fmt.Sprintf("messages.Email{Subject:%q HTML:%d bytes}", e.Subject, len(e.HTML))
+}
+
+// GoString is String.
+func (e Email) GoString() string { return e.String() }
+
+// Format prints String for every verb.
+func (e Email) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(e.String())) }
+
+// LogValue implements slog.LogValuer without the body or recipient.
+func (e Email) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("subject", e.Subject), slog.Int("htmlLen", len(e.HTML)))
+}
+
+// SMS is a text message to deliver. It holds the plain code, so it prints
+// and logs without its text.
+type SMS struct {
+	To   string // E.164 phone number
+	Text string
+}
+
+// String describes the message without its text or recipient.
+func (s SMS) String() string { return fmt.Sprintf("messages.SMS{Text:%d bytes}", len(s.Text)) }
+
+// GoString is String.
+func (s SMS) GoString() string { return s.String() }
+
+// Format prints String for every verb.
+func (s SMS) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(s.String())) }
+
+// LogValue implements slog.LogValuer without the text or recipient.
+func (s SMS) LogValue() slog.Value { return slog.GroupValue(slog.Int("textLen", len(s.Text))) }
+
+// EmailSender delivers an email. SES implements it.
+type EmailSender interface {
+	SendEmail(ctx context.Context, e Email) error
+}
+
+// SMSSender delivers a text message. SNS implements it.
+type SMSSender interface {
+	SendSMS(ctx context.Context, s SMS) error
+}
+
+// Decrypter decrypts the code that Cognito sends to a custom sender: an AWS
+// Encryption SDK message, encrypted with the KMS key of the user pool's
+// LambdaConfig. The esdk package implements it.
+type Decrypter interface {
+	Decrypt(ctx context.Context, ciphertext []byte) ([]byte, error)
+}
+
+// Senders handles the custom email and SMS sender triggers: it decrypts the
+// code, renders the template of the event's kind in the user's locale and
+// delivers the message. The plain code lives only in memory for the send:
+// it is never logged, and errors never quote it.
+//
+//	r.CustomEmailSender(senders.CustomEmailSender)
+//	r.CustomSMSSender(senders.CustomSMSSender)
+type Senders struct {
+	catalog   *Catalog
+	decrypter Decrypter
+	email     EmailSender
+	sms       SMSSender
+	link      func(ev *triggers.CustomSenderEvent, code string) string
+}
+
+// SendersConfig configures Senders.
+type SendersConfig struct {
+	Catalog   *Catalog  // required
+	Decrypter Decrypter // required
+	Email     EmailSender
+	SMS       SMSSender
+	// Link builds the verification link for templates with VerifyByLink,
+	// which Cognito does not provide to custom senders. Required when the
+	// catalog has such a template.
+	Link func(ev *triggers.CustomSenderEvent, code string) string
+}
+
+// NewSenders checks cfg and returns Senders.
+func NewSenders(cfg SendersConfig) (*Senders, error) {
+	var errs []error
+	if cfg.Catalog == nil {
+		errs = append(errs, errors.New("messages: SendersConfig.Catalog is nil"))
+	}
+	if cfg.Decrypter == nil {
+		errs = append(errs, errors.New("messages: SendersConfig.Decrypter is nil; use esdk.NewKMS in production"))
+	}
+	if cfg.Email == nil && cfg.SMS == nil {
+		errs = append(errs, errors.New("messages: SendersConfig has neither Email nor SMS sender"))
+	}
+	if cfg.Catalog != nil && cfg.Link == nil && cfg.Catalog.anyVerifyByLink() {
+		errs = append(errs, errors.New("messages: the catalog has VerifyByLink templates but SendersConfig.Link is nil; custom senders get no link from Cognito, so give a function that builds it from the code"))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return &Senders{catalog: cfg.Catalog, decrypter: cfg.Decrypter, email: cfg.Email, sms: cfg.SMS, link: cfg.Link}, nil
+}
+
+// CustomEmailSender handles CustomEmailSender_* events.
+func (s *Senders) CustomEmailSender(ctx context.Context, ev *triggers.CustomSenderEvent) error {
+	if s.email == nil {
+		return fmt.Errorf("messages: %s: no email sender configured", ev.TriggerSource)
+	}
+	if ev.Request.Type != "" && ev.Request.Type != triggers.CustomEmailSenderRequestV1 {
+		return fmt.Errorf("messages: %s: request type %q, want %s", ev.TriggerSource, ev.Request.Type, triggers.CustomEmailSenderRequestV1)
+	}
+	to := ev.Request.UserAttributes["email"]
+	if to == "" {
+		return fmt.Errorf("messages: %s: the user has no email attribute to send to", ev.TriggerSource)
+	}
+	m, err := s.render(ctx, ev)
+	if err != nil {
+		return err
+	}
+	if m.Email == "" {
+		return fmt.Errorf("messages: %s: the %s template in locale %s has no email; add one or detach the custom email sender", ev.TriggerSource, m.Kind, m.Locale)
+	}
+	if err := s.email.SendEmail(ctx, Email{To: to, Subject: m.Subject, HTML: m.Email}); err != nil {
+		return fmt.Errorf("messages: %s: send email: %w", ev.TriggerSource, err)
+	}
+	return nil
+}
+
+// CustomSMSSender handles CustomSMSSender_* events.
+func (s *Senders) CustomSMSSender(ctx context.Context, ev *triggers.CustomSenderEvent) error {
+	if s.sms == nil {
+		return fmt.Errorf("messages: %s: no SMS sender configured", ev.TriggerSource)
+	}
+	if ev.Request.Type != "" && ev.Request.Type != triggers.CustomSMSSenderRequestV1 {
+		return fmt.Errorf("messages: %s: request type %q, want %s", ev.TriggerSource, ev.Request.Type, triggers.CustomSMSSenderRequestV1)
+	}
+	to := ev.Request.UserAttributes["phone_number"]
+	if to == "" {
+		return fmt.Errorf("messages: %s: the user has no phone_number attribute to send to", ev.TriggerSource)
+	}
+	m, err := s.render(ctx, ev)
+	if err != nil {
+		return err
+	}
+	if m.SMS == "" {
+		return fmt.Errorf("messages: %s: the %s template in locale %s has no SMS text; add one or detach the custom SMS sender", ev.TriggerSource, m.Kind, m.Locale)
+	}
+	if err := s.sms.SendSMS(ctx, SMS{To: to, Text: m.SMS}); err != nil {
+		return fmt.Errorf("messages: %s: send SMS: %w", ev.TriggerSource, err)
+	}
+	return nil
+}
+
+// render decrypts the code and renders the message.
+func (s *Senders) render(ctx context.Context, ev *triggers.CustomSenderEvent) (Rendered, error) {
+	k, ok := KindOf(ev.TriggerSource)
+	if !ok {
+		return Rendered{}, fmt.Errorf("messages: %s is not a custom sender trigger source", ev.TriggerSource)
+	}
+	var code string
+	if !ev.Request.Code.IsZero() {
+		var err error
+		if code, err = s.decrypt(ctx, ev.Request.Code); err != nil {
+			return Rendered{}, fmt.Errorf("messages: %s: %w", ev.TriggerSource, err)
+		}
+	} else if k != AccountTakeOverNotification {
+		return Rendered{}, fmt.Errorf("messages: %s: the event has no code", ev.TriggerSource)
+	}
+	d := Data{Code: code, Username: ev.UserName, Attributes: ev.Request.UserAttributes}
+	if s.link != nil && s.catalog.VerifiesByLink(k, d.Attributes) {
+		d.Link = s.link(ev, code)
+	}
+	m, err := s.catalog.Render(k, d)
+	if err != nil {
+		return Rendered{}, fmt.Errorf("messages: %s: %w", ev.TriggerSource, err)
+	}
+	// The catalog guaranteed the placeholder; make sure the code itself
+	// made it (a template could, say, truncate it).
+	if code != "" && k != AccountTakeOverNotification && !s.catalog.VerifiesByLink(k, d.Attributes) &&
+		((m.Email != "" && !strings.Contains(m.Email, code)) || (m.SMS != "" && !strings.Contains(m.SMS, code))) {
+		return Rendered{}, fmt.Errorf("messages: %s: the rendered %s/%s message does not contain the code; check the template", ev.TriggerSource, m.Locale, k)
+	}
+	return m, nil
+}
+
+// decrypt base64-decodes and decrypts the code. The error says what failed,
+// never the value.
+func (s *Senders) decrypt(ctx context.Context, code triggers.Secret) (string, error) {
+	ciphertext, err := base64.StdEncoding.DecodeString(code.Reveal())
+	if err != nil {
+		return "", errors.New("decrypt code: the code is not base64; is this event from Cognito?")
+	}
+	plain, err := s.decrypter.Decrypt(ctx, ciphertext)
+	if err != nil {
+		return "", fmt.Errorf("decrypt code (check that the function's key is the user pool's custom sender KMS key): %w", err)
+	}
+	out := string(plain)
+	clear(plain)
+	return out, nil
+}

@@ -1,0 +1,466 @@
+package messages_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/cognitrig/cognitrig/lifecycle/messages"
+	"github.com/cognitrig/cognitrig/lifecycle/messages/esdk"
+	"github.com/cognitrig/cognitrig/triggers"
+	"github.com/cognitrig/cognitrig/triggers/triggertest"
+)
+
+// theCode is the plain code of every test event: distinctive, so that its
+// absence from logs and errors means something.
+const theCode = "739204"
+
+var testKey = bytes.Repeat([]byte{0x42}, 32)
+
+func rawAES(t testing.TB, key []byte) *esdk.Codec {
+	t.Helper()
+	c, err := esdk.NewRawAES(key, "cognitrig-test", "custom-sender")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// encryptedCode encrypts code as Cognito does and base64-encodes it.
+func encryptedCode(t testing.TB, c *esdk.Codec, code string) string {
+	t.Helper()
+	ct, err := c.Encrypt(context.Background(), []byte(code), map[string]string{"userpool-id": "us-east-1_EXAMPLE1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(ct)
+}
+
+// outbox is a local EmailSender and SMSSender that keeps what it sends.
+type outbox struct {
+	mu     sync.Mutex
+	emails []messages.Email
+	sms    []messages.SMS
+	fail   error
+}
+
+func (o *outbox) SendEmail(_ context.Context, e messages.Email) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.fail != nil {
+		return o.fail
+	}
+	o.emails = append(o.emails, e)
+	return nil
+}
+
+func (o *outbox) SendSMS(_ context.Context, s messages.SMS) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.fail != nil {
+		return o.fail
+	}
+	o.sms = append(o.sms, s)
+	return nil
+}
+
+// senderRouter wires Senders into a Router with the default middleware,
+// logging everything at Debug level into logs.
+func senderRouter(t *testing.T, s *messages.Senders, logs *bytes.Buffer) *triggers.Router {
+	t.Helper()
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	r := triggers.NewRouter(triggers.WithMiddleware(triggers.Default(logger)...))
+	r.CustomEmailSender(s.CustomEmailSender)
+	r.CustomSMSSender(s.CustomSMSSender)
+	return r
+}
+
+func TestSendersDecryptRenderSend(t *testing.T) {
+	codec := rawAES(t, testKey)
+	box := &outbox{}
+	s, err := messages.NewSenders(messages.SendersConfig{Catalog: newCatalog(t), Decrypter: codec, Email: box, SMS: box})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	r := senderRouter(t, s, &logs)
+	sent := 0
+	for _, name := range triggertest.Names() {
+		if !strings.HasPrefix(name, "CustomEmailSender_") && !strings.HasPrefix(name, "CustomSMSSender_") {
+			continue
+		}
+		b := triggertest.From(t, name).UserAttribute("locale", "fr")
+		if strings.HasSuffix(name, "AccountTakeOverNotification") {
+			if strings.HasPrefix(name, "CustomSMSSender_") {
+				continue // the catalog has no SMS for it
+			}
+			b = b.Delete("request.code")
+		} else {
+			b = b.Set("request.code", encryptedCode(t, codec, theCode))
+		}
+		if _, err := triggertest.Invoke(r, b.JSON(t), 0); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		sent++
+	}
+	if len(box.emails)+len(box.sms) != sent || len(box.emails) == 0 || len(box.sms) == 0 {
+		t.Fatalf("sent %d emails and %d SMS for %d events", len(box.emails), len(box.sms), sent)
+	}
+	for _, e := range box.emails {
+		if e.To != "jdoe@example.com" || !strings.HasPrefix(e.Subject, "fr ") {
+			t.Errorf("email to %q subject %q", e.To, e.Subject)
+		}
+		if !strings.Contains(e.HTML, theCode) && !strings.Contains(e.Subject, "security") {
+			t.Errorf("email %q lacks the code", e.Subject)
+		}
+	}
+	for _, m := range box.sms {
+		if m.To != "+15555550100" || !strings.Contains(m.Text, theCode) || !strings.HasPrefix(m.Text, "fr ") {
+			t.Errorf("sms to %q: %q", m.To, m.Text)
+		}
+	}
+	if strings.Contains(logs.String(), theCode) {
+		t.Fatalf("the plain code reached the log:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "trigger handled") {
+		t.Fatalf("nothing logged: %s", logs.String())
+	}
+}
+
+func TestSendersAdminCreateUserShowsUserName(t *testing.T) {
+	codec := rawAES(t, testKey)
+	box := &outbox{}
+	s, err := messages.NewSenders(messages.SendersConfig{Catalog: newCatalog(t), Decrypter: codec, SMS: box})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := triggertest.Decode[triggers.CustomSenderEvent](t, "CustomSMSSender_AdminCreateUser")
+	ev.Request.Code = triggers.Secret(encryptedCode(t, codec, "Temp#Pass1"))
+	if err := s.CustomSMSSender(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	if got := box.sms[0].Text; got != "en user jdoe password Temp#Pass1" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestSendersFailuresNeverQuoteTheCode(t *testing.T) {
+	codec := rawAES(t, testKey)
+	other := rawAES(t, bytes.Repeat([]byte{0x17}, 32))
+	cat := newCatalog(t)
+	good := encryptedCode(t, codec, theCode)
+	cases := []struct {
+		name   string
+		source string
+		code   string
+		attrs  map[string]string // replaces attributes when non-nil
+		fail   error
+		want   string
+	}{
+		{"wrong key", "CustomEmailSender_SignUp", encryptedCode(t, other, theCode), nil, nil, "decrypt code"},
+		{"not base64", "CustomEmailSender_SignUp", "AYADeBgAK-SECRET-ciphertext", nil, nil, "not base64"},
+		{"not an ESDK message", "CustomSMSSender_SignUp", base64.StdEncoding.EncodeToString([]byte(theCode)), nil, nil, "decrypt code"},
+		{"tampered", "CustomSMSSender_SignUp", tamper(t, good), nil, nil, "decrypt code"},
+		{"no code", "CustomSMSSender_SignUp", "", nil, nil, "has no code"},
+		{"no email", "CustomEmailSender_SignUp", good, map[string]string{"phone_number": "+15555550100"}, nil, "no email attribute"},
+		{"no phone", "CustomSMSSender_SignUp", good, map[string]string{"email": "a@example.com"}, nil, "no phone_number attribute"},
+		{"send fails", "CustomSMSSender_SignUp", good, nil, errors.New("throttled"), "send SMS: throttled"},
+		{"no SMS template", "CustomSMSSender_AccountTakeOverNotification", good, nil, nil, "has no SMS text"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			box := &outbox{fail: tc.fail}
+			s, err := messages.NewSenders(messages.SendersConfig{Catalog: cat, Decrypter: codec, Email: box, SMS: box})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var logs bytes.Buffer
+			r := senderRouter(t, s, &logs)
+			b := triggertest.From(t, tc.source).Set("request.code", tc.code)
+			if tc.attrs != nil {
+				b = b.Set("request.userAttributes", tc.attrs)
+			}
+			_, err = triggertest.Invoke(r, b.JSON(t), 0)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got error %v, want one saying %q", err, tc.want)
+			}
+			for _, leak := range []string{theCode, "Temp#Pass1"} {
+				if strings.Contains(err.Error(), leak) || strings.Contains(logs.String(), leak) {
+					t.Fatalf("the code leaked: error %q\nlogs %s", err, logs.String())
+				}
+			}
+			if len(box.emails)+len(box.sms) != 0 {
+				t.Fatal("a message was sent")
+			}
+		})
+	}
+}
+
+func tamper(t *testing.T, b64 string) string {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)-10] ^= 0xff
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func TestNewSendersChecksConfig(t *testing.T) {
+	cat := newCatalog(t)
+	codec := rawAES(t, testKey)
+	linkCat, err := messages.New(messages.Config{DefaultLocale: "en", Templates: map[string]map[messages.Kind]messages.Template{
+		"en": {messages.SignUp: {Subject: "Confirm", Email: "{{.Link}}", VerifyByLink: true}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		cfg  messages.SendersConfig
+		want string
+	}{
+		{messages.SendersConfig{Decrypter: codec, SMS: &outbox{}}, "Catalog is nil"},
+		{messages.SendersConfig{Catalog: cat, SMS: &outbox{}}, "Decrypter is nil"},
+		{messages.SendersConfig{Catalog: cat, Decrypter: codec}, "neither Email nor SMS"},
+		{messages.SendersConfig{Catalog: linkCat, Decrypter: codec, Email: &outbox{}}, "Link is nil"},
+	}
+	for _, tc := range cases {
+		if _, err := messages.NewSenders(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("got %v, want %q", err, tc.want)
+		}
+	}
+	s, err := messages.NewSenders(messages.SendersConfig{Catalog: cat, Decrypter: codec, SMS: &outbox{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := triggertest.Decode[triggers.CustomSenderEvent](t, "CustomEmailSender_SignUp")
+	if err := s.CustomEmailSender(context.Background(), ev); err == nil || !strings.Contains(err.Error(), "no email sender") {
+		t.Fatalf("got %v", err)
+	}
+	ev.Request.Type = "customSMSSenderRequestV1"
+	s2, _ := messages.NewSenders(messages.SendersConfig{Catalog: cat, Decrypter: codec, Email: &outbox{}})
+	if err := s2.CustomEmailSender(context.Background(), ev); err == nil || !strings.Contains(err.Error(), "request type") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestSendersBuildTheLink(t *testing.T) {
+	codec := rawAES(t, testKey)
+	_, err := messages.New(messages.Config{DefaultLocale: "en", Templates: map[string]map[messages.Kind]messages.Template{
+		"en": {messages.SignUp: {Subject: "Confirm", Email: `<p><a href="{{.Link}}">confirm</a></p>`, VerifyByLink: true}}}})
+	if err == nil {
+		t.Fatal("a link only inside href should fail the check: html/template escapes the placeholder there")
+	}
+	cat, err := messages.New(messages.Config{DefaultLocale: "en", Templates: map[string]map[messages.Kind]messages.Template{
+		"en": {messages.SignUp: {Subject: "Confirm", Email: `<p>Open {{.Link}}</p>`, VerifyByLink: true}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	box := &outbox{}
+	s, err := messages.NewSenders(messages.SendersConfig{Catalog: cat, Decrypter: codec, Email: box,
+		Link: func(ev *triggers.CustomSenderEvent, code string) string {
+			return "https://app.example/confirm?user=" + url.QueryEscape(ev.UserName) + "&code=" + code
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := triggertest.Decode[triggers.CustomSenderEvent](t, "CustomEmailSender_SignUp")
+	ev.Request.Code = triggers.Secret(encryptedCode(t, codec, theCode))
+	if err := s.CustomEmailSender(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	if want := "<p>Open https://app.example/confirm?user=jdoe&amp;code=" + theCode + "</p>"; box.emails[0].HTML != want {
+		t.Fatalf("got %q, want %q", box.emails[0].HTML, want)
+	}
+}
+
+func TestEmailAndSMSPrintWithoutContent(t *testing.T) {
+	e := messages.Email{To: "a@example.com", Subject: "s", HTML: theCode}
+	m := messages.SMS{To: "+15555550100", Text: theCode}
+	var logs bytes.Buffer
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("x", "email", e, "sms", m)
+	for _, s := range []string{e.String(), e.GoString(), m.String(), m.GoString(), logs.String()} {
+		if strings.Contains(s, theCode) || strings.Contains(s, "a@example.com") || strings.Contains(s, "+15555550100") {
+			t.Fatalf("content printed: %s", s)
+		}
+	}
+}
+
+// ---- SES and SNS adapters against local servers speaking the protocols ----
+
+type sesServer struct {
+	mu       sync.Mutex
+	requests []map[string]any
+	status   int
+}
+
+func (s *sesServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || r.URL.Path != "/v2/email/outbound-emails" {
+		http.Error(w, "unexpected "+r.Method+" "+r.URL.Path, http.StatusNotFound)
+		return
+	}
+	var body map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	s.requests = append(s.requests, body)
+	status := s.status
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	if status != 0 {
+		w.Header().Set("X-Amzn-ErrorType", "MessageRejected")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, `{"message":"Email address is not verified."}`)
+		return
+	}
+	_, _ = io.WriteString(w, `{"MessageId":"0100018c-test"}`)
+}
+
+func TestSESAdapter(t *testing.T) {
+	srv := &sesServer{}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	client := sesv2.New(sesv2.Options{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), RetryMaxAttempts: 1})
+	ses := &messages.SES{Client: client, From: "Example <no-reply@example.com>", ConfigurationSet: "transactional"}
+	if err := ses.SendEmail(context.Background(), messages.Email{To: "jdoe@example.com", Subject: "Your code", HTML: "<p>" + theCode + "</p>"}); err != nil {
+		t.Fatal(err)
+	}
+	got := srv.requests[0]
+	dig := func(path ...string) any {
+		var cur any = got
+		for _, p := range path {
+			m, _ := cur.(map[string]any)
+			cur = m[p]
+		}
+		return cur
+	}
+	if dig("FromEmailAddress") != "Example <no-reply@example.com>" || dig("ConfigurationSetName") != "transactional" {
+		t.Errorf("from/config set: %v", got)
+	}
+	if to, _ := dig("Destination", "ToAddresses").([]any); len(to) != 1 || to[0] != "jdoe@example.com" {
+		t.Errorf("destination: %v", dig("Destination"))
+	}
+	if dig("Content", "Simple", "Subject", "Data") != "Your code" || dig("Content", "Simple", "Body", "Html", "Data") != "<p>"+theCode+"</p>" {
+		t.Errorf("content: %v", dig("Content"))
+	}
+
+	srv.status = http.StatusBadRequest
+	err := ses.SendEmail(context.Background(), messages.Email{To: "jdoe@example.com", Subject: "s", HTML: theCode})
+	if err == nil || !strings.Contains(err.Error(), "MessageRejected") || strings.Contains(err.Error(), theCode) {
+		t.Fatalf("error: %v", err)
+	}
+	if err := (&messages.SES{Client: client}).SendEmail(context.Background(), messages.Email{}); err == nil {
+		t.Fatal("SES without From sent")
+	}
+}
+
+type snsServer struct {
+	mu    sync.Mutex
+	forms []url.Values
+}
+
+func (s *snsServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil || r.Method != http.MethodPost {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	s.forms = append(s.forms, r.PostForm)
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "text/xml")
+	if r.PostForm.Get("PhoneNumber") == "+10000000000" {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>InvalidParameter</Code><Message>Invalid parameter: PhoneNumber</Message></Error><RequestId>r-2</RequestId></ErrorResponse>`)
+		return
+	}
+	_, _ = io.WriteString(w, `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>`)
+}
+
+func TestSNSAdapter(t *testing.T) {
+	srv := &snsServer{}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	client := sns.New(sns.Options{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), RetryMaxAttempts: 1})
+	n := &messages.SNS{Client: client, SenderID: "Example"}
+	if err := n.SendSMS(context.Background(), messages.SMS{To: "+15555550100", Text: "code " + theCode}); err != nil {
+		t.Fatal(err)
+	}
+	f := srv.forms[0]
+	if f.Get("Action") != "Publish" || f.Get("PhoneNumber") != "+15555550100" || f.Get("Message") != "code "+theCode {
+		t.Fatalf("form: %v", f)
+	}
+	attrs := map[string]string{}
+	for i := 1; i <= 3; i++ {
+		p := "MessageAttributes.entry." + string(rune('0'+i))
+		if name := f.Get(p + ".Name"); name != "" {
+			attrs[name] = f.Get(p + ".Value.StringValue")
+		}
+	}
+	if attrs["AWS.SNS.SMS.SMSType"] != "Transactional" || attrs["AWS.SNS.SMS.SenderID"] != "Example" {
+		t.Fatalf("message attributes: %v (form %v)", attrs, f)
+	}
+	err := n.SendSMS(context.Background(), messages.SMS{To: "+10000000000", Text: theCode})
+	if err == nil || !strings.Contains(err.Error(), "InvalidParameter") || strings.Contains(err.Error(), theCode) {
+		t.Fatalf("error: %v", err)
+	}
+	if err := (&messages.SNS{}).SendSMS(context.Background(), messages.SMS{}); err == nil {
+		t.Fatal("SNS without client sent")
+	}
+}
+
+// TestSendersThroughSESAndSNS runs the whole path: encrypted event in,
+// message out through the real SDK clients to local servers.
+func TestSendersThroughSESAndSNS(t *testing.T) {
+	sesSrv, snsSrv := &sesServer{}, &snsServer{}
+	sesTS, snsTS := httptest.NewServer(sesSrv), httptest.NewServer(snsSrv)
+	defer sesTS.Close()
+	defer snsTS.Close()
+	creds := credentials.NewStaticCredentialsProvider("test", "test", "")
+	codec := rawAES(t, testKey)
+	s, err := messages.NewSenders(messages.SendersConfig{
+		Catalog:   newCatalog(t),
+		Decrypter: codec,
+		Email: &messages.SES{From: "no-reply@example.com", Client: sesv2.New(sesv2.Options{Region: "us-east-1",
+			BaseEndpoint: aws.String(sesTS.URL), Credentials: creds, RetryMaxAttempts: 1})},
+		SMS: &messages.SNS{Client: sns.New(sns.Options{Region: "us-east-1",
+			BaseEndpoint: aws.String(snsTS.URL), Credentials: creds, RetryMaxAttempts: 1})},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	r := senderRouter(t, s, &logs)
+	for _, name := range []string{"CustomEmailSender_ForgotPassword", "CustomSMSSender_Authentication"} {
+		payload := triggertest.From(t, name).Set("request.code", encryptedCode(t, codec, theCode)).JSON(t)
+		if _, err := triggertest.Invoke(r, payload, 0); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	if len(sesSrv.requests) != 1 || len(snsSrv.forms) != 1 {
+		t.Fatalf("SES got %d, SNS got %d", len(sesSrv.requests), len(snsSrv.forms))
+	}
+	if msg := snsSrv.forms[0].Get("Message"); msg != "en code "+theCode {
+		t.Fatalf("SMS text %q", msg)
+	}
+	if strings.Contains(logs.String(), theCode) {
+		t.Fatal("the code reached the log")
+	}
+}

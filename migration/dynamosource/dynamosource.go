@@ -1,0 +1,230 @@
+package dynamosource
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"strconv"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/cognitrig/cognitrig/migration"
+	"github.com/cognitrig/cognitrig/migration/passhash"
+	"github.com/cognitrig/cognitrig/triggers"
+)
+
+// API is the part of *dynamodb.Client that a Source uses.
+type API interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
+}
+
+// Defaults of Config.
+const (
+	DefaultKeyAttribute  = "username"
+	DefaultHashAttribute = "password_hash"
+	DefaultPageSize      = 500
+)
+
+// Config configures a Source.
+type Config struct {
+	Client        API    // required
+	Table         string // required
+	KeyAttribute  string // partition key, a string; default DefaultKeyAttribute
+	HashAttribute string // default DefaultHashAttribute
+	// Fields, if set, are the only attributes read as fields (a projection,
+	// so other attributes never leave the table). Default: all but the
+	// key and the hash.
+	Fields []string
+	// ConsistentRead makes GetItem strongly consistent.
+	ConsistentRead bool
+	// PageSize is the Limit of each Scan page; default DefaultPageSize.
+	PageSize int32
+	// TimingHash is verified when a user is not found, so that not-found
+	// costs what a wrong password costs. Give a hash with the algorithm
+	// and cost most of the table uses. Default: bcrypt at its default cost,
+	// made on first use.
+	TimingHash string
+}
+
+// Source is a migration.Source and migration.Enumerator over a DynamoDB
+// table. It is safe for concurrent use.
+type Source struct {
+	cfg        Config
+	projection *string
+	names      map[string]string
+
+	timingOnce sync.Once
+	timingHash string
+}
+
+var (
+	_ migration.Source     = (*Source)(nil)
+	_ migration.Enumerator = (*Source)(nil)
+)
+
+// New checks cfg and returns a Source.
+func New(cfg Config) (*Source, error) {
+	if cfg.Client == nil || cfg.Table == "" {
+		return nil, errors.New("dynamosource: Client and Table are required")
+	}
+	if cfg.KeyAttribute == "" {
+		cfg.KeyAttribute = DefaultKeyAttribute
+	}
+	if cfg.HashAttribute == "" {
+		cfg.HashAttribute = DefaultHashAttribute
+	}
+	if cfg.PageSize <= 0 {
+		cfg.PageSize = DefaultPageSize
+	}
+	if cfg.TimingHash != "" {
+		if err := passhash.Check(cfg.TimingHash); err != nil {
+			return nil, fmt.Errorf("dynamosource: TimingHash: %w", err)
+		}
+	}
+	s := &Source{cfg: cfg, timingHash: cfg.TimingHash}
+	if len(cfg.Fields) > 0 {
+		// Attribute names may be reserved words: always use placeholders.
+		s.names = map[string]string{"#k": cfg.KeyAttribute, "#h": cfg.HashAttribute}
+		expr := "#k, #h"
+		for i, f := range cfg.Fields {
+			p := "#f" + strconv.Itoa(i)
+			s.names[p] = f
+			expr += ", " + p
+		}
+		s.projection = &expr
+	}
+	return s, nil
+}
+
+func (s *Source) get(ctx context.Context, username string) (map[string]types.AttributeValue, error) {
+	out, err := s.cfg.Client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:                aws.String(s.cfg.Table),
+		Key:                      map[string]types.AttributeValue{s.cfg.KeyAttribute: &types.AttributeValueMemberS{Value: username}},
+		ConsistentRead:           aws.Bool(s.cfg.ConsistentRead),
+		ProjectionExpression:     s.projection,
+		ExpressionAttributeNames: s.names,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dynamosource: read user from table %s: %w", s.cfg.Table, err)
+	}
+	if len(out.Item) == 0 {
+		return nil, migration.ErrNotFound
+	}
+	return out.Item, nil
+}
+
+// Authenticate implements migration.Source.
+func (s *Source) Authenticate(ctx context.Context, username string, password triggers.Secret) (*migration.User, error) {
+	item, err := s.get(ctx, username)
+	if errors.Is(err, migration.ErrNotFound) {
+		s.timingOnce.Do(func() {
+			if s.timingHash == "" {
+				h, _ := passhash.Hash(passhash.Bcrypt, "cognitrig timing stand-in", passhash.Params{})
+				s.timingHash = h
+			}
+		})
+		_ = passhash.Verify(s.timingHash, password.Reveal())
+		return nil, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	hash, ok := item[s.cfg.HashAttribute].(*types.AttributeValueMemberS)
+	if !ok || hash.Value == "" {
+		return nil, fmt.Errorf("%w (the user's item has no string attribute %s)", migration.ErrWrongPassword, s.cfg.HashAttribute)
+	}
+	if err := migration.VerifyPassword(triggers.Secret(hash.Value), password); err != nil {
+		return nil, err
+	}
+	return s.user(item), nil
+}
+
+// Lookup implements migration.Source.
+func (s *Source) Lookup(ctx context.Context, username string) (*migration.User, error) {
+	item, err := s.get(ctx, username)
+	if err != nil {
+		return nil, err
+	}
+	return s.user(item), nil
+}
+
+// Enumerate implements migration.Enumerator with a paginated Scan.
+func (s *Source) Enumerate(ctx context.Context) iter.Seq2[*migration.User, error] {
+	return func(yield func(*migration.User, error) bool) {
+		var start map[string]types.AttributeValue
+		for {
+			out, err := s.cfg.Client.Scan(ctx, &dynamodb.ScanInput{
+				TableName:                aws.String(s.cfg.Table),
+				Limit:                    aws.Int32(s.cfg.PageSize),
+				ExclusiveStartKey:        start,
+				ProjectionExpression:     s.projection,
+				ExpressionAttributeNames: s.names,
+			})
+			if err != nil {
+				yield(nil, fmt.Errorf("dynamosource: scan table %s: %w", s.cfg.Table, err))
+				return
+			}
+			for _, item := range out.Items {
+				if _, ok := item[s.cfg.KeyAttribute].(*types.AttributeValueMemberS); !ok {
+					continue // not a user item
+				}
+				if !yield(s.user(item), nil) {
+					return
+				}
+			}
+			if len(out.LastEvaluatedKey) == 0 {
+				return
+			}
+			start = out.LastEvaluatedKey
+		}
+	}
+}
+
+// Put writes a legacy user, for seeding tables in tests and tools; a
+// migration only reads. Fields are written as strings.
+func (s *Source) Put(ctx context.Context, u migration.LegacyUser) error {
+	if u.Username == "" {
+		return errors.New("dynamosource: user has no username")
+	}
+	item := map[string]types.AttributeValue{
+		s.cfg.KeyAttribute:  &types.AttributeValueMemberS{Value: u.Username},
+		s.cfg.HashAttribute: &types.AttributeValueMemberS{Value: u.PasswordHash.Reveal()},
+	}
+	for k, v := range u.Fields {
+		if k != s.cfg.KeyAttribute && k != s.cfg.HashAttribute && v != "" {
+			item[k] = &types.AttributeValueMemberS{Value: v}
+		}
+	}
+	if _, err := s.cfg.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.cfg.Table), Item: item}); err != nil {
+		return fmt.Errorf("dynamosource: put user into table %s: %w", s.cfg.Table, err)
+	}
+	return nil
+}
+
+// user converts an item, leaving out the key and the hash.
+func (s *Source) user(item map[string]types.AttributeValue) *migration.User {
+	u := &migration.User{Fields: triggers.Attributes{}}
+	if k, ok := item[s.cfg.KeyAttribute].(*types.AttributeValueMemberS); ok {
+		u.Username = k.Value
+	}
+	for name, av := range item {
+		if name == s.cfg.KeyAttribute || name == s.cfg.HashAttribute {
+			continue
+		}
+		switch v := av.(type) {
+		case *types.AttributeValueMemberS:
+			u.Fields[name] = v.Value
+		case *types.AttributeValueMemberN:
+			u.Fields[name] = v.Value
+		case *types.AttributeValueMemberBOOL:
+			u.Fields[name] = strconv.FormatBool(v.Value)
+		}
+	}
+	return u
+}

@@ -1,0 +1,194 @@
+package dynamosource_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/cognitrig/cognitrig/internal/dynamotest"
+	"github.com/cognitrig/cognitrig/migration"
+	"github.com/cognitrig/cognitrig/migration/dynamosource"
+	"github.com/cognitrig/cognitrig/migration/migrationtest"
+	"github.com/cognitrig/cognitrig/migration/passhash"
+	"github.com/cognitrig/cognitrig/triggers"
+)
+
+// newTable creates a legacy user table keyed by "username".
+func newTable(t *testing.T) (*dynamodb.Client, string) {
+	t.Helper()
+	client := dynamotest.Client(t)
+	name := dynamotest.CreateTable(t, client, dynamodb.CreateTableInput{
+		TableName:            aws.String("legacy-users"),
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("username"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("username"), KeyType: types.KeyTypeHash}},
+	})
+	// The test server may report a new table CREATING for a moment.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, err := client.DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+		if err == nil && out.Table.TableStatus == types.TableStatusActive {
+			return client, name
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("table %s not active after 10s: %v", name, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// cheapTiming keeps not-found checks fast in tests.
+func cheapTiming(t *testing.T) string {
+	h, err := passhash.Hash(passhash.Bcrypt, "x", migrationtest.CheapParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func TestConformance(t *testing.T) {
+	migrationtest.TestSource(t, func(t *testing.T, users []migration.LegacyUser) migration.Source {
+		client, table := newTable(t)
+		// A page size below the user count makes Enumerate paginate.
+		src, err := dynamosource.New(dynamosource.Config{Client: client, Table: table, PageSize: 1, TimingHash: cheapTiming(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range users {
+			if err := src.Put(context.Background(), u); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return src
+	})
+}
+
+func TestAttributeTypesAndProjection(t *testing.T) {
+	client, table := newTable(t)
+	ctx := context.Background()
+	h, _ := passhash.Hash(passhash.PBKDF2SHA256, "pw-SECRET-1", migrationtest.CheapParams())
+	_, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: map[string]types.AttributeValue{
+		"username":       &types.AttributeValueMemberS{Value: "alice"},
+		"password_hash":  &types.AttributeValueMemberS{Value: h},
+		"email":          &types.AttributeValueMemberS{Value: "alice@example.com"},
+		"email_verified": &types.AttributeValueMemberBOOL{Value: true},
+		"age":            &types.AttributeValueMemberN{Value: "42"},
+		"roles":          &types.AttributeValueMemberSS{Value: []string{"a", "b"}},
+		"name":           &types.AttributeValueMemberS{Value: "Alice"}, // a reserved word
+		"internal_note":  &types.AttributeValueMemberS{Value: "do not migrate"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := dynamosource.New(dynamosource.Config{Client: client, Table: table, TimingHash: cheapTiming(t)})
+	u, err := src.Authenticate(ctx, "alice", "pw-SECRET-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"email": "alice@example.com", "email_verified": "true", "age": "42", "name": "Alice", "internal_note": "do not migrate"}
+	if len(u.Fields) != len(want) {
+		t.Fatalf("fields %v, want %v (sets skipped, key and hash left out)", map[string]string(u.Fields), want)
+	}
+	for k, v := range want {
+		if u.Fields[k] != v {
+			t.Fatalf("field %s = %q, want %q", k, u.Fields[k], v)
+		}
+	}
+
+	// With Fields, other attributes are not even read.
+	src, _ = dynamosource.New(dynamosource.Config{Client: client, Table: table, Fields: []string{"email", "name"}, TimingHash: cheapTiming(t)})
+	u, err = src.Authenticate(ctx, "alice", "pw-SECRET-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(u.Fields) != 2 || u.Fields["name"] != "Alice" || u.Fields["email"] == "" {
+		t.Fatalf("projected fields %v", map[string]string(u.Fields))
+	}
+	for u, err := range src.Enumerate(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(u.Fields) != 2 {
+			t.Fatalf("projected scan fields %v", map[string]string(u.Fields))
+		}
+	}
+}
+
+func TestItemWithoutHashIsRefused(t *testing.T) {
+	client, table := newTable(t)
+	ctx := context.Background()
+	_, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: map[string]types.AttributeValue{
+		"username": &types.AttributeValueMemberS{Value: "ghost"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := dynamosource.New(dynamosource.Config{Client: client, Table: table, TimingHash: cheapTiming(t)})
+	_, err = src.Authenticate(ctx, "ghost", "pw-SECRET-1")
+	if !errors.Is(err, migration.ErrWrongPassword) || !strings.Contains(err.Error(), "password_hash") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestNotFoundTakesAsLongAsAWrongPassword(t *testing.T) {
+	client, table := newTable(t)
+	slow, err := passhash.Hash(passhash.PBKDF2SHA256, "x", passhash.Params{PBKDF2Iterations: 100_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := dynamosource.New(dynamosource.Config{Client: client, Table: table, TimingHash: slow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_ = passhash.Verify(slow, "pw-SECRET-1")
+	verify := time.Since(start)
+
+	start = time.Now()
+	_, err = src.Authenticate(context.Background(), "nobody", "pw-SECRET-1")
+	notFound := time.Since(start)
+	if !errors.Is(err, migration.ErrNotFound) {
+		t.Fatal(err)
+	}
+	// A lower bound only: not-found must include one verification of the
+	// stand-in hash (half of one, to allow for noise).
+	if notFound < verify/2 {
+		t.Fatalf("not-found answered in %v, one verification takes %v: the stand-in hash was not verified", notFound, verify)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	if _, err := dynamosource.New(dynamosource.Config{}); err == nil {
+		t.Fatal("no client and table accepted")
+	}
+	client := dynamodb.New(dynamodb.Options{Region: "us-east-1"})
+	if _, err := dynamosource.New(dynamosource.Config{Client: client, Table: "t", TimingHash: "plain"}); err == nil {
+		t.Fatal("a TimingHash in no known format accepted")
+	}
+	src, _ := dynamosource.New(dynamosource.Config{Client: client, Table: "t"})
+	if err := src.Put(context.Background(), migration.LegacyUser{PasswordHash: triggers.Secret("x")}); err == nil {
+		t.Fatal("Put without a username succeeded")
+	}
+}
+
+func TestTableErrorsAreFailures(t *testing.T) {
+	client := dynamotest.Client(t)
+	src, _ := dynamosource.New(dynamosource.Config{Client: client, Table: "no-such-table-" + time.Now().Format("150405.000")})
+	_, err := src.Authenticate(context.Background(), "alice", "pw-SECRET-1")
+	if err == nil || errors.Is(err, migration.ErrNotFound) || errors.Is(err, migration.ErrWrongPassword) {
+		t.Fatalf("missing table: %v, want a failure", err)
+	}
+	if strings.Contains(err.Error(), "SECRET") {
+		t.Fatalf("error holds the password: %v", err)
+	}
+	for _, err := range src.Enumerate(context.Background()) {
+		if err == nil {
+			t.Fatal("scan of a missing table yielded a user")
+		}
+	}
+}

@@ -1,0 +1,282 @@
+package migration
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/cognitrig/cognitrig/triggers"
+)
+
+// User-facing messages of the Handler's defaults.
+const (
+	// DefaultRefusalMessage is the one message for an unknown user, a wrong
+	// password and a user who cannot receive a reset code: a client cannot
+	// tell them apart.
+	DefaultRefusalMessage = "Incorrect username or password."
+	// DefaultUnavailableMessage is shown when the legacy system does not
+	// answer in time or the circuit breaker is open.
+	DefaultUnavailableMessage = "Sign-in is temporarily unavailable, try again shortly."
+	// DefaultTrackTimeout bounds the write of a tracking record.
+	DefaultTrackTimeout = 200 * time.Millisecond
+)
+
+// Metric names the Handler adds with triggers.AddMetric, one per outcome,
+// plus tracking failures.
+const (
+	MetricMigrated       = "Migrated"
+	MetricNotFound       = "MigrationNotFound"
+	MetricWrongPassword  = "MigrationWrongPassword"
+	MetricNoContact      = "MigrationNoVerifiedContact"
+	MetricUnavailable    = "MigrationLegacyUnavailable"
+	MetricTrackingErrors = "MigrationTrackingErrors"
+)
+
+var outcomeMetric = map[Outcome]string{
+	OutcomeMigrated:      MetricMigrated,
+	OutcomeNotFound:      MetricNotFound,
+	OutcomeWrongPassword: MetricWrongPassword,
+	OutcomeNoContact:     MetricNoContact,
+	OutcomeUnavailable:   MetricUnavailable,
+}
+
+// Config configures a Handler. Only Source is required.
+type Config struct {
+	// Source is the legacy user store. The Handler calls it through a
+	// Guard built from Guard.
+	Source Source
+	Guard  GuardConfig
+	// Tracker records outcomes. Default: a MemoryTracker, which lasts only
+	// as long as the process; deploy with a DynamoDB tracker.
+	Tracker Tracker
+	// Mapping maps legacy fields to Cognito attributes; see Mapping.
+	Mapping Mapping
+
+	// FinalUserStatus of users migrated at sign-in: CONFIRMED (default),
+	// so they keep their password, or RESET_REQUIRED. Users migrated by a
+	// forgotten password get none: Cognito sends them a reset code.
+	FinalUserStatus string
+	// MessageAction: SUPPRESS (default) sends no welcome message; RESEND
+	// sends it again.
+	MessageAction string
+	// DesiredDeliveryMediums for the welcome message: EMAIL and/or SMS.
+	// A medium is left out for a user without that attribute.
+	DesiredDeliveryMediums []string
+	// ForceAliasCreation is off by default, on purpose: when on, and the
+	// migrated user's email or phone is already an alias of another user
+	// of the pool, Cognito moves the alias to the migrated user, taking it
+	// from its owner. With legacy addresses that were never verified this
+	// hands one user's sign-in name to another. Off, such a migration fails
+	// with AliasExistsException and the existing user is untouched.
+	ForceAliasCreation bool
+	// EnableSMSMFA turns on SMS MFA for migrated users who have a phone
+	// number.
+	EnableSMSMFA bool
+	// TrustLegacyEmail and TrustLegacyPhone mark the legacy email address
+	// and phone number as verified when the legacy fields do not say: set
+	// them only if the legacy system verified them. A forgotten-password
+	// migration needs a verified email or phone to deliver the reset code.
+	TrustLegacyEmail, TrustLegacyPhone bool
+
+	// RefusalMessage and UnavailableMessage are shown to users; defaults
+	// DefaultRefusalMessage and DefaultUnavailableMessage.
+	RefusalMessage, UnavailableMessage string
+	// TrackTimeout bounds each tracking write (within the remaining
+	// budget). Default DefaultTrackTimeout.
+	TrackTimeout time.Duration
+	// Logger; default slog.Default(). Also the Guard's, unless it has one.
+	Logger *slog.Logger
+}
+
+// Handler serves the User Migration trigger. Create it once per process
+// (its Guard's breaker state must outlive an invocation) and register it:
+//
+//	h, err := migration.New(cfg)
+//	...
+//	router.UserMigration(h.Handle)
+type Handler struct {
+	cfg   Config
+	guard *Guard
+}
+
+// UnavailableError is returned by Handle when the legacy source gave no
+// answer. Its text is the user-safe UnavailableMessage, which Cognito shows
+// to the client; Err, for logs and errors.Is, wraps ErrUnavailable.
+type UnavailableError struct {
+	Message string
+	Err     error
+}
+
+func (e *UnavailableError) Error() string { return e.Message }
+
+// Unwrap returns Err.
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// errNoPassword is the reason of a refusal of an Authentication event
+// without a password.
+var errNoPassword = errors.New("migration: the event has no password: the app client must sign in with USER_PASSWORD_AUTH (or ADMIN_USER_PASSWORD_AUTH) for users to migrate")
+
+// New checks cfg and returns a Handler.
+func New(cfg Config) (*Handler, error) {
+	var problems []error
+	if cfg.Source == nil {
+		problems = append(problems, errors.New("no Source: give the legacy user store"))
+	}
+	if err := cfg.Mapping.Validate(); err != nil {
+		problems = append(problems, err)
+	}
+	switch cfg.FinalUserStatus {
+	case "":
+		cfg.FinalUserStatus = triggers.UserStatusConfirmed
+	case triggers.UserStatusConfirmed, triggers.UserStatusResetRequired:
+	default:
+		problems = append(problems, fmt.Errorf("FinalUserStatus %q: want CONFIRMED or RESET_REQUIRED", cfg.FinalUserStatus))
+	}
+	switch cfg.MessageAction {
+	case "":
+		cfg.MessageAction = triggers.MessageActionSuppress
+	case triggers.MessageActionSuppress, triggers.MessageActionResend:
+	default:
+		problems = append(problems, fmt.Errorf("MessageAction %q: want SUPPRESS or RESEND", cfg.MessageAction))
+	}
+	for _, m := range cfg.DesiredDeliveryMediums {
+		if m != triggers.DeliveryMediumEmail && m != triggers.DeliveryMediumSMS {
+			problems = append(problems, fmt.Errorf("DesiredDeliveryMediums has %q: want EMAIL or SMS", m))
+		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("migration: invalid config: %w", errors.Join(problems...))
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Guard.Logger == nil {
+		cfg.Guard.Logger = cfg.Logger
+	}
+	if cfg.Tracker == nil {
+		cfg.Tracker = NewMemoryTracker(TrackerOptions{})
+	}
+	if cfg.RefusalMessage == "" {
+		cfg.RefusalMessage = DefaultRefusalMessage
+	}
+	if cfg.UnavailableMessage == "" {
+		cfg.UnavailableMessage = DefaultUnavailableMessage
+	}
+	if cfg.TrackTimeout <= 0 {
+		cfg.TrackTimeout = DefaultTrackTimeout
+	}
+	return &Handler{cfg: cfg, guard: NewGuard(cfg.Source, cfg.Guard)}, nil
+}
+
+// Guard returns the Handler's Guard, to read the breaker's state.
+func (h *Handler) Guard() *Guard { return h.guard }
+
+// Tracker returns the Handler's Tracker.
+func (h *Handler) Tracker() Tracker { return h.cfg.Tracker }
+
+// Register registers Handle as the router's UserMigration handler.
+func (h *Handler) Register(r *triggers.Router) { r.UserMigration(h.Handle) }
+
+// Handle serves one UserMigration_Authentication or
+// UserMigration_ForgotPassword event. It refuses an unknown user, a wrong
+// password and (for a forgotten password) a user without a verified email
+// or phone with one and the same *triggers.Refusal, and returns an
+// *UnavailableError when the legacy source gives no answer.
+func (h *Handler) Handle(ctx context.Context, ev *triggers.UserMigrationEvent) error {
+	var (
+		u   *User
+		err error
+	)
+	switch ev.TriggerSource {
+	case triggers.UserMigrationAuthentication:
+		if ev.Request.Password.IsZero() {
+			return triggers.Refusef(errNoPassword, h.cfg.RefusalMessage)
+		}
+		u, err = h.guard.Authenticate(ctx, ev.UserName, ev.Request.Password)
+	case triggers.UserMigrationForgotPassword:
+		u, err = h.guard.Lookup(ctx, ev.UserName)
+	default:
+		return fmt.Errorf("migration: %q is not a user migration trigger source; register the handler with Router.UserMigration", ev.TriggerSource)
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrNotFound):
+		h.track(ctx, ev, ev.UserName, OutcomeNotFound)
+		return triggers.Refusef(err, h.cfg.RefusalMessage)
+	case errors.Is(err, ErrWrongPassword):
+		h.track(ctx, ev, ev.UserName, OutcomeWrongPassword)
+		return triggers.Refusef(err, h.cfg.RefusalMessage)
+	case errors.Is(err, errors.ErrUnsupported):
+		h.cfg.Logger.LogAttrs(ctx, slog.LevelError, "legacy source cannot look users up: forgotten passwords of legacy users cannot be migrated",
+			slog.String("error", err.Error()))
+		return triggers.Refusef(err, h.cfg.RefusalMessage)
+	default:
+		h.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "legacy source unavailable", slog.String("error", err.Error()))
+		h.track(ctx, ev, ev.UserName, OutcomeUnavailable)
+		return &UnavailableError{Message: h.cfg.UnavailableMessage, Err: err}
+	}
+
+	attrs := h.cfg.Mapping.Apply(u.Fields)
+	if h.cfg.TrustLegacyEmail && attrs["email"] != "" && attrs["email_verified"] == "" {
+		attrs["email_verified"] = "true"
+	}
+	if h.cfg.TrustLegacyPhone && attrs["phone_number"] != "" && attrs["phone_number_verified"] == "" {
+		attrs["phone_number_verified"] = "true"
+	}
+	if ev.TriggerSource == triggers.UserMigrationForgotPassword && !hasVerifiedContact(attrs) {
+		h.track(ctx, ev, u.Username, OutcomeNoContact)
+		return triggers.Refusef(errors.New("migration: the legacy user has no verified email or phone number to send the reset code to; see TrustLegacyEmail"), h.cfg.RefusalMessage)
+	}
+
+	r := &ev.Response
+	r.UserAttributes = attrs
+	r.FinalUserStatus = ""
+	if ev.TriggerSource == triggers.UserMigrationAuthentication {
+		r.FinalUserStatus = h.cfg.FinalUserStatus
+	}
+	r.MessageAction = h.cfg.MessageAction
+	r.DesiredDeliveryMediums = nil
+	for _, m := range h.cfg.DesiredDeliveryMediums {
+		if (m == triggers.DeliveryMediumEmail && attrs["email"] != "") || (m == triggers.DeliveryMediumSMS && attrs["phone_number"] != "") {
+			if !slices.Contains(r.DesiredDeliveryMediums, m) {
+				r.DesiredDeliveryMediums = append(r.DesiredDeliveryMediums, m)
+			}
+		}
+	}
+	r.ForceAliasCreation = h.cfg.ForceAliasCreation
+	r.EnableSMSMFA = h.cfg.EnableSMSMFA && attrs["phone_number"] != ""
+	h.track(ctx, ev, u.Username, OutcomeMigrated)
+	return nil
+}
+
+func hasVerifiedContact(attrs map[string]string) bool {
+	return (attrs["email"] != "" && attrs["email_verified"] == "true") ||
+		(attrs["phone_number"] != "" && attrs["phone_number_verified"] == "true")
+}
+
+// track records an outcome and counts it. Tracking never fails a sign-in:
+// a failed write is logged and counted, and skipped when the budget has no
+// room left for it.
+func (h *Handler) track(ctx context.Context, ev *triggers.UserMigrationEvent, username string, o Outcome) {
+	triggers.AddMetric(ctx, outcomeMetric[o], triggers.UnitCount, 1)
+	timeout := h.cfg.TrackTimeout
+	if rem, ok := triggers.Remaining(ctx); ok {
+		timeout = min(timeout, rem)
+	}
+	err := context.DeadlineExceeded
+	if timeout > 0 {
+		tctx, cancel := context.WithTimeout(ctx, timeout)
+		err = h.cfg.Tracker.Record(tctx, Attempt{
+			Username: username, Outcome: o, TriggerSource: ev.TriggerSource, UserPoolID: ev.UserPoolID,
+		})
+		cancel()
+	}
+	if err != nil {
+		triggers.AddMetric(ctx, MetricTrackingErrors, triggers.UnitCount, 1)
+		h.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "migration outcome not recorded",
+			slog.String("outcome", string(o)), slog.String("error", err.Error()))
+	}
+}

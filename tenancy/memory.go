@@ -1,0 +1,247 @@
+package tenancy
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// MemoryStore is a Store in process memory: the embedded default for
+// local runs and tests. It is safe for concurrent use, and its claims of
+// invitations are atomic like the DynamoDB store's conditional writes. Its
+// contents last as long as the process.
+type MemoryStore struct {
+	mu          sync.Mutex
+	tenants     map[string]Tenant
+	memberships map[string]map[string]Membership // user name → tenant ID →
+	invitations map[string]Invitation
+	clients     map[string]Client
+	links       map[[2]string]Link
+}
+
+var _ Store = (*MemoryStore)(nil)
+
+// NewMemoryStore returns an empty MemoryStore.
+func NewMemoryStore() *MemoryStore {
+	return &MemoryStore{
+		tenants:     map[string]Tenant{},
+		memberships: map[string]map[string]Membership{},
+		invitations: map[string]Invitation{},
+		clients:     map[string]Client{},
+		links:       map[[2]string]Link{},
+	}
+}
+
+// Times are kept to the second, as the DynamoDB store keeps them.
+func seconds(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return time.Unix(t.Unix(), 0).UTC()
+}
+
+// GetTenant implements Reader.
+func (s *MemoryStore) GetTenant(ctx context.Context, id string) (Tenant, error) {
+	if err := ctx.Err(); err != nil {
+		return Tenant{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tenants[id]
+	if !ok {
+		return Tenant{}, fmt.Errorf("tenancy: tenant %q: %w", clip(id), ErrNotFound)
+	}
+	return t, nil
+}
+
+// PutTenant implements Store.
+func (s *MemoryStore) PutTenant(ctx context.Context, t Tenant) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tenants[t.ID] = t
+	return nil
+}
+
+// ListMemberships implements Reader.
+func (s *MemoryStore) ListMemberships(ctx context.Context, userName string) ([]Membership, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	byTenant := s.memberships[userName]
+	out := make([]Membership, 0, len(byTenant))
+	for _, m := range byTenant {
+		m.Permissions = slices.Clone(m.Permissions)
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(a, b Membership) int {
+		switch {
+		case a.TenantID < b.TenantID:
+			return -1
+		case a.TenantID > b.TenantID:
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}
+
+// PutMembership implements Store.
+func (s *MemoryStore) PutMembership(ctx context.Context, m Membership) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	m.Permissions = slices.Clone(m.Permissions)
+	m.CreatedAt = seconds(m.CreatedAt)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.memberships[m.UserName] == nil {
+		s.memberships[m.UserName] = map[string]Membership{}
+	}
+	s.memberships[m.UserName][m.TenantID] = m
+	return nil
+}
+
+// GetClient implements Reader.
+func (s *MemoryStore) GetClient(ctx context.Context, clientID string) (Client, error) {
+	if err := ctx.Err(); err != nil {
+		return Client{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.clients[clientID]
+	if !ok {
+		return Client{}, fmt.Errorf("tenancy: app client %q: %w", clip(clientID), ErrNotFound)
+	}
+	return c, nil
+}
+
+// PutClient implements Store.
+func (s *MemoryStore) PutClient(ctx context.Context, c Client) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clients[c.ClientID] = c
+	return nil
+}
+
+// CreateInvitation implements Store.
+func (s *MemoryStore) CreateInvitation(ctx context.Context, inv Invitation) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := inv.Validate(); err != nil {
+		return err
+	}
+	inv.CreatedAt, inv.ExpiresAt = seconds(inv.CreatedAt), seconds(inv.ExpiresAt)
+	inv.UsedBy, inv.UsedAt = "", time.Time{}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.invitations[inv.ID]; ok {
+		return fmt.Errorf("tenancy: invitation: %w", ErrExists)
+	}
+	s.invitations[inv.ID] = inv
+	return nil
+}
+
+// GetInvitation implements Store.
+func (s *MemoryStore) GetInvitation(ctx context.Context, id string) (Invitation, error) {
+	if err := ctx.Err(); err != nil {
+		return Invitation{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inv, ok := s.invitations[id]
+	if !ok {
+		return Invitation{}, fmt.Errorf("tenancy: invitation: %w", ErrNotFound)
+	}
+	return inv, nil
+}
+
+// ClaimInvitation implements Store.
+func (s *MemoryStore) ClaimInvitation(ctx context.Context, c InvitationClaim) (Invitation, error) {
+	if err := ctx.Err(); err != nil {
+		return Invitation{}, err
+	}
+	if err := validateName("user name", c.UserName); err != nil {
+		return Invitation{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inv, ok := s.invitations[c.InvitationID]
+	if !ok {
+		return Invitation{}, fmt.Errorf("tenancy: claim invitation: %w", ErrNotFound)
+	}
+	if err := inv.Check(c.Email, c.UserName, c.Now); err != nil {
+		return Invitation{}, fmt.Errorf("tenancy: claim invitation: %w", err)
+	}
+	if inv.UsedBy == "" {
+		inv.UsedBy, inv.UsedAt = c.UserName, seconds(c.Now)
+		s.invitations[inv.ID] = inv
+	}
+	return inv, nil
+}
+
+// ReleaseInvitation implements Store.
+func (s *MemoryStore) ReleaseInvitation(ctx context.Context, id, userName string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if inv, ok := s.invitations[id]; ok && inv.UsedBy == userName && userName != "" {
+		inv.UsedBy, inv.UsedAt = "", time.Time{}
+		s.invitations[id] = inv
+	}
+	return nil
+}
+
+// RecordLink implements Store.
+func (s *MemoryStore) RecordLink(ctx context.Context, l Link) (Link, error) {
+	if err := ctx.Err(); err != nil {
+		return Link{}, err
+	}
+	if err := l.Validate(); err != nil {
+		return Link{}, err
+	}
+	l.LinkedAt = seconds(l.LinkedAt)
+	key := [2]string{l.ProviderName, l.ProviderUserID}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.links[key]; ok {
+		return old, nil
+	}
+	s.links[key] = l
+	return l, nil
+}
+
+// GetLink implements Store.
+func (s *MemoryStore) GetLink(ctx context.Context, providerName, providerUserID string) (Link, error) {
+	if err := ctx.Err(); err != nil {
+		return Link{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, ok := s.links[[2]string{providerName, providerUserID}]
+	if !ok {
+		return Link{}, fmt.Errorf("tenancy: link: %w", ErrNotFound)
+	}
+	return l, nil
+}

@@ -9,7 +9,7 @@ LAMBDA_FLAGS:= -tags lambda.norpc -trimpath
 HANDLERS    := $(patsubst handlers/%/main.go,%,$(wildcard handlers/*/main.go))
 FUZZTIME    ?= 5m
 
-.PHONY: demo test deps fmt-check vet lint unit build fuzz bench clean
+.PHONY: demo test deps fmt-check vet lint unit e2e build fuzz bench clean
 
 ## demo: replay every recorded Cognito event through the example handlers
 demo:
@@ -35,7 +35,11 @@ lint:
 	$(STATICCHECK) ./...
 
 unit:
-	./scripts/with-dynalite.sh $(GO) test -race -count=1 ./...
+	COGNITRIG_E2E=1 ./scripts/with-dynalite.sh $(GO) test -race -count=1 ./...
+
+## e2e: only the end-to-end suite (cognito-local → local Invoke API → shipped bootstraps)
+e2e: deps
+	COGNITRIG_E2E=1 ./scripts/with-dynalite.sh $(GO) test -race -count=1 -v ./e2e/
 
 ## build: one static linux/arm64 `bootstrap` per handlers/* entry point, in dist/NAME/
 build:

@@ -5,6 +5,7 @@
 //	cognitrig inspect [--json] EVENT.json  say which trigger and version an event is, and what is wrong with it
 //	cognitrig migrate csv ...           write not-yet-migrated legacy users as a Cognito import CSV
 //	cognitrig backup ... / restore ...  export and re-import a user pool's users
+//	cognitrig serve --function NAME=PATH...  a local Lambda Invoke API for bootstrap binaries
 //
 // Exit status: 0 on success, 1 when a handler or task fails, 2 on bad input.
 package main
@@ -37,6 +38,7 @@ func commands() []command {
 		{"migrate", "migrate csv [flags]  write the users not yet migrated as a Cognito user-import CSV", runMigrate},
 		{"backup", "backup [flags]  export every user of a pool to a JSON Lines file", runBackup},
 		{"restore", "restore [flags]  write the import CSV and group memberships for a new pool from a backup", runRestore},
+		{"serve", "serve --function NAME=PATH... [--addr 127.0.0.1:9001] [--env KEY=VALUE]...  serve Lambda's Invoke API for local bootstrap binaries", runServe},
 	}
 }
 

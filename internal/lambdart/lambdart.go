@@ -138,6 +138,7 @@ func (f *Function) startProcess() error {
 	cmd.Env = append(cmd.Env, f.cfg.Env...)
 	cmd.Stdout = f.cfg.Stderr
 	cmd.Stderr = f.cfg.Stderr
+	cmd.SysProcAttr = procAttr()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("lambdart: start %s: %w", f.cfg.Binary, err)
 	}

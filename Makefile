@@ -9,7 +9,7 @@ LAMBDA_FLAGS:= -tags lambda.norpc -trimpath
 HANDLERS    := $(patsubst handlers/%/main.go,%,$(wildcard handlers/*/main.go))
 FUZZTIME    ?= 5m
 
-.PHONY: demo test deps fmt-check vet lint unit e2e build fuzz bench clean
+.PHONY: demo test deps fmt-check vet lint unit e2e synth cdk-test build fuzz bench clean
 
 ## demo: replay every recorded Cognito event through the example handlers
 demo:
@@ -17,15 +17,16 @@ demo:
 	@if [ -d examples/customauth-signin ]; then $(GO) run ./examples/customauth-signin; fi
 
 ## test: format, vet, staticcheck, then every test with -race against a
-## DynamoDB-API server (dynalite) on 127.0.0.1 that is stopped even on failure
-test: deps fmt-check vet lint unit
+## DynamoDB-API server (dynalite) on 127.0.0.1 that is stopped even on
+## failure, then the CDK module's synth tests
+test: deps fmt-check vet lint unit cdk-test
 
 deps:
 	npm ci --no-audit --no-fund --loglevel=error
 	$(GO) mod download
 
 fmt-check:
-	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path '*/node_modules/*')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 vet:
@@ -40,6 +41,13 @@ unit:
 ## e2e: only the end-to-end suite (cognito-local → local Invoke API → shipped bootstraps)
 e2e: deps
 	COGNITRIG_E2E=1 ./scripts/with-dynalite.sh $(GO) test -race -count=1 -v ./e2e/
+
+## synth: the CloudFormation template of the CDK app, in cdk.out/*.template.json
+synth:
+	$(MAKE) -C cdk synth OUT=$(CURDIR)/cdk.out
+
+cdk-test:
+	$(MAKE) -C cdk test
 
 ## build: one static linux/arm64 `bootstrap` per handlers/* entry point, in dist/NAME/
 build:

@@ -1,0 +1,595 @@
+package cognitrigcdk
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognitoidentitypool"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Cognitrig is a user pool with every cognitrig trigger wired to Lambda
+// functions built from handlers/, the DynamoDB tables they use, their
+// least-privilege permissions and their alarms. Its fields give access to
+// what it made, for outputs, grants and further wiring.
+type Cognitrig struct {
+	constructs.Construct
+
+	UserPool awscognito.UserPool
+	// Client is the app client.
+	Client awscognito.UserPoolClient
+	// MigrationClient also allows USER_PASSWORD_AUTH, so that the
+	// migration trigger receives passwords; nil without Props.Migration.
+	MigrationClient awscognito.UserPoolClient
+	// Domain is nil without UserPool.DomainPrefix.
+	Domain awscognito.UserPoolDomain
+
+	Tables Tables
+	// Functions by entry-point name: "all", or "customauth", "tenancy",
+	// "migration", "messages" and "authevents".
+	Functions map[string]awslambda.Function
+	// Alarms of every function: errors, throttles and duration.
+	Alarms []awscloudwatch.Alarm
+	// SenderKey is the custom senders' KMS key; nil without CustomSenders.
+	SenderKey awskms.IKey
+	// MasterKeySecret is the generated master key; nil when
+	// Props.MasterKey is given.
+	MasterKeySecret awssecretsmanager.Secret
+	// IdentityPool is nil without Props.IdentityPool.
+	IdentityPool awscognitoidentitypool.IdentityPool
+}
+
+// Tables are the construct's DynamoDB tables. Migration is nil without
+// Props.Migration.
+type Tables struct {
+	Tenancy    awsdynamodb.Table // tenants, memberships, invitations, links
+	Challenges awsdynamodb.Table // custom-auth records
+	Migration  awsdynamodb.Table // migration tracking
+	Audit      awsdynamodb.Table // sign-in audit records
+	Confirm    awsdynamodb.Table // post-confirmation once-per-user markers
+}
+
+// New adds a Cognitrig construct to scope. It checks props first and
+// returns every problem found, having added nothing. Once props pass, it
+// builds the construct, which runs the Code hook: with the default
+// GoBuild, a handler that does not compile is returned as an error with
+// the compiler's output, and scope then holds a partial construct to be
+// discarded.
+func New(scope constructs.Construct, id string, props Props) (c *Cognitrig, err error) {
+	p := props.withDefaults()
+	err = p.validate()
+	if p.Code == nil {
+		err = errors.Join(err, p.defaultCode())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cognitrigcdk: %w", err)
+	}
+	stack := awscdk.Stack_Of(scope)
+	secrets := p.Secrets
+	if p.MasterKey != nil {
+		secrets = maps.Clone(secrets)
+		if secrets == nil {
+			secrets = map[string]awscdk.SecretValue{}
+		}
+		secrets[envMasterKey] = p.MasterKey
+	}
+	if err := checkSecrets(stack, secrets); err != nil {
+		return nil, fmt.Errorf("cognitrigcdk: %w", err)
+	}
+
+	// CDK reports errors by panicking, and so does a failed build (from
+	// inside CDK's bundling); return them as errors.
+	defer func() {
+		if r := recover(); r != nil {
+			c, err = nil, fmt.Errorf("cognitrigcdk: %v", r)
+		}
+	}()
+	c = &Cognitrig{Construct: constructs.NewConstruct(scope, jsii.String(id)), Functions: map[string]awslambda.Function{}}
+	c.addTables(p)
+	if p.MasterKey == nil {
+		c.MasterKeySecret = awssecretsmanager.NewSecret(c.Construct, jsii.String("MasterKey"), &awssecretsmanager.SecretProps{
+			Description: jsii.String("cognitrig COGNITRIG_MASTER_KEY: custom authentication derives its keys from it"),
+			// Letters and digits only: 64 of them are valid base64 of 48 bytes.
+			GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
+				PasswordLength: jsii.Number(64), ExcludePunctuation: jsii.Bool(true), IncludeSpace: jsii.Bool(false),
+			},
+			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		})
+		p.MasterKey = c.MasterKeySecret.SecretValue()
+	}
+	if p.CustomSenders != nil {
+		c.SenderKey = p.CustomSenders.Key
+		if c.SenderKey == nil {
+			c.SenderKey = senderKey(c.Construct, stack)
+		}
+	}
+	c.addUserPool(p)
+	c.addClients(p)
+	for _, fc := range functions(p) {
+		c.addFunction(p, stack, fc)
+	}
+	if p.IdentityPool != nil {
+		c.addIdentityPool(p)
+	}
+	if len(p.Client.CallbackURLs) == 0 {
+		awscdk.Annotations_Of(c.Construct).AddWarningV2(jsii.String("cognitrig:callbackUrls"),
+			jsii.String("Client.CallbackURLs is not set: the app client redirects to "+DefaultCallbackURL+" only; set your app's URLs for production"))
+	}
+	if p.EmailFrom == "" {
+		awscdk.Annotations_Of(c.Construct).AddWarningV2(jsii.String("cognitrig:emailFrom"),
+			jsii.String("EmailFrom is not set: custom authentication cannot email one-time codes (COGNITRIG_EMAIL_FROM)"))
+	}
+	return c, nil
+}
+
+// defaultCode sets p.Code to a local go build of p.Source (found from the
+// working directory when empty), after checking that every entry point
+// the shape needs is there.
+func (p *Props) defaultCode() error {
+	if p.Source == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return fmt.Errorf("find source: %w", err)
+		}
+		if p.Source, err = findSource(wd); err != nil {
+			return err
+		}
+	}
+	var errs []error
+	for _, h := range handlerNames(*p) {
+		errs = append(errs, checkHandler(p.Source, h))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	p.Code = GoBuild(p.Source)
+	return nil
+}
+
+// checkSecrets refuses secrets whose value would be written into the
+// template: plain text, and ssm-secure references (which Lambda
+// environments do not resolve).
+func checkSecrets(stack awscdk.Stack, secrets map[string]awscdk.SecretValue) error {
+	var errs []error
+	for _, name := range sortedKeys(secrets) {
+		v := secrets[name]
+		if v == nil {
+			errs = append(errs, fmt.Errorf("secret %s has no value", name))
+			continue
+		}
+		resolved, isString := stack.Resolve(v).(string)
+		switch {
+		case !isString:
+			// An intrinsic, such as a Ref to a NoEcho parameter.
+		case strings.HasPrefix(resolved, "{{resolve:ssm-secure:"):
+			errs = append(errs, fmt.Errorf("secret %s is an ssm-secure reference, which Lambda environments do not resolve: use Secrets Manager", name))
+		case strings.HasPrefix(resolved, "{{resolve:"):
+		default:
+			errs = append(errs, fmt.Errorf("secret %s is plain text and would be written into the template: use awscdk.SecretValue_SecretsManager", name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Key schemas, mirroring the stores that read and write the tables.
+const (
+	keyPK       = "pk"
+	keySK       = "sk"
+	keyUsername = "username" // migration/dynamotracker
+	// migration/dynamotracker lists records by outcome, oldest first (for
+	// operators, not the trigger).
+	indexOutcome = "outcome-lastSeen"
+	ttlExpiresAt = "expiresAt"
+	ttlTenancy   = "ttl" // tenancy/dynamostore: expiresAt plus a retention
+)
+
+func (c *Cognitrig) addTables(p Props) {
+	str := awsdynamodb.AttributeType_STRING
+	table := func(id string, pk, sk, ttl string) awsdynamodb.Table {
+		props := &awsdynamodb.TableProps{
+			PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(pk), Type: str},
+			BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,
+			PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+				PointInTimeRecoveryEnabled: jsii.Bool(true),
+			},
+			TimeToLiveAttribute: jsii.String(ttl),
+			DeletionProtection:  jsii.Bool(true),
+			RemovalPolicy:       awscdk.RemovalPolicy_RETAIN,
+		}
+		if sk != "" {
+			props.SortKey = &awsdynamodb.Attribute{Name: jsii.String(sk), Type: str}
+		}
+		return awsdynamodb.NewTable(c.Construct, jsii.String(id), props)
+	}
+	c.Tables.Tenancy = table("TenancyTable", keyPK, keySK, ttlTenancy)
+	c.Tables.Challenges = table("ChallengesTable", keyPK, "", ttlExpiresAt)
+	if p.Migration != nil {
+		c.Tables.Migration = table("MigrationTable", keyUsername, "", ttlExpiresAt)
+		c.Tables.Migration.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
+			IndexName:      jsii.String(indexOutcome),
+			PartitionKey:   &awsdynamodb.Attribute{Name: jsii.String("outcome"), Type: str},
+			SortKey:        &awsdynamodb.Attribute{Name: jsii.String("lastSeen"), Type: awsdynamodb.AttributeType_NUMBER},
+			ProjectionType: awsdynamodb.ProjectionType_ALL,
+		})
+	}
+	c.Tables.Audit = table("AuditTable", keyPK, keySK, ttlExpiresAt)
+	c.Tables.Confirm = table("ConfirmTable", keyPK, "", ttlExpiresAt)
+}
+
+// senderKey is a new key for the custom senders. Cognito encrypts the
+// codes with it for user pools of this account only; the condition names
+// the pools by pattern, since naming this pool would make the key and the
+// pool depend on each other.
+func senderKey(scope constructs.Construct, stack awscdk.Stack) awskms.Key {
+	key := awskms.NewKey(scope, jsii.String("SenderKey"), &awskms.KeyProps{
+		Description:       jsii.String("cognitrig: encrypts the codes Cognito hands to the custom sender triggers"),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cognito-idp.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:Encrypt"),
+		Resources:  jsii.Strings("*"), // in a key policy, "*" is this key
+		Conditions: &map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()},
+			"ArnLike": map[string]any{"aws:SourceArn": stack.FormatArn(&awscdk.ArnComponents{
+				Service: jsii.String("cognito-idp"), Resource: jsii.String("userpool"), ResourceName: jsii.String("*"),
+				ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME,
+			})},
+		},
+	}), jsii.Bool(false))
+	return key
+}
+
+func (c *Cognitrig) addUserPool(p Props) {
+	up := p.UserPool
+	props := &awscognito.UserPoolProps{
+		SelfSignUpEnabled: jsii.Bool(up.SelfSignUp),
+		SignInAliases:     &awscognito.SignInAliases{Email: jsii.Bool(true)},
+		AutoVerify:        &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(true)},
+		// A changed email takes effect once verified, so a typo cannot lock
+		// the user out.
+		KeepOriginal: &awscognito.KeepOriginalAttrs{Email: jsii.Bool(true)},
+		StandardAttributes: &awscognito.StandardAttributes{
+			Email: &awscognito.StandardAttribute{Required: jsii.Bool(true), Mutable: jsii.Bool(true)},
+		},
+		CustomAttributes: &map[string]awscognito.ICustomAttribute{
+			// Set by the post-confirmation trigger through the admin API,
+			// which no app client may call or bypass: no client may write
+			// it (see the clients). It is mutable in the schema because
+			// Cognito lets an immutable custom attribute be set only when
+			// the user is created, and a self sign-up creates the user
+			// before post-confirmation can bind the tenant; to users it is
+			// read-only all the same.
+			"tenantId": awscognito.NewStringAttribute(&awscognito.StringAttributeProps{
+				Mutable: jsii.Bool(true), MinLen: jsii.Number(1), MaxLen: jsii.Number(256),
+			}),
+		},
+		PasswordPolicy: &awscognito.PasswordPolicy{
+			MinLength:            jsii.Number(12),
+			RequireLowercase:     jsii.Bool(true),
+			RequireUppercase:     jsii.Bool(true),
+			RequireDigits:        jsii.Bool(true),
+			RequireSymbols:       jsii.Bool(true),
+			TempPasswordValidity: awscdk.Duration_Days(jsii.Number(3)),
+		},
+		// OPTIONAL, never REQUIRED: a pool cannot go back from REQUIRED.
+		Mfa:                awscognito.Mfa_OPTIONAL,
+		MfaSecondFactor:    &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)},
+		AccountRecovery:    awscognito.AccountRecovery_EMAIL_ONLY,
+		FeaturePlan:        up.FeaturePlan,
+		DeletionProtection: jsii.Bool(true),
+		RemovalPolicy:      awscdk.RemovalPolicy_RETAIN,
+		Email:              up.Email,
+	}
+	if up.Name != "" {
+		props.UserPoolName = jsii.String(up.Name)
+	}
+	if up.ThreatProtection != "" {
+		props.StandardThreatProtectionMode = up.ThreatProtection
+	}
+	if c.SenderKey != nil {
+		props.CustomSenderKmsKey = c.SenderKey
+	}
+	c.UserPool = awscognito.NewUserPool(c.Construct, jsii.String("UserPool"), props)
+	if up.DomainPrefix != "" {
+		c.Domain = c.UserPool.AddDomain(jsii.String("Domain"), &awscognito.UserPoolDomainOptions{
+			CognitoDomain: &awscognito.CognitoDomainOptions{DomainPrefix: jsii.String(up.DomainPrefix)},
+		})
+	}
+}
+
+// writableAttributes are what a user may change through an app client:
+// never custom:tenantId.
+func writableAttributes() awscognito.ClientAttributes {
+	return awscognito.NewClientAttributes().WithStandardAttributes(&awscognito.StandardAttributesMask{
+		Email: jsii.Bool(true), Fullname: jsii.Bool(true), GivenName: jsii.Bool(true),
+		FamilyName: jsii.Bool(true), Locale: jsii.Bool(true), Timezone: jsii.Bool(true),
+	})
+}
+
+func (c *Cognitrig) addClients(p Props) {
+	cp := p.Client
+	callbacks := cp.CallbackURLs
+	if len(callbacks) == 0 {
+		callbacks = []string{DefaultCallbackURL}
+	}
+	minutes := func(d time.Duration) awscdk.Duration { return awscdk.Duration_Minutes(jsii.Number(d.Minutes())) }
+	opts := func() *awscognito.UserPoolClientOptions {
+		return &awscognito.UserPoolClientOptions{
+			PreventUserExistenceErrors: jsii.Bool(true),
+			EnableTokenRevocation:      jsii.Bool(true),
+			AccessTokenValidity:        minutes(cp.AccessTokenValidity),
+			IdTokenValidity:            minutes(cp.IDTokenValidity),
+			RefreshTokenValidity:       minutes(cp.RefreshTokenValidity),
+			AuthSessionValidity:        minutes(cp.AuthSessionValidity),
+			WriteAttributes:            writableAttributes(),
+			GenerateSecret:             jsii.Bool(cp.GenerateSecret),
+		}
+	}
+	primary := opts()
+	primary.AuthFlows = &awscognito.AuthFlow{UserSrp: jsii.Bool(true), Custom: jsii.Bool(true), UserPassword: jsii.Bool(false), AdminUserPassword: jsii.Bool(false)}
+	primary.OAuth = &awscognito.OAuthSettings{
+		Flows:        &awscognito.OAuthFlows{AuthorizationCodeGrant: jsii.Bool(true), ImplicitCodeGrant: jsii.Bool(false), ClientCredentials: jsii.Bool(false)},
+		Scopes:       &[]awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_EMAIL(), awscognito.OAuthScope_PROFILE()},
+		CallbackUrls: jsii.Strings(callbacks...),
+	}
+	if len(cp.LogoutURLs) > 0 {
+		primary.OAuth.LogoutUrls = jsii.Strings(cp.LogoutURLs...)
+	}
+	primary.SupportedIdentityProviders = &[]awscognito.UserPoolClientIdentityProvider{awscognito.UserPoolClientIdentityProvider_COGNITO()}
+	c.Client = c.UserPool.AddClient(jsii.String("Client"), primary)
+
+	if p.Migration != nil {
+		// USER_PASSWORD_AUTH hands the password to Cognito, and Cognito to
+		// the migration trigger; SRP never reveals it. Only this client
+		// allows it, for API sign-ins while users migrate; managed login
+		// through the main client migrates users too.
+		mig := opts()
+		mig.AuthFlows = &awscognito.AuthFlow{UserSrp: jsii.Bool(true), Custom: jsii.Bool(true), UserPassword: jsii.Bool(true), AdminUserPassword: jsii.Bool(false)}
+		mig.DisableOAuth = jsii.Bool(true)
+		c.MigrationClient = c.UserPool.AddClient(jsii.String("MigrationClient"), mig)
+	}
+}
+
+func (c *Cognitrig) table(id tableID, p Props) awsdynamodb.ITable {
+	switch id {
+	case tableTenancy:
+		return c.Tables.Tenancy
+	case tableChallenges:
+		return c.Tables.Challenges
+	case tableMigration:
+		return c.Tables.Migration
+	case tableAudit:
+		return c.Tables.Audit
+	case tableConfirm:
+		return c.Tables.Confirm
+	case tableLegacyUsers:
+		return p.Migration.LegacyUsersTable
+	}
+	panic("cognitrigcdk: unknown table " + string(id)) // a bug in concerns, not a user error
+}
+
+func tableEnv(id tableID) string {
+	switch id {
+	case tableTenancy:
+		return envTenancyTable
+	case tableChallenges:
+		return envChallengesTable
+	case tableMigration:
+		return envMigrationTable
+	case tableAudit:
+		return envAuditTable
+	case tableConfirm:
+		return envConfirmTable
+	case tableLegacyUsers:
+		return envLegacyUsersTable
+	}
+	panic("cognitrigcdk: unknown table " + string(id))
+}
+
+// functionID is the construct ID of a handler's function group: "All",
+// "Tenancy", ...
+func functionID(handler string) string {
+	switch handler {
+	case HandlerCustomAuth:
+		return "CustomAuth"
+	case HandlerAuthEvents:
+		return "AuthEvents"
+	}
+	return strings.ToUpper(handler[:1]) + handler[1:]
+}
+
+func (c *Cognitrig) addFunction(p Props, stack awscdk.Stack, fc concern) {
+	scope := constructs.NewConstruct(c.Construct, jsii.String(functionID(fc.handler)))
+	logs := awslogs.NewLogGroup(scope, jsii.String("Logs"), &awslogs.LogGroupProps{
+		Retention:     p.Functions.LogRetention,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	// The role carries only the log permissions, inline, so the function
+	// can log from its first invocation. Everything else is in the Access
+	// policy below, which the function does not depend on.
+	role := awsiam.NewRole(scope, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("cognitrig " + fc.handler + " trigger function"),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{
+			"logs": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &[]awsiam.PolicyStatement{
+				awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+					Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+					Resources: jsii.Strings(*logs.LogGroupArn()),
+				}),
+			}}),
+		},
+	})
+
+	env := map[string]*string{envLogLevel: jsii.String(p.Functions.LogLevel)}
+	var statements []awsiam.PolicyStatement
+	for _, id := range sortedKeys(fc.tables) {
+		t := c.table(id, p)
+		env[tableEnv(id)] = t.TableName()
+		resources := []string{*t.TableArn()}
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings(fc.tables[id]...), Resources: jsii.Strings(resources...),
+		}))
+	}
+	if len(fc.cognito) > 0 {
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings(fc.cognito...), Resources: jsii.Strings(*c.UserPool.UserPoolArn()),
+		}))
+	}
+	if fc.email && p.EmailFrom != "" {
+		address, domain, _ := sesIdentities(p.EmailFrom) // validated
+		env[envEmailFrom] = jsii.String(p.EmailFrom)
+		identity := func(name string) string {
+			return *stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ses"), Resource: jsii.String("identity"),
+				ResourceName: jsii.String(name), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME})
+		}
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings("ses:SendEmail"), Resources: jsii.Strings(identity(address), identity(domain)),
+		}))
+	}
+	if fc.sms {
+		// SMS to a phone number has no resource ARN to name; excluding
+		// every topic ARN allows exactly that and nothing else.
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings("sns:Publish"), NotResources: jsii.Strings("arn:" + *awscdk.Aws_PARTITION() + ":sns:*:*:*"),
+		}))
+	}
+	if fc.keyed {
+		// A dynamic reference: CloudFormation resolves it at deploy time,
+		// so the template never holds the key.
+		env[envMasterKey] = p.MasterKey.UnsafeUnwrap()
+	}
+	if fc.decrypt {
+		env[envKMSKeyARN] = c.SenderKey.KeyArn()
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings("kms:Decrypt"), Resources: jsii.Strings(*c.SenderKey.KeyArn()),
+		}))
+	}
+	if len(statements) > 0 {
+		// A policy of its own, not the role's default policy: the function
+		// depends on its role, the pool on the function, and this policy on
+		// the pool; in the default policy that would be a cycle.
+		awsiam.NewPolicy(scope, jsii.String("Access"), &awsiam.PolicyProps{
+			Roles: &[]awsiam.IRole{role}, Statements: &statements,
+		})
+	}
+	for _, name := range sortedKeys(p.Environment) {
+		if fc.receives(name) {
+			env[name] = jsii.String(p.Environment[name])
+		}
+	}
+	for _, name := range sortedKeys(p.Secrets) {
+		if fc.receives(name) {
+			env[name] = p.Secrets[name].UnsafeUnwrap()
+		}
+	}
+
+	fn := awslambda.NewFunction(scope, jsii.String("Function"), &awslambda.FunctionProps{
+		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		Handler:      jsii.String("bootstrap"),
+		Code:         p.Code(fc.handler),
+		Description:  jsii.String(describe(fc)),
+		MemorySize:   jsii.Number(float64(p.Functions.MemoryMB)),
+		Timeout:      awscdk.Duration_Seconds(jsii.Number(p.Functions.Timeout.Seconds())),
+		Role:         role,
+		LogGroup:     logs,
+		Environment:  &env,
+	})
+	c.Functions[fc.handler] = fn
+	for _, t := range fc.triggers {
+		c.UserPool.AddTrigger(t.op, fn, t.version)
+	}
+	c.addAlarms(p, scope, fn, fc.handler)
+}
+
+// describe is the function's description: its triggers, within Lambda's
+// 256 characters.
+func describe(fc concern) string {
+	names := make([]string, len(fc.triggers))
+	for i, t := range fc.triggers {
+		names[i] = *t.op.OperationName()
+	}
+	d := "cognitrig " + fc.handler + ": " + strings.Join(names, ", ")
+	if len(d) > 256 {
+		d = fmt.Sprintf("cognitrig %s: %d triggers", fc.handler, len(names))
+	}
+	return d
+}
+
+func (c *Cognitrig) addAlarms(p Props, scope constructs.Construct, fn awslambda.Function, handler string) {
+	a := p.Alarms
+	period := awscdk.Duration_Minutes(jsii.Number(a.Period.Minutes()))
+	alarm := func(id string, metric awscloudwatch.Metric, threshold float64, what string) {
+		al := metric.CreateAlarm(scope, jsii.String(id), &awscloudwatch.CreateAlarmOptions{
+			Threshold:          jsii.Number(threshold),
+			EvaluationPeriods:  jsii.Number(1),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+			// No invocations is no trouble.
+			TreatMissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
+			AlarmDescription: jsii.String(fmt.Sprintf("cognitrig %s: %s", handler, what)),
+		})
+		if a.Topic != nil {
+			action := awscloudwatchactions.NewSnsAction(a.Topic)
+			al.AddAlarmAction(action)
+			al.AddOkAction(action)
+		}
+		c.Alarms = append(c.Alarms, al)
+	}
+	sum := &awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}
+	in := fmt.Sprintf("in %g minutes", a.Period.Minutes())
+	alarm("ErrorsAlarm", fn.MetricErrors(sum), a.Errors,
+		fmt.Sprintf("more than %g errors %s; Cognito shows trigger errors to users and retries timeouts", a.Errors, in))
+	alarm("ThrottlesAlarm", fn.MetricThrottles(sum), a.Throttles,
+		fmt.Sprintf("more than %g throttles %s; a throttled trigger fails the sign-in", a.Throttles, in))
+	alarm("DurationAlarm", fn.MetricDuration(&awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("p99")}), float64(a.Duration.Milliseconds()),
+		fmt.Sprintf("p99 duration above %v (timeout %v; Cognito gives up after 5s)", a.Duration, p.Functions.Timeout))
+}
+
+func (c *Cognitrig) addIdentityPool(p Props) {
+	c.IdentityPool = awscognitoidentitypool.NewIdentityPool(c.Construct, jsii.String("IdentityPool"), &awscognitoidentitypool.IdentityPoolProps{
+		AllowUnauthenticatedIdentities: jsii.Bool(false),
+		AuthenticationProviders: &awscognitoidentitypool.IdentityPoolAuthenticationProviders{
+			UserPools: &[]awscognitoidentitypool.IUserPoolAuthenticationProvider{
+				awscognitoidentitypool.NewUserPoolAuthenticationProvider(&awscognitoidentitypool.UserPoolAuthenticationProviderProps{
+					UserPool: c.UserPool, UserPoolClient: c.Client,
+				}),
+			},
+		},
+	})
+	// ${cognito-identity.amazonaws.com:sub} is an IAM policy variable: each
+	// identity reaches only its own prefix.
+	objects := "arn:" + *awscdk.Aws_PARTITION() + ":s3:::" + p.IdentityPool.Bucket + "/${cognito-identity.amazonaws.com:sub}/*"
+	awsiam.NewPolicy(c.Construct, jsii.String("IdentityPoolAccess"), &awsiam.PolicyProps{
+		Roles: &[]awsiam.IRole{c.IdentityPool.AuthenticatedRole()},
+		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings("s3:GetObject", "s3:PutObject"), Resources: jsii.Strings(objects),
+		})},
+	})
+}
+
+func sortedKeys[K ~string, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,86 @@
+// Package cognitrigcdk is an AWS CDK construct that deploys cognitrig: a
+// Cognito user pool with every trigger wired to Lambda functions built
+// from the handlers/ entry points, the DynamoDB tables they use,
+// least-privilege permissions and CloudWatch alarms. Add it to a stack of
+// your own with New; command app in this module synthesizes a stack with
+// it.
+//
+// This package lives in its own Go module (github.com/cognitrig/cognitrig/cdk),
+// so that users of the cognitrig library never download the CDK.
+//
+// # Functions
+//
+// Props.Shape chooses one function for every trigger (SingleFunction,
+// built from handlers/all) or one per concern (FunctionPerConcern):
+//
+//	entry point  triggers
+//	customauth   DefineAuthChallenge, CreateAuthChallenge, VerifyAuthChallengeResponse
+//	tenancy      PreSignUp, PostConfirmation, PreTokenGeneration (V2_0, through PreTokenGenerationConfig)
+//	migration    UserMigration (only with Props.Migration)
+//	messages     CustomMessage; CustomEmailSender and, with SMS, CustomSMSSender (only with Props.CustomSenders)
+//	authevents   PreAuthentication, PostAuthentication
+//
+// Every function runs on provided.al2023 on arm64, with a timeout of at
+// most 4 seconds (Cognito waits 5), a log group with a retention, and
+// three alarms: errors, throttles, and a p99 duration close to the
+// timeout. The code comes from Props.Code: by default GoBuild, a local
+// `go build` of handlers/NAME when the app synthesizes, without Docker.
+//
+// # Tables
+//
+// Every table is on-demand, with point-in-time recovery, a TTL attribute
+// and deletion protection, and is kept when the stack is deleted. Their
+// names are generated and passed to the functions in environment
+// variables. The key schemas mirror the stores that use them:
+//
+//	table       variable                    partition     sort    TTL        store
+//	tenancy     COGNITRIG_TENANCY_TABLE     pk (S)        sk (S)  ttl        tenancy/dynamostore
+//	challenges  COGNITRIG_CHALLENGES_TABLE  pk (S)        -       expiresAt  customauth/records
+//	migration   COGNITRIG_MIGRATION_TABLE   username (S)  -       expiresAt  migration/dynamotracker (Props.Migration only)
+//	audit       COGNITRIG_AUDIT_TABLE       pk (S)        sk (S)  expiresAt  lifecycle/authpolicy (sign-in audit)
+//	confirm     COGNITRIG_CONFIRM_TABLE     pk (S)        -       expiresAt  lifecycle/confirm (post-confirmation markers)
+//
+// The migration table also has the index outcome-lastSeen (outcome S,
+// lastSeen N, all attributes), by which operators list the users left to
+// migrate.
+//
+// # Permissions
+//
+// Each function's role allows only writing to its own log group, inline.
+// Everything else is in a separate IAM policy attached to the role: the
+// DynamoDB actions its stores call, on its tables only; the Cognito admin
+// actions it calls, on this user pool only; ses:SendEmail on the
+// identities of Props.EmailFrom; sns:Publish to phone numbers (not
+// topics) with Props.SMS; kms:Decrypt on the sender key. Keeping these out
+// of the role's default policy avoids the dependency cycle pool ->
+// function -> policy -> pool.
+//
+// # Secrets
+//
+// Custom authentication derives its keys from COGNITRIG_MASTER_KEY: by
+// default a secret the construct generates in Secrets Manager, or
+// Props.MasterKey. Secret values (MasterKey, Props.Secrets) reach the
+// functions as CloudFormation dynamic references, resolved at deploy
+// time, so the template never holds them; plain text is refused.
+//
+// # Clients
+//
+// The app client allows SRP and custom authentication and the
+// authorization code grant (with PKCE for a public client), never the
+// implicit grant nor plain password sign-in, and does not reveal whether
+// a user exists. No client may write custom:tenantId. With
+// Props.Migration a second client, MigrationClient, also allows
+// USER_PASSWORD_AUTH: of the API sign-in flows only that one hands the
+// user's password to the migration trigger (managed login through the app
+// client does too). The app client stays SRP-only, and turning migration
+// off removes the weaker flow with its client.
+//
+// # Testing
+//
+// Synth tests pass Prebuilt with a directory of placeholder bootstrap
+// files, so that they compile nothing:
+//
+//	c, err := cognitrigcdk.New(stack, "Cognitrig", cognitrigcdk.Props{Code: cognitrigcdk.Prebuilt(dir)})
+//
+// and inspect the template with the CDK assertions package.
+package cognitrigcdk

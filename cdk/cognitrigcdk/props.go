@@ -1,0 +1,444 @@
+package cognitrigcdk
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+)
+
+// Shape is how the triggers are spread over Lambda functions.
+type Shape int
+
+const (
+	// SingleFunction deploys one function, built from handlers/all, that
+	// serves every trigger: one cold start to keep warm, one log group.
+	SingleFunction Shape = iota
+	// FunctionPerConcern deploys one function per concern, built from
+	// handlers/customauth, tenancy, migration, messages and authevents,
+	// each with only the permissions its own triggers need.
+	FunctionPerConcern
+)
+
+// String returns "single" or "per-concern".
+func (s Shape) String() string {
+	switch s {
+	case SingleFunction:
+		return "single"
+	case FunctionPerConcern:
+		return "per-concern"
+	}
+	return fmt.Sprintf("Shape(%d)", int(s))
+}
+
+// CodeFunc returns the code of the Lambda entry point handlers/NAME, given
+// NAME (all, customauth, tenancy, migration, messages or authevents). The
+// code must hold an executable named bootstrap for linux/arm64.
+type CodeFunc func(handler string) awslambda.Code
+
+// Props configures a Cognitrig construct. The zero value is a working
+// production setup: one function, no self sign-up, no migration, no
+// custom senders, no identity pool.
+type Props struct {
+	// Shape is SingleFunction (the default) or FunctionPerConcern.
+	Shape Shape
+
+	// Code returns each function's code. Default: GoBuild(Source), a
+	// local `go build` at synth time. Tests use Prebuilt.
+	Code CodeFunc
+	// Source is the root of the Go module that holds handlers/NAME, used
+	// by the default Code. Default: found by FindSource from the working
+	// directory.
+	Source string
+
+	UserPool  UserPoolProps
+	Client    ClientProps
+	Functions FunctionProps
+	Alarms    AlarmProps
+
+	// EmailFrom is the SES sender of one-time codes and custom-sender
+	// messages ("Example <no-reply@example.com>"); it becomes
+	// COGNITRIG_EMAIL_FROM, and ses:SendEmail is granted on its address
+	// and domain identities only. Empty: no function may send email.
+	EmailFrom string
+	// SMS lets the functions that send codes publish text messages
+	// through Amazon SNS (sns:Publish to phone numbers, not to topics),
+	// and wires the custom SMS sender when CustomSenders is set.
+	SMS bool
+
+	// MasterKey is COGNITRIG_MASTER_KEY, the base64 of 32 or more random
+	// bytes from which custom authentication derives its keys (one-time
+	// codes, magic links). Like Secrets, it must be a reference, never
+	// plain text. Default: a secret generated in Secrets Manager, 64
+	// letters and digits (valid base64 of 48 bytes), kept when the stack
+	// is deleted.
+	MasterKey awscdk.SecretValue
+
+	// Migration, when set, wires the User Migration trigger.
+	Migration *MigrationProps
+	// CustomSenders, when set, wires the custom email (and, with SMS, SMS)
+	// sender triggers: the functions then deliver every message Cognito
+	// would send, through SES and SNS. Off by default.
+	CustomSenders *CustomSendersProps
+	// IdentityPool, when set, adds an identity pool whose authenticated
+	// role may read and write the caller's own prefix of one S3 bucket.
+	IdentityPool *IdentityPoolProps
+
+	// Environment adds variables to the functions. A variable that only
+	// one concern reads goes only to the function that serves it
+	// (customauth: COGNITRIG_AUTH_SEQUENCE, COGNITRIG_CAPTCHA_*,
+	// COGNITRIG_MAGICLINK_*; migration: COGNITRIG_LEGACY_*,
+	// COGNITRIG_BREAKER_*; tenancy: COGNITRIG_SCOPE_MAP; authevents:
+	// COGNITRIG_ALLOWED_CLIENTS, COGNITRIG_IP_ALLOW, COGNITRIG_IP_DENY,
+	// COGNITRIG_MFA_ON_NEW_DEVICE, COGNITRIG_AUDIT_RETENTION_DAYS); others
+	// go to every function. The variables this construct sets itself
+	// (table names, COGNITRIG_EMAIL_FROM, COGNITRIG_KMS_KEY_ARN,
+	// COGNITRIG_LOG_LEVEL, COGNITRIG_MASTER_KEY) are refused here: use
+	// their props.
+	Environment map[string]string
+	// Secrets adds variables whose values are references to secrets
+	// (awscdk.SecretValue_SecretsManager, or a NoEcho CfnParameter), routed
+	// like Environment. CloudFormation resolves them at deploy time, so
+	// the template never holds them; a plain-text SecretValue is refused.
+	// Note that the function's configuration does hold the value: anyone
+	// allowed lambda:GetFunctionConfiguration can read it.
+	Secrets map[string]awscdk.SecretValue
+}
+
+// UserPoolProps configures the user pool. Sign-in is by email, the
+// password policy asks for 12 characters of every class, MFA is optional
+// with TOTP (never required: that cannot be undone), accounts recover by
+// email only, custom:tenantId is read-only to every app client (set by the
+// trigger through the admin API), and the pool is kept (deletion
+// protection, RETAIN) when the stack goes.
+type UserPoolProps struct {
+	// Name of the pool; default: generated by CloudFormation.
+	Name string
+	// SelfSignUp lets anyone sign up. Off by default: users are invited
+	// or created by an administrator.
+	SelfSignUp bool
+	// FeaturePlan is ESSENTIALS (default) or PLUS; Pre Token Generation
+	// version 2 needs one of them, so LITE is refused.
+	FeaturePlan awscognito.FeaturePlan
+	// ThreatProtection sets the threat protection mode; PLUS only.
+	ThreatProtection awscognito.StandardThreatProtectionMode
+	// Email sets how Cognito sends its own email (awscognito.UserPoolEmail_WithSES
+	// for production volumes); default: Cognito's own, 50 messages a day.
+	Email awscognito.UserPoolEmail
+	// DomainPrefix, when set, adds a Cognito domain for managed login and
+	// the OAuth endpoints: https://PREFIX.auth.REGION.amazoncognito.com.
+	DomainPrefix string
+}
+
+// ClientProps configures the app client: SRP and custom authentication,
+// no plain password flow, the authorization code grant (with PKCE, since
+// a public client has no secret) and no implicit grant, and errors that
+// do not reveal whether a user exists.
+type ClientProps struct {
+	// CallbackURLs of the authorization code grant; default
+	// http://localhost:3000/callback, with a synth warning.
+	CallbackURLs []string
+	// LogoutURLs; default none.
+	LogoutURLs []string
+	// GenerateSecret makes a confidential client (a server-side app).
+	GenerateSecret bool
+	// Token lifetimes within Cognito's bounds: access and ID tokens 5
+	// minutes to 1 day (default 1 hour), refresh token 1 hour to 10
+	// years and no shorter than the others (default 30 days), and the
+	// sign-in session of custom authentication 3 to 15 minutes (default
+	// 5, time enough to read a code from an email).
+	AccessTokenValidity  time.Duration
+	IDTokenValidity      time.Duration
+	RefreshTokenValidity time.Duration
+	AuthSessionValidity  time.Duration
+}
+
+// FunctionProps configures every function.
+type FunctionProps struct {
+	// MemoryMB, default 256.
+	MemoryMB int
+	// Timeout in whole seconds from 1 to 4, default 4: Cognito waits 5
+	// seconds for a trigger, and a function that gives up first can
+	// still fail with an answer of its own.
+	Timeout time.Duration
+	// LogRetention, default three months.
+	LogRetention awslogs.RetentionDays
+	// LogLevel is COGNITRIG_LOG_LEVEL: debug, info (default), warn or error.
+	LogLevel string
+}
+
+// AlarmProps configures the CloudWatch alarms of every function: errors,
+// throttles, and a duration close to the timeout.
+type AlarmProps struct {
+	// Errors alarms when a period has more errors than this (default 0).
+	Errors float64
+	// Throttles alarms when a period has more throttles than this (default 0).
+	Throttles float64
+	// Duration alarms when the p99 duration of a period exceeds it;
+	// default three quarters of the timeout (3 s for the default 4 s).
+	Duration time.Duration
+	// Period of every alarm, whole minutes; default 5 minutes.
+	Period time.Duration
+	// Topic, when set, is notified when an alarm fires and when it clears.
+	Topic awssns.ITopic
+}
+
+// MigrationProps configures the User Migration trigger.
+//
+// Cognito passes the password to the migration trigger only for the
+// USER_PASSWORD_AUTH flow (and managed login). So that the main client
+// keeps SRP only, a second client, MigrationClient, allows
+// USER_PASSWORD_AUTH: apps that sign in through the API use it while users
+// migrate, and removing Migration removes that client and its weaker flow.
+type MigrationProps struct {
+	// LegacyUsersTable, when set, is the legacy table of password hashes
+	// (COGNITRIG_LEGACY_USERS_TABLE); the migration function may read
+	// items from it (GetItem).
+	LegacyUsersTable awsdynamodb.ITable
+}
+
+// CustomSendersProps configures the custom email and SMS senders.
+type CustomSendersProps struct {
+	// Key encrypts the codes Cognito hands to the senders
+	// (COGNITRIG_KMS_KEY_ARN). Default: a new symmetric key with rotation,
+	// kept when the stack goes. A key of your own must let Cognito
+	// encrypt with it.
+	Key awskms.IKey
+}
+
+// IdentityPoolProps configures the optional identity pool.
+type IdentityPoolProps struct {
+	// Bucket is the name of the S3 bucket whose per-identity prefixes
+	// signed-in users may read and write:
+	// arn:aws:s3:::BUCKET/${cognito-identity.amazonaws.com:sub}/*.
+	Bucket string
+}
+
+// Defaults of Props.
+const (
+	DefaultMemoryMB             = 256
+	DefaultTimeout              = 4 * time.Second
+	DefaultAccessTokenValidity  = time.Hour
+	DefaultIDTokenValidity      = time.Hour
+	DefaultRefreshTokenValidity = 30 * 24 * time.Hour
+	DefaultAuthSessionValidity  = 5 * time.Minute
+	DefaultAlarmPeriod          = 5 * time.Minute
+	DefaultCallbackURL          = "http://localhost:3000/callback"
+	DefaultLogLevel             = "info"
+)
+
+// withDefaults returns p with its zero fields set to the defaults. It does
+// not validate; validate does.
+func (p Props) withDefaults() Props {
+	if p.UserPool.FeaturePlan == "" {
+		p.UserPool.FeaturePlan = awscognito.FeaturePlan_ESSENTIALS
+	}
+	c := &p.Client
+	c.AccessTokenValidity = orDefault(c.AccessTokenValidity, DefaultAccessTokenValidity)
+	c.IDTokenValidity = orDefault(c.IDTokenValidity, DefaultIDTokenValidity)
+	c.RefreshTokenValidity = orDefault(c.RefreshTokenValidity, DefaultRefreshTokenValidity)
+	c.AuthSessionValidity = orDefault(c.AuthSessionValidity, DefaultAuthSessionValidity)
+	f := &p.Functions
+	if f.MemoryMB == 0 {
+		f.MemoryMB = DefaultMemoryMB
+	}
+	f.Timeout = orDefault(f.Timeout, DefaultTimeout)
+	if f.LogRetention == "" {
+		f.LogRetention = awslogs.RetentionDays_THREE_MONTHS
+	}
+	if f.LogLevel == "" {
+		f.LogLevel = DefaultLogLevel
+	}
+	a := &p.Alarms
+	a.Duration = orDefault(a.Duration, f.Timeout*3/4)
+	a.Period = orDefault(a.Period, DefaultAlarmPeriod)
+	return p
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+// validate reports every problem of p (after withDefaults) at once, so
+// that one synth shows them all.
+func (p Props) validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if p.Shape != SingleFunction && p.Shape != FunctionPerConcern {
+		bad("Shape %d: use SingleFunction or FunctionPerConcern", int(p.Shape))
+	}
+	switch p.UserPool.FeaturePlan {
+	case awscognito.FeaturePlan_ESSENTIALS, awscognito.FeaturePlan_PLUS:
+	case awscognito.FeaturePlan_LITE:
+		bad("UserPool.FeaturePlan LITE: Pre Token Generation version 2 needs ESSENTIALS or PLUS")
+	default:
+		bad("UserPool.FeaturePlan %q: use ESSENTIALS or PLUS", p.UserPool.FeaturePlan)
+	}
+	if p.UserPool.ThreatProtection != "" && p.UserPool.FeaturePlan != awscognito.FeaturePlan_PLUS {
+		bad("UserPool.ThreatProtection needs FeaturePlan PLUS")
+	}
+	if d := p.UserPool.DomainPrefix; d != "" && !domainPrefix.MatchString(d) {
+		bad("UserPool.DomainPrefix %q: use lower-case letters, digits and hyphens, 1 to 63, not starting or ending with a hyphen", d)
+	}
+
+	c := p.Client
+	for _, u := range append(append([]string(nil), c.CallbackURLs...), c.LogoutURLs...) {
+		if err := checkURL(u); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	inRange := func(name string, d, lo, hi time.Duration) {
+		if d < lo || d > hi {
+			bad("Client.%s %v: Cognito allows %v to %v", name, d, lo, hi)
+		}
+	}
+	inRange("AccessTokenValidity", c.AccessTokenValidity, 5*time.Minute, 24*time.Hour)
+	inRange("IDTokenValidity", c.IDTokenValidity, 5*time.Minute, 24*time.Hour)
+	inRange("RefreshTokenValidity", c.RefreshTokenValidity, time.Hour, 3650*24*time.Hour)
+	inRange("AuthSessionValidity", c.AuthSessionValidity, 3*time.Minute, 15*time.Minute)
+	if c.RefreshTokenValidity < c.AccessTokenValidity || c.RefreshTokenValidity < c.IDTokenValidity {
+		bad("Client.RefreshTokenValidity %v is shorter than the access or ID token's: make it at least as long", c.RefreshTokenValidity)
+	}
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{"AccessTokenValidity", c.AccessTokenValidity}, {"IDTokenValidity", c.IDTokenValidity}, {"RefreshTokenValidity", c.RefreshTokenValidity}, {"AuthSessionValidity", c.AuthSessionValidity}} {
+		if f.d%time.Minute != 0 {
+			bad("Client.%s %v: use whole minutes", f.name, f.d)
+		}
+	}
+
+	f := p.Functions
+	if f.MemoryMB < 128 || f.MemoryMB > 10240 {
+		bad("Functions.MemoryMB %d: Lambda allows 128 to 10240", f.MemoryMB)
+	}
+	if f.Timeout < time.Second || f.Timeout > 4*time.Second || f.Timeout%time.Second != 0 {
+		bad("Functions.Timeout %v: use 1 to 4 whole seconds, under Cognito's 5 second limit", f.Timeout)
+	}
+	switch f.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("Functions.LogLevel %q: use debug, info, warn or error", f.LogLevel)
+	}
+
+	a := p.Alarms
+	if a.Errors < 0 || a.Throttles < 0 {
+		bad("Alarms.Errors and Alarms.Throttles must not be negative")
+	}
+	if a.Duration <= 0 || a.Duration > f.Timeout {
+		bad("Alarms.Duration %v: use more than 0 and at most the timeout %v", a.Duration, f.Timeout)
+	}
+	if a.Period < time.Minute || a.Period%time.Minute != 0 {
+		bad("Alarms.Period %v: use whole minutes", a.Period)
+	}
+
+	if p.EmailFrom != "" {
+		if _, _, err := sesIdentities(p.EmailFrom); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if p.CustomSenders != nil && p.EmailFrom == "" {
+		bad("CustomSenders needs EmailFrom: the custom email sender replaces Cognito's own delivery")
+	}
+	if p.IdentityPool != nil && !bucketName.MatchString(p.IdentityPool.Bucket) {
+		bad("IdentityPool.Bucket %q: give the name of an S3 bucket (3 to 63 lower-case letters, digits, dots, hyphens)", p.IdentityPool.Bucket)
+	}
+
+	for k := range p.Environment {
+		if err := checkEnvName("Environment", k); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for k := range p.Secrets {
+		if err := checkEnvName("Secrets", k); err != nil {
+			errs = append(errs, err)
+		}
+		if _, dup := p.Environment[k]; dup {
+			bad("%s is in both Environment and Secrets: keep one", k)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+var (
+	domainPrefix = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+	bucketName   = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	envName      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+)
+
+func checkURL(u string) error {
+	parsed, err := url.Parse(u)
+	if err != nil || parsed.Host == "" {
+		return fmt.Errorf("client URL %q: give an absolute URL", u)
+	}
+	if parsed.Fragment != "" {
+		return fmt.Errorf("client URL %q: OAuth redirect URLs cannot have a fragment", u)
+	}
+	local := parsed.Hostname() == "localhost" || parsed.Hostname() == "127.0.0.1"
+	if parsed.Scheme != "https" && !(parsed.Scheme == "http" && local) {
+		return fmt.Errorf("client URL %q: use https (http only for localhost)", u)
+	}
+	return nil
+}
+
+// managedEnv are the variables the construct sets itself, and the prop
+// that sets each.
+func managedEnv(name string) (prop string, managed bool) {
+	switch name {
+	case envTenancyTable, envChallengesTable, envMigrationTable, envAuditTable, envConfirmTable:
+		return "the construct's tables", true
+	case envLegacyUsersTable:
+		return "Migration.LegacyUsersTable", true
+	case envEmailFrom:
+		return "EmailFrom", true
+	case envKMSKeyARN:
+		return "CustomSenders.Key", true
+	case envLogLevel:
+		return "Functions.LogLevel", true
+	case envMasterKey:
+		return "MasterKey", true
+	}
+	return "", false
+}
+
+func checkEnvName(field, name string) error {
+	if !envName.MatchString(name) {
+		return fmt.Errorf("%s: %q is not a valid variable name", field, name)
+	}
+	if strings.HasPrefix(name, "AWS_") || name == "_HANDLER" || name == "LAMBDA_TASK_ROOT" {
+		return fmt.Errorf("%s: %s is reserved by Lambda", field, name)
+	}
+	if prop, ok := managedEnv(name); ok {
+		return fmt.Errorf("%s: %s is set from %s; do not set it here", field, name, prop)
+	}
+	return nil
+}
+
+// sesIdentities returns the SES identities that may send as from: the
+// address and its domain (SES accepts either as the verified identity).
+func sesIdentities(from string) (address, domain string, err error) {
+	a, err := mail.ParseAddress(from)
+	if err != nil {
+		return "", "", fmt.Errorf("EmailFrom %q: give an address such as \"Example <no-reply@example.com>\" (%w)", from, err)
+	}
+	at := strings.LastIndexByte(a.Address, '@')
+	if at <= 0 || at == len(a.Address)-1 {
+		return "", "", fmt.Errorf("EmailFrom %q: the address has no domain", from)
+	}
+	return a.Address, a.Address[at+1:], nil
+}

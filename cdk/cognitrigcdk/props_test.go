@@ -1,0 +1,124 @@
+package cognitrigcdk_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cognitrig/cognitrig/cdk/cognitrigcdk"
+)
+
+func newStack() awscdk.Stack {
+	app := awscdk.NewApp(nil)
+	return awscdk.NewStack(app, jsii.String("Test"), nil)
+}
+
+func TestNewRefusesBadProps(t *testing.T) {
+	code := dummyCode(t)
+	for _, c := range []struct {
+		name  string
+		props cognitrigcdk.Props
+		want  []string // in the error
+	}{
+		{"lite plan", cognitrigcdk.Props{UserPool: cognitrigcdk.UserPoolProps{FeaturePlan: awscognito.FeaturePlan_LITE}},
+			[]string{"LITE", "ESSENTIALS or PLUS"}},
+		{"threat protection without plus", cognitrigcdk.Props{UserPool: cognitrigcdk.UserPoolProps{ThreatProtection: awscognito.StandardThreatProtectionMode_FULL_FUNCTION}},
+			[]string{"ThreatProtection needs FeaturePlan PLUS"}},
+		{"unknown shape", cognitrigcdk.Props{Shape: 7}, []string{"Shape 7"}},
+		{"bad domain prefix", cognitrigcdk.Props{UserPool: cognitrigcdk.UserPoolProps{DomainPrefix: "-Bad_"}}, []string{"DomainPrefix"}},
+		{"access token too long", cognitrigcdk.Props{Client: cognitrigcdk.ClientProps{AccessTokenValidity: 25 * time.Hour}},
+			[]string{"AccessTokenValidity 25h0m0s", "5m0s to 24h0m0s"}},
+		{"id token too short", cognitrigcdk.Props{Client: cognitrigcdk.ClientProps{IDTokenValidity: time.Minute}}, []string{"IDTokenValidity"}},
+		{"refresh shorter than access", cognitrigcdk.Props{Client: cognitrigcdk.ClientProps{AccessTokenValidity: 12 * time.Hour, RefreshTokenValidity: 2 * time.Hour}},
+			[]string{"RefreshTokenValidity 2h0m0s is shorter"}},
+		{"session out of range", cognitrigcdk.Props{Client: cognitrigcdk.ClientProps{AuthSessionValidity: 20 * time.Minute}}, []string{"AuthSessionValidity"}},
+		{"seconds in a validity", cognitrigcdk.Props{Client: cognitrigcdk.ClientProps{AccessTokenValidity: 10*time.Minute + time.Second}}, []string{"whole minutes"}},
+		{"implicit http callback", cognitrigcdk.Props{Client: cognitrigcdk.ClientProps{CallbackURLs: []string{"http://app.example.com/cb"}}}, []string{"use https"}},
+		{"callback with fragment", cognitrigcdk.Props{Client: cognitrigcdk.ClientProps{CallbackURLs: []string{"https://app.example.com/cb#x"}}}, []string{"fragment"}},
+		{"relative logout URL", cognitrigcdk.Props{Client: cognitrigcdk.ClientProps{LogoutURLs: []string{"/logout"}}}, []string{"absolute URL"}},
+		{"timeout at Cognito's limit", cognitrigcdk.Props{Functions: cognitrigcdk.FunctionProps{Timeout: 5 * time.Second}}, []string{"Timeout 5s", "under Cognito's 5 second limit"}},
+		{"fractional timeout", cognitrigcdk.Props{Functions: cognitrigcdk.FunctionProps{Timeout: 1500 * time.Millisecond}}, []string{"whole seconds"}},
+		{"memory", cognitrigcdk.Props{Functions: cognitrigcdk.FunctionProps{MemoryMB: 64}}, []string{"MemoryMB 64"}},
+		{"log level", cognitrigcdk.Props{Functions: cognitrigcdk.FunctionProps{LogLevel: "trace"}}, []string{`LogLevel "trace"`}},
+		{"duration alarm above timeout", cognitrigcdk.Props{Alarms: cognitrigcdk.AlarmProps{Duration: 5 * time.Second}}, []string{"Alarms.Duration"}},
+		{"negative errors threshold", cognitrigcdk.Props{Alarms: cognitrigcdk.AlarmProps{Errors: -1}}, []string{"must not be negative"}},
+		{"alarm period in seconds", cognitrigcdk.Props{Alarms: cognitrigcdk.AlarmProps{Period: 90 * time.Second}}, []string{"Alarms.Period"}},
+		{"bad sender", cognitrigcdk.Props{EmailFrom: "not an address"}, []string{"EmailFrom"}},
+		{"custom senders without a sender", cognitrigcdk.Props{CustomSenders: &cognitrigcdk.CustomSendersProps{}}, []string{"CustomSenders needs EmailFrom"}},
+		{"bucket ARN instead of name", cognitrigcdk.Props{IdentityPool: &cognitrigcdk.IdentityPoolProps{Bucket: "arn:aws:s3:::files"}}, []string{"IdentityPool.Bucket"}},
+		{"managed variable", cognitrigcdk.Props{Environment: map[string]string{"COGNITRIG_TENANCY_TABLE": "mine"}}, []string{"COGNITRIG_TENANCY_TABLE is set from"}},
+		{"master key as a secret", cognitrigcdk.Props{Secrets: map[string]awscdk.SecretValue{"COGNITRIG_MASTER_KEY": nil}}, []string{"COGNITRIG_MASTER_KEY is set from MasterKey"}},
+		{"reserved variable", cognitrigcdk.Props{Environment: map[string]string{"AWS_REGION": "x"}}, []string{"reserved by Lambda"}},
+		{"invalid variable name", cognitrigcdk.Props{Environment: map[string]string{"1X": "x"}}, []string{`"1X" is not a valid variable name`}},
+		{"variable twice", cognitrigcdk.Props{Environment: map[string]string{"X": "x"}, Secrets: map[string]awscdk.SecretValue{"X": nil}}, []string{"X is in both"}},
+		{"every problem at once", cognitrigcdk.Props{Functions: cognitrigcdk.FunctionProps{MemoryMB: 1, LogLevel: "loud"}, EmailFrom: "@"},
+			[]string{"MemoryMB", "LogLevel", "EmailFrom"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			stack := newStack()
+			if c.props.Code == nil {
+				c.props.Code = code
+			}
+			got, err := cognitrigcdk.New(stack, "Cognitrig", c.props)
+			if err == nil {
+				t.Fatal("New accepted the props")
+			}
+			if got != nil {
+				t.Error("New returned a construct with its error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			if n := len(*stack.Node().Children()); n != 0 {
+				t.Errorf("the stack has %d children after a refusal, want nothing added", n)
+			}
+		})
+	}
+}
+
+func TestSecretsMustBeReferences(t *testing.T) {
+	const plain = "hunter2-plain-secret"
+	stack := newStack()
+	_, err := cognitrigcdk.New(stack, "Cognitrig", cognitrigcdk.Props{
+		Code:      dummyCode(t),
+		MasterKey: awscdk.SecretValue_UnsafePlainText(jsii.String(plain + "-key")),
+		Secrets: map[string]awscdk.SecretValue{
+			"COGNITRIG_CAPTCHA_SECRET":   awscdk.SecretValue_UnsafePlainText(jsii.String(plain)),
+			"COGNITRIG_MAGICLINK_SECRET": awscdk.SecretValue_SsmSecure(jsii.String("/magic"), nil),
+			"COGNITRIG_FINE":             awscdk.SecretValue_SecretsManager(jsii.String("fine"), nil),
+		},
+	})
+	if err == nil {
+		t.Fatal("New accepted a plain-text secret")
+	}
+	for _, w := range []string{"secret COGNITRIG_CAPTCHA_SECRET is plain text", "secret COGNITRIG_MAGICLINK_SECRET is an ssm-secure reference",
+		"secret COGNITRIG_MASTER_KEY is plain text"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not say %q", err, w)
+		}
+	}
+	if strings.Contains(err.Error(), "COGNITRIG_FINE") {
+		t.Errorf("error %q refuses the Secrets Manager reference", err)
+	}
+	if strings.Contains(err.Error(), plain) {
+		t.Errorf("error %q shows the secret", err)
+	}
+	if n := len(*stack.Node().Children()); n != 0 {
+		t.Errorf("the stack has %d children after a refusal", n)
+	}
+}
+
+func TestShapeString(t *testing.T) {
+	for s, want := range map[cognitrigcdk.Shape]string{
+		cognitrigcdk.SingleFunction: "single", cognitrigcdk.FunctionPerConcern: "per-concern", 9: "Shape(9)",
+	} {
+		if got := s.String(); got != want {
+			t.Errorf("%d.String() = %q, want %q", int(s), got, want)
+		}
+	}
+}

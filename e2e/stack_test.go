@@ -188,6 +188,7 @@ func startStack(t *testing.T, functions []function, triggerFunctions map[string]
 			"credentials": map[string]string{"accessKeyId": "local", "secretAccessKey": "local"},
 		},
 		"TriggerFunctions": triggerFunctions,
+		// cognito-local's default: e-mail addresses are usernames (aliases).
 		"UserPoolDefaults": map[string]any{},
 	}
 	if err := os.MkdirAll(filepath.Join(dir, ".cognito"), 0o755); err != nil {

@@ -1,203 +1,211 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
+	"encoding/base64"
+	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
+	bt "github.com/cognitrig/cognitrig/handlers/internal/bootstraptest"
+	"github.com/cognitrig/cognitrig/handlers/internal/bootstraptest/sendercode"
+	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/internal/lambdart"
+	"github.com/cognitrig/cognitrig/migration"
+	"github.com/cognitrig/cognitrig/migration/dynamosource"
+	"github.com/cognitrig/cognitrig/migration/migrationtest"
+	"github.com/cognitrig/cognitrig/migration/passhash"
+	"github.com/cognitrig/cognitrig/triggers"
 	"github.com/cognitrig/cognitrig/triggers/triggertest"
 )
 
-var built struct {
-	once sync.Once
-	path string
-	err  error
-	msg  []byte
-}
+func TestMain(m *testing.M) { bt.Main(m) }
 
-// buildBootstrap builds this package once, as Lambda builds it
-// (lambda.norpc, static, trimmed), for the host's architecture so that it
-// can run here.
-func buildBootstrap(t *testing.T) string {
-	t.Helper()
-	if runtime.GOOS != "linux" {
-		t.Skip("the bootstrap is a linux binary")
-	}
-	built.once.Do(func() {
-		dir, err := os.MkdirTemp("", "cognitrig-bootstrap")
-		if err != nil {
-			built.err = err
-			return
-		}
-		built.path = filepath.Join(dir, "bootstrap")
-		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", built.path, ".")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
-		built.msg, built.err = cmd.CombinedOutput()
-	})
-	if built.err != nil {
-		t.Fatalf("go build: %v\n%s", built.err, built.msg)
-	}
-	return built.path
-}
+var masterKey = base64.StdEncoding.EncodeToString([]byte("master-key-SECRET-0123456789abcdef"))
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if built.path != "" {
-		os.RemoveAll(filepath.Dir(built.path))
-	}
-	os.Exit(code)
-}
+// The triggers that no concern serves: Cognito's inbound federation
+// trigger is not part of the deployment.
+var unserved = []triggers.Trigger{triggers.InboundFederation}
 
-// syncBuffer is the process log, written by the process's output copier
-// and read by the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// TestBootstrapServesEveryRecordedEvent runs the built bootstrap against a
-// local Lambda Runtime API and sends it every recorded event.
+// TestBootstrapServesEveryRecordedEvent runs the shipped single function
+// with every concern configured - tables on the DynamoDB test server, and
+// local SES, SNS, KMS, Cognito and CAPTCHA servers - and sends it every
+// recorded event.
 func TestBootstrapServesEveryRecordedEvent(t *testing.T) {
-	var log syncBuffer
-	fn, err := lambdart.Start(lambdart.Config{
-		Name: "cognitrig-all", Binary: buildBootstrap(t), Stderr: &log,
-		Env: []string{"COGNITRIG_AUTOCONFIRM_DOMAIN=example.com", "COGNITRIG_LOG_LEVEL=debug"},
-	})
+	bin := bt.Build(t, ".")
+	ctx := context.Background()
+	legacy := bt.Table(t, bt.LegacyUsers)
+	src, err := dynamosource.New(dynamosource.Config{Client: dynamotest.Client(t), Table: legacy})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer fn.Close()
-	ctx := context.Background()
-	for _, name := range triggertest.Names() {
-		res, err := fn.Invoke(ctx, triggertest.Load(t, name))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if strings.HasPrefix(name, "UserMigration_") {
-			// The deployed example knows no legacy users: a migration is
-			// refused, with the one message that does not enumerate users.
-			if res.FunctionError != "Unhandled" || !strings.Contains(string(res.Payload), "Incorrect username or password.") {
-				t.Errorf("%s: %+v %s", name, res, res.Payload)
+	hash, _ := passhash.Hash(passhash.Bcrypt, "pw-SECRET-Tr0ub4dor&3", migrationtest.CheapParams())
+	if err := src.Put(ctx, migration.LegacyUser{Username: "legacy.user@example.com", PasswordHash: triggers.Secret(hash),
+		Fields: map[string]string{"email": "legacy.user@example.com", "email_verified": "true"}}); err != nil {
+		t.Fatal(err)
+	}
+	ses, sns, kms, cognito, captcha := bt.NewSES(t), bt.NewSNS(t), bt.NewKMS(t), bt.NewJSONService(t), bt.NewCaptcha(t)
+	env := append(bt.AWSEnv(map[string]string{"SESV2": ses.URL, "SNS": sns.URL, "KMS": kms.URL, "COGNITO_IDENTITY_PROVIDER": cognito.URL}),
+		"COGNITRIG_LOG_LEVEL=debug",
+		"COGNITRIG_CHALLENGES_TABLE="+bt.Table(t, bt.Challenges),
+		"COGNITRIG_MASTER_KEY="+masterKey,
+		"COGNITRIG_AUTH_SEQUENCE=password,captcha,security-question",
+		"COGNITRIG_CAPTCHA_VERIFY_URL="+captcha.URL,
+		"COGNITRIG_CAPTCHA_SECRET="+bt.CaptchaSecret,
+		"COGNITRIG_EMAIL_FROM=no-reply@example.com",
+		"COGNITRIG_MIGRATION_TABLE="+bt.Table(t, bt.Migration),
+		"COGNITRIG_LEGACY_USERS_TABLE="+legacy,
+		"COGNITRIG_KMS_KEY_ARN="+bt.KMSKeyARN,
+		"COGNITRIG_AUDIT_TABLE="+bt.Table(t, bt.Audit),
+		"COGNITRIG_ALLOWED_CLIENTS=1example23456789abcdefghij",
+		"COGNITRIG_TENANCY_TABLE="+bt.TenancyTable(t),
+	)
+	fn, log := bt.Start(t, bin, env...)
+	var codes []string
+	for i, name := range triggertest.Names() {
+		payload := triggertest.Load(t, name)
+		res := bt.Invoke(t, fn, payload)
+		tr := bt.TriggerOf(t, payload)
+		switch {
+		case slices.Contains(unserved, tr):
+			if msg := bt.Refusal(t, name, res); !strings.Contains(msg, "no handler") {
+				t.Errorf("%s: %q", name, msg)
 			}
-			continue
-		}
-		if res.FunctionError != "" {
-			t.Errorf("%s: function error %s", name, res.Payload)
-			continue
-		}
-		var back struct {
-			TriggerSource string          `json:"triggerSource"`
-			Response      json.RawMessage `json:"response"`
-		}
-		if err := json.Unmarshal(res.Payload, &back); err != nil || !strings.HasPrefix(name, back.TriggerSource) {
-			t.Errorf("%s: response %s (%v)", name, res.Payload, err)
+		case name == "CreateAuthChallenge_Authentication.passwordless":
+			bt.Refusal(t, name, res) // the sequence starts with the password
+		case tr == triggers.CustomEmailSender || tr == triggers.CustomSMSSender:
+			// The recorded code is not a real ciphertext; a real one is
+			// decrypted and delivered.
+			if msg := bt.Refusal(t, name, res); strings.Contains(msg, "SECRET") {
+				t.Errorf("%s: %q", name, msg)
+			}
+			code := fmt.Sprintf("%06d", 271828+i)
+			codes = append(codes, code)
+			payload = triggertest.FromJSON(t, payload).Set("request.code", sendercode.Encrypt(t, kms.URL, code)).JSON(t)
+			bt.Answer(t, name, payload, bt.Invoke(t, fn, payload))
+		case tr == triggers.CustomMessage:
+			ev := bt.Decode[triggers.CustomMessageEvent](t, name, res)
+			if !strings.Contains(ev.Response.SMSMessage, "{####}") {
+				t.Errorf("%s: %+v", name, ev.Response)
+			}
+		case tr == triggers.PreTokenGenerationV2:
+			d := bt.Decode[triggers.PreTokenGenerationV2Event](t, name, res).Response.ClaimsAndScopeOverrideDetails
+			if d == nil || d.AccessTokenGeneration == nil || d.AccessTokenGeneration.ClaimsToAddOrOverride["tenant_id"] != bt.Tenant {
+				t.Errorf("%s: %s", name, res.Payload)
+			}
+		case name == "PreSignUp_SignUp":
+			if r := bt.Decode[triggers.PreSignUpEvent](t, name, res).Response; !r.AutoConfirmUser {
+				t.Errorf("%s: the invited sign-up is not confirmed: %+v", name, r)
+			}
+		case tr == triggers.UserMigration:
+			ev := bt.Decode[triggers.UserMigrationEvent](t, name, res)
+			if ev.Response.UserAttributes["email"] != "legacy.user@example.com" {
+				t.Errorf("%s: %+v", name, ev.Response)
+			}
+		default:
+			bt.Answer(t, name, payload, res)
 		}
 	}
-	// The v2 pre-token event gets the example's tenant scope.
-	res, _ := fn.Invoke(ctx, triggertest.Load(t, "TokenGeneration_Authentication.v2"))
-	if !strings.Contains(string(res.Payload), `"scopesToAdd":["tenant:acme:read"]`) {
-		t.Errorf("pre-token v2 response: %s", res.Payload)
+	if len(ses.Emails()) != 8 || len(sns.Messages()) != 8 {
+		t.Errorf("%d emails and %d SMS sent; want 8 and 8", len(ses.Emails()), len(sns.Messages()))
+	}
+	if ops := cognito.Ops(); slices.Contains(ops, "AdminSetUserMFAPreference") {
+		t.Errorf("Cognito calls %v; MFA on a new device is off by default", ops)
 	}
 	if fn.Starts() != 1 {
 		t.Errorf("the process was started %d times; one warm process should serve all", fn.Starts())
 	}
-	if l := log.String(); !strings.Contains(l, `"_aws"`) || !strings.Contains(l, "trigger request") {
+	l := log.String()
+	if !strings.Contains(l, `"_aws"`) || !strings.Contains(l, "trigger request") {
 		t.Errorf("the function log lacks EMF metrics or debug events:\n%.2000s", l)
 	}
-	if strings.Contains(log.String(), "SECRET") {
+	if strings.Contains(l, "SECRET") || slices.ContainsFunc(codes, func(c string) bool { return strings.Contains(l, c) }) {
 		t.Error("a secret reached the function's log")
 	}
 }
 
+// TestBootstrapReportsErrorsAsLambdaDoes: a malformed event fails with
+// Lambda's error document.
 func TestBootstrapReportsErrorsAsLambdaDoes(t *testing.T) {
-	fn, err := lambdart.Start(lambdart.Config{Name: "cognitrig-all", Binary: buildBootstrap(t), Stderr: &syncBuffer{}, Timeout: 3 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fn.Close()
-	payload := triggertest.From(t, "PreSignUp_SignUp").UserAttribute("custom:tenantId", "evil").JSON(t)
-	res, err := fn.Invoke(context.Background(), payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct{ ErrorMessage, ErrorType string }
-	_ = json.Unmarshal(res.Payload, &doc)
-	if res.FunctionError != "Unhandled" || !strings.Contains(doc.ErrorMessage, "set by invitation only") || doc.ErrorType == "" {
-		t.Errorf("result %+v, %s", res, res.Payload)
-	}
-	res, _ = fn.Invoke(context.Background(), []byte(`{"not":"an event"}`))
-	if res.FunctionError != "Unhandled" || !strings.Contains(string(res.Payload), "no triggerSource") {
+	fn, _ := bt.Start(t, bt.Build(t, "."), minimalEnv()...)
+	res := bt.Invoke(t, fn, []byte(`{"not":"an event"}`))
+	if msg := bt.Refusal(t, "malformed", res); !strings.Contains(msg, "no triggerSource") {
 		t.Errorf("malformed event: %+v %s", res, res.Payload)
 	}
+	res = bt.Invoke(t, fn, triggertest.Load(t, "CustomMessage_SignUp"))
+	bt.Answer(t, "custom message", triggertest.Load(t, "CustomMessage_SignUp"), res)
 }
 
-func TestBadLogLevelFailsAtStart(t *testing.T) {
-	cmd := exec.Command(buildBootstrap(t))
-	cmd.Env = []string{"COGNITRIG_LOG_LEVEL=loud", "AWS_LAMBDA_RUNTIME_API=127.0.0.1:1"}
-	out, err := cmd.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "COGNITRIG_LOG_LEVEL") {
-		t.Errorf("err %v, output %s", err, out)
+// minimalEnv is the configuration of a default deployment: every required
+// variable, no migration, no custom senders. Nothing is called at start.
+func minimalEnv() []string {
+	return append(bt.AWSEnv(nil),
+		"COGNITRIG_CHALLENGES_TABLE=challenges", "COGNITRIG_MASTER_KEY="+masterKey,
+		"COGNITRIG_EMAIL_FROM=no-reply@example.com", "COGNITRIG_AUDIT_TABLE=audit", "COGNITRIG_TENANCY_TABLE=tenancy")
+}
+
+// TestBadConfigurationFailsAtStart: every bad variable of every concern is
+// named, and the function ends before it asks for an event.
+func TestBadConfigurationFailsAtStart(t *testing.T) {
+	bin := bt.Build(t, ".")
+	out := bt.StartFails(t, bin, append(bt.AWSEnv(nil), "AWS_REGION=us-east-1", "COGNITRIG_LOG_LEVEL=loud",
+		"COGNITRIG_LEGACY_TOKEN_URL=https://idp.example.com/token", "COGNITRIG_KMS_KEY_ARN=alias/x", "COGNITRIG_IP_DENY=nowhere")...)
+	for _, name := range []string{"COGNITRIG_LOG_LEVEL", "COGNITRIG_CHALLENGES_TABLE", "COGNITRIG_TENANCY_TABLE", "COGNITRIG_MASTER_KEY", "COGNITRIG_EMAIL_FROM",
+		"COGNITRIG_MIGRATION_TABLE", "COGNITRIG_LEGACY_USERINFO_URL", "COGNITRIG_KMS_KEY_ARN", "COGNITRIG_AUDIT_TABLE", "COGNITRIG_IP_DENY"} {
+		if !strings.Contains(out, name) {
+			t.Errorf("the error does not name %s:\n%s", name, out)
+		}
+	}
+	// Without any migration variable, the function has no migration to
+	// configure: the default deployment starts.
+	fn, _ := bt.Start(t, bin, minimalEnv()...)
+	payload := triggertest.Load(t, "UserMigration_Authentication")
+	if msg := bt.Refusal(t, "no migration", bt.Invoke(t, fn, payload)); !strings.Contains(msg, "no handler") {
+		t.Errorf("no migration: %q", msg)
 	}
 }
 
 // BenchmarkColdStart measures process start to first response through the
-// Runtime API, for this function and for a bare aws-lambda-go function
-// doing the same pre-token work, side by side.
+// Runtime API, side by side: a bare aws-lambda-go function; the same with
+// the AWS SDK's default configuration and a client of each service this
+// function uses (what any function that calls AWS pays); and this one with
+// the configuration of a default deployment (every variable read and
+// checked, the AWS SDK configured, every concern's handlers registered).
+// All answer CustomMessage_SignUp, which needs no I/O. It reports the
+// binaries' sizes too (built for this machine, without -ldflags).
 func BenchmarkColdStart(b *testing.B) {
-	if runtime.GOOS != "linux" {
-		b.Skip("needs linux")
-	}
-	dir := b.TempDir()
-	binaries := map[string]string{"bare": "../../internal/barebootstrap", "cognitrig": "."}
-	for name, pkg := range binaries {
-		out := filepath.Join(dir, name)
-		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, pkg)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("build %s: %v\n%s", name, err, msg)
-		}
-		binaries[name] = out
-	}
-	payload, err := triggertest.Raw("TokenGeneration_Authentication.v2")
+	payload, err := triggertest.Raw("CustomMessage_SignUp")
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, name := range []string{"bare", "cognitrig"} {
-		b.Run(name, func(b *testing.B) {
+	for _, c := range []struct {
+		name, pkg string
+		env       []string
+	}{
+		{"bare", "../../internal/barebootstrap/custommessage", nil},
+		{"bare+sdk", "../../internal/barebootstrap/sdk", bt.AWSEnv(nil)},
+		{"cognitrig", ".", minimalEnv()},
+	} {
+		bin := bt.Build(b, c.pkg)
+		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
-				fn, err := lambdart.Start(lambdart.Config{Name: name, Binary: binaries[name], Stderr: io.Discard})
+				fn, err := lambdart.Start(lambdart.Config{Name: c.name, Binary: bin, Stderr: io.Discard, Env: c.env})
 				if err != nil {
 					b.Fatal(err)
 				}
 				res, err := fn.Invoke(context.Background(), payload)
-				if err != nil || res.FunctionError != "" {
+				if err != nil || res.FunctionError != "" || !strings.Contains(string(res.Payload), "Your confirmation code is {####}") {
 					b.Fatalf("%v %s", err, res.Payload)
 				}
 				b.StopTimer()
 				_ = fn.Close()
 				b.StartTimer()
+			}
+			if st, err := os.Stat(bin); err == nil {
+				b.ReportMetric(float64(st.Size()), "binary-bytes")
 			}
 		})
 	}

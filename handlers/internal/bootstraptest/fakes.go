@@ -1,0 +1,252 @@
+package bootstraptest
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Server is a local server of one AWS API, speaking its wire protocol
+// for the few operations the functions call, and recording each call.
+type Server struct {
+	URL string
+
+	mu    sync.Mutex
+	calls []Call
+}
+
+// Call is one recorded request.
+type Call struct {
+	Op   string // the operation: X-Amz-Target's, SNS's Action, or the path
+	Body []byte
+}
+
+// Calls returns the calls so far.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Call(nil), s.calls...)
+}
+
+func (s *Server) record(op string, body []byte) {
+	s.mu.Lock()
+	s.calls = append(s.calls, Call{Op: op, Body: body})
+	s.mu.Unlock()
+}
+
+func serve(t testing.TB, h http.HandlerFunc) string {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// Email is an email sent through the SES server.
+type Email struct {
+	From, To, Subject, Text, HTML string
+}
+
+// SES is an Amazon SES (API v2) server that accepts SendEmail; the
+// function reaches it with AWS_ENDPOINT_URL_SESV2.
+type SES struct{ Server }
+
+// NewSES starts an SES server that stops when t ends.
+func NewSES(t testing.TB) *SES {
+	s := &SES{}
+	s.URL = serve(t, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if r.Method != http.MethodPost || r.URL.Path != "/v2/email/outbound-emails" {
+			http.Error(w, "unexpected "+r.Method+" "+r.URL.Path, http.StatusNotFound)
+			return
+		}
+		s.record("SendEmail", body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"MessageId":"0100-test-message"}`)
+	})
+	return s
+}
+
+// Emails decodes the emails sent so far.
+func (s *SES) Emails() []Email {
+	var out []Email
+	for _, c := range s.Calls() {
+		// encoding/json matches field names without regard to case: Html.
+		var in struct {
+			FromEmailAddress string
+			Destination      struct{ ToAddresses []string }
+			Content          struct {
+				Simple struct {
+					Subject struct{ Data string }
+					Body    struct{ Text, HTML struct{ Data string } }
+				}
+			}
+		}
+		_ = json.Unmarshal(c.Body, &in)
+		m := in.Content.Simple
+		e := Email{From: in.FromEmailAddress, Subject: m.Subject.Data, Text: m.Body.Text.Data, HTML: m.Body.HTML.Data}
+		if len(in.Destination.ToAddresses) > 0 {
+			e.To = in.Destination.ToAddresses[0]
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// SMS is a text message published through the SNS server.
+type SMS struct{ To, Text string }
+
+// SNS is an Amazon SNS server that accepts Publish to a phone number;
+// the function reaches it with AWS_ENDPOINT_URL_SNS.
+type SNS struct{ Server }
+
+// NewSNS starts an SNS server that stops when t ends.
+func NewSNS(t testing.TB) *SNS {
+	s := &SNS{}
+	s.URL = serve(t, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		form, _ := url.ParseQuery(string(body))
+		if form.Get("Action") != "Publish" {
+			http.Error(w, "unexpected action", http.StatusBadRequest)
+			return
+		}
+		s.record("Publish", body)
+		w.Header().Set("Content-Type", "text/xml")
+		_, _ = io.WriteString(w, `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>`)
+	})
+	return s
+}
+
+// Messages decodes the text messages published so far.
+func (s *SNS) Messages() []SMS {
+	var out []SMS
+	for _, c := range s.Calls() {
+		form, _ := url.ParseQuery(string(c.Body))
+		out = append(out, SMS{To: form.Get("PhoneNumber"), Text: form.Get("Message")})
+	}
+	return out
+}
+
+// JSONService is a server of an AWS API with the JSON 1.1 protocol
+// (Cognito user pools, KMS): each operation, named by X-Amz-Target after
+// the dot, answers with Replies[op], or {} when there is none.
+type JSONService struct {
+	Server
+	mu      sync.Mutex
+	replies map[string]func(body []byte) (int, string)
+}
+
+// NewJSONService starts a JSON 1.1 server that stops when t ends.
+func NewJSONService(t testing.TB) *JSONService {
+	s := &JSONService{replies: map[string]func([]byte) (int, string){}}
+	s.URL = serve(t, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		target := r.Header.Get("X-Amz-Target")
+		op := target[strings.LastIndexByte(target, '.')+1:]
+		s.record(op, body)
+		s.mu.Lock()
+		reply := s.replies[op]
+		s.mu.Unlock()
+		status, out := http.StatusOK, "{}"
+		if reply != nil {
+			status, out = reply(body)
+		}
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, out)
+	})
+	return s
+}
+
+// Reply sets the answer of op.
+func (s *JSONService) Reply(op string, f func(body []byte) (status int, reply string)) {
+	s.mu.Lock()
+	s.replies[op] = f
+	s.mu.Unlock()
+}
+
+// Ops lists the operations called so far, in order.
+func (s *JSONService) Ops() []string {
+	var ops []string
+	for _, c := range s.Calls() {
+		ops = append(ops, c.Op)
+	}
+	return ops
+}
+
+// KMSKeyARN is the one key of NewKMS.
+const KMSKeyARN = "arn:aws:kms:us-east-1:123456789012:key/0b7a4c1e-1111-4222-8333-944455556666"
+
+// NewKMS starts an AWS KMS server with one symmetric key, KMSKeyARN,
+// for GenerateDataKey and Decrypt, the calls of an AWS Encryption SDK KMS
+// keyring; data keys are wrapped by table lookup. The function reaches it
+// with AWS_ENDPOINT_URL_KMS; the test encrypts with a client pointed at it.
+func NewKMS(t testing.TB) *JSONService {
+	s := NewJSONService(t)
+	var mu sync.Mutex
+	keys := map[string][]byte{}
+	fail := func(kind string) (int, string) {
+		return http.StatusBadRequest, `{"__type":"` + kind + `","message":"refused by the test KMS"}`
+	}
+	s.Reply("GenerateDataKey", func(body []byte) (int, string) {
+		var in struct {
+			KeyID         string `json:"KeyId"`
+			NumberOfBytes int
+		}
+		if json.Unmarshal(body, &in) != nil || in.KeyID != KMSKeyARN || in.NumberOfBytes <= 0 || in.NumberOfBytes > 64 {
+			return fail("NotFoundException")
+		}
+		key, blob := make([]byte, in.NumberOfBytes), make([]byte, 48)
+		_, _ = rand.Read(key)
+		_, _ = rand.Read(blob)
+		mu.Lock()
+		keys[string(blob)] = key
+		mu.Unlock()
+		out, _ := json.Marshal(map[string]any{"KeyId": KMSKeyARN, "Plaintext": key, "CiphertextBlob": blob})
+		return http.StatusOK, string(out)
+	})
+	s.Reply("Decrypt", func(body []byte) (int, string) {
+		var in struct {
+			KeyID          string `json:"KeyId"`
+			CiphertextBlob []byte
+		}
+		_ = json.Unmarshal(body, &in)
+		mu.Lock()
+		key, ok := keys[string(in.CiphertextBlob)]
+		mu.Unlock()
+		if !ok || in.KeyID != KMSKeyARN {
+			return fail("InvalidCiphertextException")
+		}
+		out, _ := json.Marshal(map[string]any{"KeyId": KMSKeyARN, "Plaintext": key, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"})
+		return http.StatusOK, string(out)
+	})
+	return s
+}
+
+// Captcha is a siteverify endpoint (reCAPTCHA, hCaptcha, Turnstile) that
+// accepts GoodToken with Secret and rejects anything else.
+type Captcha struct{ Server }
+
+// Captcha's credentials.
+const (
+	CaptchaSecret = "captcha-SECRET-site"
+	GoodToken     = "captcha-token-good"
+)
+
+// NewCaptcha starts a siteverify server that stops when t ends.
+func NewCaptcha(t testing.TB) *Captcha {
+	c := &Captcha{}
+	c.URL = serve(t, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		c.record("siteverify", body)
+		form, _ := url.ParseQuery(string(body))
+		w.Header().Set("Content-Type", "application/json")
+		ok := form.Get("secret") == CaptchaSecret && form.Get("response") == GoodToken
+		_ = json.NewEncoder(w).Encode(map[string]any{"success": ok})
+	}) + "/siteverify"
+	return c
+}

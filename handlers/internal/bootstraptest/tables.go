@@ -1,0 +1,64 @@
+package bootstraptest
+
+import (
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/cognitrig/cognitrig/customauth/records"
+	"github.com/cognitrig/cognitrig/internal/dynamotest"
+	"github.com/cognitrig/cognitrig/migration/dynamotracker"
+	"github.com/cognitrig/cognitrig/tenancy/dynamostore"
+)
+
+// Tables of the deployment, as the CDK stack defines them.
+const (
+	Challenges  = "challenges"  // pk (S)
+	Migration   = "migration"   // username (S), GSI outcome-lastSeen
+	Audit       = "audit"       // pk (S), sk (S)
+	Confirm     = "confirm"     // pk (S)
+	LegacyUsers = "legacyUsers" // username (S)
+	Tenancy     = "tenancy"     // pk (S), sk (S)
+)
+
+// Table creates a throw-away table of kind on the DynamoDB test server and
+// returns its name; t is skipped when no server runs (plain go test).
+func Table(t testing.TB, kind string) string {
+	t.Helper()
+	client := dynamotest.Client(t)
+	return dynamotest.CreateTable(t, client, Definition(kind))
+}
+
+// Definition returns the definition of a table of kind.
+func Definition(kind string) dynamodb.CreateTableInput {
+	switch kind {
+	case Challenges:
+		return *records.CreateTableInput(kind)
+	case Migration:
+		return dynamotracker.TableDefinition(kind)
+	case Audit:
+		return keyed(kind, "pk", "sk")
+	case Confirm:
+		return keyed(kind, "pk", "")
+	case LegacyUsers:
+		return keyed(kind, "username", "")
+	case Tenancy:
+		return dynamostore.TableDefinition(kind)
+	}
+	panic("bootstraptest: unknown table kind " + kind)
+}
+
+func keyed(name, pk, sk string) dynamodb.CreateTableInput {
+	in := dynamodb.CreateTableInput{
+		TableName:            aws.String(name),
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String(pk), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(pk), KeyType: types.KeyTypeHash}},
+	}
+	if sk != "" {
+		in.AttributeDefinitions = append(in.AttributeDefinitions, types.AttributeDefinition{AttributeName: aws.String(sk), AttributeType: types.ScalarAttributeTypeS})
+		in.KeySchema = append(in.KeySchema, types.KeySchemaElement{AttributeName: aws.String(sk), KeyType: types.KeyTypeRange})
+	}
+	return in
+}

@@ -1,0 +1,303 @@
+package compose
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/cognitrig/cognitrig/customauth"
+	"github.com/cognitrig/cognitrig/customauth/captcha"
+	"github.com/cognitrig/cognitrig/customauth/deliver"
+	"github.com/cognitrig/cognitrig/customauth/magiclink"
+	"github.com/cognitrig/cognitrig/customauth/otp"
+	"github.com/cognitrig/cognitrig/customauth/records"
+	"github.com/cognitrig/cognitrig/customauth/secquestion"
+	"github.com/cognitrig/cognitrig/handlers/internal/env"
+	"github.com/cognitrig/cognitrig/triggers"
+)
+
+// DefaultAuthSequence is the custom authentication sequence when
+// COGNITRIG_AUTH_SEQUENCE is unset: a one-time code by email.
+const DefaultAuthSequence = "email-otp"
+
+// The step names of an authentication sequence.
+const (
+	StepPassword         = "password"          // Cognito's own password check (SRP), first only
+	StepCaptcha          = "captcha"           // a CAPTCHA, checked by a siteverify endpoint
+	StepSecurityQuestion = "security-question" // the user's security question
+	StepEmailOTP         = "email-otp"         // a one-time code by email
+	StepSMSOTP           = "sms-otp"           // a one-time code by SMS
+	StepEmailOrSMSOTP    = "email-or-sms-otp"  // a one-time code by email or SMS (clientMetadata "channel", else the verified one)
+	StepMagicLink        = "magic-link"        // a signed, single-use sign-in link by email
+)
+
+// ChannelKey is the clientMetadata key by which a client of the
+// email-or-sms-otp step picks the code's channel: EMAIL_OTP or SMS_OTP.
+const ChannelKey = "channel"
+
+// Sequence is a parsed COGNITRIG_AUTH_SEQUENCE.
+type Sequence struct {
+	Password bool     // the sequence starts with Cognito's password check
+	Steps    []string // the custom steps, in order
+}
+
+// ParseSequence parses an authentication sequence: comma-separated step
+// names, optionally starting with "password", each step at most once and
+// at most one kind of one-time code. For example "email-otp",
+// "magic-link", "password,email-otp" or "password,captcha,security-question".
+func ParseSequence(s string) (Sequence, error) {
+	known := []string{StepCaptcha, StepSecurityQuestion, StepEmailOTP, StepSMSOTP, StepEmailOrSMSOTP, StepMagicLink}
+	var seq Sequence
+	if strings.TrimSpace(s) == "" {
+		return seq, fmt.Errorf("no challenge step: name at least one of %s", strings.Join(known, ", "))
+	}
+	codes := 0
+	for i, raw := range strings.Split(s, ",") {
+		step := strings.ToLower(strings.TrimSpace(raw))
+		switch {
+		case step == StepPassword && i == 0:
+			seq.Password = true
+			continue
+		case step == StepPassword:
+			return Sequence{}, errors.New("password can only be the first step")
+		case step == "":
+			return Sequence{}, fmt.Errorf("%q has an empty step", s)
+		case !slices.Contains(known, step):
+			return Sequence{}, fmt.Errorf("unknown step %q: use %s, after an optional %s", step, strings.Join(known, ", "), StepPassword)
+		case slices.Contains(seq.Steps, step):
+			return Sequence{}, fmt.Errorf("step %s appears twice", step)
+		}
+		if step == StepEmailOTP || step == StepSMSOTP || step == StepEmailOrSMSOTP {
+			if codes++; codes > 1 {
+				return Sequence{}, errors.New("more than one one-time-code step: use email-or-sms-otp for a choice")
+			}
+		}
+		seq.Steps = append(seq.Steps, step)
+	}
+	if len(seq.Steps) == 0 {
+		return Sequence{}, fmt.Errorf("%q has no challenge step: name at least one of %s", s, strings.Join(known, ", "))
+	}
+	return seq, nil
+}
+
+// has reports whether the sequence has any of steps.
+func (s Sequence) has(steps ...string) bool {
+	return slices.ContainsFunc(s.Steps, func(x string) bool { return slices.Contains(steps, x) })
+}
+
+// DecoyQuestions returns the security questions shown to users that do
+// not exist or have none, so that the question does not tell who is
+// enrolled. Offer the same questions at enrollment.
+func DecoyQuestions() []string {
+	return []string{
+		"What was the name of your first pet?",
+		"In what city were you born?",
+		"What was the name of your first school?",
+		"What is your oldest cousin's first name?",
+		"What was the make of your first car?",
+	}
+}
+
+// CustomAuth is the custom authentication concern: Define, Create and
+// Verify Auth Challenge, derived by package customauth from the sequence
+// in COGNITRIG_AUTH_SEQUENCE.
+//
+// Required: COGNITRIG_CHALLENGES_TABLE, COGNITRIG_MASTER_KEY (the one-time
+// code, magic-link and decoy keys are derived from it), and per step:
+// COGNITRIG_EMAIL_FROM for codes and links by email;
+// COGNITRIG_CAPTCHA_VERIFY_URL and COGNITRIG_CAPTCHA_SECRET for captcha
+// (COGNITRIG_CAPTCHA_SITE_KEY and COGNITRIG_CAPTCHA_PROVIDER are passed to
+// the client); COGNITRIG_MAGICLINK_ORIGINS or COGNITRIG_MAGICLINK_URL for
+// magic-link.
+func CustomAuth(d *Deps, r *triggers.Router) {
+	e := d.Env
+	table := e.Required(EnvChallengesTable)
+	keys := e.MasterKey(EnvMasterKey)
+	seq, err := ParseSequence(e.String(EnvAuthSequence, DefaultAuthSequence))
+	if err != nil {
+		d.Invalid(EnvAuthSequence, err)
+		return
+	}
+	var (
+		store records.Store = records.NewDynamoStore(d.DynamoDB(), table)
+		email deliver.Sender
+		sms   deliver.Sender
+	)
+	if seq.has(StepEmailOTP, StepEmailOrSMSOTP, StepMagicLink) {
+		if from := e.Required(EnvEmailFrom); from != "" {
+			email = &deliver.SES{Client: d.SES(), From: from}
+		}
+	}
+	if seq.has(StepSMSOTP, StepEmailOrSMSOTP) {
+		sms = &deliver.SNS{Client: d.SNS()}
+	}
+	// A missing master key or table is reported by Env; build nothing
+	// that would only repeat the complaint.
+	ready := table != "" && keys.Derive("otp") != nil
+
+	var steps []customauth.Step
+	complete := true
+	for _, name := range seq.Steps {
+		var step customauth.Step
+		switch name {
+		case StepCaptcha:
+			step.Challenge = captchaChallenge(d)
+		case StepSecurityQuestion:
+			if ready {
+				step.Challenge = questionChallenge(d, table, keys.Derive("secquestion decoy"))
+			}
+		case StepEmailOTP:
+			if ready && email != nil {
+				step.Challenge = otpChallenge(d, deliver.Email, email, store, keys.Derive("otp"))
+			}
+		case StepSMSOTP:
+			if ready {
+				step.Challenge = otpChallenge(d, deliver.SMS, sms, store, keys.Derive("otp"))
+			}
+		case StepEmailOrSMSOTP:
+			if ready && email != nil {
+				step.Challenge = otpChallenge(d, deliver.Email, email, store, keys.Derive("otp"))
+				step.Alternatives = []customauth.Challenge{otpChallenge(d, deliver.SMS, sms, store, keys.Derive("otp"))}
+				step.Choose = chooseChannel
+			}
+		case StepMagicLink:
+			step.Challenge = magicLinkChallenge(d, ready, email, store, keys.Derive("magiclink"))
+		}
+		if step.Challenge == nil || slices.Contains(step.Alternatives, nil) {
+			complete = false // the reason is recorded; check the other steps' settings
+			continue
+		}
+		steps = append(steps, step)
+	}
+	if !complete {
+		return
+	}
+	flow, err := customauth.New(customauth.Sequence{Password: seq.Password, Steps: steps, Logger: d.Logger})
+	if err != nil {
+		d.Invalid(EnvAuthSequence, err)
+		return
+	}
+	flow.Register(r)
+}
+
+// chooseChannel lets the client pick the code's channel with
+// clientMetadata {"channel": "EMAIL_OTP" or "SMS_OTP"}, both equally strong;
+// otherwise the code goes to the verified address, email first.
+func chooseChannel(f customauth.Facts) string {
+	if c := f.ClientMetadata[ChannelKey]; c == "EMAIL_OTP" || c == "SMS_OTP" {
+		return c
+	}
+	return customauth.PreferVerified("email", "EMAIL_OTP", "phone_number", "SMS_OTP")(f)
+}
+
+func otpChallenge(d *Deps, ch deliver.Channel, s deliver.Sender, store records.Store, key []byte) customauth.Challenge {
+	c, err := otp.New(otp.Config{Channel: ch, Sender: s, Store: store, Key: key, Logger: d.Logger})
+	if err != nil {
+		d.Invalid(EnvAuthSequence, err)
+		return nil
+	}
+	return c
+}
+
+func captchaChallenge(d *Deps) customauth.Challenge {
+	e := d.Env
+	verifyURL := requiredURL(e, EnvCaptchaVerifyURL)
+	secret := e.Required(EnvCaptchaSecret)
+	if verifyURL == "" || secret == "" {
+		return nil
+	}
+	c, err := captcha.New(captcha.Config{
+		Verifier: &captcha.SiteVerify{URL: verifyURL, Secret: triggers.Secret(secret)},
+		SiteKey:  e.String(EnvCaptchaSiteKey, ""),
+		Provider: e.String(EnvCaptchaProvider, ""),
+	})
+	if err != nil {
+		d.Invalid(EnvCaptchaVerifyURL, err)
+		return nil
+	}
+	return c
+}
+
+func questionChallenge(d *Deps, table string, decoyKey []byte) customauth.Challenge {
+	// New hashes a decoy answer once, at the cost of enrolled answers: a
+	// few tens of milliseconds of the cold start, none of a sign-in.
+	c, err := secquestion.New(secquestion.Config{
+		Store:          secquestion.NewDynamoStore(d.DynamoDB(), table),
+		DecoyQuestions: DecoyQuestions(),
+		DecoyKey:       decoyKey,
+		Logger:         d.Logger,
+	})
+	if err != nil {
+		d.Invalid(EnvAuthSequence, err)
+		return nil
+	}
+	return c
+}
+
+// magicLinkChallenge builds the magic-link step. The allowed origins are
+// COGNITRIG_MAGICLINK_ORIGINS and the origin of COGNITRIG_MAGICLINK_URL;
+// the URL is the page a link opens when the client names none.
+func magicLinkChallenge(d *Deps, ready bool, email deliver.Sender, store records.Store, key []byte) customauth.Challenge {
+	e := d.Env
+	origins := e.List(EnvMagicLinkOrigins)
+	page := e.URL(EnvMagicLinkURL)
+	if page != "" {
+		u, _ := url.Parse(page) // checked by URL
+		if o := strings.ToLower(u.Scheme + "://" + u.Host); !slices.Contains(origins, o) {
+			origins = append(origins, o)
+		}
+	}
+	if len(origins) == 0 && e.String(EnvMagicLinkURL, "") == "" {
+		d.Invalid(EnvMagicLinkOrigins, fmt.Errorf("the magic-link step needs the origins its links may open, or %s", EnvMagicLinkURL))
+		return nil
+	}
+	if !ready || email == nil {
+		return nil
+	}
+	signer, err := magiclink.NewHMACSigner(key)
+	if err != nil {
+		d.Invalid(EnvMasterKey, err)
+		return nil
+	}
+	c, err := magiclink.New(magiclink.Config{Signer: signer, Store: store, Sender: email, AllowedOrigins: origins, Logger: d.Logger})
+	if err != nil {
+		d.Invalid(EnvMagicLinkOrigins, err)
+		return nil
+	}
+	if page == "" {
+		return c
+	}
+	return defaultPage{Challenge: c, page: page}
+}
+
+// defaultPage is a magic link whose page, when the client names none in
+// clientMetadata, is the configured one.
+type defaultPage struct {
+	*magiclink.Challenge
+	page string
+}
+
+func (c defaultPage) Create(ctx context.Context, ev *triggers.CreateAuthChallengeEvent, round customauth.Round) (customauth.Params, error) {
+	if ev.Request.ClientMetadata[magiclink.DefaultRedirectKey] == "" {
+		cp := *ev
+		cp.Request.ClientMetadata = maps.Clone(ev.Request.ClientMetadata)
+		if cp.Request.ClientMetadata == nil {
+			cp.Request.ClientMetadata = triggers.Metadata{}
+		}
+		cp.Request.ClientMetadata[magiclink.DefaultRedirectKey] = c.page
+		ev = &cp
+	}
+	return c.Challenge.Create(ctx, ev, round)
+}
+
+// requiredURL reads a URL variable that must be set.
+func requiredURL(e *env.Env, name string) string {
+	if e.String(name, "") == "" {
+		return e.Required(name)
+	}
+	return e.URL(name)
+}

@@ -1,0 +1,108 @@
+package compose
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/cognitrig/cognitrig/lifecycle/messages"
+	"github.com/cognitrig/cognitrig/lifecycle/messages/esdk"
+	"github.com/cognitrig/cognitrig/triggers"
+)
+
+// DefaultTemplates are the messages of the deployed functions, in English:
+// one template per kind, each with the placeholders Cognito needs.
+func DefaultTemplates() messages.Config {
+	const sign = `<p>If you did not ask for this, you can ignore this email.</p>`
+	return messages.Config{
+		DefaultLocale: "en",
+		Templates: map[string]map[messages.Kind]messages.Template{"en": {
+			messages.SignUp: {
+				Subject: "Confirm your email address",
+				Email:   `<p>Welcome! Your confirmation code is <b>{{.Code}}</b>.</p>` + sign,
+				SMS:     "Your confirmation code is {{.Code}}",
+			},
+			messages.ResendCode: {
+				Subject: "Your confirmation code",
+				Email:   `<p>Your confirmation code is <b>{{.Code}}</b>.</p>` + sign,
+				SMS:     "Your confirmation code is {{.Code}}",
+			},
+			messages.AdminCreateUser: {
+				Subject: "Your new account",
+				Email:   `<p>An account was created for you.</p><p>User name: <b>{{.Username}}</b><br>Temporary password: <b>{{.Code}}</b></p><p>You will choose a new password when you first sign in.</p>`,
+				SMS:     "Your user name is {{.Username}} and your temporary password is {{.Code}}",
+			},
+			messages.ForgotPassword: {
+				Subject: "Reset your password",
+				Email:   `<p>Your password reset code is <b>{{.Code}}</b>.</p>` + sign,
+				SMS:     "Your password reset code is {{.Code}}",
+			},
+			messages.UpdateUserAttribute: {
+				Subject: "Confirm your new contact details",
+				Email:   `<p>Your verification code is <b>{{.Code}}</b>.</p>` + sign,
+				SMS:     "Your verification code is {{.Code}}",
+			},
+			messages.VerifyUserAttribute: {
+				Subject: "Verify your contact details",
+				Email:   `<p>Your verification code is <b>{{.Code}}</b>.</p>` + sign,
+				SMS:     "Your verification code is {{.Code}}",
+			},
+			messages.Authentication: {
+				Subject: "Your sign-in code",
+				Email:   `<p>Your sign-in code is <b>{{.Code}}</b>.</p>` + sign,
+				SMS:     "Your sign-in code is {{.Code}}",
+			},
+			messages.AccountTakeOverNotification: {
+				Subject: "Unusual sign-in to your account",
+				Email:   `<p>We noticed an unusual sign-in to your account.</p><p>If it was not you, change your password now.</p>`,
+				SMS:     "We noticed an unusual sign-in to your account. If it was not you, change your password now.",
+			},
+		}},
+	}
+}
+
+// Messages is the messages concern: CustomMessage with DefaultTemplates,
+// and, when COGNITRIG_KMS_KEY_ARN is set, the custom email and SMS senders,
+// which decrypt the code with that KMS key (AWS Encryption SDK) and deliver
+// through Amazon SES (from COGNITRIG_EMAIL_FROM, then required) and Amazon
+// SNS.
+func Messages(d *Deps, r *triggers.Router) {
+	catalog, err := messages.New(DefaultTemplates())
+	if err != nil {
+		d.Invalid("templates", err) // a defect of this package; its test catches it
+		return
+	}
+	r.CustomMessage(catalog.CustomMessage)
+
+	e := d.Env
+	keyARN := e.String(EnvKMSKeyARN, "")
+	if keyARN == "" {
+		return
+	}
+	from := e.Required(EnvEmailFrom)
+	if !strings.HasPrefix(keyARN, "arn:") || !strings.Contains(keyARN, ":kms:") || !strings.Contains(keyARN, ":key/") {
+		d.Invalid(EnvKMSKeyARN, errors.New("is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID): Cognito encrypts the codes under the key itself, not an alias"))
+		return
+	}
+	if from == "" {
+		return
+	}
+	// The keyring is made here, once; it calls KMS only to decrypt.
+	codec, err := esdk.NewKMS(context.Background(), d.KMS(), keyARN)
+	if err != nil {
+		d.Invalid(EnvKMSKeyARN, err)
+		return
+	}
+	senders, err := messages.NewSenders(messages.SendersConfig{
+		Catalog:   catalog,
+		Decrypter: codec,
+		Email:     &messages.SES{Client: d.SES(), From: from},
+		SMS:       &messages.SNS{Client: d.SNS()},
+	})
+	if err != nil {
+		d.Invalid(EnvKMSKeyARN, err)
+		return
+	}
+	r.CustomEmailSender(senders.CustomEmailSender)
+	r.CustomSMSSender(senders.CustomSMSSender)
+}

@@ -1,0 +1,156 @@
+package compose
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cognitrig/cognitrig/migration"
+	"github.com/cognitrig/cognitrig/migration/dynamosource"
+	"github.com/cognitrig/cognitrig/migration/dynamotracker"
+	"github.com/cognitrig/cognitrig/migration/httpsource"
+	"github.com/cognitrig/cognitrig/triggers"
+)
+
+// Defaults of the migration's circuit breaker: it opens after five
+// consecutive failures of the legacy source and lets a probe through after
+// thirty seconds.
+const (
+	DefaultBreakerFailures    = 5
+	DefaultBreakerOpenSeconds = 30
+)
+
+// Migration is the user migration concern: UserMigration, from a legacy
+// source chosen by the variables that are set, through a circuit breaker,
+// with every outcome tracked in COGNITRIG_MIGRATION_TABLE (required).
+//
+// The source is an OAuth2 identity service when COGNITRIG_LEGACY_TOKEN_URL
+// is set (with COGNITRIG_LEGACY_USERINFO_URL and _CLIENT_ID, and optionally
+// _CLIENT_SECRET, _SCOPE and _LOOKUP_URL for forgotten passwords), or a DynamoDB table of password hashes when
+// COGNITRIG_LEGACY_USERS_TABLE is set (COGNITRIG_LEGACY_KEY_ATTRIBUTE and
+// _HASH_ATTRIBUTE name its attributes). COGNITRIG_LEGACY_ATTRIBUTE_MAP maps
+// legacy fields to Cognito attributes; COGNITRIG_BREAKER_MAX_FAILURES and
+// COGNITRIG_BREAKER_OPEN_SECONDS shape the breaker.
+func Migration(d *Deps, r *triggers.Router) {
+	e := d.Env
+	table := e.Required(EnvMigrationTable)
+	failures := e.Int(EnvBreakerMaxFailures, DefaultBreakerFailures, 1, 1000)
+	openFor := e.Int(EnvBreakerOpenSeconds, DefaultBreakerOpenSeconds, 1, 3600)
+	mapping, err := ParseMapping(e.String(EnvLegacyAttributeMap, ""))
+	if err != nil {
+		d.Invalid(EnvLegacyAttributeMap, err)
+	}
+	src := legacySource(d)
+	if table == "" || src == nil || err != nil {
+		return
+	}
+	tracker, err := dynamotracker.New(dynamotracker.Config{Client: d.DynamoDB(), Table: table})
+	if err != nil {
+		d.Invalid(EnvMigrationTable, err)
+		return
+	}
+	h, err := migration.New(migration.Config{
+		Source: src,
+		Guard: migration.GuardConfig{
+			Breaker: migration.BreakerConfig{ConsecutiveFailures: uint32(failures), OpenFor: time.Duration(openFor) * time.Second},
+			Logger:  d.Logger,
+		},
+		Tracker: tracker,
+		Mapping: mapping,
+		Logger:  d.Logger,
+	})
+	if err != nil {
+		d.Invalid(EnvLegacyAttributeMap, err)
+		return
+	}
+	h.Register(r)
+}
+
+// MigrationIfConfigured is Migration when any migration variable is set,
+// and nothing otherwise: the single function of a pool without a legacy
+// system has no UserMigration trigger to serve. A migration variable set
+// alone is reported with the variables it lacks, not ignored.
+func MigrationIfConfigured(d *Deps, r *triggers.Router) {
+	for _, name := range []string{EnvMigrationTable, EnvLegacyUsersTable, EnvLegacyKeyAttribute, EnvLegacyHashAttribute,
+		EnvLegacyTokenURL, EnvLegacyUserInfoURL, EnvLegacyLookupURL, EnvLegacyClientID, EnvLegacyClientSecret, EnvLegacyScope,
+		EnvLegacyAttributeMap, EnvBreakerMaxFailures, EnvBreakerOpenSeconds} {
+		if d.Env.String(name, "") != "" {
+			Migration(d, r)
+			return
+		}
+	}
+}
+
+// legacySource builds the legacy source that the set variables choose.
+func legacySource(d *Deps) migration.Source {
+	e := d.Env
+	tokenSet := e.String(EnvLegacyTokenURL, "") != ""
+	usersTable := e.String(EnvLegacyUsersTable, "")
+	switch {
+	case tokenSet && usersTable != "":
+		d.Invalid(EnvLegacyTokenURL+", "+EnvLegacyUsersTable, errors.New("both are set: set only the one of the legacy source to migrate from"))
+		return nil
+	case tokenSet:
+		cfg := httpsource.Config{
+			TokenURL:     e.URL(EnvLegacyTokenURL),
+			UserInfoURL:  requiredURL(e, EnvLegacyUserInfoURL),
+			LookupURL:    e.URL(EnvLegacyLookupURL),
+			ClientID:     e.Required(EnvLegacyClientID),
+			ClientSecret: triggers.Secret(e.String(EnvLegacyClientSecret, "")),
+			Scope:        e.String(EnvLegacyScope, ""),
+		}
+		if cfg.TokenURL == "" || cfg.UserInfoURL == "" || cfg.ClientID == "" || (cfg.LookupURL == "" && e.String(EnvLegacyLookupURL, "") != "") {
+			return nil // reported by Env
+		}
+		if cfg.LookupURL != "" && !strings.Contains(cfg.LookupURL, "{username}") {
+			d.Invalid(EnvLegacyLookupURL, errors.New("has no {username} placeholder"))
+			return nil
+		}
+		src, err := httpsource.New(cfg)
+		if err != nil {
+			d.Invalid(EnvLegacyTokenURL, err)
+			return nil
+		}
+		return src
+	case usersTable != "":
+		src, err := dynamosource.New(dynamosource.Config{
+			Client:        d.DynamoDB(),
+			Table:         usersTable,
+			KeyAttribute:  e.String(EnvLegacyKeyAttribute, ""),
+			HashAttribute: e.String(EnvLegacyHashAttribute, ""),
+		})
+		if err != nil {
+			d.Invalid(EnvLegacyUsersTable, err)
+			return nil
+		}
+		return src
+	}
+	d.Invalid(EnvLegacyTokenURL+", "+EnvLegacyUsersTable, errors.New("neither is set: set the legacy source, an OAuth2 token URL or a DynamoDB table of password hashes"))
+	return nil
+}
+
+// ParseMapping parses legacy-to-Cognito attribute pairs,
+// "mail=email,mobile=phone_number,plan=custom:plan". Empty is the nil
+// Mapping: fields whose legacy names are Cognito attributes are copied.
+func ParseMapping(s string) (migration.Mapping, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	m := migration.Mapping{}
+	for _, pair := range strings.Split(s, ",") {
+		from, to, ok := strings.Cut(pair, "=")
+		from, to = strings.TrimSpace(from), strings.TrimSpace(to)
+		if !ok || from == "" || to == "" {
+			return nil, fmt.Errorf("%q is not legacy=cognito", strings.TrimSpace(pair))
+		}
+		if _, dup := m[from]; dup {
+			return nil, fmt.Errorf("legacy field %q is mapped twice", from)
+		}
+		m[from] = to
+	}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}

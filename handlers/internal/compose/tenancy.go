@@ -1,0 +1,149 @@
+package compose
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/cognitrig/cognitrig/tenancy"
+	"github.com/cognitrig/cognitrig/tenancy/dynamostore"
+	"github.com/cognitrig/cognitrig/tenancy/federation"
+	"github.com/cognitrig/cognitrig/tenancy/invitation"
+	"github.com/cognitrig/cognitrig/tenancy/pretoken"
+	"github.com/cognitrig/cognitrig/triggers"
+)
+
+// Tenancy is the tenancy concern, on the tenancy table
+// COGNITRIG_TENANCY_TABLE (required):
+//
+//   - PreSignUp: invitation-only tenant membership (package
+//     tenancy/invitation; COGNITRIG_REQUIRE_INVITATION=true refuses
+//     sign-ups without one), and, for the identity providers in
+//     COGNITRIG_FEDERATION_PROVIDERS, linking a federated identity to the
+//     existing user with the same verified email (tenancy/federation;
+//     COGNITRIG_TRUSTED_EMAIL_PROVIDERS count as verified);
+//   - PostConfirmation: the tenant attribute, and the tenant's group when
+//     COGNITRIG_GROUP_PATTERN names groups ("tenant-{id}" or
+//     "tenant-{id}-{role}"), through the Cognito admin API;
+//   - PreTokenGeneration versions 1, 2 and 3: the tenant claims, and the
+//     access token scopes of each role from COGNITRIG_SCOPE_MAP
+//     ("admin=read,write;member=read", a scope without ':' standing for
+//     tenant:{id}:scope); tenants are read through a per-container cache.
+func Tenancy(d *Deps, r *triggers.Router) {
+	e := d.Env
+	table := e.Required(EnvTenancyTable)
+	ok := table != ""
+	scopes, err := ParseScopeMap(e.String(EnvScopeMap, ""))
+	if err != nil {
+		d.Invalid(EnvScopeMap, err)
+		ok = false
+	}
+	var groups *tenancy.GroupConvention
+	if pattern := e.String(EnvGroupPattern, ""); pattern != "" {
+		if groups, err = tenancy.ParseGroupConvention(pattern); err != nil {
+			d.Invalid(EnvGroupPattern, err)
+			ok = false
+		}
+	}
+	requireInvitation := e.Bool(EnvRequireInvitation, false)
+	providers := e.List(EnvFederationProviders)
+	trusted := e.List(EnvTrustedEmailProviders)
+	if len(trusted) > 0 && len(providers) == 0 {
+		d.Invalid(EnvTrustedEmailProviders, fmt.Errorf("is set, but %s names no provider to link", EnvFederationProviders))
+		ok = false
+	}
+	if !ok {
+		return
+	}
+	store := dynamostore.New(d.DynamoDB(), table)
+
+	invitations, err := invitation.New(invitation.Config{Store: store, RequireInvitation: requireInvitation, Cognito: d.Cognito(), Groups: groups})
+	if err != nil {
+		d.Invalid(EnvTenancyTable, err)
+		return
+	}
+	preSignUp := invitations.PreSignUp
+	if len(providers) > 0 {
+		linker, err := federation.New(federation.Config{Cognito: d.Cognito(), Store: store, Providers: providers, TrustedEmailProviders: trusted})
+		if err != nil {
+			d.Invalid(EnvFederationProviders, err)
+			return
+		}
+		preSignUp = func(ctx context.Context, ev *triggers.PreSignUpEvent) error {
+			// The invitation handler refuses a federated sign-up that
+			// brings its own tenant before anything is linked.
+			if err := invitations.PreSignUp(ctx, ev); err != nil {
+				return err
+			}
+			return linker.PreSignUp(ctx, ev)
+		}
+	}
+	r.PreSignUp(preSignUp)
+	r.PostConfirmation(invitations.PostConfirmation)
+
+	steps := []tenancy.Step{tenancy.FromAttribute(tenancy.DefaultTenantAttribute)}
+	if groups != nil {
+		steps = append(steps, tenancy.FromGroups(groups))
+	}
+	steps = append(steps, tenancy.FromMemberships())
+	resolver, err := tenancy.NewResolver(tenancy.ResolverConfig{Reader: tenancy.NewCache(store, tenancy.CacheConfig{}), Steps: steps})
+	if err != nil {
+		d.Invalid(EnvTenancyTable, err)
+		return
+	}
+	tokens, err := pretoken.New(pretoken.Config{Resolver: resolver, Scopes: scopes, Groups: groups, DropOtherTenantGroups: groups != nil})
+	if err != nil {
+		d.Invalid(EnvScopeMap, err)
+		return
+	}
+	tokens.Register(r)
+}
+
+// ParseScopeMap parses the access token scopes of each role:
+// "admin=read,write;member=read;viewer=". A scope without ':' stands for
+// tenant:{id}:scope; one with ':' is taken as written, {id} standing for
+// the tenant ID. A role with no scopes gets none; the role "*" serves roles
+// not listed. Empty is nil: pretoken.DefaultScopes.
+func ParseScopeMap(s string) (map[string][]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	out := map[string][]string{}
+	for _, entry := range strings.Split(s, ";") {
+		if strings.TrimSpace(entry) == "" {
+			continue
+		}
+		role, list, ok := strings.Cut(entry, "=")
+		role = strings.TrimSpace(role)
+		if !ok {
+			return nil, fmt.Errorf("%q is not role=scope,scope", strings.TrimSpace(entry))
+		}
+		if role != "*" {
+			if err := tenancy.ValidateID("role", role); err != nil {
+				return nil, err
+			}
+		}
+		if _, dup := out[role]; dup {
+			return nil, fmt.Errorf("role %q is listed twice", role)
+		}
+		scopes := []string{}
+		for _, sc := range strings.Split(list, ",") {
+			sc = strings.TrimSpace(sc)
+			switch {
+			case sc == "":
+				continue
+			case strings.ContainsAny(sc, " \t"):
+				return nil, fmt.Errorf("scope %q has white space", sc)
+			case !strings.Contains(sc, ":"):
+				sc = "tenant:{id}:" + sc
+			}
+			scopes = append(scopes, sc)
+		}
+		out[role] = scopes
+	}
+	if len(out) == 0 {
+		return nil, errors.New("names no role")
+	}
+	return out, nil
+}

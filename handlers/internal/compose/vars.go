@@ -1,0 +1,53 @@
+package compose
+
+// The environment variables of the entry points: the contract with the CDK
+// stack (handlers-env.md). All are optional unless a concern says so.
+const (
+	EnvLogLevel = "COGNITRIG_LOG_LEVEL" // debug, info (default), warn, error
+
+	// Custom authentication.
+	EnvChallengesTable  = "COGNITRIG_CHALLENGES_TABLE" // required: codes, used links, security questions
+	EnvMasterKey        = "COGNITRIG_MASTER_KEY"       // required: base64 of >= 32 random bytes
+	EnvAuthSequence     = "COGNITRIG_AUTH_SEQUENCE"    // default DefaultAuthSequence; see ParseSequence
+	EnvEmailFrom        = "COGNITRIG_EMAIL_FROM"       // SES sender of codes, links and custom-sender email
+	EnvCaptchaVerifyURL = "COGNITRIG_CAPTCHA_VERIFY_URL"
+	EnvCaptchaSecret    = "COGNITRIG_CAPTCHA_SECRET"
+	EnvCaptchaSiteKey   = "COGNITRIG_CAPTCHA_SITE_KEY"
+	EnvCaptchaProvider  = "COGNITRIG_CAPTCHA_PROVIDER"
+	EnvMagicLinkOrigins = "COGNITRIG_MAGICLINK_ORIGINS" // comma-separated https origins
+	EnvMagicLinkURL     = "COGNITRIG_MAGICLINK_URL"     // the page that receives links
+
+	// User migration.
+	EnvMigrationTable      = "COGNITRIG_MIGRATION_TABLE" // required by migration
+	EnvLegacyUsersTable    = "COGNITRIG_LEGACY_USERS_TABLE"
+	EnvLegacyKeyAttribute  = "COGNITRIG_LEGACY_KEY_ATTRIBUTE"  // default "username"
+	EnvLegacyHashAttribute = "COGNITRIG_LEGACY_HASH_ATTRIBUTE" // default "password_hash"
+	EnvLegacyTokenURL      = "COGNITRIG_LEGACY_TOKEN_URL"
+	EnvLegacyUserInfoURL   = "COGNITRIG_LEGACY_USERINFO_URL"
+	EnvLegacyLookupURL     = "COGNITRIG_LEGACY_LOOKUP_URL" // template with {username}, for forgotten passwords
+	EnvLegacyClientID      = "COGNITRIG_LEGACY_CLIENT_ID"
+	EnvLegacyClientSecret  = "COGNITRIG_LEGACY_CLIENT_SECRET"
+	EnvLegacyScope         = "COGNITRIG_LEGACY_SCOPE"
+	EnvLegacyAttributeMap  = "COGNITRIG_LEGACY_ATTRIBUTE_MAP" // "mail=email,mobile=phone_number"
+	EnvBreakerMaxFailures  = "COGNITRIG_BREAKER_MAX_FAILURES" // default DefaultBreakerFailures
+	EnvBreakerOpenSeconds  = "COGNITRIG_BREAKER_OPEN_SECONDS" // default DefaultBreakerOpenSeconds
+
+	// Messages.
+	EnvKMSKeyARN = "COGNITRIG_KMS_KEY_ARN" // turns on the custom email and SMS senders
+
+	// Authentication events.
+	EnvAuditTable      = "COGNITRIG_AUDIT_TABLE"       // required by authevents
+	EnvAllowedClients  = "COGNITRIG_ALLOWED_CLIENTS"   // comma-separated app client ids
+	EnvIPAllow         = "COGNITRIG_IP_ALLOW"          // comma-separated CIDR networks
+	EnvIPDeny          = "COGNITRIG_IP_DENY"           // comma-separated CIDR networks
+	EnvMFAOnNewDevice  = "COGNITRIG_MFA_ON_NEW_DEVICE" // true: turn MFA on after a sign-in from a new device
+	EnvAuditRetainDays = "COGNITRIG_AUDIT_RETENTION_DAYS"
+
+	// Tenancy.
+	EnvTenancyTable          = "COGNITRIG_TENANCY_TABLE"           // required by tenancy
+	EnvScopeMap              = "COGNITRIG_SCOPE_MAP"               // "admin=read,write;member=read"
+	EnvGroupPattern          = "COGNITRIG_GROUP_PATTERN"           // "tenant-{id}" or "tenant-{id}-{role}"; unset: no groups
+	EnvRequireInvitation     = "COGNITRIG_REQUIRE_INVITATION"      // true: refuse self sign-ups without an invitation
+	EnvFederationProviders   = "COGNITRIG_FEDERATION_PROVIDERS"    // providers whose identities are linked to existing users
+	EnvTrustedEmailProviders = "COGNITRIG_TRUSTED_EMAIL_PROVIDERS" // providers whose emails count as verified
+)

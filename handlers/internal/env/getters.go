@@ -1,0 +1,53 @@
+package env
+
+import (
+	"net"
+	"net/url"
+	"strings"
+)
+
+// Bool returns the variable as a boolean (true/false, 1/0, yes/no, on/off,
+// in any case), or def when it is unset.
+func (e *Env) Bool(name string, def bool) bool {
+	v := e.String(name, "")
+	switch strings.ToLower(v) {
+	case "":
+		return def
+	case "true", "1", "yes", "on":
+		return true
+	case "false", "0", "no", "off":
+		return false
+	}
+	e.fail(name, "%q is not a boolean: use true or false", v)
+	return def
+}
+
+// URL returns the variable as an absolute https URL, or "" when it is
+// unset. Plain http is accepted only for localhost and loopback
+// addresses, where a developer's or a test's server runs. A URL with
+// user information is refused: credentials belong in their own variables.
+func (e *Env) URL(name string) string {
+	v := e.String(name, "")
+	if v == "" {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || u.User != nil || u.Opaque != "" {
+		// The value is not quoted: a mistyped secret may have landed here.
+		e.fail(name, "is not an absolute URL (https://host/path)")
+		return ""
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+	case "http":
+		host := u.Hostname()
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			e.fail(name, "uses plain http: use https (http is only for localhost)")
+			return ""
+		}
+	default:
+		e.fail(name, "is not an http(s) URL")
+		return ""
+	}
+	return v
+}

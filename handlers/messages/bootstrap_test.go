@@ -1,0 +1,114 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	bt "github.com/cognitrig/cognitrig/handlers/internal/bootstraptest"
+	"github.com/cognitrig/cognitrig/handlers/internal/bootstraptest/sendercode"
+	"github.com/cognitrig/cognitrig/triggers"
+	"github.com/cognitrig/cognitrig/triggers/triggertest"
+)
+
+func TestMain(m *testing.M) { bt.Main(m) }
+
+// TestBootstrap runs the shipped binary without custom senders and sends
+// it every recorded event: custom messages get the default templates,
+// with Cognito's placeholders; other triggers are not served.
+func TestBootstrap(t *testing.T) {
+	bin := bt.Build(t, ".")
+	fn, log := bt.Start(t, bin, bt.AWSEnv(nil)...)
+	for _, name := range triggertest.Names() {
+		payload := triggertest.Load(t, name)
+		res := bt.Invoke(t, fn, payload)
+		if bt.TriggerOf(t, payload) != triggers.CustomMessage {
+			if msg := bt.Refusal(t, name, res); !strings.Contains(msg, "no handler") {
+				t.Errorf("%s: an event of a trigger this function does not serve: %q", name, msg)
+			}
+			continue
+		}
+		ev := bt.Decode[triggers.CustomMessageEvent](t, name, res)
+		r := ev.Response
+		if !strings.Contains(r.EmailMessage, "{####}") || !strings.Contains(r.SMSMessage, "{####}") || r.EmailSubject == "" {
+			t.Errorf("%s: %+v", name, r)
+		}
+		if ev.TriggerSource == triggers.CustomMessageAdminCreateUser && !strings.Contains(r.EmailMessage, "{username}") {
+			t.Errorf("%s: the invitation lacks the user name: %s", name, r.EmailMessage)
+		}
+	}
+	if fn.Starts() != 1 {
+		t.Errorf("the process was started %d times", fn.Starts())
+	}
+	if l := log.String(); strings.Contains(l, "SECRET") || !strings.Contains(l, `"_aws"`) {
+		t.Errorf("the log holds a secret or lacks metrics:\n%.3000s", l)
+	}
+}
+
+// TestCustomSenders runs the binary with a KMS key: it decrypts the codes
+// (AWS Encryption SDK, with a local KMS) and delivers every message
+// through local SES and SNS servers.
+func TestCustomSenders(t *testing.T) {
+	bin := bt.Build(t, ".")
+	kms, ses, sns := bt.NewKMS(t), bt.NewSES(t), bt.NewSNS(t)
+	fn, log := bt.Start(t, bin, append(bt.AWSEnv(map[string]string{"KMS": kms.URL, "SESV2": ses.URL, "SNS": sns.URL}),
+		"COGNITRIG_KMS_KEY_ARN="+bt.KMSKeyARN, "COGNITRIG_EMAIL_FROM=no-reply@example.com", "COGNITRIG_LOG_LEVEL=debug")...)
+	var codes []string
+	for i, name := range triggertest.Names() {
+		payload := triggertest.Load(t, name)
+		tr := bt.TriggerOf(t, payload)
+		if tr != triggers.CustomEmailSender && tr != triggers.CustomSMSSender {
+			continue
+		}
+		// The recorded code is not a real ciphertext: it is refused,
+		// without a trace of it in the answer.
+		msg := bt.Refusal(t, name, bt.Invoke(t, fn, payload))
+		if !strings.Contains(msg, "decrypt") || strings.Contains(msg, "SECRET") {
+			t.Errorf("%s: recorded code: %q", name, msg)
+		}
+		code := fmt.Sprintf("%06d", 314159+i)
+		codes = append(codes, code)
+		payload = triggertest.FromJSON(t, payload).Set("request.code", sendercode.Encrypt(t, kms.URL, code)).JSON(t)
+		bt.Answer(t, name, payload, bt.Invoke(t, fn, payload))
+		sent := ses.Emails()
+		if tr == triggers.CustomSMSSender {
+			sms := sns.Messages()
+			if len(sms) == 0 || sms[len(sms)-1].To != "+15555550100" {
+				t.Errorf("%s: SMS %+v", name, sms)
+				continue
+			}
+			if !strings.Contains(name, "AccountTakeOver") && !strings.Contains(sms[len(sms)-1].Text, code) {
+				t.Errorf("%s: the SMS lacks the code: %q", name, sms[len(sms)-1].Text)
+			}
+			continue
+		}
+		if len(sent) == 0 || sent[len(sent)-1].To != "jdoe@example.com" || sent[len(sent)-1].From != "no-reply@example.com" {
+			t.Errorf("%s: emails %+v", name, sent)
+			continue
+		}
+		if e := sent[len(sent)-1]; !strings.Contains(name, "AccountTakeOver") && !strings.Contains(e.HTML, code) {
+			t.Errorf("%s: the email lacks the code: %q", name, e.HTML)
+		}
+	}
+	if len(codes) != 16 || len(ses.Emails()) != 8 || len(sns.Messages()) != 8 {
+		t.Errorf("%d codes, %d emails, %d SMS; want 16, 8, 8", len(codes), len(ses.Emails()), len(sns.Messages()))
+	}
+	l := log.String()
+	if slices.ContainsFunc(codes, func(c string) bool { return strings.Contains(l, c) }) || strings.Contains(l, "SECRET") {
+		t.Errorf("a code reached the log:\n%.3000s", l)
+	}
+}
+
+// TestBadConfigurationFailsAtStart: every bad variable is named, and the
+// function ends before it asks for an event.
+func TestBadConfigurationFailsAtStart(t *testing.T) {
+	bin := bt.Build(t, ".")
+	out := bt.StartFails(t, bin, append(bt.AWSEnv(nil), "AWS_REGION=us-east-1",
+		"COGNITRIG_KMS_KEY_ARN=alias/cognito-senders", "COGNITRIG_LOG_LEVEL=verbose")...)
+	for _, name := range []string{"COGNITRIG_KMS_KEY_ARN", "COGNITRIG_EMAIL_FROM", "COGNITRIG_LOG_LEVEL"} {
+		if !strings.Contains(out, name) {
+			t.Errorf("the error does not name %s:\n%s", name, out)
+		}
+	}
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	bt "github.com/cognitrig/cognitrig/handlers/internal/bootstraptest"
+	"github.com/cognitrig/cognitrig/tenancy/federation"
+	"github.com/cognitrig/cognitrig/triggers"
+	"github.com/cognitrig/cognitrig/triggers/triggertest"
+)
+
+func TestMain(m *testing.M) { bt.Main(m) }
+
+var served = []triggers.Trigger{triggers.PreSignUp, triggers.PostConfirmation, triggers.PreTokenGenerationV1, triggers.PreTokenGenerationV2}
+
+// existingUser is the Cognito user that a federated sign-up with the same
+// verified email is linked to.
+const existingUser = `{"Users":[{"Username":"jdoe","Enabled":true,"UserStatus":"CONFIRMED",
+	"Attributes":[{"Name":"email","Value":"jdoe@example.com"},{"Name":"email_verified","Value":"true"},{"Name":"sub","Value":"a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"}]}]}`
+
+// TestBootstrap runs the shipped binary with a tenancy table and a local
+// Cognito API, and sends it every recorded event.
+func TestBootstrap(t *testing.T) {
+	bin := bt.Build(t, ".")
+	cognito := bt.NewJSONService(t)
+	cognito.Reply("ListUsers", func([]byte) (int, string) { return http.StatusOK, existingUser })
+	fn, log := bt.Start(t, bin, append(bt.AWSEnv(map[string]string{"COGNITO_IDENTITY_PROVIDER": cognito.URL}),
+		"COGNITRIG_TENANCY_TABLE="+bt.TenancyTable(t),
+		"COGNITRIG_SCOPE_MAP=admins=read,write; admin=read,write; *=read",
+		"COGNITRIG_GROUP_PATTERN=tenant-{id}-{role}",
+		"COGNITRIG_FEDERATION_PROVIDERS=Google",
+		"COGNITRIG_LOG_LEVEL=debug",
+	)...)
+	for _, name := range triggertest.Names() {
+		payload := triggertest.Load(t, name)
+		res := bt.Invoke(t, fn, payload)
+		switch tr := bt.TriggerOf(t, payload); {
+		case !slices.Contains(served, tr):
+			if msg := bt.Refusal(t, name, res); !strings.Contains(msg, "no handler") {
+				t.Errorf("%s: an event of a trigger this function does not serve: %q", name, msg)
+			}
+		case name == "PreSignUp_ExternalProvider":
+			// The Google identity is linked to the existing jdoe; this
+			// sign-up ends, and the next one signs in as jdoe.
+			if msg := bt.Refusal(t, name, res); msg != federation.DefaultLinkedMessage {
+				t.Errorf("%s: %q", name, msg)
+			}
+		case strings.HasPrefix(name, "PreSignUp_SignUp"):
+			// The invitation's token is in the first one's client
+			// metadata; the other has none, and passes unconfirmed.
+			r := bt.Decode[triggers.PreSignUpEvent](t, name, res).Response
+			if invited := name == "PreSignUp_SignUp"; r.AutoConfirmUser != invited || r.AutoVerifyEmail != invited {
+				t.Errorf("%s: %+v", name, r)
+			}
+		case tr == triggers.PreTokenGenerationV1:
+			d := bt.Decode[triggers.PreTokenGenerationV1Event](t, name, res).Response.ClaimsOverrideDetails
+			if d == nil || d.ClaimsToAddOrOverride["tenant_id"] != bt.Tenant {
+				t.Errorf("%s: %s", name, res.Payload)
+			}
+		case tr == triggers.PreTokenGenerationV2:
+			d := bt.Decode[triggers.PreTokenGenerationV2Event](t, name, res).Response.ClaimsAndScopeOverrideDetails
+			if d == nil || d.AccessTokenGeneration == nil || d.AccessTokenGeneration.ClaimsToAddOrOverride["tenant_id"] != bt.Tenant {
+				t.Errorf("%s: %s", name, res.Payload)
+				continue
+			}
+			want := []string{"tenant:acme:read", "tenant:acme:write"}
+			if strings.HasPrefix(name, "TokenGeneration_ClientCredentials") {
+				want = want[:1] // the client's role "service" falls to "*"
+			}
+			if got := d.AccessTokenGeneration.ScopesToAdd; !slices.Equal(got, want) {
+				t.Errorf("%s: scopes %v, want %v", name, got, want)
+			}
+		default:
+			bt.Answer(t, name, payload, res)
+		}
+	}
+	// The sign-up made jdoe a member: confirmation sets the attribute and
+	// the group (the recorded confirmation came before the sign-up).
+	before := len(cognito.Ops())
+	bt.Answer(t, "confirm", triggertest.Load(t, "PostConfirmation_ConfirmSignUp"), bt.Invoke(t, fn, triggertest.Load(t, "PostConfirmation_ConfirmSignUp")))
+	if ops := cognito.Ops()[before:]; !slices.Equal(ops, []string{"AdminUpdateUserAttributes", "AdminAddUserToGroup"}) {
+		t.Errorf("confirmation called %v", ops)
+	}
+	// A sign-up may not choose its tenant.
+	chosen := triggertest.From(t, "PreSignUp_SignUp").UserAttribute("custom:tenantId", "evil").JSON(t)
+	if msg := bt.Refusal(t, "chosen tenant", bt.Invoke(t, fn, chosen)); msg == "" || strings.Contains(msg, "evil") {
+		t.Errorf("chosen tenant: %q", msg)
+	}
+	if fn.Starts() != 1 {
+		t.Errorf("the process was started %d times", fn.Starts())
+	}
+	if l := log.String(); strings.Contains(l, "SECRET") || !strings.Contains(l, `"_aws"`) {
+		t.Errorf("the log holds a secret or lacks metrics:\n%.3000s", l)
+	}
+}
+
+// TestBadConfigurationFailsAtStart: every bad variable is named, and the
+// function ends before it asks for an event.
+func TestBadConfigurationFailsAtStart(t *testing.T) {
+	bin := bt.Build(t, ".")
+	out := bt.StartFails(t, bin, append(bt.AWSEnv(nil), "AWS_REGION=us-east-1",
+		"COGNITRIG_SCOPE_MAP=admin", "COGNITRIG_GROUP_PATTERN=tenant", "COGNITRIG_TRUSTED_EMAIL_PROVIDERS=Okta",
+		"COGNITRIG_REQUIRE_INVITATION=maybe")...)
+	for _, name := range []string{"COGNITRIG_TENANCY_TABLE", "COGNITRIG_SCOPE_MAP", "COGNITRIG_GROUP_PATTERN",
+		"COGNITRIG_TRUSTED_EMAIL_PROVIDERS", "COGNITRIG_REQUIRE_INVITATION"} {
+		if !strings.Contains(out, name) {
+			t.Errorf("the error does not name %s:\n%s", name, out)
+		}
+	}
+}

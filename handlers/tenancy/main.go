@@ -1,0 +1,11 @@
+// Command tenancy is the Lambda function of the tenancy triggers:
+// PreSignUp (invitations, federated identity linking), PostConfirmation
+// (the tenant attribute and group) and PreTokenGeneration (tenant claims
+// and scopes; configured as version 2, it also answers versions 1 and 3).
+// See compose.Tenancy for its settings. Build it as a `bootstrap` for the
+// provided.al2023 runtime with `make build`.
+package main
+
+import "github.com/cognitrig/cognitrig/handlers/internal/compose"
+
+func main() { compose.Main("tenancy", compose.Tenancy) }

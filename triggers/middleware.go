@@ -70,38 +70,32 @@ func Logging(logger *slog.Logger, opts ...LogOption) Middleware {
 			}
 			start := time.Now()
 			err := next.HandleTrigger(ctx, ev)
-			h := ev.Common()
+			level, msg := cfg.success, "trigger handled"
+			var outcome []slog.Attr
 			var refusal *Refusal
 			switch {
 			case err == nil:
 				if logger.Enabled(ctx, cfg.events) {
 					logger.LogAttrs(ctx, cfg.events, "trigger response", slog.Any("event", ev))
 				}
-				if logger.Enabled(ctx, cfg.success) {
-					logger.LogAttrs(ctx, cfg.success, "trigger handled",
-						slog.String("triggerSource", string(h.TriggerSource)),
-						slog.String("userPoolId", h.UserPoolID),
-						slog.String("clientId", h.CallerContext.ClientID),
-						slog.String("userName", h.UserName),
-						slog.Duration("duration", time.Since(start)))
-				}
 			case errors.As(err, &refusal):
-				logger.LogAttrs(ctx, slog.LevelInfo, "trigger refused",
-					slog.String("triggerSource", string(h.TriggerSource)),
-					slog.String("userPoolId", h.UserPoolID),
-					slog.String("clientId", h.CallerContext.ClientID),
-					slog.String("userName", h.UserName),
-					slog.String("message", refusal.Message),
-					slog.Any("reason", refusal.Reason),
-					slog.Duration("duration", time.Since(start)))
+				level, msg = slog.LevelInfo, "trigger refused"
+				outcome = []slog.Attr{slog.String("message", refusal.Message), slog.Any("reason", refusal.Reason)}
 			default:
-				logger.LogAttrs(ctx, slog.LevelError, "trigger failed",
+				level, msg = slog.LevelError, "trigger failed"
+				outcome = []slog.Attr{slog.String("error", err.Error())}
+			}
+			if logger.Enabled(ctx, level) {
+				h := ev.Common()
+				attrs := make([]slog.Attr, 0, 8)
+				attrs = append(attrs,
 					slog.String("triggerSource", string(h.TriggerSource)),
 					slog.String("userPoolId", h.UserPoolID),
 					slog.String("clientId", h.CallerContext.ClientID),
-					slog.String("userName", h.UserName),
-					slog.String("error", err.Error()),
-					slog.Duration("duration", time.Since(start)))
+					slog.String("userName", h.UserName))
+				attrs = append(attrs, outcome...)
+				attrs = append(attrs, slog.Duration("duration", time.Since(start)))
+				logger.LogAttrs(ctx, level, msg, attrs...)
 			}
 			return err
 		})

@@ -120,7 +120,7 @@ func (p *countingProgress) Add(n int64)      { p.done.Add(n) }
 func TestBackupRestoreRoundTrip(t *testing.T) {
 	const n = 10_000
 	fake := cognitofake.New()
-	fake.ThrottleEvery = 17
+	fake.ThrottleEvery(17)
 	users, groups := population(fake, n)
 	api := client(t, fake)
 	prog := &countingProgress{}
@@ -170,17 +170,18 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 		checkUser(t, got, want, memberOf[want.Username])
 	}
 
-	// Restore with the target pool's header.
-	hdr, err := api.GetCSVHeader(context.Background(), &cip.GetCSVHeaderInput{UserPoolId: aws.String(poolID)})
+	// Restore with the target pool's header, read through the same
+	// throttling.
+	header, err := backup.CSVHeader(context.Background(), api, poolID, fastRetry)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var usersCSV, membersCSV bytes.Buffer
-	rs, err := backup.Restore(b, &usersCSV, &membersCSV, backup.RestoreOptions{Header: hdr.CSVHeader})
+	rs, err := backup.Restore(b, &usersCSV, &membersCSV, backup.RestoreOptions{Header: header})
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkImportCSV(t, usersCSV.Bytes(), hdr.CSVHeader, users)
+	checkImportCSV(t, usersCSV.Bytes(), header, users)
 	checkMembershipCSV(t, membersCSV.Bytes(), groups, users)
 	checkFollowUps(t, rs, users)
 	if rs.DroppedAttributes["sub"] != rs.Users || rs.DroppedAttributes["custom:legacy_only"] == 0 {
@@ -414,7 +415,7 @@ func TestExportFailures(t *testing.T) {
 		t.Fatal("empty pool ID accepted")
 	}
 
-	fake.ThrottleEvery = 1 // always throttled
+	fake.ThrottleEvery(1) // always throttled
 	_, err = backup.Export(context.Background(), api, poolID, &file, backup.Options{Retry: backup.Backoff{Base: time.Millisecond, Max: time.Millisecond, Attempts: 3}})
 	if err == nil || !strings.Contains(err.Error(), "after 3 attempts") || !strings.Contains(err.Error(), "TooManyRequestsException") {
 		t.Fatalf("persistent throttling: %v", err)
@@ -493,5 +494,43 @@ func TestRestoreHeaders(t *testing.T) {
 	}
 	if g.String() != "name,description,precedence,roleArn\nops,\"On call, 24/7\",3,\nx,,,\n" {
 		t.Fatalf("groups CSV %q", g.String())
+	}
+}
+
+func TestCSVHeader(t *testing.T) {
+	fake := cognitofake.New()
+	population(fake, 3)
+	api := client(t, fake)
+	ctx := context.Background()
+
+	// Request 1 passes, request 2 (the header) is throttled, 3 passes.
+	fake.ThrottleEvery(2)
+	if _, err := api.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(poolID)}); err != nil {
+		t.Fatal(err)
+	}
+	header, err := backup.CSVHeader(ctx, api, poolID, fastRetry)
+	if err != nil {
+		t.Fatalf("throttled once: %v", err)
+	}
+	if fake.Calls("GetCSVHeader") != 2 || fake.Throttled() != 1 {
+		t.Fatalf("%d GetCSVHeader calls, %d throttled: the throttled call was not retried", fake.Calls("GetCSVHeader"), fake.Throttled())
+	}
+	if !slices.Contains(header, backup.ColumnUsername) || !slices.Contains(header, "email") {
+		t.Fatalf("header %v", header)
+	}
+
+	fake.ThrottleEvery(1)
+	_, err = backup.CSVHeader(ctx, api, poolID, backup.Backoff{Base: time.Millisecond, Max: time.Millisecond, Attempts: 3})
+	if err == nil || !strings.Contains(err.Error(), "GetCSVHeader") || !strings.Contains(err.Error(), "after 3 attempts") {
+		t.Fatalf("persistent throttling: %v", err)
+	}
+
+	fake.ThrottleEvery(0)
+	before := fake.Calls("GetCSVHeader")
+	if _, err := backup.CSVHeader(ctx, api, "us-east-1_NOPE", fastRetry); err == nil || !strings.Contains(err.Error(), "ResourceNotFoundException") || fake.Calls("GetCSVHeader") != before+1 {
+		t.Fatalf("unknown pool: %v (%d calls: must not be retried)", err, fake.Calls("GetCSVHeader")-before)
+	}
+	if _, err := backup.CSVHeader(ctx, api, "", fastRetry); err == nil {
+		t.Fatal("empty pool ID accepted")
 	}
 }

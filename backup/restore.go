@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -9,6 +10,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 )
 
 // Columns of the Cognito user-import CSV that are not attributes.
@@ -25,6 +29,38 @@ var StandardCSVHeader = []string{
 	"profile", "picture", "website", "email", "email_verified", "gender", "birthdate",
 	"zoneinfo", "locale", "phone_number", "phone_number_verified", "address", "updated_at",
 	ColumnMFAEnabled, ColumnUsername,
+}
+
+// HeaderAPI is the Cognito call CSVHeader makes; *cognitoidentityprovider.Client
+// implements it.
+type HeaderAPI interface {
+	GetCSVHeader(ctx context.Context, in *cip.GetCSVHeaderInput, opts ...func(*cip.Options)) (*cip.GetCSVHeaderOutput, error)
+}
+
+// CSVHeader returns the user-import CSV header of the target pool, for
+// RestoreOptions.Header, retrying throttled and failed calls with retry as
+// Export does. A busy pool throttles GetCSVHeader like any other call, and a
+// restore should not fail for it.
+func CSVHeader(ctx context.Context, api HeaderAPI, userPoolID string, retry Backoff) ([]string, error) {
+	if userPoolID == "" {
+		return nil, errors.New("backup: no target user pool ID for the CSV header")
+	}
+	r := &retrier{b: retry.withDefaults()}
+	var header []string
+	err := r.do(ctx, "GetCSVHeader", func(ctx context.Context) error {
+		out, err := api.GetCSVHeader(ctx, &cip.GetCSVHeaderInput{UserPoolId: aws.String(userPoolID)})
+		if err == nil {
+			header = out.CSVHeader
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(header) == 0 {
+		return nil, fmt.Errorf("backup: GetCSVHeader of %s returned no columns", userPoolID)
+	}
+	return header, nil
 }
 
 // RestoreOptions tune Restore.

@@ -63,15 +63,12 @@ type Pool struct {
 
 // Server is the fake service. It is safe for concurrent use.
 type Server struct {
-	// ThrottleEvery, if positive, fails every n-th request with
-	// TooManyRequestsException.
-	ThrottleEvery int
-
-	mu        sync.Mutex
-	pools     map[string]*Pool
-	requests  int
-	throttled int
-	calls     map[string]int
+	mu            sync.Mutex
+	throttleEvery int
+	pools         map[string]*Pool
+	requests      int
+	throttled     int
+	calls         map[string]int
 }
 
 // New returns a server without pools.
@@ -117,6 +114,15 @@ func (s *Server) AddGroup(id string, g Group, members ...string) {
 	p.members[g.Name] = append(p.members[g.Name], members...)
 }
 
+// ThrottleEvery makes the server fail every n-th request from now on with
+// TooManyRequestsException; 0 stops throttling. It is safe to call while
+// the server serves.
+func (s *Server) ThrottleEvery(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.throttleEvery = n
+}
+
 // Calls returns how many requests of an operation were served (throttled
 // ones included).
 func (s *Server) Calls(op string) int {
@@ -156,7 +162,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	s.requests++
 	s.calls[op]++
-	if s.ThrottleEvery > 0 && s.requests%s.ThrottleEvery == 0 {
+	if s.throttleEvery > 0 && s.requests%s.throttleEvery == 0 {
 		s.throttled++
 		writeError(w, "TooManyRequestsException", "Rate exceeded")
 		return

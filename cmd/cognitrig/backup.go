@@ -216,11 +216,10 @@ func runRestore(ctx context.Context, args []string, _, stderr io.Writer) int {
 		if err != nil {
 			return fail(err)
 		}
-		out, err := client.GetCSVHeader(ctx, &cip.GetCSVHeaderInput{UserPoolId: aws.String(targetPool)})
+		opts.Header, err = backup.CSVHeader(ctx, client, targetPool, backup.Backoff{})
 		if err != nil {
 			return fail(fmt.Errorf("read the CSV header of %s: %w", targetPool, err))
 		}
-		opts.Header = out.CSVHeader
 	}
 
 	paths := []string{usersCSV, memberships}

@@ -44,7 +44,7 @@ func backupFake(t *testing.T, n int) (*cognitofake.Server, string) {
 		}
 	}
 	fake.AddGroup("us-east-1_CLI", cognitofake.Group{Name: "admins", Description: "Admins"}, admins...)
-	fake.ThrottleEvery = 9
+	fake.ThrottleEvery(9)
 	ts := httptest.NewServer(fake)
 	t.Cleanup(ts.Close)
 	return fake, ts.URL

@@ -195,7 +195,10 @@ func TestFaultHungServerOpensTheBreakerAndCallsFailFast(t *testing.T) {
 		if !isUnavailable(err) {
 			t.Fatalf("open breaker, invocation %d: %v", i, err)
 		}
-		if d > 200*time.Millisecond { // generous: the benchmark shows microseconds
+		// Reaching the hung service would cost at least one attempt
+		// timeout; BenchmarkHungLegacy shows the real figure (microseconds).
+		// The bound only tells the two apart.
+		if d >= testGuard().AttemptTimeout {
 			t.Fatalf("open breaker, invocation %d took %v", i, d)
 		}
 	}
@@ -206,20 +209,16 @@ func TestFaultHungServerOpensTheBreakerAndCallsFailFast(t *testing.T) {
 		t.Fatalf("tracking record %+v", rec)
 	}
 
-	// The guard's own fast path: the median call is well under 1 ms.
+	// The guard's own fast path fails without calling the service (its
+	// speed is in BenchmarkGuardOpenBreaker, not asserted here).
 	g := r.handler.Guard()
-	var times []time.Duration
-	for range 101 {
-		start := time.Now()
-		_, err := g.Authenticate(context.Background(), "alice", "pw-SECRET-x")
-		times = append(times, time.Since(start))
-		if !errors.Is(err, gobreaker.ErrOpenState) {
+	for range 10 {
+		if _, err := g.Authenticate(context.Background(), "alice", "pw-SECRET-x"); !errors.Is(err, gobreaker.ErrOpenState) {
 			t.Fatalf("err = %v", err)
 		}
 	}
-	slices.Sort(times)
-	if p50 := times[50]; p50 > time.Millisecond {
-		t.Fatalf("median fast failure %v, want under 1ms", p50)
+	if r.idp.Requests() != reached {
+		t.Fatal("the guard called the service through an open breaker")
 	}
 }
 

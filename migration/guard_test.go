@@ -185,7 +185,8 @@ func TestGuardRespectsTheBudget(t *testing.T) {
 	if !errors.Is(err, migration.ErrUnavailable) {
 		t.Fatalf("err = %v", err)
 	}
-	if elapsed > 150*time.Millisecond+200*time.Millisecond {
+	// Without the budget the ten 1 s attempts would take seconds.
+	if elapsed > 900*time.Millisecond {
 		t.Fatalf("call took %v with a 150ms budget", elapsed)
 	}
 	// With less than Reserve+MinAttempt left, no attempt starts at all.
@@ -213,7 +214,7 @@ func TestGuardAbandonsSourcesThatIgnoreTheContext(t *testing.T) {
 	if !errors.Is(err, migration.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v", err)
 	}
-	if d := time.Since(start); d > 500*time.Millisecond {
+	if d := time.Since(start); d > 2*time.Second { // without the abandon: until release
 		t.Fatalf("took %v with a 30ms attempt timeout", d)
 	}
 }

@@ -145,11 +145,16 @@ func TestNotFoundTakesAsLongAsAWrongPassword(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
-	_ = passhash.Verify(slow, "pw-SECRET-1")
-	verify := time.Since(start)
+	// The fastest of three verifications, so that one slow run on a busy
+	// machine does not raise the bar.
+	verify := time.Hour
+	for range 3 {
+		start := time.Now()
+		_ = passhash.Verify(slow, "pw-SECRET-1")
+		verify = min(verify, time.Since(start))
+	}
 
-	start = time.Now()
+	start := time.Now()
 	_, err = src.Authenticate(context.Background(), "nobody", "pw-SECRET-1")
 	notFound := time.Since(start)
 	if !errors.Is(err, migration.ErrNotFound) {

@@ -16,6 +16,7 @@
 //	cognitrig:migration          true: wire the User Migration trigger
 //	cognitrig:selfSignUp         true: anyone may sign up
 //	cognitrig:emailFrom          SES sender of one-time codes
+//	cognitrig:welcomeEmail       true: email each confirmed user once (needs emailFrom)
 //	cognitrig:callbackUrls       comma-separated OAuth callback URLs
 //	cognitrig:logoutUrls         comma-separated sign-out URLs
 //	cognitrig:domainPrefix       Cognito domain prefix for managed login
@@ -137,6 +138,9 @@ func propsFromContext(ctx func(string) string) (cognitrigcdk.Props, error) {
 		return p, err
 	}
 	p.EmailFrom = ctx("emailFrom")
+	if p.WelcomeEmail, err = boolContext("welcomeEmail", ctx("welcomeEmail")); err != nil {
+		return p, err
+	}
 	p.Client.CallbackURLs = list(ctx("callbackUrls"))
 	p.Client.LogoutURLs = list(ctx("logoutUrls"))
 	p.UserPool.DomainPrefix = ctx("domainPrefix")

@@ -30,6 +30,7 @@ const (
 	envEmailFrom        = "COGNITRIG_EMAIL_FROM"
 	envKMSKeyARN        = "COGNITRIG_KMS_KEY_ARN"
 	envMasterKey        = "COGNITRIG_MASTER_KEY"
+	envWelcomeEmail     = "COGNITRIG_WELCOME_EMAIL"
 )
 
 // tableID names one of the tables a concern uses.
@@ -63,6 +64,7 @@ type concern struct {
 	sms      bool                 // sns:Publish to phone numbers
 	decrypt  bool                 // kms:Decrypt with the sender key
 	keyed    bool                 // reads the master key
+	env      map[string]string    // switches the concern's options on
 }
 
 // concerns returns the concerns of a deployment with the given options,
@@ -83,7 +85,7 @@ func concerns(p Props) []concern {
 		sms:    p.SMS,
 		keyed:  true,
 	})
-	cs = append(cs, concern{
+	tenancy := concern{
 		handler: HandlerTenancy,
 		triggers: []trigger{
 			{op: awscognito.UserPoolOperation_PRE_SIGN_UP()},
@@ -93,13 +95,17 @@ func concerns(p Props) []concern {
 		tables: map[tableID][]string{
 			// tenancy/dynamostore: the API it declares.
 			tableTenancy: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"},
-			// Post confirmation runs here; lifecycle/confirm keeps its
-			// once-per-user markers with conditional puts, updates and
-			// deletes.
-			tableConfirm: {"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
 		},
 		cognito: []string{"cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminLinkProviderForUser", "cognito-idp:ListUsers"},
-	})
+	}
+	if p.WelcomeEmail {
+		// Post confirmation sends it once per user: lifecycle/confirm
+		// keeps its markers with conditional puts, updates and deletes.
+		tenancy.tables[tableConfirm] = []string{"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+		tenancy.email = true
+		tenancy.env = map[string]string{envWelcomeEmail: "true"}
+	}
+	cs = append(cs, tenancy)
 	if p.Migration != nil {
 		// migration/dynamotracker records an attempt with GetItem, PutItem
 		// and UpdateItem (its Query and BatchGetItem serve operators);
@@ -155,6 +161,12 @@ func merge(handler string, cs []concern) concern {
 		all.sms = all.sms || c.sms
 		all.decrypt = all.decrypt || c.decrypt
 		all.keyed = all.keyed || c.keyed
+		for name, v := range c.env {
+			if all.env == nil {
+				all.env = map[string]string{}
+			}
+			all.env[name] = v
+		}
 	}
 	return all
 }

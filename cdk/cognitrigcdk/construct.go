@@ -439,6 +439,9 @@ func (c *Cognitrig) addFunction(p Props, stack awscdk.Stack, fc concern) {
 	})
 
 	env := map[string]*string{envLogLevel: jsii.String(p.Functions.LogLevel)}
+	for name, v := range fc.env {
+		env[name] = jsii.String(v)
+	}
 	var statements []awsiam.PolicyStatement
 	for _, id := range sortedKeys(fc.tables) {
 		t := c.table(id, p)

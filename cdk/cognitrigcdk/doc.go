@@ -40,6 +40,11 @@
 //	audit       COGNITRIG_AUDIT_TABLE       pk (S)        sk (S)  expiresAt  lifecycle/authpolicy (sign-in audit)
 //	confirm     COGNITRIG_CONFIRM_TABLE     pk (S)        -       expiresAt  lifecycle/confirm (post-confirmation markers)
 //
+// The confirm table serves Props.WelcomeEmail: the tenancy function sends
+// each confirmed user one welcome email however often Cognito retries the
+// confirmation. It is created either way, and the functions get its name
+// and access only with WelcomeEmail.
+//
 // The migration table also has the index outcome-lastSeen (outcome S,
 // lastSeen N, all attributes), by which operators list the users left to
 // migrate.

@@ -76,6 +76,13 @@ type Props struct {
 	// through Amazon SNS (sns:Publish to phone numbers, not to topics),
 	// and wires the custom SMS sender when CustomSenders is set.
 	SMS bool
+	// WelcomeEmail sends every user a welcome email from EmailFrom (then
+	// required) when they confirm their sign-up, once however often
+	// Cognito delivers the confirmation: the tenancy function keeps a
+	// marker per user in the Confirm table (COGNITRIG_WELCOME_EMAIL,
+	// COGNITRIG_CONFIRM_TABLE). Off by default; the Confirm table exists
+	// either way, so that turning it off later does not drop the markers.
+	WelcomeEmail bool
 
 	// MasterKey is COGNITRIG_MASTER_KEY, the base64 of 32 or more random
 	// bytes from which custom authentication derives its keys (one-time
@@ -352,6 +359,9 @@ func (p Props) validate() error {
 			errs = append(errs, err)
 		}
 	}
+	if p.WelcomeEmail && p.EmailFrom == "" {
+		bad("WelcomeEmail needs EmailFrom: the welcome email is sent through SES from it")
+	}
 	if p.CustomSenders != nil && p.EmailFrom == "" {
 		bad("CustomSenders needs EmailFrom: the custom email sender replaces Cognito's own delivery")
 	}
@@ -406,6 +416,8 @@ func managedEnv(name string) (prop string, managed bool) {
 		return "Migration.LegacyUsersTable", true
 	case envEmailFrom:
 		return "EmailFrom", true
+	case envWelcomeEmail:
+		return "WelcomeEmail", true
 	case envKMSKeyARN:
 		return "CustomSenders.Key", true
 	case envLogLevel:

@@ -48,6 +48,8 @@ func TestNewRefusesBadProps(t *testing.T) {
 		{"alarm period in seconds", cognitrigcdk.Props{Alarms: cognitrigcdk.AlarmProps{Period: 90 * time.Second}}, []string{"Alarms.Period"}},
 		{"bad sender", cognitrigcdk.Props{EmailFrom: "not an address"}, []string{"EmailFrom"}},
 		{"custom senders without a sender", cognitrigcdk.Props{CustomSenders: &cognitrigcdk.CustomSendersProps{}}, []string{"CustomSenders needs EmailFrom"}},
+		{"welcome without a sender", cognitrigcdk.Props{WelcomeEmail: true}, []string{"WelcomeEmail needs EmailFrom"}},
+		{"welcome through Environment", cognitrigcdk.Props{Environment: map[string]string{"COGNITRIG_WELCOME_EMAIL": "true"}}, []string{"WelcomeEmail"}},
 		{"bucket ARN instead of name", cognitrigcdk.Props{IdentityPool: &cognitrigcdk.IdentityPoolProps{Bucket: "arn:aws:s3:::files"}}, []string{"IdentityPool.Bucket"}},
 		{"managed variable", cognitrigcdk.Props{Environment: map[string]string{"COGNITRIG_TENANCY_TABLE": "mine"}}, []string{"COGNITRIG_TENANCY_TABLE is set from"}},
 		{"master key as a secret", cognitrigcdk.Props{Secrets: map[string]awscdk.SecretValue{"COGNITRIG_MASTER_KEY": nil}}, []string{"COGNITRIG_MASTER_KEY is set from MasterKey"}},

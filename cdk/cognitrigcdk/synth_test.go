@@ -205,12 +205,12 @@ func TestSingleFunction(t *testing.T) {
 
 	t.Run("environment", func(t *testing.T) {
 		env := envOf(t, s.res[allID])
-		for _, name := range []string{"COGNITRIG_TENANCY_TABLE", "COGNITRIG_CHALLENGES_TABLE", "COGNITRIG_AUDIT_TABLE", "COGNITRIG_CONFIRM_TABLE", "COGNITRIG_MASTER_KEY"} {
+		for _, name := range []string{"COGNITRIG_TENANCY_TABLE", "COGNITRIG_CHALLENGES_TABLE", "COGNITRIG_AUDIT_TABLE", "COGNITRIG_MASTER_KEY"} {
 			if env[name] == nil {
 				t.Errorf("%s not set", name)
 			}
 		}
-		for _, name := range []string{"COGNITRIG_MIGRATION_TABLE", "COGNITRIG_KMS_KEY_ARN", "COGNITRIG_EMAIL_FROM"} {
+		for _, name := range []string{"COGNITRIG_MIGRATION_TABLE", "COGNITRIG_KMS_KEY_ARN", "COGNITRIG_EMAIL_FROM", "COGNITRIG_WELCOME_EMAIL", "COGNITRIG_CONFIRM_TABLE"} {
 			if env[name] != nil {
 				t.Errorf("%s set without the feature", name)
 			}
@@ -333,6 +333,7 @@ func TestSingleFunctionEverythingOn(t *testing.T) {
 	s := synth(t, cognitrigcdk.Props{
 		EmailFrom:     "no-reply@mail.example.com",
 		SMS:           true,
+		WelcomeEmail:  true,
 		Migration:     &cognitrigcdk.MigrationProps{},
 		CustomSenders: &cognitrigcdk.CustomSendersProps{},
 		Environment:   map[string]string{"COGNITRIG_LEGACY_TOKEN_URL": "https://legacy.example.com/token"},
@@ -362,7 +363,7 @@ func TestSingleFunctionEverythingOn(t *testing.T) {
 		t.Errorf("actions %v\nwant %v", got, want)
 	}
 	env := envOf(t, s.res[allID])
-	for _, name := range []string{"COGNITRIG_MIGRATION_TABLE", "COGNITRIG_KMS_KEY_ARN", "COGNITRIG_EMAIL_FROM", "COGNITRIG_LEGACY_TOKEN_URL"} {
+	for _, name := range []string{"COGNITRIG_MIGRATION_TABLE", "COGNITRIG_KMS_KEY_ARN", "COGNITRIG_EMAIL_FROM", "COGNITRIG_LEGACY_TOKEN_URL", "COGNITRIG_WELCOME_EMAIL", "COGNITRIG_CONFIRM_TABLE"} {
 		if env[name] == nil {
 			t.Errorf("%s not set on the one function", name)
 		}
@@ -392,6 +393,7 @@ func TestFunctionPerConcern(t *testing.T) {
 		Shape:         cognitrigcdk.FunctionPerConcern,
 		EmailFrom:     "Example <no-reply@example.com>",
 		SMS:           true,
+		WelcomeEmail:  true,
 		CustomSenders: &cognitrigcdk.CustomSendersProps{},
 		IdentityPool:  &cognitrigcdk.IdentityPoolProps{Bucket: "user-files"},
 		Client:        cognitrigcdk.ClientProps{CallbackURLs: []string{"https://app.example.com/callback"}, AccessTokenValidity: 15 * 60e9},
@@ -451,7 +453,8 @@ func TestFunctionPerConcern(t *testing.T) {
 		want := map[string][]string{
 			"customauth": {"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "ses:SendEmail", "sns:Publish"},
 			"tenancy": {"cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminLinkProviderForUser", "cognito-idp:AdminUpdateUserAttributes",
-				"cognito-idp:ListUsers", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"},
+				"cognito-idp:ListUsers", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
+				"ses:SendEmail"},
 			"migration":  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
 			"messages":   {"kms:Decrypt", "ses:SendEmail", "sns:Publish"},
 			"authevents": {"cognito-idp:AdminSetUserMFAPreference", "dynamodb:PutItem", "dynamodb:Query"},
@@ -476,7 +479,8 @@ func TestFunctionPerConcern(t *testing.T) {
 			{"COGNITRIG_AUDIT_TABLE", []string{"authevents"}},
 			{"COGNITRIG_CONFIRM_TABLE", []string{"tenancy"}},
 			{"COGNITRIG_KMS_KEY_ARN", []string{"messages"}},
-			{"COGNITRIG_EMAIL_FROM", []string{"customauth", "messages"}},
+			{"COGNITRIG_EMAIL_FROM", []string{"customauth", "messages", "tenancy"}},
+			{"COGNITRIG_WELCOME_EMAIL", []string{"tenancy"}},
 			{"COGNITRIG_AUTH_SEQUENCE", []string{"customauth"}},
 			{"COGNITRIG_CAPTCHA_SECRET", []string{"customauth"}},
 			{"COGNITRIG_LEGACY_TOKEN_URL", []string{"migration"}},

@@ -97,6 +97,74 @@ func TestBootstrap(t *testing.T) {
 	}
 }
 
+// TestWelcomeEmailOnce: with the welcome email on, a confirmation binds the
+// tenant and then emails the user once, however often Cognito delivers it;
+// a password reset's confirmation sends nothing.
+func TestWelcomeEmailOnce(t *testing.T) {
+	bin := bt.Build(t, ".")
+	cognito := bt.NewJSONService(t)
+	ses := bt.NewSES(t)
+	fn, log := bt.Start(t, bin, append(bt.AWSEnv(map[string]string{"COGNITO_IDENTITY_PROVIDER": cognito.URL, "SESV2": ses.URL}),
+		"COGNITRIG_TENANCY_TABLE="+bt.TenancyTable(t),
+		"COGNITRIG_WELCOME_EMAIL=true",
+		"COGNITRIG_CONFIRM_TABLE="+bt.Table(t, bt.Confirm),
+		"COGNITRIG_EMAIL_FROM=Example <no-reply@example.com>",
+	)...)
+	// The recorded sign-up makes the user a member, so that confirming
+	// binds a tenant before the welcome.
+	bt.Invoke(t, fn, triggertest.Load(t, "PreSignUp_SignUp"))
+
+	confirmed := triggertest.Load(t, "PostConfirmation_ConfirmSignUp")
+	ev := triggertest.Decode[triggers.PostConfirmationEvent](t, "PostConfirmation_ConfirmSignUp")
+	for range 3 { // Cognito's delivery and two retries
+		bt.Answer(t, "confirm", confirmed, bt.Invoke(t, fn, confirmed))
+	}
+	emails := ses.Emails()
+	if len(emails) != 1 {
+		t.Fatalf("%d welcome emails for three deliveries of one confirmation", len(emails))
+	}
+	if e := emails[0]; e.To != ev.Request.UserAttributes["email"] || e.From != "Example <no-reply@example.com>" ||
+		!strings.HasPrefix(e.Subject, "Welcome") || !strings.Contains(e.HTML, "your account is confirmed") {
+		t.Errorf("welcome email %+v", e)
+	}
+	if n := strings.Count(strings.Join(cognito.Ops(), " "), "AdminUpdateUserAttributes"); n != 3 {
+		t.Errorf("the tenant was bound %d times, want on every delivery (idempotent)", n)
+	}
+
+	reset := triggertest.Load(t, "PostConfirmation_ConfirmForgotPassword")
+	bt.Answer(t, "reset", reset, bt.Invoke(t, fn, reset))
+	if n := len(ses.Emails()); n != 1 {
+		t.Errorf("a password reset sent a welcome email (%d in all)", n)
+	}
+	if !strings.Contains(log.String(), "post-confirmation hook skipped") {
+		t.Errorf("the skipped repeats are not logged:\n%.3000s", log.String())
+	}
+}
+
+// TestWelcomeEmailRetriedAfterAFailure: when SES fails, the confirmation
+// fails (so Cognito retries it) and the retry sends the one email.
+func TestWelcomeEmailRetriedAfterAFailure(t *testing.T) {
+	bin := bt.Build(t, ".")
+	cognito := bt.NewJSONService(t)
+	fn, _ := bt.Start(t, bin, append(bt.AWSEnv(map[string]string{"COGNITO_IDENTITY_PROVIDER": cognito.URL}), // SES unreachable
+		"COGNITRIG_TENANCY_TABLE="+bt.TenancyTable(t),
+		"COGNITRIG_WELCOME_EMAIL=true",
+		"COGNITRIG_CONFIRM_TABLE="+bt.Table(t, bt.Confirm),
+		"COGNITRIG_EMAIL_FROM=no-reply@example.com",
+		"AWS_MAX_ATTEMPTS=1", // fail at once rather than back off to the deadline
+	)...)
+	confirmed := triggertest.Load(t, "PostConfirmation_ConfirmSignUp")
+	if msg := bt.Refusal(t, "confirm, SES down", bt.Invoke(t, fn, confirmed)); msg == "" || strings.Contains(msg, "jdoe@example.com") {
+		t.Fatalf("the confirmation succeeded without its welcome email, or its error names the address: %q", msg)
+	}
+	// The same confirmation, retried: the marker was released, so the
+	// hook runs again (and fails again here, SES still being down) rather
+	// than being skipped as done.
+	if msg := bt.Refusal(t, "retry, SES down", bt.Invoke(t, fn, confirmed)); msg == "" {
+		t.Fatal("the retry skipped the welcome email that never went out")
+	}
+}
+
 // TestBadConfigurationFailsAtStart: every bad variable is named, and the
 // function ends before it asks for an event.
 func TestBadConfigurationFailsAtStart(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/cognitrig/cognitrig/lifecycle/confirm"
+	"github.com/cognitrig/cognitrig/lifecycle/messages"
 	"github.com/cognitrig/cognitrig/tenancy"
 	"github.com/cognitrig/cognitrig/tenancy/dynamostore"
 	"github.com/cognitrig/cognitrig/tenancy/federation"
@@ -25,7 +27,11 @@ import (
 //     COGNITRIG_TRUSTED_EMAIL_PROVIDERS count as verified);
 //   - PostConfirmation: the tenant attribute, and the tenant's group when
 //     COGNITRIG_GROUP_PATTERN names groups ("tenant-{id}" or
-//     "tenant-{id}-{role}"), through the Cognito admin API;
+//     "tenant-{id}-{role}"), through the Cognito admin API; with
+//     COGNITRIG_WELCOME_EMAIL=true, then a welcome email (DefaultWelcome,
+//     through Amazon SES from COGNITRIG_EMAIL_FROM) sent once per user
+//     however often Cognito delivers the confirmation, with markers in
+//     COGNITRIG_CONFIRM_TABLE (lifecycle/confirm);
 //   - PreTokenGeneration versions 1, 2 and 3: the tenant claims, and the
 //     access token scopes of each role from COGNITRIG_SCOPE_MAP
 //     ("admin=read,write;member=read", a scope without ':' standing for
@@ -52,6 +58,11 @@ func Tenancy(d *Deps, r *triggers.Router) {
 	if len(trusted) > 0 && len(providers) == 0 {
 		d.Invalid(EnvTrustedEmailProviders, fmt.Errorf("is set, but %s names no provider to link", EnvFederationProviders))
 		ok = false
+	}
+	var welcomeTable, welcomeFrom string
+	if e.Bool(EnvWelcomeEmail, false) {
+		welcomeTable, welcomeFrom = e.Required(EnvConfirmTable), e.Required(EnvEmailFrom)
+		ok = ok && welcomeTable != "" && welcomeFrom != ""
 	}
 	if !ok {
 		return
@@ -80,7 +91,25 @@ func Tenancy(d *Deps, r *triggers.Router) {
 		}
 	}
 	r.PreSignUp(preSignUp)
-	r.PostConfirmation(invitations.PostConfirmation)
+	postConfirmation := invitations.PostConfirmation
+	if welcomeTable != "" {
+		welcome, err := welcomeRunner(d, welcomeTable, welcomeFrom)
+		if err != nil {
+			d.Invalid(EnvWelcomeEmail, err)
+			return
+		}
+		postConfirmation = func(ctx context.Context, ev *triggers.PostConfirmationEvent) error {
+			// The tenant first: a failure here fails the confirmation, and
+			// Cognito's retry binds it again (both admin calls are
+			// idempotent) before the welcome, which the markers keep to
+			// one email.
+			if err := invitations.PostConfirmation(ctx, ev); err != nil {
+				return err
+			}
+			return welcome.PostConfirmation(ctx, ev)
+		}
+	}
+	r.PostConfirmation(postConfirmation)
 
 	steps := []tenancy.Step{tenancy.FromAttribute(tenancy.DefaultTenantAttribute)}
 	if groups != nil {
@@ -98,6 +127,32 @@ func Tenancy(d *Deps, r *triggers.Router) {
 		return
 	}
 	tokens.Register(r)
+}
+
+// WelcomeHook is the name of the welcome email's post-confirmation markers.
+// Keep it stable: a new name would welcome again every user confirmed
+// afterwards whose marker is under the old one.
+const WelcomeHook = "welcome-email"
+
+// DefaultWelcome is the welcome email of the tenancy concern.
+func DefaultWelcome() confirm.WelcomeTemplate {
+	return confirm.WelcomeTemplate{
+		Subject: "Welcome{{with .Attributes.given_name}}, {{.}}{{end}}",
+		HTML: `<p>Hello{{with .Attributes.given_name}} {{.}}{{end}},</p>
+<p>your account is confirmed. You can sign in now with {{.Attributes.email}}.</p>`,
+	}
+}
+
+func welcomeRunner(d *Deps, table, from string) (*confirm.Runner, error) {
+	markers, err := confirm.NewDynamoStore(d.DynamoDB(), table, nil)
+	if err != nil {
+		return nil, err
+	}
+	hook, err := confirm.WelcomeEmail(WelcomeHook, &messages.SES{Client: d.SES(), From: from}, DefaultWelcome())
+	if err != nil {
+		return nil, err
+	}
+	return confirm.New(confirm.Config{Store: markers, Hooks: []confirm.Hook{hook}, Logger: d.Logger})
 }
 
 // ParseScopeMap parses the access token scopes of each role:

@@ -50,4 +50,6 @@ const (
 	EnvRequireInvitation     = "COGNITRIG_REQUIRE_INVITATION"      // true: refuse self sign-ups without an invitation
 	EnvFederationProviders   = "COGNITRIG_FEDERATION_PROVIDERS"    // providers whose identities are linked to existing users
 	EnvTrustedEmailProviders = "COGNITRIG_TRUSTED_EMAIL_PROVIDERS" // providers whose emails count as verified
+	EnvWelcomeEmail          = "COGNITRIG_WELCOME_EMAIL"           // true: welcome email once per confirmed user (needs the two below)
+	EnvConfirmTable          = "COGNITRIG_CONFIRM_TABLE"           // post-confirmation once-per-user markers
 )

@@ -8,6 +8,10 @@
 // in the fragment, so it stays out of server logs; the app reads it and
 // answers the challenge with it.
 //
+// Package kmssigner provides a KMS Signer: it signs with an AWS KMS
+// HMAC_256 key through GenerateMac and VerifyMac, so the key never enters
+// the function (one KMS request per link sent and one per link checked).
+//
 // Single use: each (user pool, user, challenge) has one live record in a
 // records.Store (DynamoDB in deployment) holding the nonce. Verify consumes
 // the record with a conditional delete, which succeeds once; a replayed

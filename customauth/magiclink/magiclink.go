@@ -23,9 +23,8 @@ import (
 )
 
 // Signer signs and checks link tokens. HMACSigner signs with a local key;
-// an implementation backed by AWS KMS (GenerateMac and VerifyMac with an
-// HMAC key, or Sign and Verify with an asymmetric one) keeps the key out of
-// the function altogether.
+// kmssigner.Signer (GenerateMac and VerifyMac with a KMS HMAC key) keeps
+// the key out of the function altogether.
 type Signer interface {
 	Sign(ctx context.Context, msg []byte) ([]byte, error)
 	// Verify reports whether sig is a signature of msg. A wrong signature

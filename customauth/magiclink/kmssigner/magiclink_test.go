@@ -1,0 +1,141 @@
+package kmssigner_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cognitrig/cognitrig/customauth"
+	"github.com/cognitrig/cognitrig/customauth/deliver"
+	"github.com/cognitrig/cognitrig/customauth/magiclink"
+	"github.com/cognitrig/cognitrig/customauth/records"
+	"github.com/cognitrig/cognitrig/triggers"
+	"github.com/cognitrig/cognitrig/triggers/triggertest"
+)
+
+type outbox struct {
+	mu   sync.Mutex
+	sent []deliver.Message
+}
+
+func (o *outbox) Send(_ context.Context, m deliver.Message) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.sent = append(o.sent, m)
+	return nil
+}
+
+func (o *outbox) last(t *testing.T) string {
+	t.Helper()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.sent) == 0 {
+		t.Fatal("no link sent")
+	}
+	return o.sent[len(o.sent)-1].Secret.Reveal()
+}
+
+// challenge returns a magic-link challenge signing with the KMS key keyID.
+func challenge(t *testing.T, f *fakeKMS, keyID string, store records.Store, box *outbox, logs *bytes.Buffer, now time.Time) *magiclink.Challenge {
+	t.Helper()
+	ch, err := magiclink.New(magiclink.Config{
+		Signer:         newSigner(t, f.client(), keyID),
+		Store:          store,
+		Sender:         box,
+		AllowedOrigins: []string{"https://app.example.com"},
+		Now:            func() time.Time { return now },
+		Logger:         slog.New(slog.NewJSONHandler(logs, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch
+}
+
+func sendLink(t *testing.T, ch *magiclink.Challenge, box *outbox) string {
+	t.Helper()
+	ev := triggertest.Decode[triggers.CreateAuthChallengeEvent](t, "CreateAuthChallenge_Authentication.passwordless")
+	ev.Request.ClientMetadata = triggers.Metadata{"redirectUri": "https://app.example.com/signin"}
+	if _, err := ch.Create(context.Background(), ev, customauth.Round{}); err != nil {
+		t.Fatal(err)
+	}
+	return box.last(t)
+}
+
+func answer(t *testing.T, ch *magiclink.Challenge, link string) bool {
+	t.Helper()
+	ev := triggertest.Decode[triggers.VerifyAuthChallengeResponseEvent](t, "VerifyAuthChallengeResponse_Authentication")
+	ev.Request.ChallengeAnswer = triggers.Secret(link)
+	ok, err := ch.Verify(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ok
+}
+
+func TestMagicLinkWithKMS(t *testing.T) {
+	f := newFakeKMS(t, keyID, otherKeyID)
+	store := &records.MemoryStore{}
+	now := time.Unix(1_800_000_000, 0)
+	var logs bytes.Buffer
+
+	ours := challenge(t, f, keyID, store, &outbox{}, &logs, now)
+	box := &outbox{}
+	theirs := challenge(t, f, otherKeyID, store, box, &logs, now)
+
+	// A link signed by another KMS key has a live record in the same store
+	// and passes every check but the signature.
+	foreign := sendLink(t, theirs, box)
+	if answer(t, ours, foreign) {
+		t.Fatal("a link signed with another KMS key was accepted")
+	}
+	if !answer(t, theirs, foreign) {
+		t.Fatal("the link was refused by the challenge whose key signed it")
+	}
+
+	box = &outbox{}
+	ours = challenge(t, f, keyID, store, box, &logs, now)
+	link := sendLink(t, ours, box)
+	if !strings.HasPrefix(link, "https://app.example.com/signin#") {
+		t.Fatalf("link %q does not open the redirect page", link)
+	}
+	if !answer(t, ours, link) {
+		t.Fatal("the KMS-signed link was refused")
+	}
+	if answer(t, ours, link) {
+		t.Fatal("a used link was accepted again")
+	}
+	if f.callCount("GenerateMac") != 2 || f.callCount("VerifyMac") != 4 {
+		t.Fatalf("calls: GenerateMac %d, VerifyMac %d; want 2 and 4 (one per link sent, one per link checked)",
+			f.callCount("GenerateMac"), f.callCount("VerifyMac"))
+	}
+	for _, l := range []string{link, foreign} {
+		if token := l[strings.IndexByte(l, '#')+1:]; strings.Contains(logs.String(), token) {
+			t.Fatal("log holds a link token")
+		}
+	}
+}
+
+func TestMagicLinkKMSOutage(t *testing.T) {
+	f := newFakeKMS(t, keyID)
+	box := &outbox{}
+	var logs bytes.Buffer
+	ch := challenge(t, f, keyID, &records.MemoryStore{}, box, &logs, time.Unix(1_800_000_000, 0))
+	link := sendLink(t, ch, box)
+	f.disable(keyID)
+
+	ev := triggertest.Decode[triggers.VerifyAuthChallengeResponseEvent](t, "VerifyAuthChallengeResponse_Authentication")
+	ev.Request.ChallengeAnswer = triggers.Secret(link)
+	ok, err := ch.Verify(context.Background(), ev)
+	if ok || err == nil {
+		t.Fatalf("Verify with a disabled key = %v, %v; want an error", ok, err)
+	}
+	token := link[strings.IndexByte(link, '#')+1:]
+	if !strings.Contains(err.Error(), "kms:VerifyMac") || strings.Contains(err.Error(), token) || strings.Contains(logs.String(), token) {
+		t.Fatalf("error %q: want the permission named, no token", err)
+	}
+}

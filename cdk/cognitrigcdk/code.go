@@ -25,7 +25,19 @@ import (
 // The asset is hashed by its output, so a deployment updates a function
 // exactly when its binary changes. A failed build stops the synth with the
 // compiler's output.
-func GoBuild(source string) CodeFunc {
+func GoBuild(source string) CodeFunc { return GoBuildWithTags(source) }
+
+// NoSendersTag is the build tag that leaves the custom email and SMS
+// senders, and the AWS Encryption SDK they decrypt with (about 29 MB), out
+// of handlers/all and handlers/messages. New builds with it unless
+// Props.CustomSenders is set; such a function refuses to start if
+// COGNITRIG_KMS_KEY_ARN is set anyway.
+const NoSendersTag = "cognitrig_nosenders"
+
+// GoBuildWithTags is GoBuild with build tags besides lambda.norpc, such as
+// NoSendersTag.
+func GoBuildWithTags(source string, tags ...string) CodeFunc {
+	tags = append([]string{"lambda.norpc"}, tags...)
 	return func(handler string) awslambda.Code {
 		return awslambda.Code_FromAsset(jsii.String(filepath.Join(source, "handlers", handler)), &awss3assets.AssetOptions{
 			DisplayName:   jsii.String("cognitrig handlers/" + handler),
@@ -34,7 +46,7 @@ func GoBuild(source string) CodeFunc {
 				// Never used: the local bundler builds or stops the synth,
 				// but CDK requires an image.
 				Image: awscdk.DockerImage_FromRegistry(jsii.String("public.ecr.aws/docker/library/golang:1.26")),
-				Local: &localGoBuild{source: source, handler: handler},
+				Local: &localGoBuild{source: source, handler: handler, tags: tags},
 			},
 		})
 	}
@@ -52,6 +64,7 @@ func Prebuilt(dir string) CodeFunc {
 // localGoBuild is the awscdk.ILocalBundling that GoBuild uses.
 type localGoBuild struct {
 	source, handler string
+	tags            []string
 }
 
 // TryBundle builds the handler into outputDir. It never returns false,
@@ -60,7 +73,7 @@ type localGoBuild struct {
 func (b *localGoBuild) TryBundle(outputDir *string, _ *awscdk.BundlingOptions) *bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	if err := buildHandler(ctx, b.source, b.handler, *outputDir); err != nil {
+	if err := buildHandler(ctx, b.source, b.handler, *outputDir, b.tags); err != nil {
 		panic(err)
 	}
 	return jsii.Bool(true)
@@ -69,17 +82,17 @@ func (b *localGoBuild) TryBundle(outputDir *string, _ *awscdk.BundlingOptions) *
 // BuildHandler builds handlers/handler of the Go module at source into
 // outDir/bootstrap, for the provided.al2023 runtime on arm64.
 func BuildHandler(ctx context.Context, source, handler, outDir string) error {
-	if err := buildHandler(ctx, source, handler, outDir); err != nil {
+	if err := buildHandler(ctx, source, handler, outDir, []string{"lambda.norpc"}); err != nil {
 		return fmt.Errorf("cognitrigcdk: %w", err)
 	}
 	return nil
 }
 
-func buildHandler(ctx context.Context, source, handler, outDir string) error {
+func buildHandler(ctx context.Context, source, handler, outDir string, tags []string) error {
 	if err := checkHandler(source, handler); err != nil {
 		return err
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-buildvcs=false",
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", strings.Join(tags, ","), "-trimpath", "-buildvcs=false",
 		"-o", filepath.Join(outDir, "bootstrap"), "./handlers/"+handler)
 	cmd.Dir = source
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64")

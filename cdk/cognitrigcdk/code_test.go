@@ -2,6 +2,7 @@ package cognitrigcdk_test
 
 import (
 	"context"
+	"debug/buildinfo"
 	"debug/elf"
 	"fmt"
 	"os"
@@ -127,6 +128,63 @@ func TestGoBuildThroughSynth(t *testing.T) {
 	}
 	if st, _ := os.Stat(bins[0]); st.Mode()&0o111 == 0 {
 		t.Errorf("bootstrap mode %v is not executable", st.Mode())
+	}
+	// Without custom senders, the Encryption SDK is left out.
+	info, err := buildinfo.ReadFile(bins[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tags := buildTags(info); !strings.Contains(tags, cognitrigcdk.NoSendersTag) || !strings.Contains(tags, "lambda.norpc") {
+		t.Errorf("built with -tags %q, want lambda.norpc and %s", tags, cognitrigcdk.NoSendersTag)
+	}
+	for _, dep := range info.Deps {
+		if strings.Contains(dep.Path, "aws-encryption-sdk") {
+			t.Errorf("the binary links %s without custom senders", dep.Path)
+		}
+	}
+}
+
+func buildTags(info *buildinfo.BuildInfo) string {
+	for _, s := range info.Settings {
+		if s.Key == "-tags" {
+			return s.Value
+		}
+	}
+	return ""
+}
+
+// TestBuildTagsFollowCustomSenders: the default build leaves the senders
+// out exactly when the deployment has none (checked on a small module, so
+// that no second real build is needed).
+func TestBuildTagsFollowCustomSenders(t *testing.T) {
+	root := t.TempDir()
+	writeModule(t, root, map[string]string{
+		"go.mod":               "module example.com/tags\n\ngo 1.26\n",
+		"handlers/all/main.go": "package main\n\nfunc main() {}\n",
+	})
+	for _, senders := range []bool{false, true} {
+		out := t.TempDir()
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(out)})
+		stack := awscdk.NewStack(app, jsii.String("Tags"), nil)
+		p := cognitrigcdk.Props{Source: root, EmailFrom: "no-reply@example.com"}
+		if senders {
+			p.CustomSenders = &cognitrigcdk.CustomSendersProps{}
+		}
+		if _, err := cognitrigcdk.New(stack, "Cognitrig", p); err != nil {
+			t.Fatal(err)
+		}
+		app.Synth(nil)
+		bins, _ := filepath.Glob(filepath.Join(out, "asset.*", "bootstrap"))
+		if len(bins) != 1 {
+			t.Fatalf("assets with a bootstrap: %v, want one", bins)
+		}
+		info, err := buildinfo.ReadFile(bins[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tags := buildTags(info); strings.Contains(tags, cognitrigcdk.NoSendersTag) == senders || !strings.Contains(tags, "lambda.norpc") {
+			t.Errorf("custom senders %v: built with -tags %q", senders, tags)
+		}
 	}
 }
 

@@ -158,7 +158,13 @@ func (p *Props) defaultCode() error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	p.Code = GoBuild(p.Source)
+	if p.CustomSenders == nil {
+		// Nothing deployed decrypts sender codes: leave the Encryption
+		// SDK out of the binaries.
+		p.Code = GoBuildWithTags(p.Source, NoSendersTag)
+	} else {
+		p.Code = GoBuild(p.Source)
+	}
 	return nil
 }
 

@@ -54,8 +54,10 @@ type Props struct {
 	// Shape is SingleFunction (the default) or FunctionPerConcern.
 	Shape Shape
 
-	// Code returns each function's code. Default: GoBuild(Source), a
-	// local `go build` at synth time. Tests use Prebuilt.
+	// Code returns each function's code. Default: a local `go build` of
+	// Source at synth time, GoBuild(Source), or without CustomSenders
+	// GoBuildWithTags(Source, NoSendersTag), which leaves the Encryption
+	// SDK out. Tests use Prebuilt.
 	Code CodeFunc
 	// Source is the root of the Go module that holds handlers/NAME, used
 	// by the default Code. Default: found by FindSource from the working

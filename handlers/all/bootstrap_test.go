@@ -174,6 +174,8 @@ func TestBadConfigurationFailsAtStart(t *testing.T) {
 // function uses (what any function that calls AWS pays); and this one with
 // the configuration of a default deployment (every variable read and
 // checked, the AWS SDK configured, every concern's handlers registered).
+// cognitrig-nosenders is the build without the custom senders (and the
+// AWS Encryption SDK) that the CDK app deploys when the pool has none.
 // All answer CustomMessage_SignUp, which needs no I/O. It reports the
 // binaries' sizes too (built for this machine, without -ldflags).
 func BenchmarkColdStart(b *testing.B) {
@@ -184,12 +186,15 @@ func BenchmarkColdStart(b *testing.B) {
 	for _, c := range []struct {
 		name, pkg string
 		env       []string
+		tags      []string
 	}{
-		{"bare", "../../internal/barebootstrap/custommessage", nil},
-		{"bare+sdk", "../../internal/barebootstrap/sdk", bt.AWSEnv(nil)},
-		{"cognitrig", ".", minimalEnv()},
+		{"bare", "../../internal/barebootstrap/custommessage", nil, nil},
+		{"bare+sdk", "../../internal/barebootstrap/sdk", bt.AWSEnv(nil), nil},
+		{"cognitrig", ".", minimalEnv(), nil},
+		// As the CDK app builds it for a pool without custom senders.
+		{"cognitrig-nosenders", ".", minimalEnv(), []string{"cognitrig_nosenders"}},
 	} {
-		bin := bt.Build(b, c.pkg)
+		bin := bt.BuildTags(b, c.pkg, c.tags...)
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
 				fn, err := lambdart.Start(lambdart.Config{Name: c.name, Binary: bin, Stderr: io.Discard, Env: c.env})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"debug/buildinfo"
 	"fmt"
 	"slices"
 	"strings"
@@ -110,5 +111,37 @@ func TestBadConfigurationFailsAtStart(t *testing.T) {
 		if !strings.Contains(out, name) {
 			t.Errorf("the error does not name %s:\n%s", name, out)
 		}
+	}
+}
+
+// TestWithoutSenders builds the binary as the CDK app does for a pool
+// without custom senders (-tags cognitrig_nosenders): it answers custom
+// messages, links no Encryption SDK, and refuses to start when asked for
+// the senders it lacks.
+func TestWithoutSenders(t *testing.T) {
+	bin := bt.BuildTags(t, ".", "cognitrig_nosenders")
+	info, err := buildinfo.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dep := range info.Deps {
+		if strings.Contains(dep.Path, "aws-encryption-sdk") {
+			t.Errorf("the build without senders links %s", dep.Path)
+		}
+	}
+
+	fn, _ := bt.Start(t, bin, bt.AWSEnv(nil)...)
+	res := bt.Invoke(t, fn, triggertest.Load(t, "CustomMessage_SignUp"))
+	if r := bt.Decode[triggers.CustomMessageEvent](t, "CustomMessage_SignUp", res).Response; !strings.Contains(r.EmailMessage, "{####}") {
+		t.Errorf("custom message: %+v", r)
+	}
+	if msg := bt.Refusal(t, "sender", bt.Invoke(t, fn, triggertest.Load(t, "CustomEmailSender_SignUp"))); !strings.Contains(msg, "no handler") {
+		t.Errorf("a custom sender event: %q", msg)
+	}
+
+	out := bt.StartFails(t, bin, append(bt.AWSEnv(nil), "AWS_REGION=us-east-1",
+		"COGNITRIG_KMS_KEY_ARN="+bt.KMSKeyARN, "COGNITRIG_EMAIL_FROM=no-reply@example.com")...)
+	if !strings.Contains(out, "COGNITRIG_KMS_KEY_ARN") || !strings.Contains(out, "cognitrig_nosenders") {
+		t.Errorf("the error does not name the variable and the build tag:\n%s", out)
 	}
 }

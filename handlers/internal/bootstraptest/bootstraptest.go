@@ -40,6 +40,12 @@ type build struct {
 // OS other than linux, where the binary cannot run.
 func Build(t testing.TB, pkg string) string {
 	t.Helper()
+	return BuildTags(t, pkg)
+}
+
+// BuildTags is Build with build tags besides lambda.norpc.
+func BuildTags(t testing.TB, pkg string, tags ...string) string {
+	t.Helper()
 	if runtime.GOOS != "linux" {
 		t.Skip("the bootstrap is a linux binary")
 	}
@@ -47,10 +53,12 @@ func Build(t testing.TB, pkg string) string {
 	if builds.bins == nil {
 		builds.bins = map[string]*build{}
 	}
-	b := builds.bins[pkg]
+	tags = append([]string{"lambda.norpc"}, tags...)
+	key := pkg + " " + strings.Join(tags, ",")
+	b := builds.bins[key]
 	if b == nil {
 		b = &build{}
-		builds.bins[pkg] = b
+		builds.bins[key] = b
 	}
 	if builds.dir == "" {
 		dir, err := os.MkdirTemp("", "cognitrig-bootstrap")
@@ -60,11 +68,11 @@ func Build(t testing.TB, pkg string) string {
 		}
 		builds.dir = dir
 	}
-	out := filepath.Join(builds.dir, strings.NewReplacer("/", "_", ".", "_").Replace(pkg), "bootstrap")
+	out := filepath.Join(builds.dir, strings.NewReplacer("/", "_", ".", "_", " ", "_", ",", "_").Replace(key), "bootstrap")
 	builds.mu.Unlock()
 	b.once.Do(func() {
 		b.path = out
-		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, pkg)
+		cmd := exec.Command("go", "build", "-tags", strings.Join(tags, ","), "-trimpath", "-o", out, pkg)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
 		b.out, b.err = cmd.CombinedOutput()
 	})

@@ -1,0 +1,21 @@
+//go:build cognitrig_nosenders
+
+package compose
+
+import (
+	"errors"
+
+	"github.com/cognitrig/cognitrig/lifecycle/messages"
+	"github.com/cognitrig/cognitrig/triggers"
+)
+
+// SendersBuilt reports whether this build has the custom email and SMS
+// senders; the build tag cognitrig_nosenders leaves them, and the AWS
+// Encryption SDK they decrypt with (about 29 MB), out.
+const SendersBuilt = false
+
+// customSenders refuses to start: the variable asks for senders that this
+// build left out.
+func customSenders(d *Deps, _ *triggers.Router, _ *messages.Catalog, _ string) {
+	d.Invalid(EnvKMSKeyARN, errors.New("is set, but this function was built with -tags cognitrig_nosenders, without the custom senders; build it without that tag"))
+}

@@ -6,7 +6,9 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -460,6 +462,15 @@ func TestReadRefusesDamagedFiles(t *testing.T) {
 		if _, err := backup.Read(strings.NewReader(content)); err == nil {
 			t.Errorf("%s: Read accepted it", name)
 		}
+		if err := drain(content); err == nil {
+			t.Errorf("%s: Reader reached io.EOF without an error", name)
+		}
+		if _, err := backup.CustomAttributes(strings.NewReader(content)); err == nil {
+			t.Errorf("%s: CustomAttributes accepted it", name)
+		}
+	}
+	if err := drain(file.String()); err != nil {
+		t.Fatalf("the intact file, streamed: %v", err)
 	}
 	if _, err := backup.Read(strings.NewReader(file.String())); err != nil {
 		t.Fatalf("the intact file: %v", err)
@@ -489,7 +500,7 @@ func TestRestoreHeaders(t *testing.T) {
 	}
 	var g bytes.Buffer
 	p := int32(3)
-	if err := backup.WriteGroups(&backup.Backup{Groups: []backup.Group{{Name: "ops", Description: "On call, 24/7", Precedence: &p}, {Name: "x"}}}, &g); err != nil {
+	if err := backup.WriteGroups([]backup.Group{{Name: "ops", Description: "On call, 24/7", Precedence: &p}, {Name: "x"}}, &g); err != nil {
 		t.Fatal(err)
 	}
 	if g.String() != "name,description,precedence,roleArn\nops,\"On call, 24/7\",3,\nx,,,\n" {
@@ -532,5 +543,107 @@ func TestCSVHeader(t *testing.T) {
 	}
 	if _, err := backup.CSVHeader(ctx, api, "", fastRetry); err == nil {
 		t.Fatal("empty pool ID accepted")
+	}
+}
+
+// drain reads content through a Reader to its end; it returns nil only if
+// Next ended with io.EOF.
+func drain(content string) error {
+	r, err := backup.NewReader(strings.NewReader(content))
+	if err != nil {
+		return err
+	}
+	for range 1_000_000 {
+		if _, err := r.Next(); err != nil {
+			if err == io.EOF {
+				// io.EOF again: the end stays the end.
+				if _, again := r.Next(); again != io.EOF {
+					return fmt.Errorf("Next after io.EOF: %v", again)
+				}
+				return nil
+			}
+			return err
+		}
+	}
+	return errors.New("Next never ended")
+}
+
+// TestRestoreFromMatchesRestore: streaming the backup one user at a time
+// writes the very CSVs that Restore writes from memory.
+func TestRestoreFromMatchesRestore(t *testing.T) {
+	fake := cognitofake.New()
+	population(fake, 1200)
+	var file bytes.Buffer
+	if _, err := backup.Export(context.Background(), client(t, fake), poolID, &file, backup.Options{Retry: fastRetry}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := backup.Read(bytes.NewReader(file.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantUsers, wantMembers bytes.Buffer
+	want, err := backup.Restore(b, &wantUsers, &wantMembers, backup.RestoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	custom, err := backup.CustomAttributes(bytes.NewReader(file.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if header := backup.HeaderWith(custom); !slices.Equal(header, backup.DefaultCSVHeader(b)) {
+		t.Fatalf("HeaderWith(CustomAttributes) = %v, want %v", header, backup.DefaultCSVHeader(b))
+	}
+	r, err := backup.NewReader(bytes.NewReader(file.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Header() != b.Header || !reflect.DeepEqual(r.Groups(), b.Groups) {
+		t.Fatalf("header %+v, %d groups", r.Header(), len(r.Groups()))
+	}
+	var gotUsers, gotMembers bytes.Buffer
+	got, err := backup.RestoreFrom(r, &gotUsers, &gotMembers, backup.RestoreOptions{Header: backup.HeaderWith(custom)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(gotUsers.Bytes(), wantUsers.Bytes()) || !bytes.Equal(gotMembers.Bytes(), wantMembers.Bytes()) {
+		t.Fatal("the streamed CSVs differ from Restore's")
+	}
+	if !reflect.DeepEqual(got, want) || got.Users < 1000 {
+		t.Fatalf("stats %+v, want %+v", got, want)
+	}
+
+	// Follow-ups handed over one at a time: the same ones, none held.
+	var handed []backup.FollowUp
+	r, err = backup.NewReader(bytes.NewReader(file.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := backup.RestoreFrom(r, io.Discard, io.Discard, backup.RestoreOptions{Header: backup.HeaderWith(custom),
+		OnFollowUp: func(f backup.FollowUp) error { handed = append(handed, f); return nil }})
+	if err != nil || st.FollowUps != nil || !reflect.DeepEqual(handed, want.FollowUps) || !reflect.DeepEqual(st.FollowUpCounts, want.FollowUpCounts) {
+		t.Fatalf("OnFollowUp: %v, held %d, handed %d of %d", err, len(st.FollowUps), len(handed), len(want.FollowUps))
+	}
+	if len(want.FollowUpCounts) != 3 {
+		t.Fatalf("follow-up counts %v: the population should need every kind", want.FollowUpCounts)
+	}
+	r, _ = backup.NewReader(bytes.NewReader(file.Bytes()))
+	full := errors.New("disk full")
+	if _, err := backup.RestoreFrom(r, io.Discard, io.Discard, backup.RestoreOptions{Header: backup.HeaderWith(custom),
+		OnFollowUp: func(backup.FollowUp) error { return full }}); !errors.Is(err, full) {
+		t.Fatalf("a failing OnFollowUp: %v", err)
+	}
+
+	// A file cut short is reported at its end, after the users before it.
+	cut := file.Bytes()[:bytes.LastIndex(bytes.TrimSuffix(file.Bytes(), []byte("\n")), []byte("\n"))+1]
+	r, err = backup.NewReader(bytes.NewReader(cut))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := backup.RestoreFrom(r, io.Discard, io.Discard, backup.RestoreOptions{Header: backup.HeaderWith(custom)}); err == nil || !strings.Contains(err.Error(), "cut short") {
+		t.Fatalf("cut short: %v", err)
+	}
+	if _, err := backup.RestoreFrom(r, io.Discard, io.Discard, backup.RestoreOptions{}); err == nil || !strings.Contains(err.Error(), "Header") {
+		t.Fatalf("no header: %v", err)
 	}
 }

@@ -17,5 +17,12 @@
 // must reset theirs), users of external identity providers, the disabled
 // flag, authenticator-app and email MFA, and attributes without a column.
 //
+// Read holds a whole backup in memory. For a large pool, read it one user
+// at a time: CustomAttributes makes a first pass (checking the whole file
+// and listing the custom attributes for HeaderWith, when the target pool's
+// CSVHeader is not at hand), then NewReader and RestoreFrom write the CSVs,
+// with RestoreOptions.OnFollowUp taking the follow-ups as they come. This
+// is what `cognitrig restore` does; its memory stays flat as the pool grows.
+//
 // Package cognitofake is a local fake of the Cognito API for tests.
 package backup

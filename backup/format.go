@@ -134,91 +134,192 @@ func (w *Writer) Close() error {
 	return w.bw.Flush()
 }
 
-// Backup is a whole backup in memory.
+// Backup is a whole backup in memory. For a pool too large to hold, read
+// it one user at a time with a Reader.
 type Backup struct {
 	Header Header
 	Groups []Group
 	Users  []User
 }
 
-// Read reads a backup and checks that it is whole: a header of a known
-// format and version, then groups, then users, then a footer whose counts
-// match. Errors give the line number.
+// Read reads a whole backup into memory and checks that it is whole: a
+// header of a known format and version, then groups, then users, then a
+// footer whose counts match. Errors give the line number.
 func Read(r io.Reader) (*Backup, error) {
+	br, err := NewReader(r)
+	if err != nil {
+		return nil, err
+	}
+	b := &Backup{Header: br.Header(), Groups: br.Groups()}
+	for {
+		u, err := br.Next()
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		b.Users = append(b.Users, u)
+	}
+}
+
+// Reader reads a backup one user at a time, so that memory does not grow
+// with the pool. NewReader reads the header and the groups (which come
+// first, and are few); Next returns the users. The checks are Read's: the
+// last Next, which returns io.EOF, is the one that knows the file is whole,
+// so act on what came before only after it.
+type Reader struct {
+	sc     *bufio.Scanner
+	line   int
+	header Header
+	groups []Group
+	users  int
+	// pending is a line read past the groups: the first user, or the footer.
+	pending []byte
+	done    bool
+}
+
+// NewReader reads the header and the groups of the backup in r.
+func NewReader(r io.Reader) (*Reader, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
-	b := &Backup{}
-	line := 0
-	var footer *Footer
-	for sc.Scan() {
-		line++
-		raw := sc.Bytes()
+	br := &Reader{sc: sc}
+	raw, kind, err := br.next()
+	if err != nil {
+		if err == io.EOF {
+			return nil, errors.New("backup: the file is empty")
+		}
+		return nil, err
+	}
+	if br.line != 1 || kind != TypeHeader {
+		return nil, fmt.Errorf("backup: line %d is not a %s header; is this a cognitrig backup?", br.line, Format)
+	}
+	if err := json.Unmarshal(raw, &br.header); err != nil {
+		return nil, fmt.Errorf("backup: line %d: %w", br.line, err)
+	}
+	if br.header.Format != Format || br.header.Version != Version {
+		return nil, fmt.Errorf("backup: format %q version %d; this program reads %s version %d", br.header.Format, br.header.Version, Format, Version)
+	}
+	for {
+		raw, kind, err := br.next()
+		if err == io.EOF {
+			return nil, br.cutShort()
+		}
+		if err != nil {
+			return nil, err
+		}
+		if kind != TypeGroup {
+			// The first user or the footer: Next takes it from here.
+			br.pending = append([]byte(nil), raw...)
+			return br, nil
+		}
+		var g Group
+		if err := json.Unmarshal(raw, &g); err != nil {
+			return nil, fmt.Errorf("backup: line %d: %w", br.line, err)
+		}
+		if g.Name == "" {
+			return nil, fmt.Errorf("backup: line %d: a group without a name", br.line)
+		}
+		br.groups = append(br.groups, g)
+	}
+}
+
+// Header returns the backup's header.
+func (r *Reader) Header() Header { return r.header }
+
+// Groups returns the backup's groups.
+func (r *Reader) Groups() []Group { return r.groups }
+
+// Next returns the next user. After the last one it checks the footer and
+// returns io.EOF if the backup is whole, or an error that says what is
+// wrong with it.
+func (r *Reader) Next() (User, error) {
+	if r.done {
+		return User{}, io.EOF
+	}
+	raw, kind := r.pending, ""
+	var err error
+	if raw != nil {
+		r.pending = nil
+		kind, err = recordType(raw, r.line)
+	} else {
+		raw, kind, err = r.next()
+	}
+	if err == io.EOF {
+		return User{}, r.cutShort()
+	}
+	if err != nil {
+		return User{}, err
+	}
+	switch kind {
+	case TypeUser:
+		var u User
+		if err := json.Unmarshal(raw, &u); err != nil {
+			return User{}, fmt.Errorf("backup: line %d: %w", r.line, err)
+		}
+		if u.Username == "" {
+			return User{}, fmt.Errorf("backup: line %d: a user without a username", r.line)
+		}
+		r.users++
+		return u, nil
+	case TypeFooter:
+		return User{}, r.footer(raw)
+	case TypeGroup:
+		return User{}, fmt.Errorf("backup: line %d: a group after the users", r.line)
+	case TypeHeader:
+		return User{}, fmt.Errorf("backup: line %d: a second header", r.line)
+	}
+	return User{}, fmt.Errorf("backup: line %d: unknown record type %q", r.line, kind)
+}
+
+// footer checks the footer in raw, and that nothing follows it.
+func (r *Reader) footer(raw []byte) error {
+	var f Footer
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return fmt.Errorf("backup: line %d: %w", r.line, err)
+	}
+	if _, _, err := r.next(); err != io.EOF {
+		if err == nil {
+			err = fmt.Errorf("backup: line %d: data after the footer", r.line)
+		}
+		return err
+	}
+	if f.Users != r.users || f.Groups != len(r.groups) {
+		return fmt.Errorf("backup: the footer counts %d users and %d groups, the file has %d and %d: the file is damaged",
+			f.Users, f.Groups, r.users, len(r.groups))
+	}
+	r.done = true
+	return io.EOF
+}
+
+func (r *Reader) cutShort() error {
+	return fmt.Errorf("backup: no footer after line %d: the backup was cut short; take it again", r.line)
+}
+
+// next returns the next non-empty line and its record type, or io.EOF.
+// The line is valid until the next call.
+func (r *Reader) next() ([]byte, string, error) {
+	for r.sc.Scan() {
+		r.line++
+		raw := r.sc.Bytes()
 		if len(raw) == 0 {
 			continue
 		}
-		if footer != nil {
-			return nil, fmt.Errorf("backup: line %d: data after the footer", line)
-		}
-		var kind struct {
-			Type string `json:"type"`
-		}
-		if err := json.Unmarshal(raw, &kind); err != nil {
-			return nil, fmt.Errorf("backup: line %d: not a JSON object: %w", line, err)
-		}
-		if line == 1 && kind.Type != TypeHeader {
-			return nil, fmt.Errorf("backup: line 1 is not a %s header; is this a cognitrig backup?", Format)
-		}
-		var err error
-		switch kind.Type {
-		case TypeHeader:
-			if line != 1 {
-				return nil, fmt.Errorf("backup: line %d: a second header", line)
-			}
-			err = json.Unmarshal(raw, &b.Header)
-			if err == nil && (b.Header.Format != Format || b.Header.Version != Version) {
-				return nil, fmt.Errorf("backup: format %q version %d; this program reads %s version %d", b.Header.Format, b.Header.Version, Format, Version)
-			}
-		case TypeGroup:
-			if len(b.Users) > 0 {
-				return nil, fmt.Errorf("backup: line %d: a group after the users", line)
-			}
-			var g Group
-			if err = json.Unmarshal(raw, &g); err == nil {
-				if g.Name == "" {
-					return nil, fmt.Errorf("backup: line %d: a group without a name", line)
-				}
-				b.Groups = append(b.Groups, g)
-			}
-		case TypeUser:
-			var u User
-			if err = json.Unmarshal(raw, &u); err == nil {
-				if u.Username == "" {
-					return nil, fmt.Errorf("backup: line %d: a user without a username", line)
-				}
-				b.Users = append(b.Users, u)
-			}
-		case TypeFooter:
-			footer = &Footer{}
-			err = json.Unmarshal(raw, footer)
-		default:
-			return nil, fmt.Errorf("backup: line %d: unknown record type %q", line, kind.Type)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("backup: line %d: %w", line, err)
-		}
+		kind, err := recordType(raw, r.line)
+		return raw, kind, err
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("backup: read line %d: %w", line+1, err)
+	if err := r.sc.Err(); err != nil {
+		return nil, "", fmt.Errorf("backup: read line %d: %w", r.line+1, err)
 	}
-	if line == 0 {
-		return nil, errors.New("backup: the file is empty")
+	return nil, "", io.EOF
+}
+
+func recordType(raw []byte, line int) (string, error) {
+	var kind struct {
+		Type string `json:"type"`
 	}
-	if footer == nil {
-		return nil, fmt.Errorf("backup: no footer after line %d: the backup was cut short; take it again", line)
+	if err := json.Unmarshal(raw, &kind); err != nil {
+		return "", fmt.Errorf("backup: line %d: not a JSON object: %w", line, err)
 	}
-	if footer.Users != len(b.Users) || footer.Groups != len(b.Groups) {
-		return nil, fmt.Errorf("backup: the footer counts %d users and %d groups, the file has %d and %d: the file is damaged",
-			footer.Users, footer.Groups, len(b.Users), len(b.Groups))
-	}
-	return b, nil
+	return kind.Type, nil
 }

@@ -69,6 +69,10 @@ type RestoreOptions struct {
 	// StandardCSVHeader with the backup's custom attributes, sorted, before
 	// cognito:mfa_enabled.
 	Header []string
+	// OnFollowUp, if set, receives each follow-up as it is found, instead
+	// of RestoreStats.FollowUps, so that a large pool's follow-ups need not
+	// be held in memory. Its first error fails the restore.
+	OnFollowUp func(FollowUp) error
 }
 
 // FollowUp is something the import cannot carry that must be done by hand
@@ -90,7 +94,11 @@ const (
 type RestoreStats struct {
 	Users       int // rows in the user CSV
 	Memberships int // rows in the membership CSV
-	FollowUps   []FollowUp
+	// FollowUps lists what the import could not carry, unless
+	// RestoreOptions.OnFollowUp took them; FollowUpCounts counts them by
+	// action either way.
+	FollowUps      []FollowUp
+	FollowUpCounts map[string]int
 	// DroppedAttributes counts, per attribute, the users whose value has no
 	// column in the header (sub always: Cognito assigns a new one).
 	DroppedAttributes map[string]int
@@ -103,11 +111,86 @@ type RestoreStats struct {
 // that sign in through an external provider (skipped), disabled users,
 // software-token and email MFA, and attributes without a column.
 func Restore(b *Backup, users, memberships io.Writer, opts RestoreOptions) (RestoreStats, error) {
-	st := RestoreStats{DroppedAttributes: map[string]int{}}
 	header := opts.Header
 	if len(header) == 0 {
 		header = DefaultCSVHeader(b)
 	}
+	i := 0
+	return restore(header, opts.OnFollowUp, func() (User, error) {
+		if i == len(b.Users) {
+			return User{}, io.EOF
+		}
+		i++
+		return b.Users[i-1], nil
+	}, users, memberships)
+}
+
+// RestoreFrom is Restore for a backup read one user at a time, so that
+// memory does not grow with the pool. opts.Header is required: the target
+// pool's GetCSVHeader (CSVHeader), or HeaderWith(CustomAttributes(...)) from
+// a first pass over the file. If the backup turns out damaged or cut short
+// at its end, RestoreFrom returns the error after writing what came before
+// it: write to temporary files and keep them only without an error.
+func RestoreFrom(r *Reader, users, memberships io.Writer, opts RestoreOptions) (RestoreStats, error) {
+	if len(opts.Header) == 0 {
+		return RestoreStats{}, errors.New("backup: RestoreFrom needs RestoreOptions.Header: the target pool's CSVHeader, or HeaderWith(CustomAttributes(file))")
+	}
+	return restore(opts.Header, opts.OnFollowUp, r.Next, users, memberships)
+}
+
+// CustomAttributes reads the backup in r through and returns the custom
+// (and developer-only) attributes its users have, sorted: a first pass for
+// HeaderWith when the target pool's header is not at hand. It checks the
+// whole file as Read does, holding one user at a time.
+func CustomAttributes(r io.Reader) ([]string, error) {
+	br, err := NewReader(r)
+	if err != nil {
+		return nil, err
+	}
+	custom := map[string]bool{}
+	for {
+		u, err := br.Next()
+		if err == io.EOF {
+			return sortedKeys(custom), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		addCustom(custom, u)
+	}
+}
+
+func addCustom(custom map[string]bool, u User) {
+	for name := range u.Attributes {
+		if strings.HasPrefix(name, "custom:") || strings.HasPrefix(name, "dev:") {
+			custom[name] = true
+		}
+	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// restore writes the users that next returns, until io.EOF.
+func restore(header []string, onFollowUp func(FollowUp) error, next func() (User, error), users, memberships io.Writer) (RestoreStats, error) {
+	st := RestoreStats{DroppedAttributes: map[string]int{}}
+	var followErr error
+	follow := func(f FollowUp) {
+		st.FollowUpCounts[f.Action]++
+		switch {
+		case onFollowUp == nil:
+			st.FollowUps = append(st.FollowUps, f)
+		case followErr == nil:
+			followErr = onFollowUp(f)
+		}
+	}
+	st.FollowUpCounts = map[string]int{}
 	if err := checkHeader(header); err != nil {
 		return st, err
 	}
@@ -123,9 +206,16 @@ func Restore(b *Backup, users, memberships io.Writer, opts RestoreOptions) (Rest
 		return st, fmt.Errorf("backup: write membership CSV: %w", err)
 	}
 	row := make([]string, len(header))
-	for _, u := range b.Users {
+	for {
+		u, err := next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return st, err
+		}
 		if u.Status == "EXTERNAL_PROVIDER" {
-			st.FollowUps = append(st.FollowUps, FollowUp{u.Username, FollowUpSkipped,
+			follow(FollowUp{u.Username, FollowUpSkipped,
 				"signs in through an external identity provider; the user is created again at the next sign-in"})
 			continue
 		}
@@ -148,17 +238,17 @@ func Restore(b *Backup, users, memberships io.Writer, opts RestoreOptions) (Rest
 			st.Memberships++
 		}
 		if !u.Enabled {
-			st.FollowUps = append(st.FollowUps, FollowUp{u.Username, FollowUpDisable, "was disabled; run AdminDisableUser after the import"})
+			follow(FollowUp{u.Username, FollowUpDisable, "was disabled; run AdminDisableUser after the import"})
 		}
 		for _, m := range u.MFA.Enabled {
 			switch m {
 			case "SOFTWARE_TOKEN_MFA":
-				st.FollowUps = append(st.FollowUps, FollowUp{u.Username, FollowUpMFA, "used an authenticator app (TOTP); it must register one again"})
+				follow(FollowUp{u.Username, FollowUpMFA, "used an authenticator app (TOTP); it must register one again"})
 			case "EMAIL_OTP":
-				st.FollowUps = append(st.FollowUps, FollowUp{u.Username, FollowUpMFA, "used email MFA; turn it on with AdminSetUserMFAPreference"})
+				follow(FollowUp{u.Username, FollowUpMFA, "used email MFA; turn it on with AdminSetUserMFAPreference"})
 			case "SMS_MFA":
 				if u.Attributes["phone_number"] == "" || !columns["phone_number"] {
-					st.FollowUps = append(st.FollowUps, FollowUp{u.Username, FollowUpMFA, "used SMS MFA but has no phone_number to import it with"})
+					follow(FollowUp{u.Username, FollowUpMFA, "used SMS MFA but has no phone_number to import it with"})
 				}
 			}
 		}
@@ -167,6 +257,9 @@ func Restore(b *Backup, users, memberships io.Writer, opts RestoreOptions) (Rest
 	mw.Flush()
 	if err := errors.Join(uw.Error(), mw.Error()); err != nil {
 		return st, fmt.Errorf("backup: write CSV: %w", err)
+	}
+	if followErr != nil {
+		return st, fmt.Errorf("backup: follow-up: %w", followErr)
 	}
 	return st, nil
 }
@@ -207,19 +300,16 @@ func smsMFA(u User) bool {
 func DefaultCSVHeader(b *Backup) []string {
 	custom := map[string]bool{}
 	for _, u := range b.Users {
-		for name := range u.Attributes {
-			if strings.HasPrefix(name, "custom:") || strings.HasPrefix(name, "dev:") {
-				custom[name] = true
-			}
-		}
+		addCustom(custom, u)
 	}
-	names := make([]string, 0, len(custom))
-	for n := range custom {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	return HeaderWith(sortedKeys(custom))
+}
+
+// HeaderWith is StandardCSVHeader with the custom attributes custom, in
+// their order, before cognito:mfa_enabled.
+func HeaderWith(custom []string) []string {
 	h := slices.Clone(StandardCSVHeader[:len(StandardCSVHeader)-2])
-	h = append(h, names...)
+	h = append(h, custom...)
 	return append(h, ColumnMFAEnabled, ColumnUsername)
 }
 
@@ -242,13 +332,13 @@ func checkHeader(h []string) error {
 	return nil
 }
 
-// WriteGroups writes b's groups as a CSV with header
-// "name,description,precedence,roleArn", to create them in the new pool
-// before adding members.
-func WriteGroups(b *Backup, w io.Writer) error {
+// WriteGroups writes groups (Backup.Groups, Reader.Groups) as a CSV with
+// header "name,description,precedence,roleArn", to create them in the new
+// pool before adding members.
+func WriteGroups(groups []Group, w io.Writer) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"name", "description", "precedence", "roleArn"})
-	for _, g := range b.Groups {
+	for _, g := range groups {
 		prec := ""
 		if g.Precedence != nil {
 			prec = strconv.Itoa(int(*g.Precedence))

@@ -205,12 +205,22 @@ func runRestore(ctx context.Context, args []string, _, stderr io.Writer) int {
 	if err != nil {
 		return bad("%v", err)
 	}
-	b, err := backup.Read(f)
-	f.Close()
+	defer f.Close()
+	// Two passes, one user in memory at a time: the first checks the whole
+	// file (before anything is written) and lists its custom attributes,
+	// the second writes the CSVs.
+	custom, err := backup.CustomAttributes(f)
 	if err != nil {
 		return fail(fmt.Errorf("%s: %w", in, err))
 	}
-	var opts backup.RestoreOptions
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return bad("%s: restore reads the backup twice; give a file, not a pipe: %v", in, err)
+	}
+	rd, err := backup.NewReader(f)
+	if err != nil {
+		return fail(fmt.Errorf("%s: %w", in, err))
+	}
+	opts := backup.RestoreOptions{Header: backup.HeaderWith(custom)}
 	if targetPool != "" {
 		client, err := a.cognito(ctx)
 		if err != nil {
@@ -233,14 +243,25 @@ func runRestore(ctx context.Context, args []string, _, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	st, err := backup.Restore(b, files.w[0], files.w[1], opts)
-	next := 2
-	if err == nil && groups != "" {
-		err = backup.WriteGroups(b, files.w[next])
-		next++
+	// Follow-ups go straight to their file (or nowhere); only their
+	// counts stay in memory.
+	opts.OnFollowUp = func(backup.FollowUp) error { return nil }
+	var fw *csv.Writer
+	if followUps != "" {
+		fw = csv.NewWriter(files.w[len(files.w)-1])
+		_ = fw.Write([]string{"username", "action", "detail"})
+		opts.OnFollowUp = func(f backup.FollowUp) error { return fw.Write([]string{f.Username, f.Action, f.Detail}) }
 	}
-	if err == nil && followUps != "" {
-		err = backupWriteFollowUps(files.w[next], st.FollowUps)
+	st, err := backup.RestoreFrom(rd, files.w[0], files.w[1], opts)
+	if err != nil {
+		err = fmt.Errorf("%s: %w", in, err)
+	}
+	if err == nil && groups != "" {
+		err = backup.WriteGroups(rd.Groups(), files.w[2])
+	}
+	if err == nil && fw != nil {
+		fw.Flush()
+		err = fw.Error()
 	}
 	if err := files.commit(err == nil); err != nil {
 		return fail(err)
@@ -249,12 +270,9 @@ func runRestore(ctx context.Context, args []string, _, stderr io.Writer) int {
 		return fail(err)
 	}
 	fmt.Fprintf(stderr, "cognitrig restore: wrote %d users to %s and %d memberships to %s, from a backup of %s taken %s\n",
-		st.Users, usersCSV, st.Memberships, memberships, b.Header.UserPoolID, b.Header.CreatedAt.Format("2006-01-02 15:04 MST"))
+		st.Users, usersCSV, st.Memberships, memberships, rd.Header().UserPoolID, rd.Header().CreatedAt.Format("2006-01-02 15:04 MST"))
 	fmt.Fprintln(stderr, "cognitrig restore: imported users are RESET_REQUIRED: each sets a new password at the next sign-in")
-	count := map[string]int{}
-	for _, f := range st.FollowUps {
-		count[f.Action]++
-	}
+	count := st.FollowUpCounts
 	for _, line := range []struct {
 		action, text string
 	}{
@@ -266,7 +284,7 @@ func runRestore(ctx context.Context, args []string, _, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "cognitrig restore: %d %s\n", n, line.text)
 		}
 	}
-	if len(st.FollowUps) > 0 && followUps == "" {
+	if len(count) > 0 && followUps == "" {
 		fmt.Fprintln(stderr, "cognitrig restore: give --follow-ups FILE to list those users")
 	}
 	for name, n := range st.DroppedAttributes {
@@ -274,20 +292,10 @@ func runRestore(ctx context.Context, args []string, _, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "cognitrig restore: %d users have %s, which has no column in the header: add the attribute to the new pool, or it is lost\n", n, name)
 		}
 	}
-	if !b.Header.WithMFA {
+	if !rd.Header().WithMFA {
 		fmt.Fprintln(stderr, "cognitrig restore: the backup was taken with --no-mfa: MFA settings beyond legacy SMS options are not in it")
 	}
 	return exitOK
-}
-
-func backupWriteFollowUps(w io.Writer, fus []backup.FollowUp) error {
-	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"username", "action", "detail"})
-	for _, f := range fus {
-		_ = cw.Write([]string{f.Username, f.Action, f.Detail})
-	}
-	cw.Flush()
-	return cw.Error()
 }
 
 func backupDescribeOut(path string) string {

@@ -28,10 +28,10 @@ import (
 func GoBuild(source string) CodeFunc { return GoBuildWithTags(source) }
 
 // NoSendersTag is the build tag that leaves the custom email and SMS
-// senders, and the AWS Encryption SDK they decrypt with (about 29 MB), out
-// of handlers/all and handlers/messages. New builds with it unless
-// Props.CustomSenders is set; such a function refuses to start if
-// COGNITRIG_KMS_KEY_ARN is set anyway.
+// senders, and the AWS Encryption SDK they decrypt with (15 to 19 MB of
+// the binary), out of handlers/all and handlers/messages. New builds with
+// it unless Props.CustomSenders is set; such a function refuses to start
+// if COGNITRIG_KMS_KEY_ARN is set anyway.
 const NoSendersTag = "cognitrig_nosenders"
 
 // GoBuildWithTags is GoBuild with build tags besides lambda.norpc, such as

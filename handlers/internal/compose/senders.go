@@ -12,11 +12,6 @@ import (
 	"github.com/cognitrig/cognitrig/triggers"
 )
 
-// SendersBuilt reports whether this build has the custom email and SMS
-// senders; the build tag cognitrig_nosenders leaves them, and the AWS
-// Encryption SDK they decrypt with (15 to 19 MB of the binary), out.
-const SendersBuilt = true
-
 // customSenders registers the custom email and SMS senders, which decrypt
 // the code with the KMS key keyARN.
 func customSenders(d *Deps, r *triggers.Router, catalog *messages.Catalog, keyARN string) {

@@ -9,13 +9,9 @@ import (
 	"github.com/cognitrig/cognitrig/triggers"
 )
 
-// SendersBuilt reports whether this build has the custom email and SMS
-// senders; the build tag cognitrig_nosenders leaves them, and the AWS
-// Encryption SDK they decrypt with (15 to 19 MB of the binary), out.
-const SendersBuilt = false
-
-// customSenders refuses to start: the variable asks for senders that this
-// build left out.
+// customSenders refuses to start: the variable asks for the senders that
+// this build left out, with the AWS Encryption SDK they decrypt with (15 to
+// 19 MB of the binary).
 func customSenders(d *Deps, _ *triggers.Router, _ *messages.Catalog, _ string) {
 	d.Invalid(EnvKMSKeyARN, errors.New("is set, but this function was built with -tags cognitrig_nosenders, without the custom senders; build it without that tag"))
 }

@@ -1,7 +1,9 @@
 package compose
 
 import (
+	"context"
 	"encoding/base64"
+	"errors"
 	"io"
 	"maps"
 	"slices"
@@ -289,5 +291,24 @@ func TestParseScopeMap(t *testing.T) {
 		if _, err := ParseScopeMap(in); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", in, err, want)
 		}
+	}
+}
+
+func TestInOrder(t *testing.T) {
+	var ran []string
+	step := func(name string, err error) func(context.Context, *triggers.PostConfirmationEvent) error {
+		return func(context.Context, *triggers.PostConfirmationEvent) error {
+			ran = append(ran, name)
+			return err
+		}
+	}
+	failed := errors.New("failed")
+	h := inOrder(step("a", nil), step("b", failed), step("c", nil))
+	if err := h(context.Background(), &triggers.PostConfirmationEvent{}); !errors.Is(err, failed) || strings.Join(ran, ",") != "a,b" {
+		t.Fatalf("err %v, ran %v: want b's error, and c not run", err, ran)
+	}
+	ran = nil
+	if err := inOrder(step("a", nil), step("c", nil))(context.Background(), &triggers.PostConfirmationEvent{}); err != nil || strings.Join(ran, ",") != "a,c" {
+		t.Fatalf("err %v, ran %v", err, ran)
 	}
 }

@@ -81,14 +81,9 @@ func Tenancy(d *Deps, r *triggers.Router) {
 			d.Invalid(EnvFederationProviders, err)
 			return
 		}
-		preSignUp = func(ctx context.Context, ev *triggers.PreSignUpEvent) error {
-			// The invitation handler refuses a federated sign-up that
-			// brings its own tenant before anything is linked.
-			if err := invitations.PreSignUp(ctx, ev); err != nil {
-				return err
-			}
-			return linker.PreSignUp(ctx, ev)
-		}
+		// The invitation handler refuses a federated sign-up that brings
+		// its own tenant before anything is linked.
+		preSignUp = inOrder(invitations.PreSignUp, linker.PreSignUp)
 	}
 	r.PreSignUp(preSignUp)
 	postConfirmation := invitations.PostConfirmation
@@ -98,16 +93,10 @@ func Tenancy(d *Deps, r *triggers.Router) {
 			d.Invalid(EnvWelcomeEmail, err)
 			return
 		}
-		postConfirmation = func(ctx context.Context, ev *triggers.PostConfirmationEvent) error {
-			// The tenant first: a failure here fails the confirmation, and
-			// Cognito's retry binds it again (both admin calls are
-			// idempotent) before the welcome, which the markers keep to
-			// one email.
-			if err := invitations.PostConfirmation(ctx, ev); err != nil {
-				return err
-			}
-			return welcome.PostConfirmation(ctx, ev)
-		}
+		// The tenant first: a failure there fails the confirmation, and
+		// Cognito's retry binds it again (both admin calls are idempotent)
+		// before the welcome, which the markers keep to one email.
+		postConfirmation = inOrder(invitations.PostConfirmation, welcome.PostConfirmation)
 	}
 	r.PostConfirmation(postConfirmation)
 
@@ -127,6 +116,19 @@ func Tenancy(d *Deps, r *triggers.Router) {
 		return
 	}
 	tokens.Register(r)
+}
+
+// inOrder returns a handler that runs hs on the same event one after the
+// other, and stops at the first error.
+func inOrder[E any](hs ...func(context.Context, *E) error) func(context.Context, *E) error {
+	return func(ctx context.Context, ev *E) error {
+		for _, h := range hs {
+			if err := h(ctx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // WelcomeHook is the name of the welcome email's post-confirmation markers.

@@ -56,6 +56,8 @@ AWS (only with --target-user-pool-id):
   --region REGION
   --cognito-endpoint URL
 Imported users must reset their password: passwords cannot be exported.
+The backup is read twice, one user at a time (a file, not a pipe), so any
+size of pool fits in memory; nothing is written unless the whole file is sound.
 `
 
 // backupAWSFlags are the AWS options shared by backup and restore.

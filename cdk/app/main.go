@@ -17,6 +17,7 @@
 //	cognitrig:selfSignUp         true: anyone may sign up
 //	cognitrig:emailFrom          SES sender of one-time codes
 //	cognitrig:welcomeEmail       true: email each confirmed user once (needs emailFrom)
+//	cognitrig:magicLinkKms       true: sign magic links with a KMS HMAC key
 //	cognitrig:callbackUrls       comma-separated OAuth callback URLs
 //	cognitrig:logoutUrls         comma-separated sign-out URLs
 //	cognitrig:domainPrefix       Cognito domain prefix for managed login
@@ -140,6 +141,13 @@ func propsFromContext(ctx func(string) string) (cognitrigcdk.Props, error) {
 	p.EmailFrom = ctx("emailFrom")
 	if p.WelcomeEmail, err = boolContext("welcomeEmail", ctx("welcomeEmail")); err != nil {
 		return p, err
+	}
+	kmsLinks, err := boolContext("magicLinkKms", ctx("magicLinkKms"))
+	if err != nil {
+		return p, err
+	}
+	if kmsLinks {
+		p.MagicLinkKey = &cognitrigcdk.MagicLinkKeyProps{}
 	}
 	p.Client.CallbackURLs = list(ctx("callbackUrls"))
 	p.Client.LogoutURLs = list(ctx("logoutUrls"))

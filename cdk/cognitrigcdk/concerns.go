@@ -31,6 +31,7 @@ const (
 	envKMSKeyARN        = "COGNITRIG_KMS_KEY_ARN"
 	envMasterKey        = "COGNITRIG_MASTER_KEY"
 	envWelcomeEmail     = "COGNITRIG_WELCOME_EMAIL"
+	envMagicLinkKMSKey  = "COGNITRIG_MAGICLINK_KMS_KEY"
 )
 
 // tableID names one of the tables a concern uses.
@@ -64,6 +65,7 @@ type concern struct {
 	sms      bool                 // sns:Publish to phone numbers
 	decrypt  bool                 // kms:Decrypt with the sender key
 	keyed    bool                 // reads the master key
+	mac      bool                 // signs magic links with the KMS HMAC key
 	env      map[string]string    // switches the concern's options on
 }
 
@@ -84,6 +86,7 @@ func concerns(p Props) []concern {
 		email:  p.EmailFrom != "",
 		sms:    p.SMS,
 		keyed:  true,
+		mac:    p.MagicLinkKey != nil,
 	})
 	tenancy := concern{
 		handler: HandlerTenancy,
@@ -161,6 +164,7 @@ func merge(handler string, cs []concern) concern {
 		all.sms = all.sms || c.sms
 		all.decrypt = all.decrypt || c.decrypt
 		all.keyed = all.keyed || c.keyed
+		all.mac = all.mac || c.mac
 		for name, v := range c.env {
 			if all.env == nil {
 				all.env = map[string]string{}

@@ -48,6 +48,9 @@ type Cognitrig struct {
 	Alarms []awscloudwatch.Alarm
 	// SenderKey is the custom senders' KMS key; nil without CustomSenders.
 	SenderKey awskms.IKey
+	// MagicLinkKey is the KMS HMAC key that signs magic links; nil without
+	// Props.MagicLinkKey.
+	MagicLinkKey awskms.IKey
 	// MasterKeySecret is the generated master key; nil when
 	// Props.MasterKey is given.
 	MasterKeySecret awssecretsmanager.Secret
@@ -117,6 +120,17 @@ func New(scope constructs.Construct, id string, props Props) (c *Cognitrig, err 
 		c.SenderKey = p.CustomSenders.Key
 		if c.SenderKey == nil {
 			c.SenderKey = senderKey(c.Construct, stack)
+		}
+	}
+	if p.MagicLinkKey != nil {
+		c.MagicLinkKey = p.MagicLinkKey.Key
+		if c.MagicLinkKey == nil {
+			c.MagicLinkKey = awskms.NewKey(c.Construct, jsii.String("MagicLinkKey"), &awskms.KeyProps{
+				Description:   jsii.String("cognitrig: signs and checks magic sign-in links (GenerateMac, VerifyMac)"),
+				KeySpec:       awskms.KeySpec_HMAC_256,
+				KeyUsage:      awskms.KeyUsage_GENERATE_VERIFY_MAC,
+				RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+			})
 		}
 	}
 	c.addUserPool(p)
@@ -484,6 +498,12 @@ func (c *Cognitrig) addFunction(p Props, stack awscdk.Stack, fc concern) {
 		// A dynamic reference: CloudFormation resolves it at deploy time,
 		// so the template never holds the key.
 		env[envMasterKey] = p.MasterKey.UnsafeUnwrap()
+	}
+	if fc.mac {
+		env[envMagicLinkKMSKey] = c.MagicLinkKey.KeyArn()
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings("kms:GenerateMac", "kms:VerifyMac"), Resources: jsii.Strings(*c.MagicLinkKey.KeyArn()),
+		}))
 	}
 	if fc.decrypt {
 		env[envKMSKeyARN] = c.SenderKey.KeyArn()

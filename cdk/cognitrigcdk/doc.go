@@ -56,7 +56,9 @@
 // DynamoDB actions its stores call, on its tables only; the Cognito admin
 // actions it calls, on this user pool only; ses:SendEmail on the
 // identities of Props.EmailFrom; sns:Publish to phone numbers (not
-// topics) with Props.SMS; kms:Decrypt on the sender key. Keeping these out
+// topics) with Props.SMS; kms:Decrypt on the sender key; kms:GenerateMac
+// and kms:VerifyMac on the magic-link key (Props.MagicLinkKey), for the
+// custom-auth function only. Keeping these out
 // of the role's default policy avoids the dependency cycle pool ->
 // function -> policy -> pool.
 //

@@ -100,6 +100,12 @@ type Props struct {
 	// sender triggers: the functions then deliver every message Cognito
 	// would send, through SES and SNS. Off by default.
 	CustomSenders *CustomSendersProps
+	// MagicLinkKey, when set, makes the magic-link challenge sign its links
+	// with a KMS HMAC key (COGNITRIG_MAGICLINK_KMS_KEY; package
+	// customauth/magiclink/kmssigner) instead of a key derived from
+	// MasterKey, so that no signing key is in the function. It costs one
+	// KMS request per link sent and one per link checked.
+	MagicLinkKey *MagicLinkKeyProps
 	// IdentityPool, when set, adds an identity pool whose authenticated
 	// role may read and write the caller's own prefix of one S3 bucket.
 	IdentityPool *IdentityPoolProps
@@ -223,6 +229,13 @@ type CustomSendersProps struct {
 	// (COGNITRIG_KMS_KEY_ARN). Default: a new symmetric key with rotation,
 	// kept when the stack goes. A key of your own must let Cognito
 	// encrypt with it.
+	Key awskms.IKey
+}
+
+// MagicLinkKeyProps configures the key that signs magic links.
+type MagicLinkKeyProps struct {
+	// Key is a KMS key with key spec HMAC_256 and key usage
+	// GENERATE_VERIFY_MAC. Default: a new one, kept when the stack goes.
 	Key awskms.IKey
 }
 
@@ -418,6 +431,8 @@ func managedEnv(name string) (prop string, managed bool) {
 		return "Migration.LegacyUsersTable", true
 	case envEmailFrom:
 		return "EmailFrom", true
+	case envMagicLinkKMSKey:
+		return "MagicLinkKey", true
 	case envWelcomeEmail:
 		return "WelcomeEmail", true
 	case envKMSKeyARN:

@@ -49,6 +49,7 @@ func TestNewRefusesBadProps(t *testing.T) {
 		{"bad sender", cognitrigcdk.Props{EmailFrom: "not an address"}, []string{"EmailFrom"}},
 		{"custom senders without a sender", cognitrigcdk.Props{CustomSenders: &cognitrigcdk.CustomSendersProps{}}, []string{"CustomSenders needs EmailFrom"}},
 		{"welcome without a sender", cognitrigcdk.Props{WelcomeEmail: true}, []string{"WelcomeEmail needs EmailFrom"}},
+		{"magic-link key through Environment", cognitrigcdk.Props{Environment: map[string]string{"COGNITRIG_MAGICLINK_KMS_KEY": "alias/x"}}, []string{"MagicLinkKey"}},
 		{"welcome through Environment", cognitrigcdk.Props{Environment: map[string]string{"COGNITRIG_WELCOME_EMAIL": "true"}}, []string{"WelcomeEmail"}},
 		{"bucket ARN instead of name", cognitrigcdk.Props{IdentityPool: &cognitrigcdk.IdentityPoolProps{Bucket: "arn:aws:s3:::files"}}, []string{"IdentityPool.Bucket"}},
 		{"managed variable", cognitrigcdk.Props{Environment: map[string]string{"COGNITRIG_TENANCY_TABLE": "mine"}}, []string{"COGNITRIG_TENANCY_TABLE is set from"}},

@@ -334,6 +334,7 @@ func TestSingleFunctionEverythingOn(t *testing.T) {
 		EmailFrom:     "no-reply@mail.example.com",
 		SMS:           true,
 		WelcomeEmail:  true,
+		MagicLinkKey:  &cognitrigcdk.MagicLinkKeyProps{},
 		Migration:     &cognitrigcdk.MigrationProps{},
 		CustomSenders: &cognitrigcdk.CustomSendersProps{},
 		Environment:   map[string]string{"COGNITRIG_LEGACY_TOKEN_URL": "https://legacy.example.com/token"},
@@ -357,13 +358,13 @@ func TestSingleFunctionEverythingOn(t *testing.T) {
 		"cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminLinkProviderForUser", "cognito-idp:AdminSetUserMFAPreference",
 		"cognito-idp:AdminUpdateUserAttributes", "cognito-idp:ListUsers",
 		"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
-		"kms:Decrypt", "ses:SendEmail", "sns:Publish",
+		"kms:Decrypt", "kms:GenerateMac", "kms:VerifyMac", "ses:SendEmail", "sns:Publish",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("actions %v\nwant %v", got, want)
 	}
 	env := envOf(t, s.res[allID])
-	for _, name := range []string{"COGNITRIG_MIGRATION_TABLE", "COGNITRIG_KMS_KEY_ARN", "COGNITRIG_EMAIL_FROM", "COGNITRIG_LEGACY_TOKEN_URL", "COGNITRIG_WELCOME_EMAIL", "COGNITRIG_CONFIRM_TABLE"} {
+	for _, name := range []string{"COGNITRIG_MIGRATION_TABLE", "COGNITRIG_KMS_KEY_ARN", "COGNITRIG_EMAIL_FROM", "COGNITRIG_LEGACY_TOKEN_URL", "COGNITRIG_WELCOME_EMAIL", "COGNITRIG_CONFIRM_TABLE", "COGNITRIG_MAGICLINK_KMS_KEY"} {
 		if env[name] == nil {
 			t.Errorf("%s not set on the one function", name)
 		}
@@ -937,4 +938,44 @@ func keys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestMagicLinkKey: with MagicLinkKey, a retained HMAC_256 key signs magic
+// links, and only the custom-auth function may use it, for GenerateMac and
+// VerifyMac on that key alone.
+func TestMagicLinkKey(t *testing.T) {
+	s := synth(t, cognitrigcdk.Props{Shape: cognitrigcdk.FunctionPerConcern, EmailFrom: "no-reply@example.com",
+		MagicLinkKey: &cognitrigcdk.MagicLinkKeyProps{}})
+	keyID := ""
+	for id, r := range s.ofType("AWS::KMS::Key") {
+		if r.Properties["KeySpec"] == "HMAC_256" && r.Properties["KeyUsage"] == "GENERATE_VERIFY_MAC" {
+			keyID = id
+		}
+	}
+	if keyID == "" || s.c.MagicLinkKey == nil {
+		t.Fatalf("no HMAC_256 GENERATE_VERIFY_MAC key among %v", keys(s.ofType("AWS::KMS::Key")))
+	}
+	check(t, "key retained", func() {
+		s.template.HasResource(jsii.String("AWS::KMS::Key"), &map[string]any{
+			"Properties": assertions.Match_ObjectLike(&map[string]any{"KeySpec": "HMAC_256"}), "DeletionPolicy": "Retain",
+		})
+	})
+	customauth := s.logicalID(s.c.Functions["customauth"])
+	actions := policyActions(t, s)
+	for h, fn := range s.c.Functions {
+		id := s.logicalID(fn)
+		env := envOf(t, s.res[id])["COGNITRIG_MAGICLINK_KMS_KEY"]
+		mine := id == customauth
+		if (env != nil) != mine || slices.Contains(actions[id], "kms:GenerateMac") != mine || slices.Contains(actions[id], "kms:VerifyMac") != mine {
+			t.Errorf("%s: COGNITRIG_MAGICLINK_KMS_KEY %v, actions %v", h, env, actions[id])
+		}
+		if env != nil && getAttArn(env) != keyID {
+			t.Errorf("COGNITRIG_MAGICLINK_KMS_KEY = %v, want the key's ARN", env)
+		}
+	}
+	for _, st := range statements(t, s) {
+		if slices.Contains(st.actions, "kms:GenerateMac") && (len(st.resources) != 1 || !strings.Contains(st.resources[0], keyID)) {
+			t.Errorf("kms:GenerateMac on %v, want the magic-link key only", st.resources)
+		}
+	}
 }

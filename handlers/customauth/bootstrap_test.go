@@ -218,6 +218,61 @@ func TestBootstrapMagicLink(t *testing.T) {
 	}
 }
 
+// TestBootstrapMagicLinkKMS: with COGNITRIG_MAGICLINK_KMS_KEY, links are
+// signed and checked by KMS (GenerateMac, VerifyMac), not by a key in the
+// function; a link signed by the master key's derived key is refused.
+func TestBootstrapMagicLinkKMS(t *testing.T) {
+	kms := bt.NewKMSMAC(t)
+	table := bt.Table(t, bt.Challenges)
+	ses := bt.NewSES(t)
+	env := append(bt.AWSEnv(map[string]string{"SESV2": ses.URL, "KMS": kms.URL}),
+		"COGNITRIG_CHALLENGES_TABLE="+table, "COGNITRIG_MASTER_KEY="+masterKey, "COGNITRIG_EMAIL_FROM=no-reply@example.com",
+		"COGNITRIG_AUTH_SEQUENCE=magic-link", "COGNITRIG_MAGICLINK_URL=https://app.example.com/signin")
+	fn, log := bt.Start(t, bt.Build(t, "."), append(env, "COGNITRIG_MAGICLINK_KMS_KEY="+bt.MACKeyID)...)
+	create := func(fn *lambdart.Function) (triggers.CreateAuthChallengeResponse, string) {
+		t.Helper()
+		r := bt.Decode[triggers.CreateAuthChallengeEvent](t, "create", bt.Invoke(t, fn, triggertest.Load(t, "CreateAuthChallenge_Authentication.passwordless"))).Response
+		emails := ses.Emails()
+		link := regexp.MustCompile(`https://app\.example\.com/signin#\S+`).FindString(emails[len(emails)-1].Text)
+		if link == "" {
+			t.Fatalf("no link in %q", emails[len(emails)-1].Text)
+		}
+		return r, link
+	}
+	r, link := create(fn)
+	if !answerCorrect(t, fn, "link", verifyEvent(t, r.PrivateChallengeParameters, link)) {
+		t.Fatal("the KMS-signed link did not pass")
+	}
+	if ops := strings.Join(kms.Ops(), ","); ops != "GenerateMac,VerifyMac" {
+		t.Errorf("KMS calls %s, want one GenerateMac and one VerifyMac", ops)
+	}
+
+	// A function signing with the master key's derived key: its link
+	// names a live record in the same table, but KMS refuses its MAC.
+	local, _ := bt.Start(t, bt.Build(t, "."), env...)
+	r2, forged := create(local)
+	if answerCorrect(t, fn, "forged", verifyEvent(t, r2.PrivateChallengeParameters, forged)) {
+		t.Error("a link not signed by the KMS key passed")
+	}
+	if l := log.String(); strings.Contains(l, link[strings.IndexByte(link, '#')+1:]) {
+		t.Error("the link reached the log")
+	}
+
+	// An unknown key fails the sign-in with a message safe for the user,
+	// and a log line naming the key and the permission to check.
+	// (A table of its own: in the first, a link was sent a moment ago,
+	// and the magic link does not send another so soon.)
+	broken, brokenLog := bt.Start(t, bt.Build(t, "."), append(env, "COGNITRIG_MAGICLINK_KMS_KEY=alias/missing",
+		"COGNITRIG_CHALLENGES_TABLE="+bt.Table(t, bt.Challenges))...)
+	res := bt.Invoke(t, broken, triggertest.Load(t, "CreateAuthChallenge_Authentication.passwordless"))
+	if msg := bt.Refusal(t, "unknown key", res); msg != "Sign-in is not available right now. Try again later." {
+		t.Errorf("unknown key: the user is told %q", msg)
+	}
+	if l := brokenLog.WaitFor("alias/missing", "kms:GenerateMac"); !strings.Contains(l, "alias/missing") || !strings.Contains(l, "kms:GenerateMac") {
+		t.Errorf("the log does not say which key and permission failed:\n%.3000s", l)
+	}
+}
+
 // TestBadConfigurationFailsAtStart: every bad variable is named, and the
 // function ends before it asks for an event.
 func TestBadConfigurationFailsAtStart(t *testing.T) {

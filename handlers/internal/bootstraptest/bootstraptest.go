@@ -107,6 +107,23 @@ func (l *Log) Write(p []byte) (int, error) {
 	return l.b.Write(p)
 }
 
+// WaitFor waits up to a second for the log to hold each of subs (the
+// process writes it a moment after it answers) and returns the log.
+func (l *Log) WaitFor(subs ...string) string {
+	deadline := time.Now().Add(time.Second)
+	for {
+		s := l.String()
+		missing := false
+		for _, sub := range subs {
+			missing = missing || !strings.Contains(s, sub)
+		}
+		if !missing || time.Now().After(deadline) {
+			return s
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // String returns the log so far.
 func (l *Log) String() string {
 	l.mu.Lock()

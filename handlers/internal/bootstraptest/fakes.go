@@ -1,7 +1,9 @@
 package bootstraptest
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -222,6 +224,56 @@ func NewKMS(t testing.TB) *JSONService {
 			return fail("InvalidCiphertextException")
 		}
 		out, _ := json.Marshal(map[string]any{"KeyId": KMSKeyARN, "Plaintext": key, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"})
+		return http.StatusOK, string(out)
+	})
+	return s
+}
+
+// MACKeyID is the one key of NewKMSMAC.
+const MACKeyID = "alias/cognitrig-magic-link"
+
+// NewKMSMAC starts an AWS KMS server with one HMAC_256 key, MACKeyID, for
+// GenerateMac and VerifyMac (package kmssigner); the function reaches it
+// with AWS_ENDPOINT_URL_KMS.
+func NewKMSMAC(t testing.TB) *JSONService {
+	s := NewJSONService(t)
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	mac := func(msg []byte) []byte {
+		m := hmac.New(sha256.New, secret)
+		m.Write(msg)
+		return m.Sum(nil)
+	}
+	type request struct {
+		KeyID        string `json:"KeyId"`
+		MacAlgorithm string
+		Message, Mac []byte
+	}
+	read := func(body []byte) (request, bool) {
+		var in request
+		ok := json.Unmarshal(body, &in) == nil && in.KeyID == MACKeyID && in.MacAlgorithm == "HMAC_SHA_256"
+		return in, ok
+	}
+	notFound := func() (int, string) {
+		return http.StatusBadRequest, `{"__type":"NotFoundException","message":"no such key in the test KMS"}`
+	}
+	s.Reply("GenerateMac", func(body []byte) (int, string) {
+		in, ok := read(body)
+		if !ok {
+			return notFound()
+		}
+		out, _ := json.Marshal(map[string]any{"KeyId": MACKeyID, "MacAlgorithm": in.MacAlgorithm, "Mac": mac(in.Message)})
+		return http.StatusOK, string(out)
+	})
+	s.Reply("VerifyMac", func(body []byte) (int, string) {
+		in, ok := read(body)
+		if !ok {
+			return notFound()
+		}
+		if !hmac.Equal(mac(in.Message), in.Mac) {
+			return http.StatusBadRequest, `{"__type":"KMSInvalidMacException","message":"invalid MAC"}`
+		}
+		out, _ := json.Marshal(map[string]any{"KeyId": MACKeyID, "MacAlgorithm": in.MacAlgorithm, "MacValid": true})
 		return http.StatusOK, string(out)
 	})
 	return s

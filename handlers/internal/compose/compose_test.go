@@ -118,6 +118,8 @@ func TestBuildNamesEveryBadVariable(t *testing.T) {
 		{"unknown step", []Concern{CustomAuth}, with(minimal(), EnvAuthSequence, "email-otp,retina-scan"), []string{EnvAuthSequence + `: unknown step "retina-scan"`}},
 		{"captcha without its service", []Concern{CustomAuth}, with(minimal(), EnvAuthSequence, "password,captcha", EnvCaptchaVerifyURL, "http://captcha.example.com/siteverify"),
 			[]string{EnvCaptchaVerifyURL + ": uses plain http", EnvCaptchaSecret}},
+		{"magic-link KMS key with a space", []Concern{CustomAuth}, with(minimal(), EnvAuthSequence, "magic-link",
+			EnvMagicLinkURL, "https://app.example.com/signin", EnvMagicLinkKMSKey, "alias/links "), []string{EnvMagicLinkKMSKey}},
 		{"magic link without origins", []Concern{CustomAuth}, with(minimal(), EnvAuthSequence, "magic-link"), []string{EnvMagicLinkOrigins}},
 		{"short master key", []Concern{CustomAuth}, with(minimal(), EnvMasterKey, shortKey), []string{EnvMasterKey}},
 		{"email needs a sender", []Concern{CustomAuth}, with(minimal(), EnvEmailFrom, ""), []string{EnvEmailFrom}},

@@ -13,6 +13,7 @@ import (
 	"github.com/cognitrig/cognitrig/customauth/captcha"
 	"github.com/cognitrig/cognitrig/customauth/deliver"
 	"github.com/cognitrig/cognitrig/customauth/magiclink"
+	"github.com/cognitrig/cognitrig/customauth/magiclink/kmssigner"
 	"github.com/cognitrig/cognitrig/customauth/otp"
 	"github.com/cognitrig/cognitrig/customauth/records"
 	"github.com/cognitrig/cognitrig/customauth/secquestion"
@@ -112,7 +113,9 @@ func DecoyQuestions() []string {
 // COGNITRIG_CAPTCHA_VERIFY_URL and COGNITRIG_CAPTCHA_SECRET for captcha
 // (COGNITRIG_CAPTCHA_SITE_KEY and COGNITRIG_CAPTCHA_PROVIDER are passed to
 // the client); COGNITRIG_MAGICLINK_ORIGINS or COGNITRIG_MAGICLINK_URL for
-// magic-link.
+// magic-link, whose links are signed by the KMS HMAC key
+// COGNITRIG_MAGICLINK_KMS_KEY when it is set (magiclink/kmssigner), so
+// that no signing key is in the function.
 func CustomAuth(d *Deps, r *triggers.Router) {
 	e := d.Env
 	table := e.Required(EnvChallengesTable)
@@ -255,13 +258,25 @@ func magicLinkChallenge(d *Deps, ready bool, email deliver.Sender, store records
 		d.Invalid(EnvMagicLinkOrigins, fmt.Errorf("the magic-link step needs the origins its links may open, or %s", EnvMagicLinkURL))
 		return nil
 	}
+	var signer magiclink.Signer
+	if kmsKey := e.String(EnvMagicLinkKMSKey, ""); kmsKey != "" {
+		s, err := kmssigner.New(kmssigner.Config{Client: d.KMS(), KeyID: kmsKey})
+		if err != nil {
+			d.Invalid(EnvMagicLinkKMSKey, err)
+			return nil
+		}
+		signer = s
+	}
 	if !ready || email == nil {
 		return nil
 	}
-	signer, err := magiclink.NewHMACSigner(key)
-	if err != nil {
-		d.Invalid(EnvMasterKey, err)
-		return nil
+	if signer == nil {
+		s, err := magiclink.NewHMACSigner(key)
+		if err != nil {
+			d.Invalid(EnvMasterKey, err)
+			return nil
+		}
+		signer = s
 	}
 	c, err := magiclink.New(magiclink.Config{Signer: signer, Store: store, Sender: email, AllowedOrigins: origins, Logger: d.Logger})
 	if err != nil {

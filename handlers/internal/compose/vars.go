@@ -16,6 +16,7 @@ const (
 	EnvCaptchaProvider  = "COGNITRIG_CAPTCHA_PROVIDER"
 	EnvMagicLinkOrigins = "COGNITRIG_MAGICLINK_ORIGINS" // comma-separated https origins
 	EnvMagicLinkURL     = "COGNITRIG_MAGICLINK_URL"     // the page that receives links
+	EnvMagicLinkKMSKey  = "COGNITRIG_MAGICLINK_KMS_KEY" // KMS HMAC_256 key (ARN or alias) signing links; unset: derived from the master key
 
 	// User migration.
 	EnvMigrationTable      = "COGNITRIG_MIGRATION_TABLE" // required by migration

@@ -118,7 +118,7 @@ func TestBootstrapServesEveryRecordedEvent(t *testing.T) {
 	if fn.Starts() != 1 {
 		t.Errorf("the process was started %d times; one warm process should serve all", fn.Starts())
 	}
-	l := log.String()
+	l := log.Final()
 	if !strings.Contains(l, `"_aws"`) || !strings.Contains(l, "trigger request") {
 		t.Errorf("the function log lacks EMF metrics or debug events:\n%.2000s", l)
 	}

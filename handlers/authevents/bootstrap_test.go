@@ -75,7 +75,7 @@ func TestBootstrap(t *testing.T) {
 	if fn.Starts() != 1 {
 		t.Errorf("the process was started %d times; one warm process should serve all", fn.Starts())
 	}
-	if l := log.String(); !strings.Contains(l, `"_aws"`) || strings.Contains(l, "SECRET") {
+	if l := log.Final(); !strings.Contains(l, `"_aws"`) || strings.Contains(l, "SECRET") {
 		t.Errorf("the log lacks metrics or holds a secret:\n%.3000s", l)
 	}
 }

@@ -124,7 +124,7 @@ func TestBootstrapPasswordCaptchaQuestion(t *testing.T) {
 	if fn.Starts() != 1 {
 		t.Errorf("the process was started %d times", fn.Starts())
 	}
-	if l := log.String(); strings.Contains(l, "SECRET") || strings.Contains(l, bt.GoodToken) || !strings.Contains(l, `"_aws"`) {
+	if l := log.Final(); strings.Contains(l, "SECRET") || strings.Contains(l, bt.GoodToken) || !strings.Contains(l, `"_aws"`) {
 		t.Errorf("the log holds a secret or lacks metrics:\n%.3000s", l)
 	}
 }
@@ -164,7 +164,7 @@ func TestBootstrapEmailOTP(t *testing.T) {
 	if answerCorrect(t, fn, "code again", verifyEvent(t, r.PrivateChallengeParameters, code)) {
 		t.Error("the code passed twice")
 	}
-	if l := log.String(); strings.Contains(l, code) || strings.Contains(l, "SECRET") {
+	if l := log.Final(); strings.Contains(l, code) || strings.Contains(l, "SECRET") {
 		t.Errorf("the log holds the code or a secret:\n%.3000s", l)
 	}
 }
@@ -184,7 +184,7 @@ func TestBootstrapEmailOrSMSOTP(t *testing.T) {
 	if code == "" || !answerCorrect(t, fn, "code", verifyEvent(t, r.PrivateChallengeParameters, code)) {
 		t.Errorf("the code %q from %q did not pass", code, sms[0].Text)
 	}
-	if strings.Contains(log.String(), code) {
+	if strings.Contains(log.Final(), code) {
 		t.Error("the code reached the log")
 	}
 }
@@ -213,7 +213,7 @@ func TestBootstrapMagicLink(t *testing.T) {
 	if msg := bt.Refusal(t, "elsewhere", bt.Invoke(t, fn, elsewhere)); msg != "The sign-in link cannot point to that address." {
 		t.Errorf("elsewhere: %q", msg)
 	}
-	if l := log.String(); strings.Contains(l, link[strings.IndexByte(link, '#')+1:]) {
+	if l := log.Final(); strings.Contains(l, link[strings.IndexByte(link, '#')+1:]) {
 		t.Error("the link reached the log")
 	}
 }
@@ -254,7 +254,7 @@ func TestBootstrapMagicLinkKMS(t *testing.T) {
 	if answerCorrect(t, fn, "forged", verifyEvent(t, r2.PrivateChallengeParameters, forged)) {
 		t.Error("a link not signed by the KMS key passed")
 	}
-	if l := log.String(); strings.Contains(l, link[strings.IndexByte(link, '#')+1:]) {
+	if l := log.Final(); strings.Contains(l, link[strings.IndexByte(link, '#')+1:]) {
 		t.Error("the link reached the log")
 	}
 

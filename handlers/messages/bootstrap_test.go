@@ -42,7 +42,7 @@ func TestBootstrap(t *testing.T) {
 	if fn.Starts() != 1 {
 		t.Errorf("the process was started %d times", fn.Starts())
 	}
-	if l := log.String(); strings.Contains(l, "SECRET") || !strings.Contains(l, `"_aws"`) {
+	if l := log.Final(); strings.Contains(l, "SECRET") || !strings.Contains(l, `"_aws"`) {
 		t.Errorf("the log holds a secret or lacks metrics:\n%.3000s", l)
 	}
 }
@@ -95,7 +95,7 @@ func TestCustomSenders(t *testing.T) {
 	if len(codes) != 16 || len(ses.Emails()) != 8 || len(sns.Messages()) != 8 {
 		t.Errorf("%d codes, %d emails, %d SMS; want 16, 8, 8", len(codes), len(ses.Emails()), len(sns.Messages()))
 	}
-	l := log.String()
+	l := log.Final()
 	if slices.ContainsFunc(codes, func(c string) bool { return strings.Contains(l, c) }) || strings.Contains(l, "SECRET") {
 		t.Errorf("a code reached the log:\n%.3000s", l)
 	}

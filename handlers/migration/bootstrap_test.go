@@ -96,7 +96,7 @@ func TestBootstrapDynamoSource(t *testing.T) {
 	if rec, err := tracker.Get(context.Background(), "nobody@example.com"); err != nil || rec.Outcome != migration.OutcomeNotFound {
 		t.Errorf("tracking record of an unknown user %+v, %v", rec, err)
 	}
-	if l := log.String(); strings.Contains(l, "SECRET") || !strings.Contains(l, migration.MetricMigrated) {
+	if l := log.Final(); strings.Contains(l, "SECRET") || !strings.Contains(l, migration.MetricMigrated) {
 		t.Errorf("the log holds a secret or lacks the migration metrics:\n%.3000s", l)
 	}
 }
@@ -132,7 +132,7 @@ func TestBootstrapHTTPSource(t *testing.T) {
 	if after := idp.Requests(); after != before {
 		t.Errorf("the open breaker let %d requests through", after-before)
 	}
-	if l := log.String(); strings.Contains(l, "SECRET") {
+	if l := log.Final(); strings.Contains(l, "SECRET") {
 		t.Errorf("a secret reached the log:\n%.3000s", l)
 	}
 }

@@ -92,7 +92,7 @@ func TestBootstrap(t *testing.T) {
 	if fn.Starts() != 1 {
 		t.Errorf("the process was started %d times", fn.Starts())
 	}
-	if l := log.String(); strings.Contains(l, "SECRET") || !strings.Contains(l, `"_aws"`) {
+	if l := log.Final(); strings.Contains(l, "SECRET") || !strings.Contains(l, `"_aws"`) {
 		t.Errorf("the log holds a secret or lacks metrics:\n%.3000s", l)
 	}
 }

@@ -97,8 +97,9 @@ func Main(m *testing.M) {
 // Log is a function's log (its stdout and stderr), written by the process's
 // output copier and read by the test.
 type Log struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu    sync.Mutex
+	b     bytes.Buffer
+	close func()
 }
 
 func (l *Log) Write(p []byte) (int, error) {
@@ -122,6 +123,16 @@ func (l *Log) WaitFor(subs ...string) string {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// Final stops the function and returns its whole log: the process writes
+// each line a moment after it answers, so a check that a secret is absent
+// must wait for the end, or it may miss the last invocation's lines.
+func (l *Log) Final() string {
+	if l.close != nil {
+		l.close()
+	}
+	return l.String()
 }
 
 // String returns the log so far.
@@ -166,7 +177,8 @@ func Start(t testing.TB, bin string, env ...string) (*lambdart.Function, *Log) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = fn.Close() })
+	log.close = func() { _ = fn.Close() }
+	t.Cleanup(log.close)
 	return fn, log
 }
 

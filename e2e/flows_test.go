@@ -10,7 +10,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
+	"github.com/cognitrig/cognitrig/lifecycle/confirm"
 	"github.com/cognitrig/cognitrig/migration/dynamotracker"
 	"github.com/cognitrig/cognitrig/migration/migrationtest"
 	"github.com/cognitrig/cognitrig/tenancy"
@@ -47,7 +50,8 @@ func signUp(ctx context.Context, s *stack, email, token string) (*cip.SignUpOutp
 }
 
 // TestTenantSignUpAndTokens: invitation sign-up → pre-sign-up →
-// confirmation → post-confirmation sets the tenant → sign-in → the ID token
+// confirmation → post-confirmation sets the tenant and sends one welcome
+// email (local SES) → sign-in → the ID token
 // carries the tenant claims; a used or expired invitation is refused with
 // the handler's message.
 func TestTenantSignUpAndTokens(t *testing.T) {
@@ -68,9 +72,18 @@ func TestTenantSignUpAndTokens(t *testing.T) {
 		}
 		return token
 	}
+	// The welcome email goes through a local SES, once per user.
+	markers := dynamotest.CreateTable(t, db, dynamodb.CreateTableInput{
+		TableName:            aws.String("e2e-confirm"),
+		AttributeDefinitions: []dbtypes.AttributeDefinition{{AttributeName: aws.String(confirm.MarkerPartitionKey), AttributeType: dbtypes.ScalarAttributeTypeS}},
+		KeySchema:            []dbtypes.KeySchemaElement{{AttributeName: aws.String(confirm.MarkerPartitionKey), KeyType: dbtypes.KeyTypeHash}},
+	})
+	ses := newSES(t)
 	s := startStack(t,
 		[]function{{name: "tenancy", handler: "tenancy", env: []string{
 			"COGNITRIG_TENANCY_TABLE=" + table, "COGNITRIG_REQUIRE_INVITATION=true",
+			"COGNITRIG_WELCOME_EMAIL=true", "COGNITRIG_CONFIRM_TABLE=" + markers,
+			"COGNITRIG_EMAIL_FROM=welcome@acme.example", "AWS_ENDPOINT_URL_SESV2=" + ses.url,
 		}}},
 		map[string]string{"PreSignUp": "tenancy", "PostConfirmation": "tenancy", "PreTokenGeneration": "tenancy"})
 
@@ -95,6 +108,9 @@ func TestTenantSignUpAndTokens(t *testing.T) {
 	}
 	if attrs["custom:tenantId"] != "acme" || attrs["email_verified"] != "true" {
 		t.Errorf("post-confirmation did not bind the tenant: %v", attrs)
+	}
+	if to := ses.recipients(); len(to) != 1 || to[0] != "ann@acme.example" {
+		t.Errorf("welcome emails to %v, want one to ann@acme.example", to)
 	}
 
 	start = time.Now()
@@ -127,6 +143,9 @@ func TestTenantSignUpAndTokens(t *testing.T) {
 	}
 	if strings.Contains(s.funcLog.String(), token.Reveal()) {
 		t.Error("the invitation token reached the function's log")
+	}
+	if to := ses.recipients(); len(to) != 1 {
+		t.Errorf("welcome emails to %v after the sign-in and the refusals, want still the one", to)
 	}
 }
 

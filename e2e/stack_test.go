@@ -124,6 +124,15 @@ type stack struct {
 	clientID   string
 	cognitoLog *syncBuffer
 	funcLog    *syncBuffer
+	stopFuncs  func() error
+}
+
+// finalFuncLog stops the functions and returns their whole log: a process
+// writes its last lines a moment after it answers, and a check that a
+// secret is absent must see them too.
+func (s *stack) finalFuncLog() string {
+	_ = s.stopFuncs()
+	return s.funcLog.String()
 }
 
 // function describes a handler to run behind the Invoke API.
@@ -171,6 +180,7 @@ func startStack(t *testing.T, functions []function, triggerFunctions map[string]
 		fns[f.name] = fn
 	}
 	api := lambdart.NewInvokeAPI(fns)
+	s.stopFuncs = api.Close
 	invoke := httptest.NewServer(api)
 	s.invokeURL = invoke.URL
 	t.Cleanup(func() {

@@ -64,6 +64,20 @@ func Decode[E any](t testing.TB, name string) *E {
 	return ev
 }
 
+// Event is Decode without a testing.TB, for Examples and tools: it
+// returns the recorded event called name as a typed event, or an error.
+func Event[E any](name string) (*E, error) {
+	raw, err := Raw(name)
+	if err != nil {
+		return nil, err
+	}
+	ev := new(E)
+	if err := json.Unmarshal(raw, ev); err != nil {
+		return nil, fmt.Errorf("triggertest: decode %s: %w", name, err)
+	}
+	return ev, nil
+}
+
 // Invoker is what a Router is to the Lambda runtime: lambda.Handler.
 type Invoker interface {
 	Invoke(ctx context.Context, payload []byte) ([]byte, error)

@@ -78,3 +78,22 @@ func ExampleFromRaw() {
 	fmt.Println(strings.Contains(string(payload), "new.user@example.org"))
 	// Output: true
 }
+
+func TestEvent(t *testing.T) {
+	ev, err := triggertest.Event[struct {
+		TriggerSource string `json:"triggerSource"`
+		UserName      string `json:"userName"`
+	}]("PreSignUp_SignUp")
+	if err != nil || ev.TriggerSource != "PreSignUp_SignUp" || ev.UserName == "" {
+		t.Fatalf("Event = %+v, %v", ev, err)
+	}
+	if _, err := triggertest.Event[struct{}]("NoSuch_Event"); err == nil || !strings.Contains(err.Error(), "NoSuch_Event") {
+		t.Errorf("unknown event: %v", err)
+	}
+	// A recorded event that does not fit the type is an error, not a panic.
+	if _, err := triggertest.Event[struct {
+		Request []string `json:"request"`
+	}]("PreSignUp_SignUp"); err == nil {
+		t.Error("an object decoded into a slice")
+	}
+}

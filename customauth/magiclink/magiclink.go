@@ -98,7 +98,8 @@ type Config struct {
 	// ResendAfter is the least time between two sends; default 1 minute.
 	ResendAfter time.Duration
 	// Subject and Body are the email; Body must hold deliver.Placeholder,
-	// where the link goes.
+	// where the link goes. Defaults: "Your sign-in link", and a short text
+	// that says the link works once, within TTL.
 	Subject, Body string
 	// AllowUnverified sends to an email address that is not verified.
 	AllowUnverified bool

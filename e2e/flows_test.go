@@ -10,8 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/lifecycle/confirm"
 	"github.com/cognitrig/cognitrig/migration/dynamotracker"
@@ -73,11 +71,7 @@ func TestTenantSignUpAndTokens(t *testing.T) {
 		return token
 	}
 	// The welcome email goes through a local SES, once per user.
-	markers := dynamotest.CreateTable(t, db, dynamodb.CreateTableInput{
-		TableName:            aws.String("e2e-confirm"),
-		AttributeDefinitions: []dbtypes.AttributeDefinition{{AttributeName: aws.String(confirm.MarkerPartitionKey), AttributeType: dbtypes.ScalarAttributeTypeS}},
-		KeySchema:            []dbtypes.KeySchemaElement{{AttributeName: aws.String(confirm.MarkerPartitionKey), KeyType: dbtypes.KeyTypeHash}},
-	})
+	markers := dynamotest.CreateTable(t, db, confirm.TableDefinition("e2e-confirm"))
 	ses := newSES(t)
 	s := startStack(t,
 		[]function{{name: "tenancy", handler: "tenancy", env: []string{

@@ -479,7 +479,7 @@ func sameKeys[M ~map[string]string](a, b M) bool {
 // again, and the code works once.
 func TestRetryOnAnotherInstance(t *testing.T) {
 	client := dynamotest.Client(t)
-	table := dynamotest.CreateTable(t, client, *records.CreateTableInput("otp"))
+	table := dynamotest.CreateTable(t, client, records.TableDefinition("otp"))
 	w := dynamodb.NewTableExistsWaiter(client, func(o *dynamodb.TableExistsWaiterOptions) {
 		o.MinDelay, o.MaxDelay = 20*time.Millisecond, 200*time.Millisecond
 	})

@@ -281,13 +281,13 @@ func (d *DynamoStore) delete(ctx context.Context, slot, nonce string, now time.T
 	}
 }
 
-// CreateTableInput returns the definition of a table for DynamoStore (and
+// TableDefinition returns the definition of a table for DynamoStore (and
 // the other customauth stores): a string partition key "pk", on-demand
 // billing. Enable TTL on AttrExpiresAt separately (UpdateTimeToLive, or the
 // CDK table's timeToLiveAttribute).
-func CreateTableInput(table string) *dynamodb.CreateTableInput {
-	return &dynamodb.CreateTableInput{
-		TableName:            aws.String(table),
+func TableDefinition(name string) dynamodb.CreateTableInput {
+	return dynamodb.CreateTableInput{
+		TableName:            aws.String(name),
 		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String(AttrKey), AttributeType: types.ScalarAttributeTypeS}},
 		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(AttrKey), KeyType: types.KeyTypeHash}},
 		BillingMode:          types.BillingModePayPerRequest,

@@ -71,10 +71,10 @@ func ExampleMemoryStore() {
 	// consumed: false
 }
 
-// CreateTableInput is the table of DynamoStore, which the other customauth
+// TableDefinition is the table of DynamoStore, which the other customauth
 // stores can share. TTL on records.AttrExpiresAt is enabled separately.
-func ExampleCreateTableInput() {
-	in := records.CreateTableInput("cognitrig-challenges")
+func ExampleTableDefinition() {
+	in := records.TableDefinition("cognitrig-challenges")
 	fmt.Println(aws.ToString(in.TableName), in.BillingMode)
 	for _, k := range in.KeySchema {
 		fmt.Println("key:", aws.ToString(k.AttributeName), k.KeyType)

@@ -22,7 +22,7 @@ func TestMemoryStore(t *testing.T) {
 func TestDynamoStore(t *testing.T) {
 	client := dynamotest.Client(t)
 	testStore(t, func(t *testing.T) records.Store {
-		table := dynamotest.CreateTable(t, client, *records.CreateTableInput("records"))
+		table := dynamotest.CreateTable(t, client, records.TableDefinition("records"))
 		waitActive(t, client, table)
 		return records.NewDynamoStore(client, table)
 	})

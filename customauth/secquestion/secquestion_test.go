@@ -120,7 +120,7 @@ func TestMemoryStore(t *testing.T) {
 func TestDynamoStore(t *testing.T) {
 	client := dynamotest.Client(t)
 	testStore(t, func(t *testing.T) secquestion.Store {
-		table := dynamotest.CreateTable(t, client, *records.CreateTableInput("secquestion"))
+		table := dynamotest.CreateTable(t, client, records.TableDefinition("secquestion"))
 		w := dynamodb.NewTableExistsWaiter(client, func(o *dynamodb.TableExistsWaiterOptions) {
 			o.MinDelay, o.MaxDelay = 20*time.Millisecond, 200*time.Millisecond
 		})

@@ -124,7 +124,7 @@ type DynamoAPI interface {
 }
 
 // DynamoStore is a Store in a DynamoDB table with a string partition key
-// "pk" (records.CreateTableInput makes one; the table can be shared). An
+// "pk" (records.TableDefinition makes one; the table can be shared). An
 // item holds "question", "answerHash" and "updatedAt" (Unix seconds); it
 // has no expiry.
 type DynamoStore struct {

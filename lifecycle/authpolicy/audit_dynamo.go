@@ -28,6 +28,25 @@ const (
 	AuditTTLAttribute = "expiresAt" // N: Unix seconds; the table's TTL attribute
 )
 
+// AuditTableDefinition returns the definition of an audit table for
+// DynamoAuditStore: partition key "pk" (S), sort key "sk" (S), on-demand
+// billing. Enable TTL on AuditTTLAttribute separately (the CDK table's
+// timeToLiveAttribute).
+func AuditTableDefinition(name string) dynamodb.CreateTableInput {
+	return dynamodb.CreateTableInput{
+		TableName: aws.String(name),
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String(AuditPartitionKey), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String(AuditSortKey), AttributeType: types.ScalarAttributeTypeS},
+		},
+		KeySchema: []types.KeySchemaElement{
+			{AttributeName: aws.String(AuditPartitionKey), KeyType: types.KeyTypeHash},
+			{AttributeName: aws.String(AuditSortKey), KeyType: types.KeyTypeRange},
+		},
+		BillingMode: types.BillingModePayPerRequest,
+	}
+}
+
 // DynamoAuditStore is an AuditStore in a DynamoDB table with partition key
 // "pk" (S) and sort key "sk" (S), and TTL on "expiresAt" (N). Each record is
 // one item written with attribute_not_exists(pk), so a record is never

@@ -174,26 +174,10 @@ func TestMemoryAuditStore(t *testing.T) {
 	})
 }
 
-// AuditTableInput is the audit table's definition, as the CDK stack makes it
-// (plus TTL on expiresAt, which dynalite does not implement).
-func auditTableInput() dynamodb.CreateTableInput {
-	return dynamodb.CreateTableInput{
-		TableName: aws.String("audit"),
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String(authpolicy.AuditPartitionKey), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String(authpolicy.AuditSortKey), AttributeType: types.ScalarAttributeTypeS},
-		},
-		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String(authpolicy.AuditPartitionKey), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String(authpolicy.AuditSortKey), KeyType: types.KeyTypeRange},
-		},
-	}
-}
-
 func TestDynamoAuditStore(t *testing.T) {
 	client := dynamotest.Client(t)
 	auditStoreSuite(t, func(t *testing.T, now func() time.Time) authpolicy.AuditStore {
-		table := dynamotest.CreateTable(t, client, auditTableInput())
+		table := dynamotest.CreateTable(t, client, authpolicy.AuditTableDefinition("audit"))
 		s, err := authpolicy.NewDynamoAuditStore(client, table, now)
 		if err != nil {
 			t.Fatal(err)
@@ -204,7 +188,7 @@ func TestDynamoAuditStore(t *testing.T) {
 
 func TestDynamoAuditStorePagesPastExpired(t *testing.T) {
 	client := dynamotest.Client(t)
-	table := dynamotest.CreateTable(t, client, auditTableInput())
+	table := dynamotest.CreateTable(t, client, authpolicy.AuditTableDefinition("audit"))
 	clock := newClock(t0)
 	s, _ := authpolicy.NewDynamoAuditStore(client, table, clock.Now)
 	ctx := context.Background()

@@ -11,10 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/lifecycle/confirm"
 	"github.com/cognitrig/cognitrig/lifecycle/messages"
@@ -169,19 +165,11 @@ func TestMemoryStore(t *testing.T) {
 	storeSuite(t, func(_ *testing.T, now func() time.Time) confirm.MarkerStore { return confirm.NewMemoryStore(now) })
 }
 
-func markerTableInput() dynamodb.CreateTableInput {
-	return dynamodb.CreateTableInput{
-		TableName:            aws.String("markers"),
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String(confirm.MarkerPartitionKey), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(confirm.MarkerPartitionKey), KeyType: types.KeyTypeHash}},
-	}
-}
-
 // newDynamoStore makes a table and returns a store on it.
 func newDynamoStore(t *testing.T, now func() time.Time) *confirm.DynamoStore {
 	t.Helper()
 	client := dynamotest.Client(t)
-	table := dynamotest.CreateTable(t, client, markerTableInput())
+	table := dynamotest.CreateTable(t, client, confirm.TableDefinition("markers"))
 	s, err := confirm.NewDynamoStore(client, table, now)
 	if err != nil {
 		t.Fatal(err)

@@ -27,6 +27,18 @@ const (
 	MarkerTTLAttribute = "expiresAt" // N: Unix seconds; the table's TTL attribute
 )
 
+// TableDefinition returns the definition of a marker table for
+// DynamoStore: partition key "pk" (S), on-demand billing. Enable TTL on
+// MarkerTTLAttribute separately (the CDK table's timeToLiveAttribute).
+func TableDefinition(name string) dynamodb.CreateTableInput {
+	return dynamodb.CreateTableInput{
+		TableName:            aws.String(name),
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String(MarkerPartitionKey), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(MarkerPartitionKey), KeyType: types.KeyTypeHash}},
+		BillingMode:          types.BillingModePayPerRequest,
+	}
+}
+
 // DynamoStore is a MarkerStore in a DynamoDB table with partition key "pk"
 // (S) and TTL on "expiresAt" (N). Every change is one conditional write:
 // Begin a PutItem that succeeds only on an absent, expired or abandoned

@@ -9,6 +9,8 @@ import (
 
 	"github.com/cognitrig/cognitrig/customauth/records"
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
+	"github.com/cognitrig/cognitrig/lifecycle/authpolicy"
+	"github.com/cognitrig/cognitrig/lifecycle/confirm"
 	"github.com/cognitrig/cognitrig/migration/dynamotracker"
 	"github.com/cognitrig/cognitrig/tenancy/dynamostore"
 )
@@ -35,13 +37,13 @@ func Table(t testing.TB, kind string) string {
 func Definition(kind string) dynamodb.CreateTableInput {
 	switch kind {
 	case Challenges:
-		return *records.CreateTableInput(kind)
+		return records.TableDefinition(kind)
 	case Migration:
 		return dynamotracker.TableDefinition(kind)
 	case Audit:
-		return keyed(kind, "pk", "sk")
+		return authpolicy.AuditTableDefinition(kind)
 	case Confirm:
-		return keyed(kind, "pk", "")
+		return confirm.TableDefinition(kind)
 	case LegacyUsers:
 		return keyed(kind, "username", "")
 	case Tenancy:

@@ -179,3 +179,9 @@ func TestBadConfigurationFailsAtStart(t *testing.T) {
 		}
 	}
 }
+
+// TestNoTemplateExecution: this function sends no templated message, so
+// it must not link template execution (see bt.NoTemplateExecution).
+func TestNoTemplateExecution(t *testing.T) {
+	bt.NoTemplateExecution(t, bt.Build(t, "."))
+}

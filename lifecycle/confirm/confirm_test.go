@@ -426,3 +426,40 @@ func TestWelcomeEmailEdges(t *testing.T) {
 		t.Fatalf("no email attribute: %v, %d sent", err, box.count())
 	}
 }
+
+func TestEmailHook(t *testing.T) {
+	box := &outbox{}
+	compose := func(ev *triggers.PostConfirmationEvent) (messages.Email, error) {
+		if ev.Request.UserAttributes["given_name"] == "fail" {
+			return messages.Email{}, errors.New("no template for that")
+		}
+		// To is the hook's to set; a compose function cannot redirect it.
+		return messages.Email{To: "elsewhere@example.net", Subject: "Hi " + ev.UserName, HTML: "<p>hi</p>"}, nil
+	}
+	h, err := confirm.EmailHook("hello", box, compose)
+	if err != nil || h.Name != "hello" {
+		t.Fatal(h.Name, err)
+	}
+	ev := triggertest.Decode[triggers.PostConfirmationEvent](t, "PostConfirmation_ConfirmSignUp")
+	if err := h.Run(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	if box.count() != 1 || box.sent[0].To != ev.Request.UserAttributes["email"] || box.sent[0].Subject != "Hi "+ev.UserName {
+		t.Fatalf("sent %+v", box.sent)
+	}
+
+	ev.Request.UserAttributes["given_name"] = "fail"
+	if err := h.Run(context.Background(), ev); err == nil || !strings.Contains(err.Error(), "no template for that") || box.count() != 1 {
+		t.Fatalf("compose error: %v, %d sent", err, box.count())
+	}
+	delete(ev.Request.UserAttributes, "email")
+	if err := h.Run(context.Background(), ev); err != nil || box.count() != 1 {
+		t.Fatalf("no email attribute: %v, %d sent", err, box.count())
+	}
+	if _, err := confirm.EmailHook("x", nil, compose); err == nil {
+		t.Error("nil sender accepted")
+	}
+	if _, err := confirm.EmailHook("x", box, nil); err == nil {
+		t.Error("nil compose accepted")
+	}
+}

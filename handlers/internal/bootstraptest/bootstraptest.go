@@ -82,6 +82,23 @@ func BuildTags(t testing.TB, pkg string, tags ...string) string {
 	return b.path
 }
 
+// NoTemplateExecution fails t if the binary bin can execute a text or
+// html template. A binary that can keeps every exported method of its
+// types, since the linker cannot tell which ones a template calls; with the
+// AWS SDK clients that is 13 MB more to deploy and load. Functions that send
+// no templated messages must not link it by accident.
+func NoTemplateExecution(t testing.TB, bin string) {
+	t.Helper()
+	out, err := exec.Command("go", "tool", "nm", bin).Output()
+	if err != nil {
+		t.Fatalf("go tool nm %s: %v", bin, err)
+	}
+	if bytes.Contains(out, []byte("text/template.(*state).evalCall")) {
+		t.Error("the binary executes templates, which keeps every exported method of every type it links; " +
+			"build messages without text/template or html/template (see confirm.EmailHook)")
+	}
+}
+
 // Main runs the tests and removes the binaries built: call it from
 // TestMain.
 func Main(m *testing.M) {

@@ -314,3 +314,20 @@ func TestInOrder(t *testing.T) {
 		t.Fatalf("err %v, ran %v", err, ran)
 	}
 }
+
+func TestWelcome(t *testing.T) {
+	ev := &triggers.PostConfirmationEvent{}
+	ev.Request.UserAttributes = triggers.Attributes{"email": "ann&co@example.com", "given_name": "<b>Ann</b>"}
+	m, err := Welcome(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Subject != "Welcome, <b>Ann</b>" || !strings.Contains(m.HTML, "Hello &lt;b&gt;Ann&lt;/b&gt;,") ||
+		!strings.Contains(m.HTML, "ann&amp;co@example.com") || strings.Contains(m.HTML, "<b>") {
+		t.Errorf("welcome %+v: the HTML must escape what the user chose", m)
+	}
+	delete(ev.Request.UserAttributes, "given_name")
+	if m, _ := Welcome(ev); m.Subject != "Welcome" || !strings.HasPrefix(m.HTML, "<p>Hello,</p>") {
+		t.Errorf("without a name: %+v", m)
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -174,27 +173,6 @@ func setAWSEnv(t *testing.T) {
 	t.Setenv("AWS_MAX_ATTEMPTS", "1")
 }
 
-func migrateWaitTable(t *testing.T, client *dynamodb.Client, table string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		out, err := client.DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String(table)})
-		if err == nil && out.Table.TableStatus == types.TableStatusActive {
-			active := true
-			for _, g := range out.Table.GlobalSecondaryIndexes {
-				active = active && g.IndexStatus == types.IndexStatusActive
-			}
-			if active {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("table %s not active: %v", table, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // cognitoHeaderServer answers GetCSVHeader (Cognito's JSON 1.1 protocol).
 func cognitoHeaderServer(t *testing.T, header []string) string {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -225,8 +203,6 @@ func TestMigrateCSVFromDynamoDB(t *testing.T) {
 		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("login"), KeyType: types.KeyTypeHash}},
 	})
 	tracking := dynamotest.CreateTable(t, client, dynamotracker.TableDefinition("tracking"))
-	migrateWaitTable(t, client, legacy)
-	migrateWaitTable(t, client, tracking)
 	src, _ := dynamosource.New(dynamosource.Config{Client: client, Table: legacy, KeyAttribute: "login", HashAttribute: "pw"})
 	users := migrationtest.Fixture(t)
 	for _, u := range users {

@@ -53,7 +53,7 @@ var tableSeq atomic.Int64
 
 // CreateTable creates a table from in, with a unique name that starts with
 // in.TableName, on-demand billing, and deletion when t ends. It returns the
-// name.
+// name once the table and its global secondary indexes are ACTIVE.
 func CreateTable(t testing.TB, client *dynamodb.Client, in dynamodb.CreateTableInput) string {
 	t.Helper()
 	name := fmt.Sprintf("%s-%d-%d", aws.ToString(in.TableName), time.Now().UnixNano(), tableSeq.Add(1))
@@ -64,12 +64,14 @@ func CreateTable(t testing.TB, client *dynamodb.Client, in dynamodb.CreateTableI
 	if _, err := client.CreateTable(ctx, &in); err != nil {
 		t.Fatalf("create table %s: %v", name, err)
 	}
-	// dynalite answers CreateTable before the table is ACTIVE.
-	waiter := dynamodb.NewTableExistsWaiter(client, func(o *dynamodb.TableExistsWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 200*time.Millisecond
-	})
-	if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, 10*time.Second); err != nil {
-		t.Fatalf("table %s did not become active: %v", name, err)
+	// dynalite answers CreateTable before the table, and then its indexes,
+	// are ACTIVE; the SDK's TableExistsWaiter looks at the table only.
+	for delay := 10 * time.Millisecond; !active(ctx, client, name); delay = min(2*delay, 200*time.Millisecond) {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("table %s and its indexes did not become active within 10 s", name)
+		case <-time.After(delay):
+		}
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -77,4 +79,19 @@ func CreateTable(t testing.TB, client *dynamodb.Client, in dynamodb.CreateTableI
 		_, _ = client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
 	})
 	return name
+}
+
+// active reports whether table and all its global secondary indexes are
+// ACTIVE.
+func active(ctx context.Context, client *dynamodb.Client, table string) bool {
+	out, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	if err != nil || out.Table.TableStatus != types.TableStatusActive {
+		return false
+	}
+	for _, g := range out.Table.GlobalSecondaryIndexes {
+		if g.IndexStatus != types.IndexStatusActive {
+			return false
+		}
+	}
+	return true
 }

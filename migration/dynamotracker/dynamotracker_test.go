@@ -3,11 +3,6 @@ package dynamotracker_test
 import (
 	"context"
 	"testing"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/migration"
@@ -19,35 +14,11 @@ func newTracker(t *testing.T, opts migration.TrackerOptions) *dynamotracker.Trac
 	t.Helper()
 	client := dynamotest.Client(t)
 	table := dynamotest.CreateTable(t, client, dynamotracker.TableDefinition("migration-tracking"))
-	waitActive(t, client, table)
 	tr, err := dynamotracker.New(dynamotracker.Config{Client: client, Table: table, TrackerOptions: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return tr
-}
-
-// waitActive waits until the table and its index are ACTIVE: the test
-// server may report them CREATING for a moment after CreateTable.
-func waitActive(t *testing.T, client *dynamodb.Client, table string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		out, err := client.DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String(table)})
-		if err == nil && out.Table.TableStatus == types.TableStatusActive {
-			active := true
-			for _, g := range out.Table.GlobalSecondaryIndexes {
-				active = active && g.IndexStatus == types.IndexStatusActive
-			}
-			if active {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("table %s not active after 10s: %v", table, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 func TestConformance(t *testing.T) {

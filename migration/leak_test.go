@@ -8,9 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/migration"
 	"github.com/cognitrig/cognitrig/migration/dynamotracker"
@@ -52,12 +49,8 @@ func TestPasswordNeverLeaks(t *testing.T) {
 		}
 		dump := func() string {
 			// The raw items, every attribute of every item.
-			out, err := client.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(table)})
-			if err != nil {
-				t.Fatal(err)
-			}
 			var b strings.Builder
-			for _, it := range out.Items {
+			for _, it := range dynamotest.Items(t, client, table) {
 				for k, v := range it {
 					fmt.Fprintf(&b, "%s=%+v\n", k, v)
 				}

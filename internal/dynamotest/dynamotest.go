@@ -95,3 +95,24 @@ func active(ctx context.Context, client *dynamodb.Client, table string) bool {
 	}
 	return true
 }
+
+// Items returns every item of table (a consistent scan, all pages), for
+// tests that look at what was written, or prove that nothing was.
+func Items(t testing.TB, client *dynamodb.Client, table string) []map[string]types.AttributeValue {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var items []map[string]types.AttributeValue
+	in := &dynamodb.ScanInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true)}
+	for {
+		out, err := client.Scan(ctx, in)
+		if err != nil {
+			t.Fatalf("scan %s: %v", table, err)
+		}
+		items = append(items, out.Items...)
+		if len(out.LastEvaluatedKey) == 0 {
+			return items
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/tenancy"
 	"github.com/cognitrig/cognitrig/tenancy/dynamostore"
 	"github.com/cognitrig/cognitrig/tenancy/internal/tabletest"
@@ -36,7 +37,7 @@ func TestInvitationItem(t *testing.T) {
 	if err := s.CreateInvitation(ctx, inv); err != nil {
 		t.Fatal(err)
 	}
-	items := tabletest.Items(t, client, table)
+	items := dynamotest.Items(t, client, table)
 	if len(items) != 1 {
 		t.Fatalf("%d items, want 1", len(items))
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/tenancy"
 	"github.com/cognitrig/cognitrig/tenancy/internal/tabletest"
 	"github.com/cognitrig/cognitrig/tenancy/invitation"
@@ -74,7 +75,7 @@ func stores(t *testing.T, f func(t *testing.T, fx *fixture)) {
 	t.Run("dynamodb", func(t *testing.T) {
 		s, client, table := tabletest.Store(t)
 		f(t, newFixture(t, s, func() string {
-			b, _ := json.Marshal(tabletest.Items(t, client, table))
+			b, _ := json.Marshal(dynamotest.Items(t, client, table))
 			return string(b)
 		}))
 	})
@@ -388,7 +389,7 @@ func TestStoredItemsHoldNoToken(t *testing.T) {
 	if err := h.PreSignUp(context.Background(), ev); err != nil {
 		t.Fatal(err)
 	}
-	for _, it := range tabletest.Items(t, client, table) {
+	for _, it := range dynamotest.Items(t, client, table) {
 		for name, v := range it {
 			if sv, ok := v.(*types.AttributeValueMemberS); ok && strings.Contains(sv.Value, fx.token.Reveal()) {
 				t.Fatalf("attribute %s holds the token", name)

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/lifecycle/confirm"
 	"github.com/cognitrig/cognitrig/migration/dynamotracker"
@@ -72,12 +73,12 @@ func TestTenantSignUpAndTokens(t *testing.T) {
 	}
 	// The welcome email goes through a local SES, once per user.
 	markers := dynamotest.CreateTable(t, db, confirm.TableDefinition("e2e-confirm"))
-	ses := newSES(t)
+	ses := awsfake.NewSES(t)
 	s := startStack(t,
 		[]function{{name: "tenancy", handler: "tenancy", env: []string{
 			"COGNITRIG_TENANCY_TABLE=" + table, "COGNITRIG_REQUIRE_INVITATION=true",
 			"COGNITRIG_WELCOME_EMAIL=true", "COGNITRIG_CONFIRM_TABLE=" + markers,
-			"COGNITRIG_EMAIL_FROM=welcome@acme.example", "AWS_ENDPOINT_URL_SESV2=" + ses.url,
+			"COGNITRIG_EMAIL_FROM=welcome@acme.example", "AWS_ENDPOINT_URL_SESV2=" + ses.URL,
 		}}},
 		map[string]string{"PreSignUp": "tenancy", "PostConfirmation": "tenancy", "PreTokenGeneration": "tenancy"})
 
@@ -103,8 +104,8 @@ func TestTenantSignUpAndTokens(t *testing.T) {
 	if attrs["custom:tenantId"] != "acme" || attrs["email_verified"] != "true" {
 		t.Errorf("post-confirmation did not bind the tenant: %v", attrs)
 	}
-	if to := ses.recipients(); len(to) != 1 || to[0] != "ann@acme.example" {
-		t.Errorf("welcome emails to %v, want one to ann@acme.example", to)
+	if sent := ses.Emails(); len(sent) != 1 || sent[0].To != "ann@acme.example" {
+		t.Errorf("welcome emails %+v, want one to ann@acme.example", sent)
 	}
 
 	start = time.Now()
@@ -138,8 +139,8 @@ func TestTenantSignUpAndTokens(t *testing.T) {
 	if strings.Contains(s.finalFuncLog(), token.Reveal()) {
 		t.Error("the invitation token reached the function's log")
 	}
-	if to := ses.recipients(); len(to) != 1 {
-		t.Errorf("welcome emails to %v after the sign-in and the refusals, want still the one", to)
+	if sent := ses.Emails(); len(sent) != 1 {
+		t.Errorf("%d welcome emails after the sign-in and the refusals, want still the one", len(sent))
 	}
 }
 

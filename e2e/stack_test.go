@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -265,41 +264,6 @@ func startStack(t *testing.T, functions []function, triggerFunctions map[string]
 	}
 	s.clientID = aws.ToString(client.UserPoolClient.ClientId)
 	return s
-}
-
-// sesServer is a local Amazon SES (API v2) that accepts SendEmail and
-// records the recipients.
-type sesServer struct {
-	url string
-	mu  sync.Mutex
-	to  []string
-}
-
-func newSES(t *testing.T) *sesServer {
-	s := &sesServer{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			Destination struct{ ToAddresses []string }
-		}
-		if r.Method != http.MethodPost || r.URL.Path != "/v2/email/outbound-emails" || json.NewDecoder(r.Body).Decode(&in) != nil {
-			http.Error(w, "unexpected request", http.StatusBadRequest)
-			return
-		}
-		s.mu.Lock()
-		s.to = append(s.to, in.Destination.ToAddresses...)
-		s.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"MessageId":"e2e"}`)
-	}))
-	t.Cleanup(srv.Close)
-	s.url = srv.URL
-	return s
-}
-
-func (s *sesServer) recipients() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.to...)
 }
 
 // claims decodes a JWT's payload without verifying it (cognito-local signs

@@ -12,6 +12,7 @@ import (
 
 	bt "github.com/cognitrig/cognitrig/handlers/internal/bootstraptest"
 	"github.com/cognitrig/cognitrig/handlers/internal/bootstraptest/sendercode"
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/internal/lambdart"
 	"github.com/cognitrig/cognitrig/migration"
@@ -47,18 +48,18 @@ func TestBootstrapServesEveryRecordedEvent(t *testing.T) {
 		Fields: map[string]string{"email": "legacy.user@example.com", "email_verified": "true"}}); err != nil {
 		t.Fatal(err)
 	}
-	ses, sns, kms, cognito, captcha := bt.NewSES(t), bt.NewSNS(t), bt.NewKMS(t), bt.NewJSONService(t), bt.NewCaptcha(t)
+	ses, sns, kms, cognito, captcha := awsfake.NewSES(t), awsfake.NewSNS(t), awsfake.NewKMS(t), awsfake.NewJSONService(t), awsfake.NewCaptcha(t)
 	env := append(bt.AWSEnv(map[string]string{"SESV2": ses.URL, "SNS": sns.URL, "KMS": kms.URL, "COGNITO_IDENTITY_PROVIDER": cognito.URL}),
 		"COGNITRIG_LOG_LEVEL=debug",
 		"COGNITRIG_CHALLENGES_TABLE="+bt.Table(t, bt.Challenges),
 		"COGNITRIG_MASTER_KEY="+masterKey,
 		"COGNITRIG_AUTH_SEQUENCE=password,captcha,security-question",
 		"COGNITRIG_CAPTCHA_VERIFY_URL="+captcha.URL,
-		"COGNITRIG_CAPTCHA_SECRET="+bt.CaptchaSecret,
+		"COGNITRIG_CAPTCHA_SECRET="+awsfake.CaptchaSecret,
 		"COGNITRIG_EMAIL_FROM=no-reply@example.com",
 		"COGNITRIG_MIGRATION_TABLE="+bt.Table(t, bt.Migration),
 		"COGNITRIG_LEGACY_USERS_TABLE="+legacy,
-		"COGNITRIG_KMS_KEY_ARN="+bt.KMSKeyARN,
+		"COGNITRIG_KMS_KEY_ARN="+awsfake.KMSKeyARN,
 		"COGNITRIG_AUDIT_TABLE="+bt.Table(t, bt.Audit),
 		"COGNITRIG_ALLOWED_CLIENTS=1example23456789abcdefghij",
 		"COGNITRIG_TENANCY_TABLE="+bt.TenancyTable(t),

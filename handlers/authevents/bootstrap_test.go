@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	bt "github.com/cognitrig/cognitrig/handlers/internal/bootstraptest"
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/lifecycle/authpolicy"
 	"github.com/cognitrig/cognitrig/triggers"
@@ -26,7 +27,7 @@ const client = "1example23456789abcdefghij" // the recorded events' app client
 func TestBootstrap(t *testing.T) {
 	bin := bt.Build(t, ".")
 	audit := bt.Table(t, bt.Audit)
-	cognito := bt.NewJSONService(t)
+	cognito := awsfake.NewJSONService(t)
 	fn, log := bt.Start(t, bin, append(bt.AWSEnv(map[string]string{"COGNITO_IDENTITY_PROVIDER": cognito.URL}),
 		"COGNITRIG_AUDIT_TABLE="+audit,
 		"COGNITRIG_ALLOWED_CLIENTS="+client+",another-client",

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cognitrig/cognitrig/customauth/secquestion"
 	bt "github.com/cognitrig/cognitrig/handlers/internal/bootstraptest"
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/internal/lambdart"
 	"github.com/cognitrig/cognitrig/triggers"
@@ -31,10 +32,10 @@ var served = []triggers.Trigger{triggers.DefineAuthChallenge, triggers.CreateAut
 
 // start runs the shipped binary with a challenges table, the master key,
 // local SES and SNS servers, and env.
-func start(t *testing.T, env ...string) (*lambdart.Function, *bt.Log, *bt.SES, *bt.SNS, string) {
+func start(t *testing.T, env ...string) (*lambdart.Function, *bt.Log, *awsfake.SES, *awsfake.SNS, string) {
 	t.Helper()
 	table := bt.Table(t, bt.Challenges)
-	ses, sns := bt.NewSES(t), bt.NewSNS(t)
+	ses, sns := awsfake.NewSES(t), awsfake.NewSNS(t)
 	fn, log := bt.Start(t, bt.Build(t, "."), append(append(bt.AWSEnv(map[string]string{"SESV2": ses.URL, "SNS": sns.URL}),
 		"COGNITRIG_CHALLENGES_TABLE="+table, "COGNITRIG_MASTER_KEY="+masterKey, "COGNITRIG_EMAIL_FROM=no-reply@example.com"), env...)...)
 	return fn, log, ses, sns, table
@@ -55,10 +56,10 @@ func answerCorrect(t *testing.T, fn *lambdart.Function, name string, payload []b
 // events - password, CAPTCHA, security question - and sends every recorded
 // event.
 func TestBootstrapPasswordCaptchaQuestion(t *testing.T) {
-	captcha := bt.NewCaptcha(t)
+	captcha := awsfake.NewCaptcha(t)
 	fn, log, _, _, table := start(t,
 		"COGNITRIG_AUTH_SEQUENCE=password, captcha, security-question",
-		"COGNITRIG_CAPTCHA_VERIFY_URL="+captcha.URL, "COGNITRIG_CAPTCHA_SECRET="+bt.CaptchaSecret,
+		"COGNITRIG_CAPTCHA_VERIFY_URL="+captcha.URL, "COGNITRIG_CAPTCHA_SECRET="+awsfake.CaptchaSecret,
 		"COGNITRIG_CAPTCHA_SITE_KEY=0x4AAAA-site", "COGNITRIG_CAPTCHA_PROVIDER=turnstile", "COGNITRIG_LOG_LEVEL=debug")
 	store := secquestion.NewDynamoStore(dynamotest.Client(t), table)
 	cheap := secquestion.Params{Time: 1, Memory: 64, Threads: 1, SaltLen: 16, KeyLen: 32}
@@ -104,7 +105,7 @@ func TestBootstrapPasswordCaptchaQuestion(t *testing.T) {
 		}
 	}
 	recorded := triggertest.Decode[triggers.VerifyAuthChallengeResponseEvent](t, "VerifyAuthChallengeResponse_Authentication")
-	if !answerCorrect(t, fn, "good CAPTCHA", verifyEvent(t, recorded.Request.PrivateChallengeParameters, bt.GoodToken)) {
+	if !answerCorrect(t, fn, "good CAPTCHA", verifyEvent(t, recorded.Request.PrivateChallengeParameters, awsfake.GoodToken)) {
 		t.Error("the CAPTCHA service's good token did not pass")
 	}
 
@@ -124,7 +125,7 @@ func TestBootstrapPasswordCaptchaQuestion(t *testing.T) {
 	if fn.Starts() != 1 {
 		t.Errorf("the process was started %d times", fn.Starts())
 	}
-	if l := log.Final(); strings.Contains(l, "SECRET") || strings.Contains(l, bt.GoodToken) || !strings.Contains(l, `"_aws"`) {
+	if l := log.Final(); strings.Contains(l, "SECRET") || strings.Contains(l, awsfake.GoodToken) || !strings.Contains(l, `"_aws"`) {
 		t.Errorf("the log holds a secret or lacks metrics:\n%.3000s", l)
 	}
 }
@@ -222,13 +223,13 @@ func TestBootstrapMagicLink(t *testing.T) {
 // signed and checked by KMS (GenerateMac, VerifyMac), not by a key in the
 // function; a link signed by the master key's derived key is refused.
 func TestBootstrapMagicLinkKMS(t *testing.T) {
-	kms := bt.NewKMSMAC(t)
+	kms := awsfake.NewKMSMAC(t)
 	table := bt.Table(t, bt.Challenges)
-	ses := bt.NewSES(t)
+	ses := awsfake.NewSES(t)
 	env := append(bt.AWSEnv(map[string]string{"SESV2": ses.URL, "KMS": kms.URL}),
 		"COGNITRIG_CHALLENGES_TABLE="+table, "COGNITRIG_MASTER_KEY="+masterKey, "COGNITRIG_EMAIL_FROM=no-reply@example.com",
 		"COGNITRIG_AUTH_SEQUENCE=magic-link", "COGNITRIG_MAGICLINK_URL=https://app.example.com/signin")
-	fn, log := bt.Start(t, bt.Build(t, "."), append(env, "COGNITRIG_MAGICLINK_KMS_KEY="+bt.MACKeyID)...)
+	fn, log := bt.Start(t, bt.Build(t, "."), append(env, "COGNITRIG_MAGICLINK_KMS_KEY="+awsfake.MACKeyID)...)
 	create := func(fn *lambdart.Function) (triggers.CreateAuthChallengeResponse, string) {
 		t.Helper()
 		r := bt.Decode[triggers.CreateAuthChallengeEvent](t, "create", bt.Invoke(t, fn, triggertest.Load(t, "CreateAuthChallenge_Authentication.passwordless"))).Response

@@ -9,6 +9,7 @@ import (
 
 	bt "github.com/cognitrig/cognitrig/handlers/internal/bootstraptest"
 	"github.com/cognitrig/cognitrig/handlers/internal/bootstraptest/sendercode"
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/triggers"
 	"github.com/cognitrig/cognitrig/triggers/triggertest"
 )
@@ -52,9 +53,9 @@ func TestBootstrap(t *testing.T) {
 // through local SES and SNS servers.
 func TestCustomSenders(t *testing.T) {
 	bin := bt.Build(t, ".")
-	kms, ses, sns := bt.NewKMS(t), bt.NewSES(t), bt.NewSNS(t)
+	kms, ses, sns := awsfake.NewKMS(t), awsfake.NewSES(t), awsfake.NewSNS(t)
 	fn, log := bt.Start(t, bin, append(bt.AWSEnv(map[string]string{"KMS": kms.URL, "SESV2": ses.URL, "SNS": sns.URL}),
-		"COGNITRIG_KMS_KEY_ARN="+bt.KMSKeyARN, "COGNITRIG_EMAIL_FROM=no-reply@example.com", "COGNITRIG_LOG_LEVEL=debug")...)
+		"COGNITRIG_KMS_KEY_ARN="+awsfake.KMSKeyARN, "COGNITRIG_EMAIL_FROM=no-reply@example.com", "COGNITRIG_LOG_LEVEL=debug")...)
 	var codes []string
 	for i, name := range triggertest.Names() {
 		payload := triggertest.Load(t, name)
@@ -140,7 +141,7 @@ func TestWithoutSenders(t *testing.T) {
 	}
 
 	out := bt.StartFails(t, bin, append(bt.AWSEnv(nil), "AWS_REGION=us-east-1",
-		"COGNITRIG_KMS_KEY_ARN="+bt.KMSKeyARN, "COGNITRIG_EMAIL_FROM=no-reply@example.com")...)
+		"COGNITRIG_KMS_KEY_ARN="+awsfake.KMSKeyARN, "COGNITRIG_EMAIL_FROM=no-reply@example.com")...)
 	if !strings.Contains(out, "COGNITRIG_KMS_KEY_ARN") || !strings.Contains(out, "cognitrig_nosenders") {
 		t.Errorf("the error does not name the variable and the build tag:\n%s", out)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	bt "github.com/cognitrig/cognitrig/handlers/internal/bootstraptest"
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/tenancy/federation"
 	"github.com/cognitrig/cognitrig/triggers"
 	"github.com/cognitrig/cognitrig/triggers/triggertest"
@@ -25,7 +26,7 @@ const existingUser = `{"Users":[{"Username":"jdoe","Enabled":true,"UserStatus":"
 // Cognito API, and sends it every recorded event.
 func TestBootstrap(t *testing.T) {
 	bin := bt.Build(t, ".")
-	cognito := bt.NewJSONService(t)
+	cognito := awsfake.NewJSONService(t)
 	cognito.Reply("ListUsers", func([]byte) (int, string) { return http.StatusOK, existingUser })
 	fn, log := bt.Start(t, bin, append(bt.AWSEnv(map[string]string{"COGNITO_IDENTITY_PROVIDER": cognito.URL}),
 		"COGNITRIG_TENANCY_TABLE="+bt.TenancyTable(t),
@@ -102,8 +103,8 @@ func TestBootstrap(t *testing.T) {
 // a password reset's confirmation sends nothing.
 func TestWelcomeEmailOnce(t *testing.T) {
 	bin := bt.Build(t, ".")
-	cognito := bt.NewJSONService(t)
-	ses := bt.NewSES(t)
+	cognito := awsfake.NewJSONService(t)
+	ses := awsfake.NewSES(t)
 	fn, log := bt.Start(t, bin, append(bt.AWSEnv(map[string]string{"COGNITO_IDENTITY_PROVIDER": cognito.URL, "SESV2": ses.URL}),
 		"COGNITRIG_TENANCY_TABLE="+bt.TenancyTable(t),
 		"COGNITRIG_WELCOME_EMAIL=true",
@@ -145,7 +146,7 @@ func TestWelcomeEmailOnce(t *testing.T) {
 // fails (so Cognito retries it) and the retry sends the one email.
 func TestWelcomeEmailRetriedAfterAFailure(t *testing.T) {
 	bin := bt.Build(t, ".")
-	cognito := bt.NewJSONService(t)
+	cognito := awsfake.NewJSONService(t)
 	fn, _ := bt.Start(t, bin, append(bt.AWSEnv(map[string]string{"COGNITO_IDENTITY_PROVIDER": cognito.URL}), // SES unreachable
 		"COGNITRIG_TENANCY_TABLE="+bt.TenancyTable(t),
 		"COGNITRIG_WELCOME_EMAIL=true",

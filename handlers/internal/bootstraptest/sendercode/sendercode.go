@@ -9,19 +9,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
-	bt "github.com/cognitrig/cognitrig/handlers/internal/bootstraptest"
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/lifecycle/messages/esdk"
 )
 
 // Encrypt returns code as a custom sender event carries it: an AWS
-// Encryption SDK message under bt.KMSKeyARN of the KMS server at kmsURL
-// (bt.NewKMS), base64-encoded.
+// Encryption SDK message under awsfake.KMSKeyARN of the KMS server at kmsURL
+// (awsfake.NewKMS), base64-encoded.
 func Encrypt(t testing.TB, kmsURL, code string) string {
 	t.Helper()
 	client := kms.New(kms.Options{Region: "us-east-1", BaseEndpoint: aws.String(kmsURL),
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), RetryMaxAttempts: 1})
 	ctx := context.Background()
-	codec, err := esdk.NewKMS(ctx, client, bt.KMSKeyARN)
+	codec, err := esdk.NewKMS(ctx, client, awsfake.KMSKeyARN)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,10 @@
-package bootstraptest
+// Package awsfake serves, on 127.0.0.1, the few operations of the AWS APIs
+// (SES v2, SNS, JSON 1.1 services such as Cognito and KMS) and of CAPTCHA
+// siteverify endpoints that cognitrig calls, speaking their wire
+// protocols and recording each call, so that tests run the real AWS SDK
+// clients, or the shipped binaries, against them. Point a client at one
+// with its BaseEndpoint, or a process with AWS_ENDPOINT_URL_<SERVICE>.
+package awsfake
 
 import (
 	"crypto/hmac"

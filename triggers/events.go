@@ -46,6 +46,12 @@ func (h *Header) logAttrs() []slog.Attr {
 	}
 }
 
+// eventLogValue is an event's log value: the header, then the request and
+// response groups. The events' LogValue methods hand secret fields to slog
+// as their own types (Secret, SecretMap, Metadata, Attributes), whose
+// LogValue masks them: redaction by type, so a secret is masked in every
+// log line, not only in these. TestLoggingRedactsEverySecret proves it for
+// every recorded event, in both slog formats.
 func eventLogValue(h *Header, request, response slog.Value) slog.Value {
 	return slog.GroupValue(append(h.logAttrs(),
 		slog.Attr{Key: "request", Value: request},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -170,24 +171,7 @@ func testStore(t *testing.T, newStore func(t *testing.T) records.Store) {
 			t.Fatal(err)
 		}
 		const n = 16
-		var mu sync.Mutex
-		wins := 0
-		var wg sync.WaitGroup
-		for range n {
-			wg.Go(func() {
-				ok, err := s.ClaimSend(ctx, "claim-race", r.Nonce, t0, time.Minute)
-				if err != nil {
-					t.Error(err)
-				}
-				if ok {
-					mu.Lock()
-					wins++
-					mu.Unlock()
-				}
-			})
-		}
-		wg.Wait()
-		if wins != 1 {
+		if wins := winners(t, n, func() (bool, error) { return s.ClaimSend(ctx, "claim-race", r.Nonce, t0, time.Minute) }); wins != 1 {
 			t.Fatalf("%d of %d concurrent ClaimSends won, want exactly 1", wins, n)
 		}
 	})
@@ -261,24 +245,7 @@ func testStore(t *testing.T, newStore func(t *testing.T) records.Store) {
 			t.Fatal(err)
 		}
 		const n = 16
-		var mu sync.Mutex
-		wins := 0
-		var wg sync.WaitGroup
-		for range n {
-			wg.Go(func() {
-				ok, err := s.Consume(ctx, "use-race", r.Nonce, t0)
-				if err != nil {
-					t.Error(err)
-				}
-				if ok {
-					mu.Lock()
-					wins++
-					mu.Unlock()
-				}
-			})
-		}
-		wg.Wait()
-		if wins != 1 {
+		if wins := winners(t, n, func() (bool, error) { return s.Consume(ctx, "use-race", r.Nonce, t0) }); wins != 1 {
 			t.Fatalf("%d of %d concurrent Consumes won, want exactly 1", wins, n)
 		}
 	})
@@ -351,4 +318,23 @@ func TestNewNonce(t *testing.T) {
 		}
 		seen[n] = true
 	}
+}
+
+// winners runs try n times at once and counts the calls that won.
+func winners(t *testing.T, n int, try func() (bool, error)) int {
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			ok, err := try()
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				wins.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	return int(wins.Load())
 }

@@ -3,22 +3,20 @@ package deliver_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/cognitrig/cognitrig/customauth/deliver"
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/triggers"
 )
 
@@ -95,36 +93,8 @@ func TestLogMasksTheSecret(t *testing.T) {
 
 // ---- SES v2 ----
 
-type sesServer struct {
-	mu       sync.Mutex
-	requests []map[string]any
-	fail     bool
-}
-
-func (s *sesServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || r.URL.Path != "/v2/email/outbound-emails" {
-		http.Error(w, "unexpected "+r.Method+" "+r.URL.Path, http.StatusNotFound)
-		return
-	}
-	var body map[string]any
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	s.mu.Lock()
-	s.requests = append(s.requests, body)
-	fail := s.fail
-	s.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	if fail {
-		w.Header().Set("X-Amzn-ErrorType", "MessageRejected")
-		w.WriteHeader(http.StatusBadRequest)
-		_, _ = w.Write([]byte(`{"message":"Email address is not verified."}`))
-		return
-	}
-	_, _ = w.Write([]byte(`{"MessageId":"0100-test-message"}`))
-}
-
+// newSES returns an SES client of a server that h answers, for the cases
+// awsfake does not cover.
 func newSES(t *testing.T, h http.Handler) *sesv2.Client {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -137,25 +107,26 @@ func newSES(t *testing.T, h http.Handler) *sesv2.Client {
 }
 
 func TestSESSendsTheText(t *testing.T) {
-	srv := &sesServer{}
-	s := &deliver.SES{Client: newSES(t, srv), From: "no-reply@example.com", ConfigurationSet: "auth"}
+	srv := awsfake.NewSES(t)
+	s := &deliver.SES{Client: srv.Client(), From: "no-reply@example.com", ConfigurationSet: "auth"}
 	if err := s.Send(context.Background(), message(deliver.Email, "jdoe@example.com")); err != nil {
 		t.Fatal(err)
 	}
-	if len(srv.requests) != 1 {
-		t.Fatalf("%d requests, want 1", len(srv.requests))
+	sent := srv.Emails()
+	if len(sent) != 1 {
+		t.Fatalf("%d requests, want 1", len(sent))
 	}
-	req := srv.requests[0]
-	b, _ := json.Marshal(req)
-	for _, want := range []string{`"FromEmailAddress":"no-reply@example.com"`, `"ToAddresses":["jdoe@example.com"]`, `"ConfigurationSetName":"auth"`, `Your code is ` + code + `.`, `"Your sign-in code"`} {
-		if !strings.Contains(string(b), want) {
-			t.Errorf("request lacks %s: %s", want, b)
-		}
+	want := awsfake.Email{From: "no-reply@example.com", To: "jdoe@example.com", Subject: "Your sign-in code",
+		Text: "Your code is " + code + ".", ConfigurationSet: "auth"}
+	if sent[0] != want {
+		t.Errorf("sent %+v\nwant %+v", sent[0], want)
 	}
 }
 
 func TestSESErrorsKeepTheCodeOut(t *testing.T) {
-	s := &deliver.SES{Client: newSES(t, &sesServer{fail: true}), From: "no-reply@example.com"}
+	srv := awsfake.NewSES(t)
+	srv.Refuse(true)
+	s := &deliver.SES{Client: srv.Client(), From: "no-reply@example.com"}
 	err := s.Send(context.Background(), message(deliver.Email, "jdoe@example.com"))
 	if err == nil || !strings.Contains(err.Error(), "MessageRejected") {
 		t.Fatalf("err = %v, want the MessageRejected error", err)
@@ -195,76 +166,28 @@ func TestSESHonoursTheDeadline(t *testing.T) {
 
 // ---- SNS ----
 
-type snsServer struct {
-	mu    sync.Mutex
-	forms []map[string][]string
-	fail  bool
-}
-
-func (s *snsServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil || r.PostForm.Get("Action") != "Publish" {
-		http.Error(w, "unexpected request", http.StatusBadRequest)
-		return
-	}
-	s.mu.Lock()
-	s.forms = append(s.forms, r.PostForm)
-	fail := s.fail
-	s.mu.Unlock()
-	w.Header().Set("Content-Type", "text/xml")
-	if fail {
-		w.WriteHeader(http.StatusBadRequest)
-		_, _ = w.Write([]byte(`<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>InvalidParameter</Code><Message>Invalid parameter: PhoneNumber Reason: +1555 is not valid to publish to</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`))
-		return
-	}
-	_, _ = w.Write([]byte(`<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>`))
-}
-
-func newSNS(t *testing.T, h http.Handler) *sns.Client {
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return sns.New(sns.Options{
-		Region:           "us-east-1",
-		BaseEndpoint:     aws.String(srv.URL),
-		Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
-		RetryMaxAttempts: 1,
-	})
-}
-
 func TestSNSSendsTransactionalSMS(t *testing.T) {
-	srv := &snsServer{}
-	s := &deliver.SNS{Client: newSNS(t, srv), SenderID: "Example"}
+	srv := awsfake.NewSNS(t)
+	s := &deliver.SNS{Client: srv.Client(), SenderID: "Example"}
 	if err := s.Send(context.Background(), message(deliver.SMS, "+15555550100")); err != nil {
 		t.Fatal(err)
 	}
-	if len(srv.forms) != 1 {
-		t.Fatalf("%d requests, want 1", len(srv.forms))
+	sent := srv.Messages()
+	if len(sent) != 1 {
+		t.Fatalf("%d requests, want 1", len(sent))
 	}
-	form := srv.forms[0]
-	if got := form["PhoneNumber"]; len(got) != 1 || got[0] != "+15555550100" {
-		t.Errorf("PhoneNumber = %v", got)
+	if m := sent[0]; m.To != "+15555550100" || m.Text != "Your code is "+code+"." {
+		t.Errorf("published %+v", m)
 	}
-	if got := form["Message"]; len(got) != 1 || got[0] != "Your code is "+code+"." {
-		t.Errorf("Message = %v", got)
-	}
-	attrs := map[string]string{}
-	for i := 1; i <= 2; i++ {
-		p := "MessageAttributes.entry." + string(rune('0'+i))
-		attrs[first(form[p+".Name"])] = first(form[p+".Value.StringValue"])
-	}
-	if attrs["AWS.SNS.SMS.SMSType"] != "Transactional" || attrs["AWS.SNS.SMS.SenderID"] != "Example" {
+	if attrs := sent[0].Attributes; attrs["AWS.SNS.SMS.SMSType"] != "Transactional" || attrs["AWS.SNS.SMS.SenderID"] != "Example" {
 		t.Errorf("message attributes = %v", attrs)
 	}
 }
 
-func first(v []string) string {
-	if len(v) == 0 {
-		return ""
-	}
-	return v[0]
-}
-
 func TestSNSErrors(t *testing.T) {
-	s := &deliver.SNS{Client: newSNS(t, &snsServer{fail: true})}
+	srv := awsfake.NewSNS(t)
+	srv.Refuse(true)
+	s := &deliver.SNS{Client: srv.Client()}
 	err := s.Send(context.Background(), message(deliver.SMS, "+1555"))
 	if err == nil || !strings.Contains(err.Error(), "InvalidParameter") {
 		t.Fatalf("err = %v, want InvalidParameter", err)

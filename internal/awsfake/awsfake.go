@@ -11,13 +11,20 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 )
 
 // Server is a local server of one AWS API, speaking its wire protocol
@@ -57,11 +64,15 @@ func serve(t testing.TB, h http.HandlerFunc) string {
 // Email is an email sent through the SES server.
 type Email struct {
 	From, To, Subject, Text, HTML string
+	ConfigurationSet              string
 }
 
-// SES is an Amazon SES (API v2) server that accepts SendEmail; the
-// function reaches it with AWS_ENDPOINT_URL_SESV2.
-type SES struct{ Server }
+// SES is an Amazon SES (API v2) server that accepts SendEmail; a process
+// reaches it with AWS_ENDPOINT_URL_SESV2, a test with Client.
+type SES struct {
+	Server
+	refuse atomic.Bool
+}
 
 // NewSES starts an SES server that stops when t ends.
 func NewSES(t testing.TB) *SES {
@@ -74,9 +85,25 @@ func NewSES(t testing.TB) *SES {
 		}
 		s.record("SendEmail", body)
 		w.Header().Set("Content-Type", "application/json")
+		if s.refuse.Load() {
+			w.Header().Set("X-Amzn-ErrorType", "MessageRejected")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"message":"Email address is not verified."}`)
+			return
+		}
 		_, _ = io.WriteString(w, `{"MessageId":"0100-test-message"}`)
 	})
 	return s
+}
+
+// Refuse makes the server answer every later SendEmail with
+// MessageRejected (true), or accept again (false); refused calls are
+// recorded too.
+func (s *SES) Refuse(refuse bool) { s.refuse.Store(refuse) }
+
+// Client returns an SES client of the server, without retries.
+func (s *SES) Client() *sesv2.Client {
+	return sesv2.New(sesv2.Options{Region: Region, BaseEndpoint: aws.String(s.URL), Credentials: testCredentials, RetryMaxAttempts: 1})
 }
 
 // Emails decodes the emails sent so far.
@@ -85,9 +112,10 @@ func (s *SES) Emails() []Email {
 	for _, c := range s.Calls() {
 		// encoding/json matches field names without regard to case: Html.
 		var in struct {
-			FromEmailAddress string
-			Destination      struct{ ToAddresses []string }
-			Content          struct {
+			FromEmailAddress     string
+			ConfigurationSetName string
+			Destination          struct{ ToAddresses []string }
+			Content              struct {
 				Simple struct {
 					Subject struct{ Data string }
 					Body    struct{ Text, HTML struct{ Data string } }
@@ -96,7 +124,8 @@ func (s *SES) Emails() []Email {
 		}
 		_ = json.Unmarshal(c.Body, &in)
 		m := in.Content.Simple
-		e := Email{From: in.FromEmailAddress, Subject: m.Subject.Data, Text: m.Body.Text.Data, HTML: m.Body.HTML.Data}
+		e := Email{From: in.FromEmailAddress, Subject: m.Subject.Data, Text: m.Body.Text.Data, HTML: m.Body.HTML.Data,
+			ConfigurationSet: in.ConfigurationSetName}
 		if len(in.Destination.ToAddresses) > 0 {
 			e.To = in.Destination.ToAddresses[0]
 		}
@@ -105,12 +134,19 @@ func (s *SES) Emails() []Email {
 	return out
 }
 
-// SMS is a text message published through the SNS server.
-type SMS struct{ To, Text string }
+// SMS is a text message published through the SNS server, with its
+// message attributes (AWS.SNS.SMS.SMSType and the like).
+type SMS struct {
+	To, Text   string
+	Attributes map[string]string
+}
 
-// SNS is an Amazon SNS server that accepts Publish to a phone number;
-// the function reaches it with AWS_ENDPOINT_URL_SNS.
-type SNS struct{ Server }
+// SNS is an Amazon SNS server that accepts Publish to a phone number; a
+// process reaches it with AWS_ENDPOINT_URL_SNS, a test with Client.
+type SNS struct {
+	Server
+	refuse atomic.Bool
+}
 
 // NewSNS starts an SNS server that stops when t ends.
 func NewSNS(t testing.TB) *SNS {
@@ -124,9 +160,24 @@ func NewSNS(t testing.TB) *SNS {
 		}
 		s.record("Publish", body)
 		w.Header().Set("Content-Type", "text/xml")
+		if s.refuse.Load() {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>InvalidParameter</Code><Message>Invalid parameter: PhoneNumber</Message></Error><RequestId>r-2</RequestId></ErrorResponse>`)
+			return
+		}
 		_, _ = io.WriteString(w, `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>`)
 	})
 	return s
+}
+
+// Refuse makes the server answer every later Publish with
+// InvalidParameter (true), or accept again (false); refused calls are
+// recorded too.
+func (s *SNS) Refuse(refuse bool) { s.refuse.Store(refuse) }
+
+// Client returns an SNS client of the server, without retries.
+func (s *SNS) Client() *sns.Client {
+	return sns.New(sns.Options{Region: Region, BaseEndpoint: aws.String(s.URL), Credentials: testCredentials, RetryMaxAttempts: 1})
 }
 
 // Messages decodes the text messages published so far.
@@ -134,10 +185,20 @@ func (s *SNS) Messages() []SMS {
 	var out []SMS
 	for _, c := range s.Calls() {
 		form, _ := url.ParseQuery(string(c.Body))
-		out = append(out, SMS{To: form.Get("PhoneNumber"), Text: form.Get("Message")})
+		m := SMS{To: form.Get("PhoneNumber"), Text: form.Get("Message"), Attributes: map[string]string{}}
+		for i := 1; form.Has(fmt.Sprintf("MessageAttributes.entry.%d.Name", i)); i++ {
+			p := fmt.Sprintf("MessageAttributes.entry.%d.", i)
+			m.Attributes[form.Get(p+"Name")] = form.Get(p + "Value.StringValue")
+		}
+		out = append(out, m)
 	}
 	return out
 }
+
+// Region is the region of the clients the servers return.
+const Region = "us-east-1"
+
+var testCredentials = credentials.NewStaticCredentialsProvider("test", "test", "")
 
 // JSONService is a server of an AWS API with the JSON 1.1 protocol
 // (Cognito user pools, KMS): each operation, named by X-Amz-Target after

@@ -4,22 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/lifecycle/messages"
 	"github.com/cognitrig/cognitrig/lifecycle/messages/esdk"
 	"github.com/cognitrig/cognitrig/triggers"
@@ -302,66 +294,20 @@ func TestEmailAndSMSPrintWithoutContent(t *testing.T) {
 
 // ---- SES and SNS adapters against local servers speaking the protocols ----
 
-type sesServer struct {
-	mu       sync.Mutex
-	requests []map[string]any
-	status   int
-}
-
-func (s *sesServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || r.URL.Path != "/v2/email/outbound-emails" {
-		http.Error(w, "unexpected "+r.Method+" "+r.URL.Path, http.StatusNotFound)
-		return
-	}
-	var body map[string]any
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	s.mu.Lock()
-	s.requests = append(s.requests, body)
-	status := s.status
-	s.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	if status != 0 {
-		w.Header().Set("X-Amzn-ErrorType", "MessageRejected")
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, `{"message":"Email address is not verified."}`)
-		return
-	}
-	_, _ = io.WriteString(w, `{"MessageId":"0100018c-test"}`)
-}
-
 func TestSESAdapter(t *testing.T) {
-	srv := &sesServer{}
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
-	client := sesv2.New(sesv2.Options{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), RetryMaxAttempts: 1})
+	srv := awsfake.NewSES(t)
+	client := srv.Client()
 	ses := &messages.SES{Client: client, From: "Example <no-reply@example.com>", ConfigurationSet: "transactional"}
 	if err := ses.SendEmail(context.Background(), messages.Email{To: "jdoe@example.com", Subject: "Your code", HTML: "<p>" + theCode + "</p>"}); err != nil {
 		t.Fatal(err)
 	}
-	got := srv.requests[0]
-	dig := func(path ...string) any {
-		var cur any = got
-		for _, p := range path {
-			m, _ := cur.(map[string]any)
-			cur = m[p]
-		}
-		return cur
-	}
-	if dig("FromEmailAddress") != "Example <no-reply@example.com>" || dig("ConfigurationSetName") != "transactional" {
-		t.Errorf("from/config set: %v", got)
-	}
-	if to, _ := dig("Destination", "ToAddresses").([]any); len(to) != 1 || to[0] != "jdoe@example.com" {
-		t.Errorf("destination: %v", dig("Destination"))
-	}
-	if dig("Content", "Simple", "Subject", "Data") != "Your code" || dig("Content", "Simple", "Body", "Html", "Data") != "<p>"+theCode+"</p>" {
-		t.Errorf("content: %v", dig("Content"))
+	want := awsfake.Email{From: "Example <no-reply@example.com>", To: "jdoe@example.com", Subject: "Your code",
+		HTML: "<p>" + theCode + "</p>", ConfigurationSet: "transactional"}
+	if got := srv.Emails(); len(got) != 1 || got[0] != want {
+		t.Errorf("sent %+v\nwant %+v", got, want)
 	}
 
-	srv.status = http.StatusBadRequest
+	srv.Refuse(true)
 	err := ses.SendEmail(context.Background(), messages.Email{To: "jdoe@example.com", Subject: "s", HTML: theCode})
 	if err == nil || !strings.Contains(err.Error(), "MessageRejected") || strings.Contains(err.Error(), theCode) {
 		t.Fatalf("error: %v", err)
@@ -371,52 +317,20 @@ func TestSESAdapter(t *testing.T) {
 	}
 }
 
-type snsServer struct {
-	mu    sync.Mutex
-	forms []url.Values
-}
-
-func (s *snsServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil || r.Method != http.MethodPost {
-		http.Error(w, "bad request", http.StatusBadRequest)
-		return
-	}
-	s.mu.Lock()
-	s.forms = append(s.forms, r.PostForm)
-	s.mu.Unlock()
-	w.Header().Set("Content-Type", "text/xml")
-	if r.PostForm.Get("PhoneNumber") == "+10000000000" {
-		w.WriteHeader(http.StatusBadRequest)
-		_, _ = io.WriteString(w, `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>InvalidParameter</Code><Message>Invalid parameter: PhoneNumber</Message></Error><RequestId>r-2</RequestId></ErrorResponse>`)
-		return
-	}
-	_, _ = io.WriteString(w, `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>`)
-}
-
 func TestSNSAdapter(t *testing.T) {
-	srv := &snsServer{}
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
-	client := sns.New(sns.Options{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), RetryMaxAttempts: 1})
-	n := &messages.SNS{Client: client, SenderID: "Example"}
+	srv := awsfake.NewSNS(t)
+	n := &messages.SNS{Client: srv.Client(), SenderID: "Example"}
 	if err := n.SendSMS(context.Background(), messages.SMS{To: "+15555550100", Text: "code " + theCode}); err != nil {
 		t.Fatal(err)
 	}
-	f := srv.forms[0]
-	if f.Get("Action") != "Publish" || f.Get("PhoneNumber") != "+15555550100" || f.Get("Message") != "code "+theCode {
-		t.Fatalf("form: %v", f)
+	sent := srv.Messages()
+	if len(sent) != 1 || sent[0].To != "+15555550100" || sent[0].Text != "code "+theCode {
+		t.Fatalf("published %+v", sent)
 	}
-	attrs := map[string]string{}
-	for i := 1; i <= 3; i++ {
-		p := "MessageAttributes.entry." + string(rune('0'+i))
-		if name := f.Get(p + ".Name"); name != "" {
-			attrs[name] = f.Get(p + ".Value.StringValue")
-		}
+	if attrs := sent[0].Attributes; attrs["AWS.SNS.SMS.SMSType"] != "Transactional" || attrs["AWS.SNS.SMS.SenderID"] != "Example" {
+		t.Fatalf("message attributes: %v", attrs)
 	}
-	if attrs["AWS.SNS.SMS.SMSType"] != "Transactional" || attrs["AWS.SNS.SMS.SenderID"] != "Example" {
-		t.Fatalf("message attributes: %v (form %v)", attrs, f)
-	}
+	srv.Refuse(true)
 	err := n.SendSMS(context.Background(), messages.SMS{To: "+10000000000", Text: theCode})
 	if err == nil || !strings.Contains(err.Error(), "InvalidParameter") || strings.Contains(err.Error(), theCode) {
 		t.Fatalf("error: %v", err)
@@ -429,19 +343,13 @@ func TestSNSAdapter(t *testing.T) {
 // TestSendersThroughSESAndSNS runs the whole path: encrypted event in,
 // message out through the real SDK clients to local servers.
 func TestSendersThroughSESAndSNS(t *testing.T) {
-	sesSrv, snsSrv := &sesServer{}, &snsServer{}
-	sesTS, snsTS := httptest.NewServer(sesSrv), httptest.NewServer(snsSrv)
-	defer sesTS.Close()
-	defer snsTS.Close()
-	creds := credentials.NewStaticCredentialsProvider("test", "test", "")
+	sesSrv, snsSrv := awsfake.NewSES(t), awsfake.NewSNS(t)
 	codec := rawAES(t, testKey)
 	s, err := messages.NewSenders(messages.SendersConfig{
 		Catalog:   newCatalog(t),
 		Decrypter: codec,
-		Email: &messages.SES{From: "no-reply@example.com", Client: sesv2.New(sesv2.Options{Region: "us-east-1",
-			BaseEndpoint: aws.String(sesTS.URL), Credentials: creds, RetryMaxAttempts: 1})},
-		SMS: &messages.SNS{Client: sns.New(sns.Options{Region: "us-east-1",
-			BaseEndpoint: aws.String(snsTS.URL), Credentials: creds, RetryMaxAttempts: 1})},
+		Email:     &messages.SES{From: "no-reply@example.com", Client: sesSrv.Client()},
+		SMS:       &messages.SNS{Client: snsSrv.Client()},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -454,10 +362,10 @@ func TestSendersThroughSESAndSNS(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
-	if len(sesSrv.requests) != 1 || len(snsSrv.forms) != 1 {
-		t.Fatalf("SES got %d, SNS got %d", len(sesSrv.requests), len(snsSrv.forms))
+	if len(sesSrv.Emails()) != 1 || len(snsSrv.Messages()) != 1 {
+		t.Fatalf("SES got %d, SNS got %d", len(sesSrv.Emails()), len(snsSrv.Messages()))
 	}
-	if msg := snsSrv.forms[0].Get("Message"); msg != "en code "+theCode {
+	if msg := snsSrv.Messages()[0].Text; msg != "en code "+theCode {
 		t.Fatalf("SMS text %q", msg)
 	}
 	if strings.Contains(logs.String(), theCode) {

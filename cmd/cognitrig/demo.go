@@ -43,7 +43,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	inputs := recordedInputs()
 	fmt.Fprintf(stdout, "1. %d recorded Cognito events -> handlers/example (a minimal illustration, one short handler per trigger)\n", len(inputs))
-	t, code := replayEvents(ctx, logger, inputs, replayOptions{verbose: *verbose}, stdout, stderr)
+	t, code := replayEvents(ctx, logger, inputs, replayOptions{verbose: *verbose, indent: "   "}, stdout, stderr)
 	if code != exitOK {
 		return code
 	}

@@ -102,8 +102,8 @@ func TestReplayVerbose(t *testing.T) {
 		t.Fatalf("exit %d; stderr: %s", code, errOut)
 	}
 	for _, want := range []string{
-		"event → ", "      request:\n        {\n", `"codeParameter": "[REDACTED]"`,
-		"      response:\n", `"emailMessage": "<p>Your reset code is <b>{####}</b>.</p>"`, "1 events: 1 handled, 0 failed",
+		"event → ", "    request:\n      {\n", `"codeParameter": "[REDACTED]"`,
+		"    response:\n", `"emailMessage": "<p>Your reset code is <b>{####}</b>.</p>"`, "1 event: 1 handled, 0 failed",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -127,7 +127,7 @@ func TestReplayFile(t *testing.T) {
 	refused := writeEvent(t, triggertest.From(t, "PreSignUp_SignUp").UserAttribute("custom:tenantId", "evil").JSON(t))
 	code, out, _ = runCLI(t, "replay", refused)
 	if code != exitFailed || !strings.Contains(out, `event → refused: "The tenant of a new account is set by invitation only."`) ||
-		!strings.Contains(out, "1 events: 1 handled (1 refused), 0 failed") {
+		!strings.Contains(out, "1 event: 1 handled (1 refused), 0 failed") {
 		t.Errorf("refused sign-up: exit %d, out %s", code, out)
 	}
 

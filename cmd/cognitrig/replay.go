@@ -41,6 +41,7 @@ type replayOptions struct {
 	verbose bool // the request and the response of each event, indented
 	asJSON  bool // one replayResult per event instead of a line
 	reveal  bool // secrets in clear
+	indent  string
 }
 
 // tally counts invocations: handled ones answered (with a response or a
@@ -73,7 +74,11 @@ func (t tally) String() string {
 	if len(of) > 0 {
 		handled += " (" + strings.Join(of, ", ") + ")"
 	}
-	return fmt.Sprintf("%d events: %s, %d failed", t.events, handled, t.failed)
+	noun := "events"
+	if t.events == 1 {
+		noun = "event"
+	}
+	return fmt.Sprintf("%d %s: %s, %d failed", t.events, noun, handled, t.failed)
 }
 
 func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -199,11 +204,11 @@ func replayEvents(ctx context.Context, logger *slog.Logger, inputs []replayInput
 			fmt.Fprintf(stdout, "%s\n", b)
 			continue
 		}
-		fmt.Fprintf(stdout, "  %-*s → %s\n", width, name, clipLine(outcome, 150-width))
+		fmt.Fprintf(stdout, "%s%-*s → %s\n", o.indent, width, name, clipLine(outcome, 150-width))
 		if o.verbose {
-			fmt.Fprintf(stdout, "      request:\n%s\n", readable(member(request, "request"), "        "))
+			fmt.Fprintf(stdout, "%s    request:\n%s\n", o.indent, readable(member(request, "request"), o.indent+"      "))
 			if res.Response != nil {
-				fmt.Fprintf(stdout, "      response:\n%s\n", readable(res.Response, "        "))
+				fmt.Fprintf(stdout, "%s    response:\n%s\n", o.indent, readable(res.Response, o.indent+"      "))
 			}
 		}
 	}

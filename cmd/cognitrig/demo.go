@@ -42,7 +42,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var total tally
 
 	inputs := recordedInputs()
-	fmt.Fprintf(stdout, "1. %d recorded Cognito events -> handlers/example (a minimal illustration, one short handler per trigger)\n", len(inputs))
+	fmt.Fprintf(stdout, "1. %d recorded Cognito events → handlers/example (a minimal illustration, one short handler per trigger)\n", len(inputs))
 	t, code := replayEvents(ctx, logger, inputs, replayOptions{verbose: *verbose, indent: "   "}, stdout, stderr)
 	if code != exitOK {
 		return code
@@ -54,8 +54,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		title string
 		run   func(ctx context.Context, d *demo) error
 	}{
-		{"custom authentication (customauth): password -> CAPTCHA -> one-time code by e-mail", demoCustomAuth},
-		{"invitation sign-up -> confirmation -> token with tenant claims (tenancy)", demoTenancy},
+		{"custom authentication (customauth): password → CAPTCHA → one-time code by e-mail", demoCustomAuth},
+		{"invitation sign-up → confirmation → token with tenant claims (tenancy)", demoTenancy},
 		{"lazy migration; the legacy service goes down, the breaker opens and closes (migration)", demoMigration},
 		{"custom message, per locale (lifecycle/messages)", demoMessages},
 	}

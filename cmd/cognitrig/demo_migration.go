@@ -102,7 +102,7 @@ func demoMigration(ctx context.Context, d *demo) error {
 		calls, is := legacy.calls.Load()-before, h.Guard().State().String()
 		d.line(cognito, answer(out, err))
 		if was != is {
-			is = was + " -> " + is
+			is = was + " → " + is
 		}
 		d.note("legacy calls: %d; breaker: %s", calls, is)
 		d.show(payload, out)

@@ -64,9 +64,9 @@ func TestDemo(t *testing.T) {
 		// migration
 		"finalUserStatus=CONFIRMED",
 		`refused: "Incorrect username or password."`,
-		"legacy calls: 1; breaker: closed -> open",
+		"legacy calls: 1; breaker: closed → open",
 		"legacy calls: 0; breaker: open",
-		"breaker: half-open -> closed",
+		"breaker: half-open → closed",
 		// messages
 		`emailMessage="<p>Bonjour Jane Doe,`,
 		"<b>{username}</b>",

@@ -229,5 +229,3 @@ func event(recorded string, sets ...any) ([]byte, error) {
 	}
 	return b.Bytes()
 }
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -11,10 +11,13 @@ FUZZTIME    ?= 5m
 
 .PHONY: demo test deps fmt-check vet lint unit e2e synth cdk-test build fuzz bench clean
 
-## demo: replay every recorded Cognito event through the example handlers
+## demo: every recorded Cognito event through the example handlers, one line
+## each, then the real flows of customauth, tenancy, migration and messages,
+## run locally; ends with a summary line. `make demo DEMO_FLAGS=--verbose`
+## adds each invocation's request and response.
+DEMO_FLAGS ?=
 demo:
-	$(GO) run ./cmd/cognitrig replay --recorded
-	@if [ -d examples/customauth-signin ]; then $(GO) run ./examples/customauth-signin; fi
+	@$(GO) run ./cmd/cognitrig demo $(DEMO_FLAGS)
 
 ## test: format, vet, staticcheck, then every test with -race against a
 ## DynamoDB-API server (dynalite) on 127.0.0.1 that is stopped even on

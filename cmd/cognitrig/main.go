@@ -1,13 +1,18 @@
-// Command cognitrig replays and inspects Cognito trigger events and runs the
-// operational tasks of a user pool (lazy-migration export, backup, restore).
+// Command cognitrig replays and inspects Cognito trigger events, shows the
+// flows of cognitrig's packages, and runs the operational tasks of a user
+// pool (lazy-migration export, backup, restore).
 //
-//	cognitrig replay EVENT.json...      run recorded events through the example handlers
+//	cognitrig demo [--verbose]             the tour that `make demo` runs: every recorded event, then each package's flow
+//	cognitrig replay (--recorded | EVENT.json...)  run events through the example handlers, one line each
 //	cognitrig inspect [--json] EVENT.json  say which trigger and version an event is, and what is wrong with it
-//	cognitrig migrate csv ...           write not-yet-migrated legacy users as a Cognito import CSV
-//	cognitrig backup ... / restore ...  export and re-import a user pool's users
+//	cognitrig sequence --diagram SEQUENCE  the custom-auth state machine of a sequence, as a Mermaid diagram
+//	cognitrig migrate csv ...              write not-yet-migrated legacy users as a Cognito import CSV
+//	cognitrig backup ... / restore ...     export and re-import a user pool's users
 //	cognitrig serve --function NAME=PATH...  a local Lambda Invoke API for bootstrap binaries
 //
-// Exit status: 0 on success, 1 when a handler or task fails, 2 on bad input.
+// `cognitrig help` prints the usage of every command; a test runs each of
+// its lines. Exit status: 0 on success, 1 when a handler or task fails, 2
+// on bad input.
 package main
 
 import (
@@ -26,19 +31,25 @@ const (
 )
 
 type command struct {
-	name  string
-	usage string
-	run   func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+	name string
+	// syntax is the command line after "cognitrig", in the notation that
+	// TestUsageLinesRun parses: [optional], (a | b) alternatives, NAME
+	// placeholders, "..." repeats, [flags] for the flags of `COMMAND -h`.
+	syntax  string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 func commands() []command {
 	return []command{
-		{"replay", "replay [--quiet] EVENT.json...  run recorded events through the example handlers and print each response", runReplay},
-		{"inspect", "inspect [--json] EVENT.json...  say which trigger and version each event is and what is wrong with it", runInspect},
-		{"migrate", "migrate csv [flags]  write the users not yet migrated as a Cognito user-import CSV", runMigrate},
-		{"backup", "backup [flags]  export every user of a pool to a JSON Lines file", runBackup},
-		{"restore", "restore [flags]  write the import CSV and group memberships for a new pool from a backup", runRestore},
-		{"serve", "serve --function NAME=PATH... [--addr 127.0.0.1:9001] [--env KEY=VALUE]...  serve Lambda's Invoke API for local bootstrap binaries", runServe},
+		{"demo", "demo [--verbose]", "the tour of `make demo`: every recorded event through the example handlers, then each package's flow, run locally", runDemo},
+		{"replay", "replay [--verbose | --json] [--reveal-secrets] [--log-level LEVEL] (--recorded | EVENT.json...)", "run events through the example handlers (a minimal illustration), one line each", runReplay},
+		{"inspect", "inspect [--json] EVENT.json...", "say which trigger and version each event is and what is wrong with it", runInspect},
+		{"sequence", "sequence --diagram SEQUENCE", `print the state machine of a custom-auth sequence such as "password,captcha,email-otp" as a Mermaid diagram`, runSequence},
+		{"migrate", "migrate csv (--legacy-file FILE.jsonl | --legacy-table NAME) [flags]", "write the users not yet migrated as a Cognito user-import CSV", runMigrate},
+		{"backup", "backup --user-pool-id ID [flags]", "export every user of a pool to a JSON Lines file", runBackup},
+		{"restore", "restore --in FILE.jsonl --users-csv FILE --memberships FILE [flags]", "write the import CSV and group memberships for a new pool from a backup", runRestore},
+		{"serve", "serve --function NAME=PATH... [--addr 127.0.0.1:9001] [--env KEY=VALUE]...", "serve Lambda's Invoke API for local bootstrap binaries", runServe},
 	}
 }
 
@@ -67,8 +78,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: cognitrig COMMAND [ARGS]")
+	fmt.Fprintln(w, "usage: cognitrig COMMAND [ARGS]   (cognitrig COMMAND -h for a command's flags)")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  cognitrig %s\n", c.usage)
+		fmt.Fprintf(w, "  cognitrig %s\n      %s\n", c.syntax, c.summary)
 	}
+	fmt.Fprintln(w, "  cognitrig help\n      this text")
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,7 +30,7 @@ func writeEvent(t *testing.T, payload []byte) string {
 }
 
 func TestReplayRecorded(t *testing.T) {
-	code, out, errOut := runCLI(t, "replay", "--recorded")
+	code, out, errOut := runCLI(t, "replay", "--recorded", "--json")
 	if code != exitOK {
 		t.Fatalf("exit %d; stderr: %s", code, errOut)
 	}
@@ -51,18 +52,82 @@ func TestReplayRecorded(t *testing.T) {
 	if strings.Contains(out, "SECRET") || strings.Contains(errOut, "SECRET") {
 		t.Error("replay printed a secret without --reveal-secrets")
 	}
+	if strings.Contains(out, `\u003c`) || !strings.Contains(out, "<p>") {
+		t.Error("--json escapes HTML in message bodies")
+	}
+}
+
+// One line per event, event name -> outcome, then a summary whose counts
+// are computed.
+func TestReplayLines(t *testing.T) {
+	code, out, errOut := runCLI(t, "replay", "--recorded")
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	names := triggertest.Names()
+	if len(lines) != len(names)+1 {
+		t.Fatalf("%d lines for %d events:\n%s", len(lines), len(names), out)
+	}
+	for i, name := range names {
+		if f := strings.Fields(lines[i]); len(f) < 3 || f[0] != name || f[1] != "→" {
+			t.Errorf("line %d: %q, want %s → outcome", i, lines[i], name)
+		}
+	}
+	if want := fmt.Sprintf("%d events: %d handled, 0 failed", len(names), len(names)); lines[len(names)] != want {
+		t.Errorf("summary %q, want %q", lines[len(names)], want)
+	}
+	for _, want := range []string{
+		"PreSignUp_SignUp                                  → autoConfirmUser=true, autoVerifyEmail=true",
+		"DefineAuthChallenge_Authentication.user-not-found → failAuthentication=true",
+		`VerifyAuthChallengeResponse_Authentication        → {"answerCorrect":false}`,
+		"idToken.+tenant_id=acme",
+		`emailMessage="<p>Your reset code is <b>{####}</b>.</p>"`,
+		"private.answer=[REDACTED], challengeMetadata=DEMO_CODE",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "123456") {
+		t.Error("the private answer is printed without --reveal-secrets")
+	}
+}
+
+// --verbose shows request and response, indented and readable.
+func TestReplayVerbose(t *testing.T) {
+	msg := writeEvent(t, triggertest.Load(t, "CustomMessage_ForgotPassword"))
+	code, out, errOut := runCLI(t, "replay", "--verbose", msg)
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"event → ", "    request:\n      {\n", `"codeParameter": "[REDACTED]"`,
+		"    response:\n", `"emailMessage": "<p>Your reset code is <b>{####}</b>.</p>"`, "1 event: 1 handled, 0 failed",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, `\u003c`) {
+		t.Errorf("HTML escaped:\n%s", out)
+	}
+	if code, _, _ := runCLI(t, "replay", "--verbose", "--json", msg); code != exitBadArgs {
+		t.Errorf("--verbose --json: exit %d", code)
+	}
 }
 
 func TestReplayFile(t *testing.T) {
 	ok := writeEvent(t, triggertest.Load(t, "TokenGeneration_Authentication.v2"))
 	code, out, _ := runCLI(t, "replay", ok)
-	if code != exitOK || !strings.Contains(out, `"tenant:acme:read"`) {
+	if code != exitOK || !strings.Contains(out, "event → idToken.+tenant_id=acme") || !strings.Contains(out, "scopesToAdd=[tenant:acme:read]") {
 		t.Fatalf("exit %d, out %s", code, out)
 	}
 
 	refused := writeEvent(t, triggertest.From(t, "PreSignUp_SignUp").UserAttribute("custom:tenantId", "evil").JSON(t))
 	code, out, _ = runCLI(t, "replay", refused)
-	if code != exitFailed || !strings.Contains(out, "set by invitation only") {
+	if code != exitFailed || !strings.Contains(out, `event → refused: "The tenant of a new account is set by invitation only."`) ||
+		!strings.Contains(out, "1 event: 1 handled (1 refused), 0 failed") {
 		t.Errorf("refused sign-up: exit %d, out %s", code, out)
 	}
 

@@ -32,6 +32,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Var(&functions, "function", "NAME=PATH of a bootstrap binary (repeatable), e.g. tenancy=dist/tenancy/bootstrap")
 	fs.Var(&envs, "env", "KEY=VALUE for every function's environment (repeatable)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
 		return exitBadArgs
 	}
 	if len(functions) == 0 {

@@ -1,8 +1,13 @@
-// Package example is a small, complete handler set for every Cognito
-// trigger, built only on package triggers. `cognitrig replay` and
-// `make demo` run recorded events through it, and handlers/all deploys it.
-// Each handler shows the typical use of its trigger in a few lines; the
-// packages customauth, tenancy and migration provide production versions.
+// Package example is a minimal illustration, one short handler per Cognito
+// trigger on package triggers alone; for production use the real packages:
+// customauth (custom authentication), tenancy (invitations, tenant claims),
+// migration (lazy migration) and lifecycle/... (messages, senders, policies).
+//
+// `cognitrig replay` runs recorded events through it, and `make demo` opens
+// with them before it runs the real packages' flows. Each handler shows the
+// typical use of its trigger in a few lines and no more: its custom
+// authentication, for one, is a single fixed code, where customauth derives
+// a whole challenge sequence with one-time codes, CAPTCHAs and magic links.
 package example
 
 import (
@@ -165,14 +170,22 @@ func NewRouter(logger *slog.Logger, cfg Config, opts ...triggers.Option) *trigge
 	return r
 }
 
-// registerCustomAuth registers a one-step passwordless flow: a single
-// custom challenge whose answer is checked against a private parameter.
-// customauth derives these handlers from a declared sequence instead.
+// registerCustomAuth registers a one-step flow: a single custom challenge,
+// three tries, whose answer is checked against a private parameter. The
+// code is fixed and sent nowhere, which only an illustration may do;
+// customauth derives these handlers from a declared sequence instead, with
+// one-time codes that are sent, expire and are never in the parameters.
 func registerCustomAuth(r *triggers.Router) {
 	r.DefineAuthChallenge(func(_ context.Context, ev *triggers.DefineAuthChallengeEvent) error {
 		s := ev.Request.Session
+		wrong := 0 // wrong answers to the code; earlier rounds (a password) are Cognito's
+		for _, r := range s {
+			if r.ChallengeName == triggers.ChallengeCustom && !r.ChallengeResult {
+				wrong++
+			}
+		}
 		switch {
-		case ev.Request.UserNotFound || len(s) > 3:
+		case ev.Request.UserNotFound || wrong >= 3 || len(s) > 8:
 			ev.Response.FailAuthentication = true
 		case len(s) > 0 && s[len(s)-1].ChallengeName == triggers.ChallengeCustom && s[len(s)-1].ChallengeResult:
 			ev.Response.IssueTokens = true
@@ -183,7 +196,7 @@ func registerCustomAuth(r *triggers.Router) {
 	})
 	r.CreateAuthChallenge(func(_ context.Context, ev *triggers.CreateAuthChallengeEvent) error {
 		ev.Response.ChallengeMetadata = "DEMO_CODE"
-		ev.Response.PublicChallengeParameters = map[string]string{"hint": "enter the code from the demo README"}
+		ev.Response.PublicChallengeParameters = map[string]string{"hint": "enter the 6-digit code"}
 		ev.Response.PrivateChallengeParameters = triggers.SecretMap{"answer": "123456"}
 		return nil
 	})

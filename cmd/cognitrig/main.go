@@ -5,6 +5,7 @@
 //	cognitrig inspect [--json] EVENT.json  say which trigger and version an event is, and what is wrong with it
 //	cognitrig migrate csv ...           write not-yet-migrated legacy users as a Cognito import CSV
 //	cognitrig backup ... / restore ...  export and re-import a user pool's users
+//	cognitrig attach / detach ...       wire an existing pool's triggers to a function, keeping every other setting
 //	cognitrig serve --function NAME=PATH...  a local Lambda Invoke API for bootstrap binaries
 //
 // Exit status: 0 on success, 1 when a handler or task fails, 2 on bad input.
@@ -38,6 +39,8 @@ func commands() []command {
 		{"migrate", "migrate csv [flags]  write the users not yet migrated as a Cognito user-import CSV", runMigrate},
 		{"backup", "backup [flags]  export every user of a pool to a JSON Lines file", runBackup},
 		{"restore", "restore [flags]  write the import CSV and group memberships for a new pool from a backup", runRestore},
+		{"attach", "attach --user-pool-id ID --function ARN --triggers LIST [--dry-run]  point an existing pool's triggers at a function, keeping every other setting", runAttach},
+		{"detach", "detach --user-pool-id ID --triggers LIST [--function ARN] [--dry-run]  undo attach", runDetach},
 		{"serve", "serve --function NAME=PATH... [--addr 127.0.0.1:9001] [--env KEY=VALUE]...  serve Lambda's Invoke API for local bootstrap binaries", runServe},
 	}
 }

@@ -8,6 +8,7 @@
 //	cognitrig sequence --diagram SEQUENCE  the custom-auth state machine of a sequence, as a Mermaid diagram
 //	cognitrig migrate csv ...              write not-yet-migrated legacy users as a Cognito import CSV
 //	cognitrig backup ... / restore ...     export and re-import a user pool's users
+//	cognitrig attach / detach ...        wire an existing pool's triggers to a function, keeping every other setting
 //	cognitrig serve --function NAME=PATH...  a local Lambda Invoke API for bootstrap binaries
 //
 // `cognitrig help` prints the usage of every command; a test runs each of
@@ -49,6 +50,8 @@ func commands() []command {
 		{"migrate", "migrate csv (--legacy-file FILE.jsonl | --legacy-table NAME) [flags]", "write the users not yet migrated as a Cognito user-import CSV", runMigrate},
 		{"backup", "backup --user-pool-id ID [flags]", "export every user of a pool to a JSON Lines file", runBackup},
 		{"restore", "restore --in FILE.jsonl --users-csv FILE --memberships FILE [flags]", "write the import CSV and group memberships for a new pool from a backup", runRestore},
+		{"attach", "attach --user-pool-id ID --function ARN --triggers LIST [flags]", "point an existing pool's triggers at a function, keeping every other setting (--dry-run shows the change)", runAttach},
+		{"detach", "detach --user-pool-id ID --triggers LIST [flags]", "undo attach: clear the triggers and the invoke permission", runDetach},
 		{"serve", "serve --function NAME=PATH... [--addr 127.0.0.1:9001] [--env KEY=VALUE]...", "serve Lambda's Invoke API for local bootstrap binaries", runServe},
 	}
 }

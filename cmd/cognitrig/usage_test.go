@@ -109,6 +109,9 @@ func TestUsageLinesRun(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	pool, lam := attachFakes(t)
+	endpoints := []string{"--cognito-endpoint", pool.URL, "--lambda-endpoint", lam.URL}
+
 	// Safe values per command and placeholder, and what [flags] becomes.
 	values := map[string]map[string]string{
 		"replay":   {"LEVEL": "warn", "EVENT.json": event},
@@ -117,12 +120,16 @@ func TestUsageLinesRun(t *testing.T) {
 		"migrate":  {"FILE.jsonl": legacy, "NAME": skip + "a DynamoDB table: TestMigrateCSVFromDynamoDB runs this form"},
 		"backup":   {"ID": "us-east-1_CLI"},
 		"restore":  {"FILE.jsonl": backupFile, "FILE": filepath.Join(dir, "out-"+"FILE")},
+		"attach":   {"ID": "us-east-1_Ex4mple", "ARN": cliFn, "LIST": "pre-token=V2_0,define-auth"},
+		"detach":   {"ID": "us-east-1_Ex4mple", "LIST": "pre-token,define-auth"},
 		"serve":    {"NAME=PATH": "fn=" + bootstrap, "127.0.0.1:9001": "127.0.0.1:0", "KEY=VALUE": "COGNITRIG_DEMO=1"},
 	}
 	flags := map[string][]string{
 		"migrate": {"--out", filepath.Join(dir, "import.csv"), "--progress", "off"},
 		"backup":  {"--out", filepath.Join(dir, "again.jsonl"), "--cognito-endpoint", cognito, "--progress", "off"},
 		"restore": {},
+		"attach":  endpoints,
+		"detach":  append([]string{"--function", cliFn}, endpoints...),
 	}
 	examples := usageExamples(t, text)
 	if len(examples) < len(commands())+3 {

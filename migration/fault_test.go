@@ -203,7 +203,9 @@ func TestFaultHungServerOpensTheBreakerAndCallsFailFast(t *testing.T) {
 	if r.idp.Requests() != reached {
 		t.Fatalf("%d requests reached the service through an open breaker", r.idp.Requests()-reached)
 	}
-	if rec, _ := r.tracker.Get(context.Background(), "alice"); rec.Outcome != migration.OutcomeUnavailable || rec.Attempts < 21 {
+	// Unavailable: the source confirmed no name, so the record is under
+	// the typed name's digest.
+	if rec, _ := r.tracker.Get(context.Background(), r.handler.NameDigest("alice")); rec.Outcome != migration.OutcomeUnavailable || rec.Attempts < 21 {
 		t.Fatalf("tracking record %+v", rec)
 	}
 

@@ -104,7 +104,18 @@ func TestTokenEndpointErrors(t *testing.T) {
 		{"invalid grant", `{"error":"invalid_grant","error_description":"echo pw-SECRET-1"}`, 400, migration.ErrWrongPassword, ""},
 		{"invalid grant 401", `{"error":"invalid_grant"}`, 401, migration.ErrWrongPassword, ""},
 		{"invalid client", `{"error":"invalid_client"}`, 401, nil, `"invalid_client"`},
-		{"hostile error code", `{"error":"<script>pw-SECRET-1</script>` + strings.Repeat("x", 100) + `"}`, 400, nil, "check the client id"},
+		{"unauthorized client", `{"error":"unauthorized_client"}`, 400, nil, "refused our client"},
+		{"unsupported grant", `{"error":"unsupported_grant_type"}`, 400, nil, "password grant is enabled"},
+		{"invalid scope", `{"error":"invalid_scope"}`, 400, nil, "refused our client"},
+		{"401 without a code", ``, 401, nil, "refused our client"},
+		{"server_error in a 400", `{"error":"server_error"}`, 400, nil, "answered 400"},
+		// Answers about this one sign-in: refused, not an outage.
+		{"over-long password", `{"error":"invalid_request","error_description":"password too long"}`, 400, migration.ErrRefused, `"invalid_request"`},
+		{"locked account", `{"error":"access_denied"}`, 400, migration.ErrRefused, `"access_denied"`},
+		{"locked 403", `{"error":"access_denied"}`, 403, migration.ErrRefused, "answered 403"},
+		{"locked 423", ``, 423, migration.ErrRefused, "answered 423"},
+		{"per-user rate limit", `{"error":"slow_down"}`, 429, migration.ErrRefused, "answered 429"},
+		{"hostile error code", `{"error":"<script>pw-SECRET-1</script>` + strings.Repeat("x", 100) + `"}`, 400, migration.ErrRefused, "answered 400"},
 		{"server error", `oops pw-SECRET-1`, 503, nil, "answered 503"},
 		{"no token", `{"token_type":"Bearer"}`, 200, nil, "without an access_token"},
 		{"not json", `<html>pw-SECRET-1</html>`, 200, nil, "without an access_token"},
@@ -123,7 +134,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 				t.Fatal("no error")
 			case c.answer != nil && !errors.Is(err, c.answer):
 				t.Fatalf("err = %v, want %v", err, c.answer)
-			case c.answer == nil && (errors.Is(err, migration.ErrWrongPassword) || errors.Is(err, migration.ErrNotFound)):
+			case c.answer == nil && migration.IsAnswer(err):
 				t.Fatalf("err = %v, want a failure, not an answer", err)
 			case !strings.Contains(err.Error(), c.mention):
 				t.Fatalf("err = %v, want it to mention %s", err, c.mention)

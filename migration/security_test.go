@@ -312,7 +312,7 @@ func typedNamesTest(t *testing.T, tracker migration.Tracker, dump func() string)
 	logs := &syncBuffer{}
 	h, err := migration.New(migration.Config{
 		Source: src, Tracker: tracker, NameKey: key,
-		Guard: migration.GuardConfig{MaxAttempts: 1, Breaker: migration.BreakerConfig{ConsecutiveFailures: 100}},
+		Guard:  migration.GuardConfig{MaxAttempts: 1, Breaker: migration.BreakerConfig{ConsecutiveFailures: 100}},
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {

@@ -492,3 +492,61 @@ func TestBreakerStateNeedsNoGobreaker(t *testing.T) {
 		t.Fatalf("counts %s", b)
 	}
 }
+
+// BenchmarkUnknownVersusWrongPassword measures one sign-in invocation (the
+// router, the Handler, the source) for an existing user with a wrong
+// password and for an unknown name, against legacy hashes of bcrypt cost
+// 12: from a DynamoDB table (the stand-in follows the table; "old-standin"
+// is the stand-in of before, bcrypt at its default cost) and from a
+// MemorySource. Run with a small -benchtime (each op is a bcrypt check):
+//
+//	./scripts/with-dynalite.sh go test -run '^$' -bench UnknownVersusWrongPassword -benchtime 8x ./migration/
+func BenchmarkUnknownVersusWrongPassword(b *testing.B) {
+	const cost = 12
+	hash, err := passhash.Hash(passhash.Bcrypt, "pw-SECRET-frank", passhash.Params{BcryptCost: cost})
+	if err != nil {
+		b.Fatal(err)
+	}
+	frank := migration.LegacyUser{Username: "frank", PasswordHash: triggers.Secret(hash)}
+	oldStandIn, _ := passhash.Hash(passhash.Bcrypt, "cognitrig timing stand-in", passhash.Params{})
+
+	client := dynamotest.Client(b)
+	table := dynamotest.CreateTable(b, client, dynamodb.CreateTableInput{
+		TableName:            aws.String("legacy-bench"),
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("username"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("username"), KeyType: types.KeyTypeHash}},
+	})
+	table2 := func(timing string) migration.Source {
+		src, err := dynamosource.New(dynamosource.Config{Client: client, Table: table, TimingHash: timing})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := src.Put(context.Background(), frank); err != nil {
+			b.Fatal(err)
+		}
+		return src
+	}
+	mem, _ := migration.NewMemorySource(frank)
+	run := func(b *testing.B, src migration.Source, name string) {
+		h, err := migration.New(migration.Config{Source: src, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		router := triggers.NewRouter(triggers.WithMiddleware(triggers.Default(slog.New(slog.DiscardHandler))...))
+		h.Register(router)
+		warm := triggertest.From(b, "UserMigration_Authentication").Set("userName", "frank").Set("request.password", "pw-SECRET-guess").JSON(b)
+		_, _ = triggertest.Invoke(router, warm, 0) // the stand-in follows the first hash verified
+		payload := triggertest.From(b, "UserMigration_Authentication").Set("userName", name).Set("request.password", "pw-SECRET-guess").JSON(b)
+		b.ResetTimer()
+		for b.Loop() {
+			if _, err := triggertest.Invoke(router, payload, 0); err == nil {
+				b.Fatal("signed in")
+			}
+		}
+	}
+	b.Run("dynamodb/wrong-password", func(b *testing.B) { run(b, table2(""), "frank") })
+	b.Run("dynamodb/unknown", func(b *testing.B) { run(b, table2(""), "nobody") })
+	b.Run("dynamodb/unknown-old-standin", func(b *testing.B) { run(b, table2(oldStandIn), "nobody") })
+	b.Run("memory/wrong-password", func(b *testing.B) { run(b, mem, "frank") })
+	b.Run("memory/unknown", func(b *testing.B) { run(b, mem, "nobody") })
+}

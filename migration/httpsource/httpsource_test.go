@@ -211,6 +211,8 @@ func TestConfigErrors(t *testing.T) {
 		"placeholder": func(c *httpsource.Config) { c.LookupURL = "https://idp.example.com/users" },
 		"LookupURL":   func(c *httpsource.Config) { c.LookupURL = "ftp://x/{username}" },
 		"ClientID":    func(c *httpsource.Config) { c.ClientID = "" },
+		"in the host": func(c *httpsource.Config) { c.LookupURL = "https://{username}.idp.example.com/profile" },
+		"fragment":    func(c *httpsource.Config) { c.LookupURL = "https://idp.example.com/users/{username}#x" },
 	}
 	for want, mod := range cases {
 		cfg := good
@@ -221,6 +223,40 @@ func TestConfigErrors(t *testing.T) {
 	}
 	if _, err := httpsource.New(good); err != nil {
 		t.Fatal(err)
+	}
+	for _, ok := range []string{"https://idp.example.com/users/{username}", "https://idp.example.com/lookup?name={username}", "https://idp.example.com?name={username}"} {
+		cfg := good
+		cfg.LookupURL = ok
+		if _, err := httpsource.New(cfg); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+}
+
+// TestLookupAnswers: which look-up answers are about the user (refused,
+// never retried by the Guard) and which are outages.
+func TestLookupAnswers(t *testing.T) {
+	for status, want := range map[int]error{
+		http.StatusNotFound: migration.ErrNotFound, http.StatusBadRequest: migration.ErrRefused, http.StatusGone: migration.ErrRefused,
+		http.StatusLocked: migration.ErrRefused, http.StatusTooManyRequests: migration.ErrRefused,
+		http.StatusUnauthorized: nil, http.StatusForbidden: nil, http.StatusInternalServerError: nil, http.StatusBadGateway: nil,
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/token" {
+				fmt.Fprint(w, `{"access_token":"at-SECRET-1","expires_in":60}`)
+				return
+			}
+			w.WriteHeader(status)
+		}))
+		src, _ := httpsource.New(httpsource.Config{TokenURL: srv.URL + "/token", UserInfoURL: srv.URL + "/u", LookupURL: srv.URL + "/users/{username}", ClientID: "c"})
+		_, err := src.Lookup(context.Background(), "alice")
+		srv.Close()
+		switch {
+		case want != nil && !errors.Is(err, want):
+			t.Errorf("%d: %v, want %v", status, err, want)
+		case want == nil && migration.IsAnswer(err):
+			t.Errorf("%d: %v, want an outage", status, err)
+		}
 	}
 }
 

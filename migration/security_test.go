@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -40,6 +41,7 @@ import (
 func TestAttackPerUserAnswersNeverOpenTheBreaker(t *testing.T) {
 	g := testGuard()
 	g.Breaker.ConsecutiveFailures = 2 // two failed attempts would open it
+	g.AttemptTimeout = 3 * time.Second // a loaded machine must not turn an answer into a timeout
 	r := newFaultRig(t, g, nil)
 	r.idp.SetMaxPassword(64)
 	r.idp.Refuse("locked", migrationtest.Refusal{Status: http.StatusBadRequest, Code: "access_denied"})
@@ -74,7 +76,7 @@ func TestAttackPerUserAnswersNeverOpenTheBreaker(t *testing.T) {
 	for round := range 3 { // every attack three times: far past ConsecutiveFailures
 		for _, a := range attacks {
 			before := r.idp.Requests()
-			_, err := triggertest.Invoke(r.router, a.payload, lambdaTimeout)
+			_, err := triggertest.Invoke(r.router, a.payload, 5*time.Second)
 			if err == nil || err.Error() != migration.DefaultRefusalMessage {
 				t.Fatalf("round %d, %s: %v, want the refusal %q", round, a.name, err, migration.DefaultRefusalMessage)
 			}
@@ -312,8 +314,9 @@ func typedNamesTest(t *testing.T, tracker migration.Tracker, dump func() string)
 	logs := &syncBuffer{}
 	h, err := migration.New(migration.Config{
 		Source: src, Tracker: tracker, NameKey: key,
-		Guard:  migration.GuardConfig{MaxAttempts: 1, Breaker: migration.BreakerConfig{ConsecutiveFailures: 100}},
-		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		TrackTimeout: 10 * time.Second, // a loaded machine must not lose a record this test reads
+		Guard:        migration.GuardConfig{MaxAttempts: 1, Breaker: migration.BreakerConfig{ConsecutiveFailures: 100}},
+		Logger:       slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -324,10 +327,10 @@ func typedNamesTest(t *testing.T, tracker migration.Tracker, dump func() string)
 	h.Register(router)
 	auth := func(name string, pw triggers.Secret) {
 		payload := triggertest.From(t, "UserMigration_Authentication").Set("userName", name).Set("request.password", pw.Reveal()).JSON(t)
-		_, _ = triggertest.Invoke(router, payload, lambdaTimeout)
+		_, _ = triggertest.Invoke(router, payload, 0)
 	}
 	forgot := func(name string) {
-		_, _ = triggertest.Invoke(router, triggertest.From(t, "UserMigration_ForgotPassword").Set("userName", name).JSON(t), lambdaTimeout)
+		_, _ = triggertest.Invoke(router, triggertest.From(t, "UserMigration_ForgotPassword").Set("userName", name).JSON(t), 0)
 	}
 	auth(notFound, "pw-1")
 	forgot(notFound)

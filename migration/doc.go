@@ -20,8 +20,24 @@
 // budget allows. Once the breaker opens, sign-ins of legacy users fail at
 // once with a clear message (DefaultUnavailableMessage); after
 // BreakerConfig.OpenFor a probe goes through, and the first success closes
-// the breaker again. Unknown users and wrong passwords are answers, not
-// failures: they never open the breaker.
+// the breaker again. Only outages count against the breaker: no answer, a
+// timeout, a 5xx, the legacy system refusing our own client. Unknown
+// users, wrong passwords and refusals about one user (ErrRefused: a locked
+// account, an over-long password, a per-user rate limit) are answers (see
+// IsAnswer): they are never retried and never open the breaker, since
+// anyone can provoke them for any name. Guard.State returns a BreakerState
+// and errors wrap ErrBreakerOpen, so callers need not import gobreaker.
+//
+// # What the client controls
+//
+// The user name and the password of the event are the client's. The name is
+// escaped into a legacy look-up URL (httpsource), never trusted to be a
+// legacy user until the Source returns one, and never kept as typed: until
+// then, tracking records and log lines hold only NameDigest, an
+// HMAC-SHA256 under Config.NameKey. Unknown names are verified against a
+// stand-in hash with the cost of the legacy hashes, so they answer as
+// slowly as wrong passwords. Legacy fields never set the tenant attribute
+// of package tenancy nor Config.DenyAttributes (DefaultDenyAttributes).
 //
 // # Sources
 //
@@ -34,8 +50,9 @@
 //
 // # Tracking
 //
-// Each outcome (migrated, not found, wrong password, no verified contact,
-// legacy unavailable) is recorded by a Tracker, without the password:
+// Each outcome (migrated, not found, wrong password, refused, no verified
+// contact, legacy unavailable) is recorded by a Tracker, without the
+// password, under the legacy username or a NameDigest (see Attempt):
 // MemoryTracker here, a DynamoDB table in dynamotracker. Operators read
 // progress from it, and the bulk import skips the users it lists as
 // migrated. Both implementations pass the suite in migrationtest.

@@ -63,9 +63,20 @@ func ExampleMapping_Apply() {
 	fmt.Println(m.Apply(map[string]string{"mail": "a@example.com", "verified": "yes", "tenant": "acme", "pwhash": "…"}))
 	// A nil Mapping copies only fields already named like Cognito attributes.
 	fmt.Println(migration.Mapping(nil).Apply(map[string]string{"email": "a@example.com", "sub": "42", "mail": "b@example.com"}))
+	// The tenant attribute is never copied (DefaultDenyAttributes).
+	fmt.Println(migration.Mapping(nil).Apply(map[string]string{"custom:plan": "gold", "custom:tenantId": "acme"}))
 	// Output:
 	// map[custom:tenant:acme email:a@example.com email_verified:true]
 	// map[email:a@example.com]
+	// map[custom:plan:gold]
+}
+
+func ExampleNameDigest() {
+	key := []byte("0123456789abcdef0123456789abcdef") // from configuration, never a literal
+	d := migration.NameDigest(key, "what someone typed")
+	fmt.Println(d[:len(migration.NameDigestPrefix)], len(d), d == migration.NameDigest(key, "what someone typed"))
+	// Output:
+	// hmac-sha256: 55 true
 }
 
 // down is a legacy source that is down.

@@ -42,10 +42,76 @@ const (
 )
 
 // ErrUnavailable is wrapped by the errors of a Guard when the legacy source
-// gave no answer: the circuit breaker is open (gobreaker.ErrOpenState or
-// ErrTooManyRequests is wrapped too), every attempt failed, or the deadline
-// budget ran out.
+// gave no answer: the circuit breaker is open (ErrBreakerOpen is wrapped
+// too), every attempt failed, or the deadline budget ran out.
 var ErrUnavailable = errors.New("migration: legacy source unavailable")
+
+// ErrBreakerOpen is wrapped by the errors of a Guard whose breaker refused
+// the call without calling the source: it is open, or half-open with its
+// probes already under way. (gobreaker's ErrOpenState or
+// ErrTooManyRequests is wrapped as well.)
+var ErrBreakerOpen = errors.New("migration: circuit breaker open")
+
+// BreakerState is the state of a Guard's circuit breaker.
+type BreakerState int
+
+// States of a circuit breaker.
+const (
+	// BreakerClosed: calls go through; failures are counted.
+	BreakerClosed BreakerState = iota
+	// BreakerHalfOpen: after BreakerConfig.OpenFor, HalfOpenProbes calls
+	// go through; their success closes the breaker, a failure opens it.
+	BreakerHalfOpen
+	// BreakerOpen: calls fail at once without reaching the source.
+	BreakerOpen
+)
+
+// String returns "closed", "half-open" or "open" (gobreaker's names, which
+// the breaker's log lines use).
+func (s BreakerState) String() string {
+	switch s {
+	case BreakerClosed:
+		return "closed"
+	case BreakerHalfOpen:
+		return "half-open"
+	case BreakerOpen:
+		return "open"
+	}
+	return fmt.Sprintf("BreakerState(%d)", int(s))
+}
+
+func breakerState(s gobreaker.State) BreakerState {
+	switch s {
+	case gobreaker.StateHalfOpen:
+		return BreakerHalfOpen
+	case gobreaker.StateOpen:
+		return BreakerOpen
+	}
+	return BreakerClosed
+}
+
+// BreakerCounts are the counts of a breaker in its current state (in the
+// closed state, within the current Window). Answers (found, not found,
+// wrong password, refused) count as successes; calls whose caller went
+// away are exclusions.
+type BreakerCounts struct {
+	Requests             uint32
+	TotalSuccesses       uint32
+	TotalFailures        uint32
+	TotalExclusions      uint32
+	ConsecutiveSuccesses uint32
+	ConsecutiveFailures  uint32
+}
+
+// IsAnswer reports whether err, returned by a Source, is an answer of the
+// legacy system rather than an outage: nil, or an error wrapping
+// ErrNotFound, ErrWrongPassword, ErrRefused or errors.ErrUnsupported.
+// Answers count as successes for the circuit breaker and are never
+// retried; everything else is a failure.
+func IsAnswer(err error) bool {
+	return err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrWrongPassword) ||
+		errors.Is(err, ErrRefused) || errors.Is(err, errors.ErrUnsupported)
+}
 
 // BreakerConfig configures the circuit breaker of a Guard. Zero fields take
 // the defaults.
@@ -137,9 +203,11 @@ func (c *GuardConfig) setDefaults() {
 // budget allows, and while the breaker is open calls fail at once with an
 // error wrapping ErrUnavailable, without touching the source.
 //
-// ErrNotFound, ErrWrongPassword and errors.ErrUnsupported are answers, not
-// failures: they neither count against the breaker nor are retried. A call
-// whose caller went away (ctx canceled) is not counted at all.
+// ErrNotFound, ErrWrongPassword, ErrRefused and errors.ErrUnsupported are
+// answers, not failures (IsAnswer): they neither count against the breaker
+// nor are retried, so no sign-in of one user, whatever it sends, can open
+// the breaker for the others. A call whose caller went away (ctx canceled)
+// is not counted at all.
 //
 // The breaker's state changes are logged when they happen, and added to the
 // metrics of the invocation that observes them (gobreaker reports them
@@ -151,7 +219,7 @@ type Guard struct {
 	cb  *gobreaker.CircuitBreaker[*User]
 
 	mu      sync.Mutex
-	changes []gobreaker.State // transitions not yet added to a metrics record
+	changes []BreakerState // transitions not yet added to a metrics record
 }
 
 // errCallerGone marks an attempt cut short because the caller's own context
@@ -175,10 +243,7 @@ func NewGuard(src Source, cfg GuardConfig) *Guard {
 			return b.FailureRatio > 0 && c.Requests >= b.MinRequests &&
 				float64(c.TotalFailures)/float64(c.Requests) >= b.FailureRatio
 		},
-		IsSuccessful: func(err error) bool {
-			return err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrWrongPassword) ||
-				errors.Is(err, errors.ErrUnsupported)
-		},
+		IsSuccessful:  IsAnswer,
 		IsExcluded:    func(err error) bool { return errors.Is(err, errCallerGone) },
 		OnStateChange: g.onStateChange,
 	})
@@ -197,7 +262,7 @@ func (g *Guard) onStateChange(name string, from, to gobreaker.State) {
 		slog.String("breaker", name), slog.String("from", from.String()), slog.String("to", to.String()),
 		slog.Duration("openFor", g.cfg.Breaker.OpenFor))
 	g.mu.Lock()
-	g.changes = append(g.changes, to)
+	g.changes = append(g.changes, breakerState(to))
 	g.mu.Unlock()
 }
 
@@ -211,9 +276,9 @@ func (g *Guard) flushStateChanges(ctx context.Context) {
 	for _, s := range changes {
 		name := MetricBreakerClosed
 		switch s {
-		case gobreaker.StateOpen:
+		case BreakerOpen:
 			name = MetricBreakerOpened
-		case gobreaker.StateHalfOpen:
+		case BreakerHalfOpen:
 			name = MetricBreakerHalfOpened
 		}
 		triggers.AddMetric(ctx, name, triggers.UnitCount, 1)
@@ -221,10 +286,16 @@ func (g *Guard) flushStateChanges(ctx context.Context) {
 }
 
 // State returns the breaker's state.
-func (g *Guard) State() gobreaker.State { return g.cb.State() }
+func (g *Guard) State() BreakerState { return breakerState(g.cb.State()) }
 
 // Counts returns the breaker's counts in its current state.
-func (g *Guard) Counts() gobreaker.Counts { return g.cb.Counts() }
+func (g *Guard) Counts() BreakerCounts {
+	c := g.cb.Counts()
+	return BreakerCounts{
+		Requests: c.Requests, TotalSuccesses: c.TotalSuccesses, TotalFailures: c.TotalFailures,
+		TotalExclusions: c.TotalExclusions, ConsecutiveSuccesses: c.ConsecutiveSuccesses, ConsecutiveFailures: c.ConsecutiveFailures,
+	}
+}
 
 // Authenticate calls the source's Authenticate under the guard.
 func (g *Guard) Authenticate(ctx context.Context, username string, password triggers.Secret) (*User, error) {
@@ -260,7 +331,7 @@ func (g *Guard) call(ctx context.Context, op string, fn func(context.Context) (*
 		})
 		if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
 			triggers.AddMetric(ctx, MetricLegacyRejected, triggers.UnitCount, 1)
-			return nil, fmt.Errorf("%w: circuit breaker %q rejected the call (%w)", ErrUnavailable, g.cfg.Name, err)
+			return nil, fmt.Errorf("%w: %w: breaker %q rejected the call (%w)", ErrUnavailable, ErrBreakerOpen, g.cfg.Name, err)
 		}
 		elapsed := time.Since(start)
 		triggers.AddMetric(ctx, MetricLegacyCalls, triggers.UnitCount, 1)
@@ -268,7 +339,7 @@ func (g *Guard) call(ctx context.Context, op string, fn func(context.Context) (*
 		if attempt > 1 {
 			triggers.AddMetric(ctx, MetricLegacyRetries, triggers.UnitCount, 1)
 		}
-		if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrWrongPassword) || errors.Is(err, errors.ErrUnsupported) {
+		if IsAnswer(err) {
 			return u, err
 		}
 		if errors.Is(err, errCallerGone) {

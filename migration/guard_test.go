@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sony/gobreaker/v2"
-
 	"github.com/cognitrig/cognitrig/migration"
 	"github.com/cognitrig/cognitrig/triggers"
 )
@@ -69,7 +67,7 @@ func TestGuardRetriesFailuresThenSucceeds(t *testing.T) {
 	if strings.Count(logs.String(), "legacy call failed") != 2 {
 		t.Fatalf("failed attempts not logged:\n%s", logs.String())
 	}
-	if g.State() != gobreaker.StateClosed {
+	if g.State() != migration.BreakerClosed {
 		t.Fatalf("breaker %v", g.State())
 	}
 }
@@ -86,7 +84,7 @@ func TestGuardAnswersAreNotFailures(t *testing.T) {
 		if src.calls.Load() != 20 {
 			t.Fatalf("%v: %d calls for 20 sign-ins: answers must not be retried", answer, src.calls.Load())
 		}
-		if g.State() != gobreaker.StateClosed || g.Counts().TotalFailures != 0 {
+		if g.State() != migration.BreakerClosed || g.Counts().TotalFailures != 0 {
 			t.Fatalf("%v counted as failures: %v %+v", answer, g.State(), g.Counts())
 		}
 	}
@@ -108,12 +106,12 @@ func TestGuardOpensFailsFastAndRecovers(t *testing.T) {
 			t.Fatalf("call %d: %v", i, err)
 		}
 	}
-	if g.State() != gobreaker.StateOpen {
+	if g.State() != migration.BreakerOpen {
 		t.Fatalf("after 4 failures the breaker is %v, want open", g.State())
 	}
 	before := src.calls.Load()
 	_, err := g.Authenticate(ctx, "alice", "pw")
-	if !errors.Is(err, migration.ErrUnavailable) || !errors.Is(err, gobreaker.ErrOpenState) {
+	if !errors.Is(err, migration.ErrUnavailable) || !errors.Is(err, migration.ErrBreakerOpen) {
 		t.Fatalf("open breaker: %v", err)
 	}
 	if src.calls.Load() != before {
@@ -125,10 +123,10 @@ func TestGuardOpensFailsFastAndRecovers(t *testing.T) {
 
 	// Half-open probe that fails opens it again.
 	time.Sleep(100 * time.Millisecond)
-	if _, err := g.Authenticate(ctx, "alice", "pw"); errors.Is(err, gobreaker.ErrOpenState) {
+	if _, err := g.Authenticate(ctx, "alice", "pw"); errors.Is(err, migration.ErrBreakerOpen) {
 		t.Fatal("no probe after OpenFor")
 	}
-	if g.State() != gobreaker.StateOpen {
+	if g.State() != migration.BreakerOpen {
 		t.Fatalf("failed probe left the breaker %v", g.State())
 	}
 	// Recovery: the next probe succeeds and closes it.
@@ -137,7 +135,7 @@ func TestGuardOpensFailsFastAndRecovers(t *testing.T) {
 	if _, err := g.Authenticate(ctx, "alice", "pw"); err != nil {
 		t.Fatalf("probe: %v", err)
 	}
-	if g.State() != gobreaker.StateClosed {
+	if g.State() != migration.BreakerClosed {
 		t.Fatalf("successful probe left the breaker %v", g.State())
 	}
 	for _, s := range []string{"to=half-open", "to=closed"} {
@@ -162,7 +160,7 @@ func TestGuardFailureRatioCatchesFlapping(t *testing.T) {
 	for range 6 {
 		_, _ = g.Authenticate(context.Background(), "x", "pw")
 	}
-	if g.State() != gobreaker.StateOpen {
+	if g.State() != migration.BreakerOpen {
 		t.Fatalf("50%% failures over 6 calls left the breaker %v (never 4 in a row)", g.State())
 	}
 }
@@ -242,7 +240,7 @@ func TestGuardDoesNotBlameTheSourceForACanceledCaller(t *testing.T) {
 	if _, err := g.Authenticate(ctx, "x", "pw"); !errors.Is(err, migration.ErrUnavailable) {
 		t.Fatalf("err = %v", err)
 	}
-	if g.State() != gobreaker.StateClosed || src.calls.Load() != 1 {
+	if g.State() != migration.BreakerClosed || src.calls.Load() != 1 {
 		t.Fatalf("a canceled caller counted against the source: %v, %d calls", g.State(), src.calls.Load())
 	}
 }
@@ -256,12 +254,12 @@ func BenchmarkGuardOpenBreaker(b *testing.B) {
 		c.Breaker.OpenFor = time.Hour
 	})
 	ctx := context.Background()
-	for g.State() != gobreaker.StateOpen {
+	for g.State() != migration.BreakerOpen {
 		_, _ = g.Authenticate(ctx, "x", "pw")
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := g.Authenticate(ctx, "x", "pw"); !errors.Is(err, gobreaker.ErrOpenState) {
+		if _, err := g.Authenticate(ctx, "x", "pw"); !errors.Is(err, migration.ErrBreakerOpen) {
 			b.Fatal(err)
 		}
 	}

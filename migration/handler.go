@@ -2,6 +2,10 @@ package migration
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -32,6 +36,7 @@ const (
 	MetricWrongPassword  = "MigrationWrongPassword"
 	MetricNoContact      = "MigrationNoVerifiedContact"
 	MetricUnavailable    = "MigrationLegacyUnavailable"
+	MetricRefused        = "MigrationRefused"
 	MetricTrackingErrors = "MigrationTrackingErrors"
 )
 
@@ -41,7 +46,11 @@ var outcomeMetric = map[Outcome]string{
 	OutcomeWrongPassword: MetricWrongPassword,
 	OutcomeNoContact:     MetricNoContact,
 	OutcomeUnavailable:   MetricUnavailable,
+	OutcomeRefused:       MetricRefused,
 }
+
+// MinNameKeyBytes is the shortest Config.NameKey accepted.
+const MinNameKeyBytes = 32
 
 // Config configures a Handler. Only Source is required.
 type Config struct {
@@ -54,6 +63,21 @@ type Config struct {
 	Tracker Tracker
 	// Mapping maps legacy fields to Cognito attributes; see Mapping.
 	Mapping Mapping
+	// DenyAttributes are Cognito attributes never set from legacy fields,
+	// in addition to DefaultDenyAttributes (the tenant attribute): say,
+	// custom attributes that grant roles in your application. A Mapping to
+	// one of them is a configuration error.
+	DenyAttributes []string
+	// NameKey keys the HMAC-SHA256 that stands in for a user name the
+	// legacy source did not confirm (unknown, wrong password, refused,
+	// source unavailable) in tracking records and log lines: people type
+	// passwords and other people's addresses into the name field, and
+	// those must not be kept. At least MinNameKeyBytes random bytes; keep
+	// it secret and stable, so that one name always has one digest (see
+	// NameDigest). Default: a random key per Handler, so digests differ
+	// between processes and failed attempts of one name are not counted
+	// together across cold starts.
+	NameKey triggers.Secret
 
 	// FinalUserStatus of users migrated at sign-in: CONFIRMED (default),
 	// so they keep their password, or RESET_REQUIRED. Users migrated by a
@@ -100,6 +124,7 @@ type Config struct {
 type Handler struct {
 	cfg   Config
 	guard *Guard
+	key   []byte // NameKey
 }
 
 // UnavailableError is returned by Handle when the legacy source gave no
@@ -127,6 +152,11 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if err := cfg.Mapping.Validate(); err != nil {
 		problems = append(problems, err)
+	} else if err := cfg.Mapping.ValidateDeny(cfg.DenyAttributes); err != nil {
+		problems = append(problems, err)
+	}
+	if !cfg.NameKey.IsZero() && len(cfg.NameKey) < MinNameKeyBytes {
+		problems = append(problems, fmt.Errorf("NameKey has %d bytes: want at least %d random bytes", len(cfg.NameKey), MinNameKeyBytes))
 	}
 	switch cfg.FinalUserStatus {
 	case "":
@@ -168,8 +198,32 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.TrackTimeout <= 0 {
 		cfg.TrackTimeout = DefaultTrackTimeout
 	}
-	return &Handler{cfg: cfg, guard: NewGuard(cfg.Source, cfg.Guard)}, nil
+	key := []byte(cfg.NameKey.Reveal())
+	if len(key) == 0 {
+		key = make([]byte, MinNameKeyBytes)
+		_, _ = rand.Read(key) // crypto/rand.Read never fails on supported platforms
+	}
+	return &Handler{cfg: cfg, guard: NewGuard(cfg.Source, cfg.Guard), key: key}, nil
 }
+
+// NameDigestPrefix starts every NameDigest, so that a tracking record of an
+// unconfirmed name is told from one of a legacy username at a glance.
+const NameDigestPrefix = "hmac-sha256:"
+
+// NameDigest returns the keyed digest that stands for a user name the
+// legacy source did not confirm: NameDigestPrefix and the unpadded
+// base64url HMAC-SHA256 of the name under key (43 characters). It cannot
+// be reversed without the key, and with it only by guessing names; the
+// same name and key always give the same digest, so an operator who knows
+// the key can find a user's records (Tracker.Get(NameDigest(key, name))).
+func NameDigest(key []byte, name string) string {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(name))
+	return NameDigestPrefix + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// NameDigest returns NameDigest under the Handler's NameKey.
+func (h *Handler) NameDigest(name string) string { return NameDigest(h.key, name) }
 
 // Guard returns the Handler's Guard, to read the breaker's state.
 func (h *Handler) Guard() *Guard { return h.guard }
@@ -182,9 +236,12 @@ func (h *Handler) Register(r *triggers.Router) { r.UserMigration(h.Handle) }
 
 // Handle serves one UserMigration_Authentication or
 // UserMigration_ForgotPassword event. It refuses an unknown user, a wrong
-// password and (for a forgotten password) a user without a verified email
-// or phone with one and the same *triggers.Refusal, and returns an
-// *UnavailableError when the legacy source gives no answer.
+// password, a user the legacy source refused (ErrRefused) and (for a
+// forgotten password) a user without a verified email or phone with one
+// and the same *triggers.Refusal, and returns an *UnavailableError when
+// the legacy source gives no answer. Outcomes are tracked under the legacy
+// username when the source returned the user, and under NameDigest of the
+// typed name otherwise; no log line of the Handler holds a typed name.
 func (h *Handler) Handle(ctx context.Context, ev *triggers.UserMigrationEvent) error {
 	var (
 		u   *User
@@ -201,25 +258,34 @@ func (h *Handler) Handle(ctx context.Context, ev *triggers.UserMigrationEvent) e
 	default:
 		return fmt.Errorf("migration: %q is not a user migration trigger source; register the handler with Router.UserMigration", ev.TriggerSource)
 	}
+	// Until the source confirms the name, it is whatever the client typed
+	// (a password, by mistake, or a guess): only its digest is kept.
+	typed := h.NameDigest(ev.UserName)
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrNotFound):
-		h.track(ctx, ev, ev.UserName, OutcomeNotFound)
+		h.track(ctx, ev, typed, OutcomeNotFound)
 		return triggers.Refusef(err, h.cfg.RefusalMessage)
 	case errors.Is(err, ErrWrongPassword):
-		h.track(ctx, ev, ev.UserName, OutcomeWrongPassword)
+		h.track(ctx, ev, typed, OutcomeWrongPassword)
+		return triggers.Refusef(err, h.cfg.RefusalMessage)
+	case errors.Is(err, ErrRefused):
+		h.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "legacy source refused the user",
+			slog.String("userNameDigest", typed), slog.String("error", err.Error()))
+		h.track(ctx, ev, typed, OutcomeRefused)
 		return triggers.Refusef(err, h.cfg.RefusalMessage)
 	case errors.Is(err, errors.ErrUnsupported):
 		h.cfg.Logger.LogAttrs(ctx, slog.LevelError, "legacy source cannot look users up: forgotten passwords of legacy users cannot be migrated",
 			slog.String("error", err.Error()))
 		return triggers.Refusef(err, h.cfg.RefusalMessage)
 	default:
-		h.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "legacy source unavailable", slog.String("error", err.Error()))
-		h.track(ctx, ev, ev.UserName, OutcomeUnavailable)
+		h.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "legacy source unavailable",
+			slog.String("userNameDigest", typed), slog.String("error", err.Error()))
+		h.track(ctx, ev, typed, OutcomeUnavailable)
 		return &UnavailableError{Message: h.cfg.UnavailableMessage, Err: err}
 	}
 
-	attrs := h.cfg.Mapping.Apply(u.Fields)
+	attrs := h.cfg.Mapping.ApplyDenying(u.Fields, h.cfg.DenyAttributes)
 	if h.cfg.TrustLegacyEmail && attrs["email"] != "" && attrs["email_verified"] == "" {
 		attrs["email_verified"] = "true"
 	}

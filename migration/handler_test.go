@@ -149,10 +149,10 @@ func TestNotFoundAndWrongPasswordLookTheSame(t *testing.T) {
 			t.Fatalf("refusal %v, want exactly %q", err, migration.DefaultRefusalMessage)
 		}
 	}
-	if rec := r.record(t, "alice"); rec.Outcome != migration.OutcomeWrongPassword {
+	if rec := r.record(t, r.handler.NameDigest("alice")); rec.Outcome != migration.OutcomeWrongPassword {
 		t.Fatalf("alice: %+v", rec)
 	}
-	if rec := r.record(t, "mallory"); rec.Outcome != migration.OutcomeNotFound || rec.Attempts != 2 {
+	if rec := r.record(t, r.handler.NameDigest("mallory")); rec.Outcome != migration.OutcomeNotFound || rec.Attempts != 2 {
 		t.Fatalf("mallory: %+v", rec)
 	}
 	if !strings.Contains(r.logs.String(), "USER_PASSWORD_AUTH") {

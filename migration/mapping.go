@@ -31,19 +31,68 @@ func IsCognitoAttribute(name string) bool {
 	return found
 }
 
+// tenantAttribute is the attribute in which package tenancy keeps a
+// user's tenant (tenancy.DefaultTenantAttribute). Feature packages do not
+// import each other, so the name is repeated here; it must match tenancy's.
+// A migration never sets it: a legacy record (or a legacy system an
+// attacker can write to) must not choose the tenant of a Cognito user.
+const tenantAttribute = "custom:tenantId"
+
+// DefaultDenyAttributes returns the attributes that a Mapping never sets,
+// whatever the legacy fields and the Mapping say: "custom:tenantId", the
+// tenant attribute of package tenancy (tenancy.DefaultTenantAttribute; the
+// name is repeated here, since feature packages do not import each other,
+// and must match), and
+// custom:tenant_id, the name that lifecycle/authpolicy's tenant check
+// reads by default. Names compare without regard to case. Handler and
+// importcsv add their configured DenyAttributes to these.
+func DefaultDenyAttributes() []string { return []string{tenantAttribute, "custom:tenant_id"} }
+
 // Mapping maps legacy field names to Cognito attribute names, standard or
 // custom: {"mail": "email", "mobile": "phone_number", "plan": "custom:plan"}.
 //
 // A nil Mapping copies the fields whose legacy names already are Cognito
 // attribute names and drops the rest. A non-nil Mapping copies only the
-// fields it names. Either way, empty values are left out, and the values of
+// fields it names. Either way, empty values and the attributes of
+// DefaultDenyAttributes (the tenant) are left out, and the values of
 // email_verified and phone_number_verified are normalised to "true" or
 // "false" ("1", "yes", "y", "t" and "true", in any case, are true).
 type Mapping map[string]string
 
-// Validate reports mappings to names that are not Cognito attributes, and
-// two fields mapped to one attribute.
+func denied(name string, deny []string) bool {
+	for _, lists := range [][]string{DefaultDenyAttributes(), deny} {
+		for _, d := range lists {
+			if strings.EqualFold(name, d) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ValidateDeny reports mappings to an attribute of DefaultDenyAttributes or
+// deny, which Apply would drop: a configuration that cannot do what it
+// says.
+func (m Mapping) ValidateDeny(deny []string) error {
+	var problems []string
+	for _, from := range sortedKeys(m) {
+		if to := m[from]; denied(to, deny) {
+			problems = append(problems, fmt.Sprintf("%q maps to %q, which a migration never sets (DefaultDenyAttributes, DenyAttributes): the tenant is assigned in Cognito, never taken from the legacy system", from, to))
+		}
+	}
+	if len(problems) > 0 {
+		return errors.New("migration: invalid attribute mapping: " + strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Validate reports mappings to names that are not Cognito attributes, two
+// fields mapped to one attribute, and mappings to an attribute of
+// DefaultDenyAttributes.
 func (m Mapping) Validate() error {
+	if err := m.ValidateDeny(nil); err != nil {
+		return err
+	}
 	var problems []string
 	seen := map[string]string{}
 	for _, from := range sortedKeys(m) {
@@ -64,8 +113,15 @@ func (m Mapping) Validate() error {
 	return nil
 }
 
-// Apply returns the Cognito attributes for legacy fields.
+// Apply returns the Cognito attributes for legacy fields, without the
+// attributes of DefaultDenyAttributes.
 func (m Mapping) Apply(fields map[string]string) map[string]string {
+	return m.ApplyDenying(fields, nil)
+}
+
+// ApplyDenying is Apply that also leaves out the attributes named in deny
+// (compared without regard to case).
+func (m Mapping) ApplyDenying(fields map[string]string, deny []string) map[string]string {
 	out := make(map[string]string, len(fields))
 	for from, v := range fields {
 		to := from
@@ -77,7 +133,7 @@ func (m Mapping) Apply(fields map[string]string) map[string]string {
 		} else if !IsCognitoAttribute(from) {
 			continue
 		}
-		if v == "" {
+		if v == "" || denied(to, deny) {
 			continue
 		}
 		if to == "email_verified" || to == "phone_number_verified" {

@@ -28,6 +28,15 @@ var (
 	// ErrWrongPassword: the user exists and the password does not match, or
 	// the stored hash cannot be verified (the error wrapping it says why).
 	ErrWrongPassword = errors.New("migration: wrong password for the legacy user")
+	// ErrRefused: the legacy system answered, about this one user, with a
+	// refusal that is neither of the above: an account that is locked or
+	// disabled, a request it finds malformed (an over-long password, a
+	// name it does not accept), access denied, or a per-user rate limit.
+	// Any caller can provoke such answers for any name, so they must not
+	// count as outages: a Source returns an error wrapping ErrRefused, the
+	// circuit breaker counts it as an answer, it is not retried, and the
+	// handler refuses the sign-in with the message of a wrong password.
+	ErrRefused = errors.New("migration: the legacy system refused this user")
 )
 
 // User is a legacy user as a Source returns it: never a password or a
@@ -47,9 +56,11 @@ type User struct {
 // Authenticate checks a password and returns the user, or ErrNotFound or
 // ErrWrongPassword. Lookup returns the user without a password (for a
 // forgotten password), or ErrNotFound; a source that cannot look users up
-// returns an error wrapping errors.ErrUnsupported. Any other error is a
-// failure of the legacy system: it counts against the circuit breaker and
-// may be retried.
+// returns an error wrapping errors.ErrUnsupported. An answer about this one
+// user that is neither (locked, malformed request, rate-limited) wraps
+// ErrRefused. Any other error is an outage of the legacy system (no
+// answer, a timeout, a server error, our own client credentials refused):
+// it counts against the circuit breaker and may be retried.
 //
 // Both must honour ctx, and no error may contain the password.
 type Source interface {
@@ -74,10 +85,15 @@ type LegacyUser struct {
 
 // MemorySource is a Source held in memory: the embedded default for local
 // runs and tests. It is safe for concurrent use and enumerates its users in
-// order of username.
+// order of username. An unknown name is verified against a stand-in hash
+// with the algorithm and cost of the last user put, so that it takes as
+// long as a wrong password.
 type MemorySource struct {
 	mu    sync.RWMutex
 	users map[string]LegacyUser
+	model string // the hash of the last user put: the stand-in is made like it
+	// standIn is verified for unknown users, made like model on first need.
+	standIn, standInOf string
 }
 
 // NewMemorySource returns a MemorySource with users.
@@ -102,6 +118,7 @@ func (m *MemorySource) Put(u LegacyUser) error {
 	u.Fields = maps.Clone(u.Fields)
 	m.mu.Lock()
 	m.users[u.Username] = u
+	m.model = u.PasswordHash.Reveal()
 	m.mu.Unlock()
 	return nil
 }
@@ -122,12 +139,36 @@ func (m *MemorySource) Authenticate(ctx context.Context, username string, passwo
 	u, ok := m.users[username]
 	m.mu.RUnlock()
 	if !ok {
+		// Verify anyway, so that an unknown name takes as long as a wrong
+		// password.
+		if h := m.timingHash(); h != "" {
+			_ = passhash.Verify(h, password.Reveal())
+		}
 		return nil, ErrNotFound
 	}
 	if err := VerifyPassword(u.PasswordHash, password); err != nil {
 		return nil, err
 	}
 	return u.user(), nil
+}
+
+// timingHash returns a stand-in hash like that of the last user put (same
+// algorithm and cost, passhash.Like), made when first needed or when that
+// user changed; "" for an empty source.
+func (m *MemorySource) timingHash() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.model == "" {
+		return ""
+	}
+	if m.standInOf != m.model {
+		h, err := passhash.Like(m.model)
+		if err != nil {
+			return ""
+		}
+		m.standIn, m.standInOf = h, m.model
+	}
+	return m.standIn
 }
 
 // Lookup implements Source.

@@ -31,11 +31,14 @@ const (
 	OutcomeNoContact Outcome = "no_verified_contact"
 	// OutcomeUnavailable: the legacy source gave no answer in time.
 	OutcomeUnavailable Outcome = "legacy_unavailable"
+	// OutcomeRefused: the legacy source refused this user (ErrRefused):
+	// locked, disabled, a request it would not take, rate-limited.
+	OutcomeRefused Outcome = "refused"
 )
 
 // Outcomes lists every outcome.
 func Outcomes() []Outcome {
-	return []Outcome{OutcomeMigrated, OutcomeNotFound, OutcomeWrongPassword, OutcomeNoContact, OutcomeUnavailable}
+	return []Outcome{OutcomeMigrated, OutcomeNotFound, OutcomeWrongPassword, OutcomeNoContact, OutcomeUnavailable, OutcomeRefused}
 }
 
 // Valid reports whether o is one of Outcomes.
@@ -44,8 +47,10 @@ func (o Outcome) Valid() bool { return slices.Contains(Outcomes(), o) }
 // Attempt is one migration attempt to record. It has no password field, on
 // purpose.
 type Attempt struct {
-	// Username is the legacy username when the source found the user, and
-	// the name the user typed otherwise.
+	// Username is the legacy username when the source returned the user
+	// (migrated, no verified contact), and otherwise NameDigest of the name
+	// the user typed: a name the source did not confirm may be a password
+	// typed into the wrong field, and is never stored.
 	Username      string
 	Outcome       Outcome
 	TriggerSource triggers.TriggerSource

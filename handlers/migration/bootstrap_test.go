@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -82,8 +83,10 @@ func TestBootstrapDynamoSource(t *testing.T) {
 	if err := src.Put(context.Background(), legacyUser(t)); err != nil {
 		t.Fatal(err)
 	}
+	nameKey := []byte("0123456789abcdef0123456789abcdef")
 	fn, log := bt.Start(t, bin, append(bt.AWSEnv(nil),
-		"COGNITRIG_MIGRATION_TABLE="+tracking, "COGNITRIG_LEGACY_USERS_TABLE="+legacy, "COGNITRIG_LOG_LEVEL=debug")...)
+		"COGNITRIG_MIGRATION_TABLE="+tracking, "COGNITRIG_LEGACY_USERS_TABLE="+legacy, "COGNITRIG_LOG_LEVEL=debug",
+		"COGNITRIG_LEGACY_NAME_KEY="+base64.StdEncoding.EncodeToString(nameKey))...)
 	sendAll(t, fn)
 
 	tracker, err := dynamotracker.New(dynamotracker.Config{Client: client, Table: tracking})
@@ -93,7 +96,9 @@ func TestBootstrapDynamoSource(t *testing.T) {
 	if rec, err := tracker.Get(context.Background(), legacyName); err != nil || rec.Outcome != migration.OutcomeMigrated {
 		t.Errorf("tracking record %+v, %v", rec, err)
 	}
-	if rec, err := tracker.Get(context.Background(), "nobody@example.com"); err != nil || rec.Outcome != migration.OutcomeNotFound {
+	// A name the legacy source did not confirm is kept only as its digest
+	// under COGNITRIG_LEGACY_NAME_KEY.
+	if rec, err := tracker.Get(context.Background(), migration.NameDigest(nameKey, "nobody@example.com")); err != nil || rec.Outcome != migration.OutcomeNotFound {
 		t.Errorf("tracking record of an unknown user %+v, %v", rec, err)
 	}
 	if l := log.Final(); strings.Contains(l, "SECRET") || !strings.Contains(l, migration.MetricMigrated) {

@@ -11,9 +11,15 @@
 //
 // Authenticate reads the item with GetItem and verifies the hash in the
 // function; when there is no such user it verifies the password against a
-// stand-in hash anyway (Config.TimingHash), so that an unknown name takes
-// as long as a wrong password and response times do not reveal who has an
-// account. Lookup reads the item. Enumerate scans the table page by page,
+// stand-in hash anyway, so that an unknown name takes as long as a wrong
+// password and response times do not reveal who has an account. The
+// stand-in has the algorithm and cost of Config.TimingHash when that is
+// set, and otherwise follows the table: it is remade (passhash.Like) with
+// the algorithm and cost of the last stored hash verified, so a table of
+// bcrypt cost 12 hashes gets a cost 12 stand-in after its first sign-in
+// (bcrypt at its default cost, 10, before that; set TimingHash to close
+// that gap). A table of mixed costs makes unknown names cost what the
+// last-verified user's hash costs. Lookup reads the item. Enumerate scans the table page by page,
 // for the bulk import, holding one page in memory at a time.
 //
 // The Lambda function needs dynamodb:GetItem on the table (and

@@ -47,8 +47,11 @@ type Config struct {
 	PageSize int32
 	// TimingHash is verified when a user is not found, so that not-found
 	// costs what a wrong password costs. Give a hash with the algorithm
-	// and cost most of the table uses. Default: bcrypt at its default cost,
-	// made on first use.
+	// and cost most of the table uses (passhash.Like of one of its hashes
+	// makes one). Default: the stand-in follows the table: it is made like
+	// the hash of the last user whose password was verified (same
+	// algorithm and cost, see passhash.Like), and is bcrypt at its default
+	// cost only until a first user has been seen.
 	TimingHash string
 }
 
@@ -59,8 +62,10 @@ type Source struct {
 	projection *string
 	names      map[string]string
 
-	timingOnce sync.Once
-	timingHash string
+	mu          sync.Mutex
+	timingHash  string // the stand-in verified for unknown users
+	timingCost  string // passhash.Cost of timingHash
+	timingFixed bool   // Config.TimingHash was given: never follow the table
 }
 
 var (
@@ -82,12 +87,14 @@ func New(cfg Config) (*Source, error) {
 	if cfg.PageSize <= 0 {
 		cfg.PageSize = DefaultPageSize
 	}
+	s := &Source{cfg: cfg}
 	if cfg.TimingHash != "" {
 		if err := passhash.Check(cfg.TimingHash); err != nil {
 			return nil, fmt.Errorf("dynamosource: TimingHash: %w", err)
 		}
+		s.timingHash, s.timingFixed = cfg.TimingHash, true
+		s.timingCost, _ = passhash.Cost(cfg.TimingHash)
 	}
-	s := &Source{cfg: cfg, timingHash: cfg.TimingHash}
 	if len(cfg.Fields) > 0 {
 		// Attribute names may be reserved words: always use placeholders.
 		s.names = map[string]string{"#k": cfg.KeyAttribute, "#h": cfg.HashAttribute}
@@ -102,7 +109,17 @@ func New(cfg Config) (*Source, error) {
 	return s, nil
 }
 
+// maxKeyBytes is the longest partition key value DynamoDB stores ("Service,
+// account, and table quotas in Amazon DynamoDB": partition key length 1 to
+// 2048 bytes). A longer or empty name cannot be in the table; asking for it
+// would fail with a ValidationException, which a caller could repeat to
+// make the legacy source look down.
+const maxKeyBytes = 2048
+
 func (s *Source) get(ctx context.Context, username string) (map[string]types.AttributeValue, error) {
+	if username == "" || len(username) > maxKeyBytes {
+		return nil, migration.ErrNotFound
+	}
 	out, err := s.cfg.Client.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:                aws.String(s.cfg.Table),
 		Key:                      map[string]types.AttributeValue{s.cfg.KeyAttribute: &types.AttributeValueMemberS{Value: username}},
@@ -123,13 +140,7 @@ func (s *Source) get(ctx context.Context, username string) (map[string]types.Att
 func (s *Source) Authenticate(ctx context.Context, username string, password triggers.Secret) (*migration.User, error) {
 	item, err := s.get(ctx, username)
 	if errors.Is(err, migration.ErrNotFound) {
-		s.timingOnce.Do(func() {
-			if s.timingHash == "" {
-				h, _ := passhash.Hash(passhash.Bcrypt, "cognitrig timing stand-in", passhash.Params{})
-				s.timingHash = h
-			}
-		})
-		_ = passhash.Verify(s.timingHash, password.Reveal())
+		_ = passhash.Verify(s.standIn(), password.Reveal())
 		return nil, err
 	}
 	if err != nil {
@@ -137,12 +148,63 @@ func (s *Source) Authenticate(ctx context.Context, username string, password tri
 	}
 	hash, ok := item[s.cfg.HashAttribute].(*types.AttributeValueMemberS)
 	if !ok || hash.Value == "" {
+		_ = passhash.Verify(s.standIn(), password.Reveal())
 		return nil, fmt.Errorf("%w (the user's item has no string attribute %s)", migration.ErrWrongPassword, s.cfg.HashAttribute)
 	}
-	if err := migration.VerifyPassword(triggers.Secret(hash.Value), password); err != nil {
+	err = migration.VerifyPassword(triggers.Secret(hash.Value), password)
+	s.follow(hash.Value)
+	if err != nil {
 		return nil, err
 	}
 	return s.user(item), nil
+}
+
+// standIn returns the hash verified for an unknown user, made on first use.
+func (s *Source) standIn() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.timingHash == "" {
+		h, _ := passhash.Hash(passhash.Bcrypt, "cognitrig timing stand-in", passhash.Params{})
+		s.timingHash = h
+		s.timingCost, _ = passhash.Cost(h)
+	}
+	return s.timingHash
+}
+
+// follow makes the stand-in like a user's stored hash when its algorithm or
+// cost differs from the stand-in's (one extra hash computation, paid by this
+// sign-in of an existing user, never by an unknown one). A hash that cannot
+// be verified is ignored.
+func (s *Source) follow(stored string) {
+	if s.timingFixed {
+		return
+	}
+	cost, err := passhash.Cost(stored)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	same := cost == s.timingCost
+	s.mu.Unlock()
+	if same {
+		return
+	}
+	h, err := passhash.Like(stored)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	s.timingHash, s.timingCost = h, cost
+	s.mu.Unlock()
+}
+
+// TimingCost describes the algorithm and cost of the stand-in hash that
+// unknown users are verified against (passhash.Cost), or "" before one was
+// needed; for operators and tests. It never includes a hash.
+func (s *Source) TimingCost() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.timingCost
 }
 
 // Lookup implements migration.Source.

@@ -186,3 +186,55 @@ func TestTableErrorsAreFailures(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesDynamoDBCannotHoldAreNotFound: a name longer than a partition
+// key may be (2048 bytes) or empty is not in the table; asking DynamoDB
+// would fail with a ValidationException, an outage any caller could
+// repeat to open the breaker (issue 12, item 5).
+func TestNamesDynamoDBCannotHoldAreNotFound(t *testing.T) {
+	client, table := newTable(t)
+	src, err := dynamosource.New(dynamosource.Config{Client: client, Table: table, TimingHash: cheapTiming(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, name := range []string{strings.Repeat("é", 1025), ""} {
+		if _, err := src.Authenticate(ctx, name, "pw-SECRET-1"); !errors.Is(err, migration.ErrNotFound) {
+			t.Errorf("Authenticate(%d bytes): %v", len(name), err)
+		}
+		if _, err := src.Lookup(ctx, name); !errors.Is(err, migration.ErrNotFound) {
+			t.Errorf("Lookup(%d bytes): %v", len(name), err)
+		}
+	}
+}
+
+// TestStandInFollowsTheTable: without TimingHash the stand-in takes the
+// algorithm and cost of the stored hashes verified; with it, never.
+func TestStandInFollowsTheTable(t *testing.T) {
+	client, table := newTable(t)
+	h, err := passhash.Hash(passhash.PBKDF2SHA256, "pw-SECRET-1", passhash.Params{PBKDF2Iterations: 1234})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	fixed := cheapTiming(t)
+	for _, timing := range []string{"", fixed} {
+		src, err := dynamosource.New(dynamosource.Config{Client: client, Table: table, TimingHash: timing})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := src.Put(ctx, migration.LegacyUser{Username: "u", PasswordHash: triggers.Secret(h)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := src.Authenticate(ctx, "u", "pw-SECRET-wrong"); !errors.Is(err, migration.ErrWrongPassword) {
+			t.Fatal(err)
+		}
+		want, _ := passhash.Cost(h)
+		if timing != "" {
+			want, _ = passhash.Cost(timing)
+		}
+		if got := src.TimingCost(); got != want {
+			t.Errorf("TimingHash %q: stand-in %q, want %q", timing, got, want)
+		}
+	}
+}

@@ -9,12 +9,30 @@
 // password, or an unknown user: the protocol does not tell them apart, and
 // the migration handler refuses both with one message anyway.
 //
+// # Outages and refusals
+//
+// Only outages count against the migration's circuit breaker and are
+// retried: transport errors and timeouts, 5xx answers, server_error and
+// temporarily_unavailable, a redirect, and the service refusing our own
+// client (401, invalid_client, unauthorized_client,
+// unsupported_grant_type, invalid_scope; at the lookup endpoint 401 and
+// 403). Any caller can make the service answer about one user, so every
+// other 4xx to a password grant, the user-info or the lookup endpoint
+// (invalid_request for an over-long password, access_denied for a locked
+// account, 429 for a per-user rate limit, 423, ...) wraps
+// migration.ErrRefused: that user is refused, nobody else is affected.
+//
 // Lookup, for a forgotten password, needs an endpoint that the password
 // grant does not have: set Config.LookupURL to a URL template with
 // {username} (e.g. https://idp.example.com/admin/users/{username}); it is
 // called with a client-credentials token (cached until it expires) and
 // answers 200 with a JSON object of fields, or 404. Without it, Lookup
-// returns an error wrapping errors.ErrUnsupported.
+// returns an error wrapping errors.ErrUnsupported. In the path, the name
+// fills one segment, escaped with url.PathEscape (so '/', '?', '#', ';' and
+// '%' are encoded); in the query it is query-escaped (so '&' and '=' are
+// too); a name that is "." or ".." (or empty) is refused without a request,
+// since servers resolve dot segments even percent-encoded. A template with
+// {username} in the host or a fragment is a configuration error.
 //
 // JSON values become field text: strings as they are, booleans as "true"
 // or "false", numbers as written; objects, arrays and null are skipped.

@@ -37,8 +37,9 @@ const DefaultMaxBodyBytes = 1 << 20
 type Config struct {
 	TokenURL    string // required
 	UserInfoURL string // required
-	// LookupURL is a URL template with {username}, replaced by the path-
-	// escaped name; optional (see the package documentation).
+	// LookupURL is a URL template with {username} in its path or its
+	// query, replaced by the escaped name; optional (see the package
+	// documentation).
 	LookupURL    string
 	ClientID     string
 	ClientSecret triggers.Secret
@@ -80,10 +81,7 @@ func New(cfg Config) (*Source, error) {
 		}
 	}
 	if cfg.LookupURL != "" {
-		if !strings.Contains(cfg.LookupURL, "{username}") {
-			return nil, errors.New("httpsource: LookupURL has no {username} placeholder")
-		}
-		if err := checkURL(strings.ReplaceAll(cfg.LookupURL, "{username}", "x")); err != nil {
+		if err := checkLookupURL(cfg.LookupURL); err != nil {
 			return nil, fmt.Errorf("httpsource: LookupURL: %w", err)
 		}
 	}
@@ -103,6 +101,61 @@ func New(cfg Config) (*Source, error) {
 	}
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Source{cfg: cfg, client: client}, nil
+}
+
+// checkLookupURL accepts a template with {username} only in the path or
+// the query, so that a name can never choose the host.
+func checkLookupURL(tmpl string) error {
+	const ph = "{username}"
+	if !strings.Contains(tmpl, ph) {
+		return errors.New("has no {username} placeholder")
+	}
+	if strings.Contains(tmpl, "#") {
+		return errors.New("has a fragment: a fragment is never sent to the server")
+	}
+	if err := checkURL(strings.ReplaceAll(tmpl, ph, "x")); err != nil {
+		return err
+	}
+	_, rest, _ := strings.Cut(tmpl, "://")
+	slash := strings.IndexByte(rest, '/')
+	if q := strings.IndexByte(rest, '?'); q >= 0 && (slash < 0 || q < slash) {
+		slash = q
+	}
+	if i := strings.Index(rest, ph); slash < 0 || i < slash {
+		return errors.New("has {username} in the host: put it in the path or the query")
+	}
+	return nil
+}
+
+// lookupURL fills in the template: in the path the name is one
+// path-escaped segment (url.PathEscape escapes '/', '?', '#', '%', ';'),
+// in the query a query-escaped value (so '&' and '=' cannot add
+// parameters). A name that is a dot segment ("." or ".."), or empty, is
+// refused: percent-encoded or not, many servers resolve it and walk up
+// the path (RFC 3986 §5.2.4, remove_dot_segments).
+func lookupURL(tmpl, username string) (string, error) {
+	if username == "" || username == "." || username == ".." {
+		return "", fmt.Errorf("%w: the name is empty or a dot segment, which cannot be a segment of the lookup URL", migration.ErrRefused)
+	}
+	const ph = "{username}"
+	query := strings.IndexByte(tmpl, '?')
+	var b strings.Builder
+	done := 0 // tmpl[:done] is written
+	for {
+		i := strings.Index(tmpl[done:], ph)
+		if i < 0 {
+			b.WriteString(tmpl[done:])
+			return b.String(), nil
+		}
+		i += done
+		b.WriteString(tmpl[done:i])
+		if query >= 0 && i > query {
+			b.WriteString(url.QueryEscape(username))
+		} else {
+			b.WriteString(url.PathEscape(username))
+		}
+		done = i + len(ph)
+	}
 }
 
 func checkURL(s string) error {
@@ -127,10 +180,14 @@ func (s *Source) Authenticate(ctx context.Context, username string, password tri
 	if err != nil {
 		return nil, err
 	}
-	if status != http.StatusOK {
-		return nil, fmt.Errorf("httpsource: user-info endpoint answered %d for a token it just issued", status)
+	switch {
+	case status == http.StatusOK:
+		return s.user(username, fields), nil
+	case status >= 400 && status < 500:
+		// The bearer token is this user's: a refusal is about them.
+		return nil, fmt.Errorf("%w: the user-info endpoint answered %d for the user's token", migration.ErrRefused, status)
 	}
-	return s.user(username, fields), nil
+	return nil, fmt.Errorf("httpsource: user-info endpoint answered %d for a token it just issued", status)
 }
 
 // Lookup implements migration.Source with LookupURL.
@@ -138,24 +195,33 @@ func (s *Source) Lookup(ctx context.Context, username string) (*migration.User, 
 	if s.cfg.LookupURL == "" {
 		return nil, fmt.Errorf("httpsource: no LookupURL configured: %w", errors.ErrUnsupported)
 	}
+	u, err := lookupURL(s.cfg.LookupURL, username)
+	if err != nil {
+		return nil, err
+	}
 	tok, err := s.clientToken(ctx)
 	if err != nil {
 		return nil, err
 	}
-	u := strings.ReplaceAll(s.cfg.LookupURL, "{username}", url.PathEscape(username))
 	fields, status, err := s.getJSON(ctx, "lookup endpoint", u, tok)
 	if err != nil {
 		return nil, err
 	}
-	switch status {
-	case http.StatusOK:
+	switch {
+	case status == http.StatusOK:
 		return s.user(username, fields), nil
-	case http.StatusNotFound:
+	case status == http.StatusNotFound:
 		return nil, migration.ErrNotFound
-	case http.StatusUnauthorized:
+	case status == http.StatusUnauthorized:
 		s.mu.Lock()
 		s.appToken, s.appTokenExp = "", time.Time{} // revoked or expired early: fetch anew next time
 		s.mu.Unlock()
+		return nil, fmt.Errorf("httpsource: lookup endpoint answered 401: it refused our client token (fetched anew on the next attempt)")
+	case status == http.StatusForbidden:
+		return nil, fmt.Errorf("httpsource: lookup endpoint answered 403: our client is not allowed to look users up; check LookupScope and the client's permissions")
+	case status >= 400 && status < 500:
+		// 400, 410, 423, 429 and friends: about this name, not an outage.
+		return nil, fmt.Errorf("%w: the lookup endpoint answered %d", migration.ErrRefused, status)
 	}
 	return nil, fmt.Errorf("httpsource: lookup endpoint answered %d", status)
 }
@@ -233,12 +299,40 @@ func (s *Source) tokenWithExpiry(ctx context.Context, form url.Values) (triggers
 		return "", time.Time{}, errors.New("httpsource: token endpoint answered 200 without an access_token")
 	case tr.Error == "invalid_grant":
 		return "", time.Time{}, migration.ErrWrongPassword
-	case tr.Error != "":
-		return "", time.Time{}, fmt.Errorf("httpsource: token endpoint answered %d with error %q; check the client id, secret, scope and that the password grant is enabled for the client",
-			resp.StatusCode, errorCode(tr.Error))
+	case clientRefused(resp.StatusCode, tr.Error):
+		return "", time.Time{}, fmt.Errorf("httpsource: token endpoint refused our client, answering %d with error %q; check the client id, secret, scope and that the %s grant is enabled for the client",
+			resp.StatusCode, errorCode(tr.Error), form.Get("grant_type"))
+	case tr.Error == "server_error" || tr.Error == "temporarily_unavailable" || resp.StatusCode < 400 || resp.StatusCode >= 500:
+		return "", time.Time{}, fmt.Errorf("httpsource: token endpoint answered %d%s", resp.StatusCode, withCode(tr.Error))
+	case form.Get("grant_type") != "password":
+		// The client-credentials grant names no user: a 4xx is about us.
+		return "", time.Time{}, fmt.Errorf("httpsource: token endpoint answered %d%s to the client-credentials grant; check LookupScope and that the grant is enabled for the client",
+			resp.StatusCode, withCode(tr.Error))
 	default:
-		return "", time.Time{}, fmt.Errorf("httpsource: token endpoint answered %d", resp.StatusCode)
+		// A 4xx to the password grant other than the above (invalid_request
+		// for an over-long password, access_denied for a locked account,
+		// 429 for a per-user rate limit, ...) is about this sign-in.
+		return "", time.Time{}, fmt.Errorf("%w: the token endpoint answered %d%s", migration.ErrRefused, resp.StatusCode, withCode(tr.Error))
 	}
+}
+
+// clientRefused reports whether a token endpoint's error is about our own
+// client rather than the user (RFC 6749 §5.2): 401, invalid_client,
+// unauthorized_client, unsupported_grant_type, invalid_scope. That is an
+// outage of the migration, and counts against the circuit breaker.
+func clientRefused(status int, code string) bool {
+	switch code {
+	case "invalid_client", "unauthorized_client", "unsupported_grant_type", "invalid_scope":
+		return true
+	}
+	return status == http.StatusUnauthorized
+}
+
+func withCode(code string) string {
+	if code == "" {
+		return ""
+	}
+	return fmt.Sprintf(" with error %q", errorCode(code))
 }
 
 // getJSON GETs url with a bearer token and decodes a JSON object of fields

@@ -104,7 +104,18 @@ func TestTokenEndpointErrors(t *testing.T) {
 		{"invalid grant", `{"error":"invalid_grant","error_description":"echo pw-SECRET-1"}`, 400, migration.ErrWrongPassword, ""},
 		{"invalid grant 401", `{"error":"invalid_grant"}`, 401, migration.ErrWrongPassword, ""},
 		{"invalid client", `{"error":"invalid_client"}`, 401, nil, `"invalid_client"`},
-		{"hostile error code", `{"error":"<script>pw-SECRET-1</script>` + strings.Repeat("x", 100) + `"}`, 400, nil, "check the client id"},
+		{"unauthorized client", `{"error":"unauthorized_client"}`, 400, nil, "refused our client"},
+		{"unsupported grant", `{"error":"unsupported_grant_type"}`, 400, nil, "password grant is enabled"},
+		{"invalid scope", `{"error":"invalid_scope"}`, 400, nil, "refused our client"},
+		{"401 without a code", ``, 401, nil, "refused our client"},
+		{"server_error in a 400", `{"error":"server_error"}`, 400, nil, "answered 400"},
+		// Answers about this one sign-in: refused, not an outage.
+		{"over-long password", `{"error":"invalid_request","error_description":"password too long"}`, 400, migration.ErrRefused, `"invalid_request"`},
+		{"locked account", `{"error":"access_denied"}`, 400, migration.ErrRefused, `"access_denied"`},
+		{"locked 403", `{"error":"access_denied"}`, 403, migration.ErrRefused, "answered 403"},
+		{"locked 423", ``, 423, migration.ErrRefused, "answered 423"},
+		{"per-user rate limit", `{"error":"slow_down"}`, 429, migration.ErrRefused, "answered 429"},
+		{"hostile error code", `{"error":"<script>pw-SECRET-1</script>` + strings.Repeat("x", 100) + `"}`, 400, migration.ErrRefused, "answered 400"},
 		{"server error", `oops pw-SECRET-1`, 503, nil, "answered 503"},
 		{"no token", `{"token_type":"Bearer"}`, 200, nil, "without an access_token"},
 		{"not json", `<html>pw-SECRET-1</html>`, 200, nil, "without an access_token"},
@@ -123,7 +134,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 				t.Fatal("no error")
 			case c.answer != nil && !errors.Is(err, c.answer):
 				t.Fatalf("err = %v, want %v", err, c.answer)
-			case c.answer == nil && (errors.Is(err, migration.ErrWrongPassword) || errors.Is(err, migration.ErrNotFound)):
+			case c.answer == nil && migration.IsAnswer(err):
 				t.Fatalf("err = %v, want a failure, not an answer", err)
 			case !strings.Contains(err.Error(), c.mention):
 				t.Fatalf("err = %v, want it to mention %s", err, c.mention)
@@ -200,6 +211,8 @@ func TestConfigErrors(t *testing.T) {
 		"placeholder": func(c *httpsource.Config) { c.LookupURL = "https://idp.example.com/users" },
 		"LookupURL":   func(c *httpsource.Config) { c.LookupURL = "ftp://x/{username}" },
 		"ClientID":    func(c *httpsource.Config) { c.ClientID = "" },
+		"in the host": func(c *httpsource.Config) { c.LookupURL = "https://{username}.idp.example.com/profile" },
+		"fragment":    func(c *httpsource.Config) { c.LookupURL = "https://idp.example.com/users/{username}#x" },
 	}
 	for want, mod := range cases {
 		cfg := good
@@ -210,6 +223,40 @@ func TestConfigErrors(t *testing.T) {
 	}
 	if _, err := httpsource.New(good); err != nil {
 		t.Fatal(err)
+	}
+	for _, ok := range []string{"https://idp.example.com/users/{username}", "https://idp.example.com/lookup?name={username}", "https://idp.example.com?name={username}"} {
+		cfg := good
+		cfg.LookupURL = ok
+		if _, err := httpsource.New(cfg); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+}
+
+// TestLookupAnswers: which look-up answers are about the user (refused,
+// never retried by the Guard) and which are outages.
+func TestLookupAnswers(t *testing.T) {
+	for status, want := range map[int]error{
+		http.StatusNotFound: migration.ErrNotFound, http.StatusBadRequest: migration.ErrRefused, http.StatusGone: migration.ErrRefused,
+		http.StatusLocked: migration.ErrRefused, http.StatusTooManyRequests: migration.ErrRefused,
+		http.StatusUnauthorized: nil, http.StatusForbidden: nil, http.StatusInternalServerError: nil, http.StatusBadGateway: nil,
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/token" {
+				fmt.Fprint(w, `{"access_token":"at-SECRET-1","expires_in":60}`)
+				return
+			}
+			w.WriteHeader(status)
+		}))
+		src, _ := httpsource.New(httpsource.Config{TokenURL: srv.URL + "/token", UserInfoURL: srv.URL + "/u", LookupURL: srv.URL + "/users/{username}", ClientID: "c"})
+		_, err := src.Lookup(context.Background(), "alice")
+		srv.Close()
+		switch {
+		case want != nil && !errors.Is(err, want):
+			t.Errorf("%d: %v, want %v", status, err, want)
+		case want == nil && migration.IsAnswer(err):
+			t.Errorf("%d: %v, want an outage", status, err)
+		}
 	}
 }
 

@@ -72,7 +72,11 @@ type Config struct {
 	// Without it every legacy user is written.
 	Tracker migration.Tracker
 	Mapping migration.Mapping
-	Header  []string // default DefaultHeader()
+	// DenyAttributes are never written, in addition to
+	// migration.DefaultDenyAttributes (the tenant attribute), as in
+	// migration.Config: the same list for both paths.
+	DenyAttributes []string
+	Header         []string // default DefaultHeader()
 	// TrustLegacyEmail, TrustLegacyPhone and EnableSMSMFA mean what they
 	// mean in migration.Config, so that bulk-imported users end up like
 	// those migrated at sign-in.
@@ -106,6 +110,9 @@ func Export(ctx context.Context, w io.Writer, cfg Config) (Stats, error) {
 		return st, errors.New("importcsv: no Source to enumerate")
 	}
 	if err := cfg.Mapping.Validate(); err != nil {
+		return st, err
+	}
+	if err := cfg.Mapping.ValidateDeny(cfg.DenyAttributes); err != nil {
 		return st, err
 	}
 	header := cfg.Header
@@ -220,7 +227,7 @@ func Export(ctx context.Context, w io.Writer, cfg Config) (Stats, error) {
 }
 
 func (cfg *Config) attributes(u *migration.User) map[string]string {
-	attrs := cfg.Mapping.Apply(u.Fields)
+	attrs := cfg.Mapping.ApplyDenying(u.Fields, cfg.DenyAttributes)
 	if cfg.TrustLegacyEmail && attrs["email"] != "" && attrs["email_verified"] == "" {
 		attrs["email_verified"] = "true"
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/cognitrig/cognitrig/migration"
 	"github.com/cognitrig/cognitrig/migration/importcsv"
 	"github.com/cognitrig/cognitrig/migration/migrationtest"
+	"github.com/cognitrig/cognitrig/migration/passhash"
 	"github.com/cognitrig/cognitrig/triggers"
 )
 
@@ -306,4 +307,32 @@ func BenchmarkExport(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*src.n), "ns/user")
+}
+
+// TestTenantAttributeIsNeverExported (issue 12, item 13): the bulk import
+// leaves out the tenant attribute and the configured deny list, like the
+// migration at sign-in, even where the pool has a column for it.
+func TestTenantAttributeIsNeverExported(t *testing.T) {
+	h, err := passhash.Hash(passhash.Bcrypt, "pw", migrationtest.CheapParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := migration.NewMemorySource(migration.LegacyUser{Username: "eve", PasswordHash: triggers.Secret(h), Fields: map[string]string{
+		"email": "eve@example.com", "custom:tenantId": "acme", "custom:role": "admin", "custom:plan": "gold",
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := append(importcsv.DefaultHeader(), "custom:tenantId", "custom:role", "custom:plan")
+	var out bytes.Buffer
+	if _, err := importcsv.Export(context.Background(), &out, importcsv.Config{Source: src, Header: header, DenyAttributes: []string{"custom:role"}}); err != nil {
+		t.Fatal(err)
+	}
+	_, list := rows(t, out.Bytes())
+	if len(list) != 1 || list[0]["custom:tenantId"] != "" || list[0]["custom:role"] != "" || list[0]["custom:plan"] != "gold" {
+		t.Fatalf("rows %v", list)
+	}
+	if _, err := importcsv.Export(context.Background(), &out, importcsv.Config{Source: src, Mapping: migration.Mapping{"org": "custom:tenantId"}}); err == nil {
+		t.Fatal("a mapping to the tenant attribute was accepted")
+	}
 }

@@ -57,6 +57,15 @@ type IdentityService struct {
 	fault  Fault
 	delay  time.Duration
 	flap   int64
+	refuse map[string]Refusal // by username
+	maxPW  int
+}
+
+// Refusal is how an IdentityService answers about one user: with Status
+// and, if not empty, the OAuth2 error code Code in a JSON body.
+type Refusal struct {
+	Status int
+	Code   string
 }
 
 // NewIdentityService starts an IdentityService with users on 127.0.0.1; it
@@ -67,6 +76,7 @@ func NewIdentityService(t testing.TB, users ...migration.LegacyUser) *IdentitySe
 		release: make(chan struct{}),
 		users:   map[string]migration.LegacyUser{},
 		tokens:  map[string]string{},
+		refuse:  map[string]Refusal{},
 	}
 	for _, u := range users {
 		s.users[u.Username] = u
@@ -97,6 +107,39 @@ func (s *IdentityService) SetSlow(d time.Duration) {
 	s.mu.Lock()
 	s.fault, s.delay = Slow, d
 	s.mu.Unlock()
+}
+
+// Refuse makes the service answer every password grant and lookup for
+// username with r, as a legacy service answers about a locked account
+// (400 access_denied, 423), a per-user rate limit (429) and the like.
+func (s *IdentityService) Refuse(username string, r Refusal) {
+	s.mu.Lock()
+	s.refuse[username] = r
+	s.mu.Unlock()
+}
+
+// SetMaxPassword makes the token endpoint answer 400 invalid_request to a
+// password grant with a password longer than n bytes, as many services
+// do; 0 (the default) accepts any length.
+func (s *IdentityService) SetMaxPassword(n int) {
+	s.mu.Lock()
+	s.maxPW = n
+	s.mu.Unlock()
+}
+
+func (s *IdentityService) refusal(w http.ResponseWriter, username string) bool {
+	s.mu.Lock()
+	r, ok := s.refuse[username]
+	s.mu.Unlock()
+	if !ok {
+		return false
+	}
+	body := map[string]string{}
+	if r.Code != "" {
+		body["error"] = r.Code
+	}
+	writeJSON(w, r.Status, body)
+	return true
 }
 
 // Requests returns how many requests reached the server.
@@ -172,9 +215,17 @@ func (s *IdentityService) token(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.PostForm.Get("grant_type") {
 	case "password":
+		if s.refusal(w, r.PostForm.Get("username")) {
+			return
+		}
 		s.mu.Lock()
 		u, found := s.users[r.PostForm.Get("username")]
+		maxPW := s.maxPW
 		s.mu.Unlock()
+		if maxPW > 0 && len(r.PostForm.Get("password")) > maxPW {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": "password too long"})
+			return
+		}
 		if !found || migration.VerifyPassword(u.PasswordHash, triggers.Secret(r.PostForm.Get("password"))) != nil {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_grant", "error_description": "bad credentials"})
 			return
@@ -226,6 +277,9 @@ func (s *IdentityService) lookup(w http.ResponseWriter, r *http.Request) {
 	name, ok := s.bearer(r)
 	if !ok || name != "" {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token"})
+		return
+	}
+	if s.refusal(w, r.PathValue("username")) {
 		return
 	}
 	s.mu.Lock()

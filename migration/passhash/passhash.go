@@ -147,118 +147,153 @@ func verifyBcrypt(encoded, password string) error {
 
 // ---- argon2id ----
 
+type argon2Params struct {
+	m, t, p    int
+	salt, want []byte
+}
+
 func verifyArgon2id(encoded, password string) error {
+	a, err := parseArgon2id(encoded)
+	if err != nil {
+		return err
+	}
+	got := argon2.IDKey([]byte(password), a.salt, uint32(a.t), uint32(a.m), uint8(a.p), uint32(len(a.want)))
+	return equal(got, a.want)
+}
+
+func parseArgon2id(encoded string) (argon2Params, error) {
 	// $argon2id$v=19$m=65536,t=3,p=4$salt$hash
+	var a argon2Params
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 {
-		return malformed(Argon2id, "want $argon2id$v=19$m=..,t=..,p=..$salt$hash")
+		return a, malformed(Argon2id, "want $argon2id$v=19$m=..,t=..,p=..$salt$hash")
 	}
 	if parts[2] != "v=19" {
-		return malformed(Argon2id, "only version 19 (v=19) is supported")
+		return a, malformed(Argon2id, "only version 19 (v=19) is supported")
 	}
 	params, err := parseParams(parts[3], "m", "t", "p")
 	if err != nil {
-		return malformed(Argon2id, err.Error())
+		return a, malformed(Argon2id, err.Error())
 	}
-	m, t, p := params["m"], params["t"], params["p"]
+	a.m, a.t, a.p = params["m"], params["t"], params["p"]
 	switch {
-	case m > MaxArgon2MemoryKiB:
-		return tooCostly(Argon2id, "memory (KiB)", m, MaxArgon2MemoryKiB)
-	case t > MaxArgon2Time:
-		return tooCostly(Argon2id, "time", t, MaxArgon2Time)
-	case p > MaxArgon2Threads:
-		return tooCostly(Argon2id, "parallelism", p, MaxArgon2Threads)
-	case m < 8*p || t < 1 || p < 1:
-		return malformed(Argon2id, "parameters out of range (t >= 1, p >= 1, m >= 8*p)")
+	case a.m > MaxArgon2MemoryKiB:
+		return a, tooCostly(Argon2id, "memory (KiB)", a.m, MaxArgon2MemoryKiB)
+	case a.t > MaxArgon2Time:
+		return a, tooCostly(Argon2id, "time", a.t, MaxArgon2Time)
+	case a.p > MaxArgon2Threads:
+		return a, tooCostly(Argon2id, "parallelism", a.p, MaxArgon2Threads)
+	case a.m < 8*a.p || a.t < 1 || a.p < 1:
+		return a, malformed(Argon2id, "parameters out of range (t >= 1, p >= 1, m >= 8*p)")
 	}
-	salt, err := decodeB64(parts[4])
-	if err != nil || len(salt) == 0 {
-		return malformed(Argon2id, "salt is not base64")
+	if a.salt, err = decodeB64(parts[4]); err != nil || len(a.salt) == 0 {
+		return a, malformed(Argon2id, "salt is not base64")
 	}
-	want, err := decodeB64(parts[5])
-	if err != nil || len(want) < 4 || len(want) > maxKeyLen {
-		return malformed(Argon2id, "hash is not base64 of 4 to 512 bytes")
+	if a.want, err = decodeB64(parts[5]); err != nil || len(a.want) < 4 || len(a.want) > maxKeyLen {
+		return a, malformed(Argon2id, "hash is not base64 of 4 to 512 bytes")
 	}
-	got := argon2.IDKey([]byte(password), salt, uint32(t), uint32(m), uint8(p), uint32(len(want)))
-	return equal(got, want)
+	return a, nil
 }
 
 // ---- scrypt ----
 
+type scryptParams struct {
+	ln, r, p   int
+	salt, want []byte
+}
+
 func verifyScrypt(encoded, password string) error {
-	// $scrypt$ln=15,r=8,p=1$salt$hash
-	parts := strings.Split(encoded, "$")
-	if len(parts) != 5 {
-		return malformed(Scrypt, "want $scrypt$ln=..,r=..,p=..$salt$hash")
-	}
-	params, err := parseParams(parts[2], "ln", "r", "p")
+	sp, err := parseScrypt(encoded)
 	if err != nil {
-		return malformed(Scrypt, err.Error())
+		return err
 	}
-	ln, r, p := params["ln"], params["r"], params["p"]
-	switch {
-	case ln > MaxScryptLogN:
-		return tooCostly(Scrypt, "ln", ln, MaxScryptLogN)
-	case r > MaxScryptR:
-		return tooCostly(Scrypt, "r", r, MaxScryptR)
-	case p > MaxScryptP:
-		return tooCostly(Scrypt, "p", p, MaxScryptP)
-	case ln < 1 || r < 1 || p < 1:
-		return malformed(Scrypt, "parameters out of range (ln, r, p >= 1)")
-	}
-	salt, err := decodeB64(parts[3])
-	if err != nil || len(salt) == 0 {
-		return malformed(Scrypt, "salt is not base64")
-	}
-	want, err := decodeB64(parts[4])
-	if err != nil || len(want) < 4 || len(want) > maxKeyLen {
-		return malformed(Scrypt, "hash is not base64 of 4 to 512 bytes")
-	}
-	got, err := scrypt.Key([]byte(password), salt, 1<<ln, r, p, len(want))
+	got, err := scrypt.Key([]byte(password), sp.salt, 1<<sp.ln, sp.r, sp.p, len(sp.want))
 	if err != nil {
 		return malformed(Scrypt, "parameters rejected by scrypt")
 	}
-	return equal(got, want)
+	return equal(got, sp.want)
+}
+
+func parseScrypt(encoded string) (scryptParams, error) {
+	// $scrypt$ln=15,r=8,p=1$salt$hash
+	var sp scryptParams
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 5 {
+		return sp, malformed(Scrypt, "want $scrypt$ln=..,r=..,p=..$salt$hash")
+	}
+	params, err := parseParams(parts[2], "ln", "r", "p")
+	if err != nil {
+		return sp, malformed(Scrypt, err.Error())
+	}
+	sp.ln, sp.r, sp.p = params["ln"], params["r"], params["p"]
+	switch {
+	case sp.ln > MaxScryptLogN:
+		return sp, tooCostly(Scrypt, "ln", sp.ln, MaxScryptLogN)
+	case sp.r > MaxScryptR:
+		return sp, tooCostly(Scrypt, "r", sp.r, MaxScryptR)
+	case sp.p > MaxScryptP:
+		return sp, tooCostly(Scrypt, "p", sp.p, MaxScryptP)
+	case sp.ln < 1 || sp.r < 1 || sp.p < 1:
+		return sp, malformed(Scrypt, "parameters out of range (ln, r, p >= 1)")
+	}
+	if sp.salt, err = decodeB64(parts[3]); err != nil || len(sp.salt) == 0 {
+		return sp, malformed(Scrypt, "salt is not base64")
+	}
+	if sp.want, err = decodeB64(parts[4]); err != nil || len(sp.want) < 4 || len(sp.want) > maxKeyLen {
+		return sp, malformed(Scrypt, "hash is not base64 of 4 to 512 bytes")
+	}
+	return sp, nil
 }
 
 // ---- PBKDF2-SHA256 ----
 
 func verifyPBKDF2(encoded, password string) error {
-	var (
-		iterText   string
-		salt, want []byte
-		err        error
-	)
+	iter, salt, want, err := parsePBKDF2(encoded)
+	if err != nil {
+		return err
+	}
+	got, err := pbkdf2.Key(sha256.New, password, salt, iter, len(want))
+	if err != nil {
+		return malformed(PBKDF2SHA256, "parameters rejected by PBKDF2")
+	}
+	return equal(got, want)
+}
+
+// parsePBKDF2 reads the iteration count, salt and derived key of any of
+// the PBKDF2 spellings, within the limits.
+func parsePBKDF2(encoded string) (iter int, salt, want []byte, err error) {
+	var iterText string
+	fail := func(what string) (int, []byte, []byte, error) { return 0, nil, nil, malformed(PBKDF2SHA256, what) }
 	switch {
 	case strings.HasPrefix(encoded, "$pbkdf2-sha256$"):
 		// passlib: $pbkdf2-sha256$29000$salt$hash; PHC: $pbkdf2-sha256$i=29000,l=32$salt$hash
 		parts := strings.Split(encoded, "$")
 		if len(parts) != 5 {
-			return malformed(PBKDF2SHA256, "want $pbkdf2-sha256$<iterations>$salt$hash")
+			return fail("want $pbkdf2-sha256$<iterations>$salt$hash")
 		}
 		iterText = parts[2]
 		if strings.HasPrefix(iterText, "i=") {
 			params, perr := parseParams(iterText, "i")
 			if perr != nil {
-				return malformed(PBKDF2SHA256, perr.Error())
+				return fail(perr.Error())
 			}
 			iterText = strconv.Itoa(params["i"])
 		}
 		if salt, err = decodeB64(parts[3]); err != nil {
-			return malformed(PBKDF2SHA256, "salt is not base64")
+			return fail("salt is not base64")
 		}
 		if want, err = decodeB64(parts[4]); err != nil {
-			return malformed(PBKDF2SHA256, "hash is not base64")
+			return fail("hash is not base64")
 		}
 	case strings.HasPrefix(encoded, "pbkdf2_sha256$"):
 		// Django: pbkdf2_sha256$870000$salt$base64hash; the salt is text.
 		parts := strings.Split(encoded, "$")
 		if len(parts) != 4 {
-			return malformed(PBKDF2SHA256, "want pbkdf2_sha256$<iterations>$salt$hash")
+			return fail("want pbkdf2_sha256$<iterations>$salt$hash")
 		}
 		iterText, salt = parts[1], []byte(parts[2])
 		if want, err = decodeB64(parts[3]); err != nil {
-			return malformed(PBKDF2SHA256, "hash is not base64")
+			return fail("hash is not base64")
 		}
 	default:
 		// Werkzeug: pbkdf2:sha256:600000$salt$hexhash; the salt is text.
@@ -266,28 +301,24 @@ func verifyPBKDF2(encoded, password string) error {
 		iterText = strings.TrimPrefix(method, ":")
 		s, h, ok := strings.Cut(rest, "$")
 		if !ok {
-			return malformed(PBKDF2SHA256, "want pbkdf2:sha256:<iterations>$salt$hexhash")
+			return fail("want pbkdf2:sha256:<iterations>$salt$hexhash")
 		}
 		salt = []byte(s)
 		if want, err = hex.DecodeString(h); err != nil {
-			return malformed(PBKDF2SHA256, "hash is not hexadecimal")
+			return fail("hash is not hexadecimal")
 		}
 	}
-	iter, err := strconv.Atoi(iterText)
+	iter, err = strconv.Atoi(iterText)
 	if err != nil || iter < 1 {
-		return malformed(PBKDF2SHA256, "iteration count is not a positive number")
+		return fail("iteration count is not a positive number")
 	}
 	if iter > MaxPBKDF2Iterations {
-		return tooCostly(PBKDF2SHA256, "iterations", iter, MaxPBKDF2Iterations)
+		return 0, nil, nil, tooCostly(PBKDF2SHA256, "iterations", iter, MaxPBKDF2Iterations)
 	}
 	if len(salt) == 0 || len(want) < 4 || len(want) > maxKeyLen {
-		return malformed(PBKDF2SHA256, "empty salt, or hash not of 4 to 512 bytes")
+		return fail("empty salt, or hash not of 4 to 512 bytes")
 	}
-	got, err := pbkdf2.Key(sha256.New, password, salt, iter, len(want))
-	if err != nil {
-		return malformed(PBKDF2SHA256, "parameters rejected by PBKDF2")
-	}
-	return equal(got, want)
+	return iter, salt, want, nil
 }
 
 // ---- helpers ----

@@ -210,3 +210,56 @@ func BenchmarkVerify(b *testing.B) {
 		})
 	}
 }
+
+// TestLikeKeepsAlgorithmAndCost: a stand-in made Like a stored hash, in
+// any spelling, has its algorithm, cost and key length, and matches no
+// password.
+func TestLikeKeepsAlgorithmAndCost(t *testing.T) {
+	cheap := passhash.Params{BcryptCost: 5, Argon2Time: 2, Argon2MemoryKiB: 256, Argon2Threads: 2, ScryptLogN: 5, ScryptR: 4, ScryptP: 2, PBKDF2Iterations: 123}
+	stored := []string{
+		// Werkzeug and Django spellings, with a 64-byte key for the first.
+		"pbkdf2:sha256:1000$salt$" + strings.Repeat("ab", 64),
+		"pbkdf2_sha256$2000$salt$" + "YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo0NTY3OA",
+	}
+	for _, alg := range passhash.Algorithms() {
+		h, err := passhash.Hash(alg, "pw", cheap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored = append(stored, h)
+	}
+	for _, h := range stored {
+		like, err := passhash.Like(h)
+		if err != nil {
+			t.Fatalf("%s: %v", h, err)
+		}
+		want, err := passhash.Cost(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := passhash.Cost(like)
+		if got != want || like == h {
+			t.Errorf("Like(%s) = %s: cost %q, want %q", h, like, got, want)
+		}
+		if err := passhash.Verify(like, "pw"); !errors.Is(err, passhash.ErrMismatch) {
+			t.Errorf("Like(%s) verifies the original's password: %v", h, err)
+		}
+	}
+	if want := "pbkdf2-sha256 i=1000,len=64"; mustCost(t, stored[0]) != want {
+		t.Errorf("Cost = %q, want %q", mustCost(t, stored[0]), want)
+	}
+	for _, bad := range []string{"plain", "$2a$15$" + strings.Repeat("a", 53), "$argon2id$v=19$m=1,t=1,p=1$c2FsdA$aGFzaGhhc2g"} {
+		if _, err := passhash.Like(bad); err == nil {
+			t.Errorf("Like(%q) made a stand-in", bad)
+		}
+	}
+}
+
+func mustCost(t *testing.T, h string) string {
+	t.Helper()
+	c, err := passhash.Cost(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -30,8 +31,17 @@ const (
 // _CLIENT_SECRET, _SCOPE and _LOOKUP_URL for forgotten passwords), or a DynamoDB table of password hashes when
 // COGNITRIG_LEGACY_USERS_TABLE is set (COGNITRIG_LEGACY_KEY_ATTRIBUTE and
 // _HASH_ATTRIBUTE name its attributes). COGNITRIG_LEGACY_ATTRIBUTE_MAP maps
-// legacy fields to Cognito attributes; COGNITRIG_BREAKER_MAX_FAILURES and
+// legacy fields to Cognito attributes, and COGNITRIG_LEGACY_DENY_ATTRIBUTES
+// names attributes never copied, besides the tenant attribute (see
+// migration.DefaultDenyAttributes); COGNITRIG_BREAKER_MAX_FAILURES and
 // COGNITRIG_BREAKER_OPEN_SECONDS shape the breaker.
+//
+// COGNITRIG_LEGACY_NAME_KEY is a secret like the master key (pass it as a
+// Secrets Manager reference, cognitrigcdk Props.Secrets): base64 of 32 or
+// more random bytes, used as they are as the HMAC-SHA256 key of
+// migration.NameDigest, which stands for user names the legacy source did
+// not confirm in tracking records and log lines. Unset, each process draws
+// a random key, so digests of one name differ between cold starts.
 func Migration(d *Deps, r *triggers.Router) {
 	e := d.Env
 	table := e.Required(EnvMigrationTable)
@@ -41,8 +51,16 @@ func Migration(d *Deps, r *triggers.Router) {
 	if err != nil {
 		d.Invalid(EnvLegacyAttributeMap, err)
 	}
+	deny := e.List(EnvLegacyDenyAttrs)
+	if err == nil {
+		if derr := mapping.ValidateDeny(deny); derr != nil {
+			d.Invalid(EnvLegacyAttributeMap+", "+EnvLegacyDenyAttrs, derr)
+			err = derr
+		}
+	}
+	nameKey, keyOK := nameKey(d)
 	src := legacySource(d)
-	if table == "" || src == nil || err != nil {
+	if table == "" || src == nil || err != nil || !keyOK {
 		return
 	}
 	tracker, err := dynamotracker.New(dynamotracker.Config{Client: d.DynamoDB(), Table: table})
@@ -56,9 +74,11 @@ func Migration(d *Deps, r *triggers.Router) {
 			Breaker: migration.BreakerConfig{ConsecutiveFailures: uint32(failures), OpenFor: time.Duration(openFor) * time.Second},
 			Logger:  d.Logger,
 		},
-		Tracker: tracker,
-		Mapping: mapping,
-		Logger:  d.Logger,
+		Tracker:        tracker,
+		Mapping:        mapping,
+		DenyAttributes: deny,
+		NameKey:        nameKey,
+		Logger:         d.Logger,
 	})
 	if err != nil {
 		d.Invalid(EnvLegacyAttributeMap, err)
@@ -74,12 +94,32 @@ func Migration(d *Deps, r *triggers.Router) {
 func MigrationIfConfigured(d *Deps, r *triggers.Router) {
 	for _, name := range []string{EnvMigrationTable, EnvLegacyUsersTable, EnvLegacyKeyAttribute, EnvLegacyHashAttribute,
 		EnvLegacyTokenURL, EnvLegacyUserInfoURL, EnvLegacyLookupURL, EnvLegacyClientID, EnvLegacyClientSecret, EnvLegacyScope,
-		EnvLegacyAttributeMap, EnvBreakerMaxFailures, EnvBreakerOpenSeconds} {
+		EnvLegacyAttributeMap, EnvBreakerMaxFailures, EnvBreakerOpenSeconds, EnvLegacyNameKey, EnvLegacyDenyAttrs} {
 		if d.Env.String(name, "") != "" {
 			Migration(d, r)
 			return
 		}
 	}
+}
+
+// nameKey reads COGNITRIG_LEGACY_NAME_KEY: the zero Secret when it is not
+// set (the Handler then draws a random key), false when it is set but is
+// not base64 of migration.MinNameKeyBytes or more bytes. The value is never
+// echoed in an error.
+func nameKey(d *Deps) (triggers.Secret, bool) {
+	v := d.Env.String(EnvLegacyNameKey, "")
+	if v == "" {
+		return "", true
+	}
+	b, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		b, err = base64.RawURLEncoding.DecodeString(v)
+	}
+	if err != nil || len(b) < migration.MinNameKeyBytes {
+		d.Invalid(EnvLegacyNameKey, fmt.Errorf("is not base64 of %d or more random bytes (openssl rand -base64 32)", migration.MinNameKeyBytes))
+		return "", false
+	}
+	return triggers.Secret(b), true
 }
 
 // legacySource builds the legacy source that the set variables choose.

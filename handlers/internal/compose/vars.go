@@ -33,6 +33,10 @@ const (
 	EnvBreakerMaxFailures  = "COGNITRIG_BREAKER_MAX_FAILURES" // default DefaultBreakerFailures
 	EnvBreakerOpenSeconds  = "COGNITRIG_BREAKER_OPEN_SECONDS" // default DefaultBreakerOpenSeconds
 
+	// User migration: what a client types and what a legacy record holds.
+	EnvLegacyNameKey   = "COGNITRIG_LEGACY_NAME_KEY"        // secret: base64 of >= 32 random bytes keying the digests of unconfirmed user names; unset: random per process
+	EnvLegacyDenyAttrs = "COGNITRIG_LEGACY_DENY_ATTRIBUTES" // comma-separated attributes never copied, besides the tenant attribute
+
 	// Messages.
 	EnvKMSKeyARN = "COGNITRIG_KMS_KEY_ARN" // turns on the custom email and SMS senders
 

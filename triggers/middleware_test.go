@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -509,5 +510,37 @@ func TestDefaultWritesMetrics(t *testing.T) {
 	}
 	if recs := emfRecords(t, inner.String()); len(recs) != 2 || recs[1]["PostConfirmationHookRan"] != 1.0 {
 		t.Errorf("inner: %s", inner.String())
+	}
+}
+
+// The hand-written EMF record is valid JSON for any metric name, and skips
+// values JSON cannot carry and names that would overwrite its own fields.
+func TestMetricsEncoding(t *testing.T) {
+	var out bytes.Buffer
+	r := triggers.NewRouter(triggers.WithMiddleware(triggers.Metrics(&out, `ns "quoted"`)))
+	r.PostConfirmation(func(ctx context.Context, _ *triggers.PostConfirmationEvent) error {
+		triggers.AddMetric(ctx, "Odd \"name\"\\\n\x01é", triggers.UnitCount, 2.5)
+		triggers.AddMetric(ctx, "Bad\xff", triggers.UnitCount, 1)
+		triggers.AddMetric(ctx, "NotANumber", triggers.UnitCount, math.NaN())
+		triggers.AddMetric(ctx, "Invocations", triggers.UnitCount, 5)
+		triggers.AddMetric(ctx, "Big", triggers.UnitMilliseconds, 1e21)
+		return nil
+	})
+	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostConfirmation_ConfirmSignUp"), 0); err != nil {
+		t.Fatal(err)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal(out.Bytes(), &rec); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out.String())
+	}
+	if rec["Odd \"name\"\\\n\x01é"] != 2.5 || rec["Bad\uFFFD"] != 1.0 || rec["Invocations"] != 1.0 || rec["Big"] != 1e21 {
+		t.Errorf("record %v", rec)
+	}
+	if _, ok := rec["NotANumber"]; ok || strings.Contains(out.String(), "NotANumber") {
+		t.Errorf("NaN written: %s", out.String())
+	}
+	aws := rec["_aws"].(map[string]any)["CloudWatchMetrics"].([]any)[0].(map[string]any)
+	if aws["Namespace"] != `ns "quoted"` || len(aws["Metrics"].([]any)) != 6 {
+		t.Errorf("_aws %v", aws)
 	}
 }

@@ -11,7 +11,10 @@ import (
 	"log/slog"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/cognitrig/cognitrig/triggers"
+	"github.com/cognitrig/cognitrig/triggers/tracing"
 )
 
 // Metric names (see triggers.Metrics).
@@ -155,7 +158,12 @@ func (g *guard) handle(ctx context.Context, ev triggers.Event, next triggers.Han
 	owner := newOwner()
 	busySeen := false
 	for delay := 20 * time.Millisecond; ; delay = min(2*delay, 250*time.Millisecond) {
-		claim, err := g.cfg.Store.Begin(ctx, key, owner, g.lease(ctx))
+		sctx, span := tracing.Start(ctx, "idempotency.Begin")
+		claim, err := g.cfg.Store.Begin(sctx, key, owner, g.lease(ctx))
+		if err == nil {
+			span.SetAttributes(attribute.String("idempotency.claim", claim.String()))
+		}
+		tracing.End(span, err)
 		if err != nil {
 			if g.cfg.FailClosed {
 				return fmt.Errorf("idempotency: claim the event: %w", err)
@@ -192,17 +200,22 @@ func (g *guard) handle(ctx context.Context, ev triggers.Event, next triggers.Han
 
 func (g *guard) run(ctx context.Context, ev triggers.Event, next triggers.Handler, key, owner string) error {
 	err := next.HandleTrigger(ctx, ev)
-	// Record with a context of its own: ctx may be what ran out.
+	// Record with a context of its own: ctx may be what ran out. It keeps
+	// ctx's values, the span among them.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
 	if err != nil {
-		if relErr := g.cfg.Store.Release(sctx, key, owner); relErr != nil {
+		if relErr := tracing.Call(sctx, "idempotency.Release", func(sctx context.Context) error {
+			return g.cfg.Store.Release(sctx, key, owner)
+		}); relErr != nil {
 			// The lease ends the claim in time; the retry runs then.
 			g.log(ctx, slog.LevelWarn, "could not release the claim of a failed event", ev, slog.String("error", relErr.Error()))
 		}
 		return err
 	}
-	if ferr := g.cfg.Store.Finish(sctx, key, owner, g.keep(ev)); ferr != nil {
+	if ferr := tracing.Call(sctx, "idempotency.Finish", func(sctx context.Context) error {
+		return g.cfg.Store.Finish(sctx, key, owner, g.keep(ev))
+	}); ferr != nil {
 		// The side effect happened; failing now would make Cognito retry
 		// and run it again. Log and carry on.
 		g.log(ctx, slog.LevelError, "event handled but its completion was not recorded", ev, slog.String("error", ferr.Error()))

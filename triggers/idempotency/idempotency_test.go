@@ -11,8 +11,12 @@ import (
 	"testing"
 	"time"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
 	"github.com/cognitrig/cognitrig/triggers"
 	"github.com/cognitrig/cognitrig/triggers/idempotency"
+	"github.com/cognitrig/cognitrig/triggers/tracing"
 	"github.com/cognitrig/cognitrig/triggers/triggertest"
 )
 
@@ -236,3 +240,34 @@ func TestKey(t *testing.T) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// The store calls are child spans of the invocation's span.
+func TestStoreCallsAreTraced(t *testing.T) {
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	guard, err := idempotency.New(idempotency.Config{Store: idempotency.NewMemoryStore(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := triggers.NewRouter(triggers.WithMiddleware(tracing.New(tracing.Config{TracerProvider: tp}), guard))
+	r.PostConfirmation(func(context.Context, *triggers.PostConfirmationEvent) error { return nil })
+	for range 2 {
+		if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostConfirmation_ConfirmSignUp"), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, s := range exp.GetSpans().Snapshots() {
+		name := s.Name()
+		for _, kv := range s.Attributes() {
+			if kv.Key == "idempotency.claim" {
+				name += "=" + kv.Value.AsString()
+			}
+		}
+		got = append(got, name)
+	}
+	want := "idempotency.Begin=claimed idempotency.Finish PostConfirmation_ConfirmSignUp idempotency.Begin=done PostConfirmation_ConfirmSignUp"
+	if strings.Join(got, " ") != want {
+		t.Errorf("spans %v, want %s", got, want)
+	}
+}

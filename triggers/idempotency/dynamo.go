@@ -121,8 +121,14 @@ func (s *DynamoStore) Begin(ctx context.Context, key, owner string, lease time.D
 	if err != nil {
 		return 0, fmt.Errorf("idempotency: read %s in table %s: %w", keyHint(key), s.table, err)
 	}
-	if st, ok := out.Item["state"].(*types.AttributeValueMemberS); ok && st.Value == "done" {
-		return Done, nil
+	st, _ := out.Item["state"].(*types.AttributeValueMemberS)
+	exp, _ := out.Item[TTLAttribute].(*types.AttributeValueMemberN)
+	if st != nil && st.Value == "done" && exp != nil {
+		// Check the expiry here too: the record may have expired since
+		// the write's condition saw it.
+		if sec, err := strconv.ParseInt(exp.Value, 10, 64); err == nil && sec > s.now().Unix() {
+			return Done, nil
+		}
 	}
 	// Running, or deleted in between (its owner released it): busy; the
 	// caller asks again.

@@ -4,15 +4,67 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 )
 
 // Default returns the middleware that every deployed function should have,
-// outermost first: Logging, Recover and Deadline with DefaultDeadlineMargin.
-func Default(logger *slog.Logger) []Middleware {
-	return []Middleware{Logging(logger), Recover(logger), Deadline(DefaultDeadlineMargin)}
+// outermost first: Logging, Recover, Deadline with DefaultDeadlineMargin,
+// and Metrics, so that the metrics of the feature packages (AddMetric; see
+// Metrics for their names) reach CloudWatch without extra wiring. The
+// logger's handler is wrapped with LogHandler.
+//
+// Metrics go as CloudWatch embedded metric format to os.Stdout, in
+// namespace DefaultNamespace, when the process runs in Lambda
+// (AWS_LAMBDA_FUNCTION_NAME is set when Default is called); elsewhere, as in
+// tests and the CLI, nowhere unless WithMetrics says where.
+func Default(logger *slog.Logger, opts ...DefaultOption) []Middleware {
+	var cfg defaultConfig
+	if os.Getenv("AWS_LAMBDA_FUNCTION_NAME") != "" {
+		cfg.metrics, cfg.namespace = os.Stdout, DefaultNamespace
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	logger = slog.New(LogHandler(logger.Handler()))
+	mw := []Middleware{Logging(logger, cfg.log...), Recover(logger), Deadline(DefaultDeadlineMargin)}
+	if cfg.metrics != nil {
+		mw = append(mw, Metrics(cfg.metrics, cfg.namespace))
+	}
+	return mw
+}
+
+// DefaultNamespace is the CloudWatch namespace of Default's metrics.
+const DefaultNamespace = "cognitrig"
+
+// DefaultOption configures Default.
+type DefaultOption func(*defaultConfig)
+
+type defaultConfig struct {
+	metrics   io.Writer
+	namespace string
+	log       []LogOption
+}
+
+// WithMetrics makes Default write its metrics to w in namespace (the
+// DefaultNamespace if empty), in Lambda and elsewhere alike. A nil w turns
+// the metrics off.
+func WithMetrics(w io.Writer, namespace string) DefaultOption {
+	return func(c *defaultConfig) {
+		if namespace == "" {
+			namespace = DefaultNamespace
+		}
+		c.metrics, c.namespace = w, namespace
+	}
+}
+
+// WithLogOptions passes opts to Default's Logging middleware.
+func WithLogOptions(opts ...LogOption) DefaultOption {
+	return func(c *defaultConfig) { c.log = append(c.log, opts...) }
 }
 
 // ---- Refusals ----
@@ -42,8 +94,9 @@ func (r *Refusal) Unwrap() error { return r.Reason }
 type LogOption func(*logConfig)
 
 type logConfig struct {
-	success slog.Level
-	events  slog.Level
+	success  slog.Level
+	events   slog.Level
+	userName func(string) string
 }
 
 // LogSuccessAt sets the level of the one line logged for each successful
@@ -54,29 +107,62 @@ func LogSuccessAt(level slog.Level) LogOption { return func(c *logConfig) { c.su
 // after) are logged, with every secret masked. The default is Debug.
 func LogEventsAt(level slog.Level) LogOption { return func(c *logConfig) { c.events = level } }
 
+// LogUserName sets how Logging writes the event's user name, in its own
+// lines and in the whole events it logs. The default is MaskUserName; a
+// function of one's own may, say, hash the name with a key. A nil mask
+// leaves the name out (""). User names are often e-mail addresses: do not
+// log them in clear at Info.
+func LogUserName(mask func(userName string) string) LogOption {
+	return func(c *logConfig) {
+		if mask == nil {
+			mask = func(string) string { return "" }
+		}
+		c.userName = mask
+	}
+}
+
 // Logging logs each invocation with log/slog: one line with the trigger's
-// common fields, the outcome and the duration; at Debug level also the whole
-// event before and after the handler. Secrets are masked by their types
-// (Secret, SecretMap, Metadata, Attributes), never by matching key names.
+// common fields, the user's sub and masked user name (see LogUserName), the
+// outcome and durationMs, the handler's time in milliseconds (float); at
+// Debug level also the whole event before and after the handler. Secrets
+// are masked by their types (Secret, SecretMap, Metadata, Attributes),
+// never by matching key names.
+//
+// The logger's handler is wrapped with LogHandler, and the handler's
+// context tells LogHandler whether this is the cold start: every line
+// logged with that context, by Logging or by a handler whose logger is
+// wrapped with LogHandler, carries requestId, functionName, functionVersion
+// and coldStart. The cold start is the first invocation that this Logging
+// middleware (one per router) serves.
+//
+// The success line has the message "trigger handled"; a *Refusal logs
+// "trigger refused" at Info with its message, any other error "trigger
+// failed" at Error.
 func Logging(logger *slog.Logger, opts ...LogOption) Middleware {
-	cfg := logConfig{success: slog.LevelInfo, events: slog.LevelDebug}
+	cfg := logConfig{success: slog.LevelInfo, events: slog.LevelDebug, userName: MaskUserName}
 	for _, o := range opts {
 		o(&cfg)
 	}
+	logger = slog.New(LogHandler(logger.Handler()))
+	// One flag per Logging call, shared by every trigger it wraps: the
+	// router's first invocation, whatever its trigger, is the cold start.
+	served := new(atomic.Bool)
 	return func(next Handler) Handler {
 		return HandlerFunc(func(ctx context.Context, ev Event) error {
+			ctx = context.WithValue(ctx, invocationKey{}, &invocation{coldStart: !served.Swap(true)})
 			if logger.Enabled(ctx, cfg.events) {
-				logger.LogAttrs(ctx, cfg.events, "trigger request", slog.Any("event", ev))
+				logger.LogAttrs(ctx, cfg.events, "trigger request", slog.Any("event", maskedEvent{ev, cfg.userName}))
 			}
 			start := time.Now()
 			err := next.HandleTrigger(ctx, ev)
+			elapsed := time.Since(start)
 			level, msg := cfg.success, "trigger handled"
 			var outcome []slog.Attr
 			var refusal *Refusal
 			switch {
 			case err == nil:
 				if logger.Enabled(ctx, cfg.events) {
-					logger.LogAttrs(ctx, cfg.events, "trigger response", slog.Any("event", ev))
+					logger.LogAttrs(ctx, cfg.events, "trigger response", slog.Any("event", maskedEvent{ev, cfg.userName}))
 				}
 			case errors.As(err, &refusal):
 				level, msg = slog.LevelInfo, "trigger refused"
@@ -87,14 +173,15 @@ func Logging(logger *slog.Logger, opts ...LogOption) Middleware {
 			}
 			if logger.Enabled(ctx, level) {
 				h := ev.Common()
-				attrs := make([]slog.Attr, 0, 8)
+				attrs := make([]slog.Attr, 0, 9)
 				attrs = append(attrs,
 					slog.String("triggerSource", string(h.TriggerSource)),
 					slog.String("userPoolId", h.UserPoolID),
 					slog.String("clientId", h.CallerContext.ClientID),
-					slog.String("userName", h.UserName))
+					slog.String("sub", UserSub(ev)),
+					slog.String("userName", cfg.userName(h.UserName)))
 				attrs = append(attrs, outcome...)
-				attrs = append(attrs, slog.Duration("duration", time.Since(start)))
+				attrs = append(attrs, slog.Float64("durationMs", Milliseconds(elapsed)))
 				logger.LogAttrs(ctx, level, msg, attrs...)
 			}
 			return err
@@ -102,12 +189,17 @@ func Logging(logger *slog.Logger, opts ...LogOption) Middleware {
 	}
 }
 
+// Milliseconds returns d in milliseconds, with microsecond precision: the
+// unit of durations in cognitrig's logs and metrics.
+func Milliseconds(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
 // ---- Recover ----
 
 // Recover turns a panic in a handler into a *PanicError and logs the panic's
 // type and stack at Error level. Neither the error nor the log holds the
 // panic value, which may contain a secret.
 func Recover(logger *slog.Logger) Middleware {
+	logger = slog.New(LogHandler(logger.Handler()))
 	return func(next Handler) Handler {
 		return HandlerFunc(func(ctx context.Context, ev Event) (err error) {
 			defer func() {

@@ -5,10 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"log/slog"
+	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/cognitrig/cognitrig/triggers"
 	"github.com/cognitrig/cognitrig/triggers/triggertest"
 )
@@ -287,5 +292,255 @@ func TestResponseChecks(t *testing.T) {
 	r.DefineAuthChallenge(func(context.Context, *triggers.DefineAuthChallengeEvent) error { return nil })
 	if _, err := triggertest.Invoke(r, triggertest.Load(t, "DefineAuthChallenge_Authentication"), 0); err != nil {
 		t.Errorf("WithoutResponseChecks: %v", err)
+	}
+}
+
+// logLines decodes JSON log lines.
+func logLines(t *testing.T, out string) []map[string]any {
+	t.Helper()
+	var lines []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if l == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("log line is not JSON: %v: %s", err, l)
+		}
+		lines = append(lines, m)
+	}
+	return lines
+}
+
+// invokeAs runs payload through h with a Lambda context of requestID.
+func invokeAs(t *testing.T, h triggertest.Invoker, requestID string, payload []byte) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: requestID})
+	_, err := h.Invoke(ctx, payload)
+	return err
+}
+
+// TestLogLinesCarryLambdaContext proves that every line of an invocation,
+// the middleware's and a handler's own, carries the request ID, the
+// function's name and version and the cold-start flag (true on the first
+// invocation of each router only), that durations are float milliseconds,
+// and that the user is logged by sub and masked name.
+func TestLogLinesCarryLambdaContext(t *testing.T) {
+	name, version := lambdacontext.FunctionName, lambdacontext.FunctionVersion
+	lambdacontext.FunctionName, lambdacontext.FunctionVersion = "cognitrig-test-fn", "7"
+	t.Cleanup(func() { lambdacontext.FunctionName, lambdacontext.FunctionVersion = name, version })
+
+	var logs bytes.Buffer
+	base := slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})
+	feature := slog.New(triggers.LogHandler(base)) // a feature package's logger
+	newRouter := func() *triggers.Router {
+		r := triggers.NewRouter(triggers.WithMiddleware(triggers.Default(slog.New(base))...))
+		r.PostConfirmation(func(ctx context.Context, _ *triggers.PostConfirmationEvent) error {
+			feature.InfoContext(ctx, "feature line")
+			return nil
+		})
+		r.PreSignUp(func(ctx context.Context, _ *triggers.PreSignUpEvent) error {
+			feature.WarnContext(ctx, "feature line")
+			return nil
+		})
+		return r
+	}
+	payload := triggertest.From(t, "PostConfirmation_ConfirmSignUp").Set("userName", "jane.doe@example.com").JSON(t)
+
+	r := newRouter()
+	for i, id := range []string{"req-1", "req-2"} {
+		logs.Reset()
+		if err := invokeAs(t, r, id, payload); err != nil {
+			t.Fatal(err)
+		}
+		lines := logLines(t, logs.String())
+		if len(lines) != 4 { // request, feature line, response, handled
+			t.Fatalf("invocation %d: %d lines, want 4:\n%s", i, len(lines), logs.String())
+		}
+		for _, l := range lines {
+			if l["requestId"] != id || l["functionName"] != "cognitrig-test-fn" || l["functionVersion"] != "7" {
+				t.Errorf("invocation %d: line lacks the Lambda fields: %v", i, l)
+			}
+			if cold, ok := l["coldStart"].(bool); !ok || cold != (i == 0) {
+				t.Errorf("invocation %d: coldStart = %v, want %v: %v", i, l["coldStart"], i == 0, l["msg"])
+			}
+		}
+		if strings.Contains(logs.String(), "jane.doe") || strings.Contains(logs.String(), "jane.doe@example.com") {
+			t.Errorf("the clear user name reached the log:\n%s", logs.String())
+		}
+		last := lines[len(lines)-1]
+		if last["msg"] != "trigger handled" {
+			t.Fatalf("last line %v", last)
+		}
+		if last["sub"] != "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111" || last["userName"] != "j***@e***.com" {
+			t.Errorf("user fields: sub=%v userName=%v", last["sub"], last["userName"])
+		}
+		if d, ok := last["durationMs"].(float64); !ok || d < 0 || d > 5000 {
+			t.Errorf("durationMs = %v (%T), want milliseconds as a number", last["durationMs"], last["durationMs"])
+		}
+		if _, ok := last["duration"]; ok {
+			t.Error("the raw nanosecond duration is still logged")
+		}
+	}
+
+	// Another router (another function, or a test's own) has its own cold start,
+	// whatever trigger comes first.
+	logs.Reset()
+	if err := invokeAs(t, newRouter(), "req-3", triggertest.Load(t, "PreSignUp_SignUp")); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range logLines(t, logs.String()) {
+		if l["coldStart"] != true || l["requestId"] != "req-3" {
+			t.Errorf("new router: %v", l)
+		}
+	}
+}
+
+// TestLoggingUserNameOption shows the user name option at work, and that a
+// line logged outside an invocation carries no request fields.
+func TestLoggingUserNameOption(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, nil))
+	r := triggers.NewRouter(triggers.WithMiddleware(triggers.Logging(logger, triggers.LogUserName(nil))))
+	r.PreSignUp(func(context.Context, *triggers.PreSignUpEvent) error { return nil })
+	if err := invokeAs(t, r, "req-9", triggertest.Load(t, "PreSignUp_SignUp")); err != nil {
+		t.Fatal(err)
+	}
+	l := logLines(t, logs.String())[0]
+	if l["userName"] != "" || l["requestId"] != "req-9" || l["sub"] != "" {
+		t.Errorf("line %v", l)
+	}
+	logs.Reset()
+	slog.New(triggers.LogHandler(logger.Handler())).Info("outside")
+	if strings.Contains(logs.String(), "requestId") || strings.Contains(logs.String(), "coldStart") {
+		t.Errorf("a line outside an invocation has invocation fields: %s", logs.String())
+	}
+}
+
+func TestMaskUserName(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                     "",
+		"jane.doe@example.com": "j***@e***.com",
+		"+15555550100":         "+***",
+		"jdoe":                 "j***",
+		"élodie@exemple.fr":    "é***@e***.fr",
+		"@example.com":         "@***",
+		"a@localhost":          "a***@l***",
+	} {
+		if got := triggers.MaskUserName(in); got != want {
+			t.Errorf("MaskUserName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// emfRecords decodes EMF lines.
+func emfRecords(t *testing.T, out string) []map[string]any {
+	t.Helper()
+	recs := logLines(t, out)
+	for _, r := range recs {
+		if _, ok := r["_aws"]; !ok {
+			t.Fatalf("not an EMF record: %v", r)
+		}
+	}
+	return recs
+}
+
+// TestDefaultWritesMetrics proves that Default includes the Metrics
+// middleware, so a feature package's AddMetric reaches the EMF output, and
+// that a Metrics middleware added after Default redirects the record
+// rather than writing a second one.
+func TestDefaultWritesMetrics(t *testing.T) {
+	logger := slog.New(slog.DiscardHandler)
+	handle := func(ctx context.Context, _ *triggers.PostConfirmationEvent) error {
+		triggers.AddMetric(ctx, "PostConfirmationHookRan", triggers.UnitCount, 1)
+		return nil
+	}
+	payload := triggertest.Load(t, "PostConfirmation_ConfirmSignUp")
+
+	var out bytes.Buffer
+	r := triggers.NewRouter(triggers.WithMiddleware(triggers.Default(logger, triggers.WithMetrics(&out, ""))...))
+	r.PostConfirmation(handle)
+	if _, err := triggertest.Invoke(r, payload, 0); err != nil {
+		t.Fatal(err)
+	}
+	recs := emfRecords(t, out.String())
+	if len(recs) != 1 || recs[0]["PostConfirmationHookRan"] != 1.0 || recs[0]["Invocations"] != 1.0 {
+		t.Fatalf("EMF from Default: %s", out.String())
+	}
+	if !strings.Contains(out.String(), `"Namespace":"cognitrig"`) {
+		t.Errorf("namespace: %s", out.String())
+	}
+
+	// In Lambda, Default writes to stdout without being told.
+	t.Setenv("AWS_LAMBDA_FUNCTION_NAME", "cognitrig-test-fn")
+	stdout := os.Stdout
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Stdout = pw
+	r = triggers.NewRouter(triggers.WithMiddleware(triggers.Default(logger)...))
+	os.Stdout = stdout
+	r.PostConfirmation(handle)
+	_, err = triggertest.Invoke(r, payload, 0)
+	pw.Close()
+	captured, _ := io.ReadAll(pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recs := emfRecords(t, string(captured)); len(recs) != 1 || recs[0]["PostConfirmationHookRan"] != 1.0 {
+		t.Fatalf("EMF on stdout in Lambda: %q", captured)
+	}
+
+	// Default's metrics plus one's own: one record, in one's own writer,
+	// with every metric.
+	var outer, inner bytes.Buffer
+	mw := append(triggers.Default(logger, triggers.WithMetrics(&outer, "")), triggers.Metrics(&inner, "mine"))
+	r = triggers.NewRouter(triggers.WithMiddleware(mw...))
+	r.PostConfirmation(handle)
+	for range 2 {
+		if _, err := triggertest.Invoke(r, payload, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if outer.Len() != 0 {
+		t.Errorf("the outer Metrics wrote too: %s", outer.String())
+	}
+	if recs := emfRecords(t, inner.String()); len(recs) != 2 || recs[1]["PostConfirmationHookRan"] != 1.0 {
+		t.Errorf("inner: %s", inner.String())
+	}
+}
+
+// The hand-written EMF record is valid JSON for any metric name, and skips
+// values JSON cannot carry and names that would overwrite its own fields.
+func TestMetricsEncoding(t *testing.T) {
+	var out bytes.Buffer
+	r := triggers.NewRouter(triggers.WithMiddleware(triggers.Metrics(&out, `ns "quoted"`)))
+	r.PostConfirmation(func(ctx context.Context, _ *triggers.PostConfirmationEvent) error {
+		triggers.AddMetric(ctx, "Odd \"name\"\\\n\x01é", triggers.UnitCount, 2.5)
+		triggers.AddMetric(ctx, "Bad\xff", triggers.UnitCount, 1)
+		triggers.AddMetric(ctx, "NotANumber", triggers.UnitCount, math.NaN())
+		triggers.AddMetric(ctx, "Invocations", triggers.UnitCount, 5)
+		triggers.AddMetric(ctx, "Big", triggers.UnitMilliseconds, 1e21)
+		return nil
+	})
+	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostConfirmation_ConfirmSignUp"), 0); err != nil {
+		t.Fatal(err)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal(out.Bytes(), &rec); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out.String())
+	}
+	if rec["Odd \"name\"\\\n\x01é"] != 2.5 || rec["Bad\uFFFD"] != 1.0 || rec["Invocations"] != 1.0 || rec["Big"] != 1e21 {
+		t.Errorf("record %v", rec)
+	}
+	if _, ok := rec["NotANumber"]; ok || strings.Contains(out.String(), "NotANumber") {
+		t.Errorf("NaN written: %s", out.String())
+	}
+	aws := rec["_aws"].(map[string]any)["CloudWatchMetrics"].([]any)[0].(map[string]any)
+	if aws["Namespace"] != `ns "quoted"` || len(aws["Metrics"].([]any)) != 6 {
+		t.Errorf("_aws %v", aws)
 	}
 }

@@ -193,3 +193,44 @@ func TestLoggingLevels(t *testing.T) {
 		}
 	}
 }
+
+// TestLoggingMasksUserNames: user names are often e-mail addresses; no
+// recorded event's user name reaches the middleware's lines in clear, at
+// Debug level (whole events) or Info, and the lines carry the masked form
+// instead. (The example handlers' own lines are theirs to mind.)
+func TestLoggingMasksUserNames(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	r := example.NewRouter(logger, example.DefaultConfig(), triggers.WithMiddleware(triggers.Default(logger)...))
+	checked := 0
+	for _, name := range triggertest.Names() {
+		var h struct {
+			UserName string `json:"userName"`
+		}
+		payload := triggertest.Load(t, name)
+		if err := json.Unmarshal(payload, &h); err != nil {
+			t.Fatal(err)
+		}
+		logs.Reset()
+		_, _ = triggertest.Invoke(r, payload, 0)
+		if len(h.UserName) < 4 {
+			continue
+		}
+		checked++
+		var middleware strings.Builder
+		for _, line := range strings.Split(logs.String(), "\n") {
+			if strings.Contains(line, `"msg":"trigger `) {
+				middleware.WriteString(line + "\n")
+			}
+		}
+		if strings.Contains(middleware.String(), h.UserName) {
+			t.Errorf("%s: user name %q… logged in clear", name, h.UserName[:2])
+		}
+		if !strings.Contains(middleware.String(), `"userName":"`+triggers.MaskUserName(h.UserName)+`"`) {
+			t.Errorf("%s: no masked user name in the log", name)
+		}
+	}
+	if checked < 40 {
+		t.Fatalf("only %d events had a user name to check", checked)
+	}
+}

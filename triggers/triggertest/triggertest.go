@@ -58,7 +58,11 @@ func Load(t testing.TB, name string) []byte {
 func Decode[E any](t testing.TB, name string) *E {
 	t.Helper()
 	ev := new(E)
-	if err := json.Unmarshal(Load(t, name), ev); err != nil {
+	payload := Load(t, name)
+	if err := CheckType[E](name, payload); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(payload, ev); err != nil {
 		t.Fatalf("triggertest: decode %s: %v", name, err)
 	}
 	return ev
@@ -69,6 +73,9 @@ func Decode[E any](t testing.TB, name string) *E {
 func Event[E any](name string) (*E, error) {
 	raw, err := Raw(name)
 	if err != nil {
+		return nil, err
+	}
+	if err := CheckType[E](name, raw); err != nil {
 		return nil, err
 	}
 	ev := new(E)
@@ -101,16 +108,25 @@ func Invoke(h Invoker, payload []byte, timeout time.Duration) ([]byte, error) {
 }
 
 // Replay invokes h with the recorded event called name and decodes the
-// response into a typed event, failing t on any error.
+// response into a typed event, failing t on any error, and before invoking
+// when E is not the event's type (see CheckType).
 func Replay[E any](t testing.TB, h Invoker, name string) *E {
 	t.Helper()
-	return Run[E](t, h, Load(t, name))
+	payload := Load(t, name)
+	if err := CheckType[E](name, payload); err != nil {
+		t.Fatal(err)
+	}
+	return Run[E](t, h, payload)
 }
 
 // Run invokes h with payload and decodes the response into a typed event,
-// failing t on any error.
+// failing t on any error, and before invoking when E is not the event's
+// type (see CheckType).
 func Run[E any](t testing.TB, h Invoker, payload []byte) *E {
 	t.Helper()
+	if err := CheckType[E]("payload", payload); err != nil {
+		t.Fatal(err)
+	}
 	out, err := Invoke(h, payload, 0)
 	if err != nil {
 		t.Fatalf("triggertest: invoke: %v", err)

@@ -137,13 +137,12 @@ type Function struct {
 // variable.
 func Build(e *env.Env, cfg aws.Config, stdout io.Writer, concerns ...Concern) (*Function, error) {
 	level := e.Level(EnvLogLevel, slog.LevelInfo)
-	logger := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: level}))
+	logger := slog.New(triggers.LogHandler(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: level})))
 	d := &Deps{Env: e, AWS: cfg, Logger: logger}
 	if cfg.Region == "" {
 		d.Invalid("AWS_REGION", errors.New("is not set: Lambda sets it; set it to run the function elsewhere"))
 	}
-	mw := append(triggers.Default(logger), triggers.Metrics(stdout, "cognitrig"))
-	r := triggers.NewRouter(triggers.WithMiddleware(mw...))
+	r := triggers.NewRouter(triggers.WithMiddleware(triggers.Default(logger, triggers.WithMetrics(stdout, triggers.DefaultNamespace))...))
 	for _, c := range concerns {
 		c(d, r)
 	}

@@ -1,0 +1,151 @@
+package idempotency
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Claim is the outcome of Store.Begin.
+type Claim int
+
+// Claims.
+const (
+	// Claimed: the caller holds the key and runs the handler.
+	Claimed Claim = iota + 1
+	// Done: an attempt handled the event before; skip the handler.
+	Done
+	// Busy: another attempt holds an unexpired lease and runs the handler.
+	Busy
+)
+
+func (c Claim) String() string {
+	switch c {
+	case Claimed:
+		return "claimed"
+	case Done:
+		return "done"
+	case Busy:
+		return "busy"
+	default:
+		return "invalid"
+	}
+}
+
+// ErrLostClaim is returned by Finish when the caller's lease ended and
+// another attempt took the key over (or the record expired).
+var ErrLostClaim = errors.New("idempotency: the claim was lost to another attempt")
+
+// Store keeps one record per key with single-item conditional writes: an
+// in-progress record (owner, lease) that Finish turns into done and Release
+// deletes. A record past its expiry counts as absent on every read, whether
+// or not the database has deleted it yet.
+type Store interface {
+	// Begin claims key for owner for lease, unless the key is done or
+	// another owner's lease runs.
+	Begin(ctx context.Context, key, owner string, lease time.Duration) (Claim, error)
+	// Finish marks key done, kept for keep, if owner still holds it;
+	// otherwise it returns ErrLostClaim.
+	Finish(ctx context.Context, key, owner string, keep time.Duration) error
+	// Release deletes owner's in-progress record of key so that a retry
+	// runs the handler. Releasing a claim not held is not an error.
+	Release(ctx context.Context, key, owner string) error
+}
+
+// MemoryStore is a Store in memory, for tests and local runs.
+type MemoryStore struct {
+	mu      sync.Mutex
+	now     func() time.Time
+	records map[string]memRecord
+}
+
+type memRecord struct {
+	done       bool
+	owner      string
+	leaseUntil time.Time
+	expiresAt  time.Time
+}
+
+// NewMemoryStore returns an empty store. now is the clock; nil means
+// time.Now.
+func NewMemoryStore(now func() time.Time) *MemoryStore {
+	if now == nil {
+		now = time.Now
+	}
+	return &MemoryStore{now: now, records: map[string]memRecord{}}
+}
+
+// Begin implements Store.
+func (s *MemoryStore) Begin(ctx context.Context, key, owner string, lease time.Duration) (Claim, error) {
+	if err := checkArgs(key, owner, lease); err != nil {
+		return 0, err
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if r, ok := s.records[key]; ok && now.Before(r.expiresAt) {
+		if r.done {
+			return Done, nil
+		}
+		if now.Before(r.leaseUntil) {
+			return Busy, nil
+		}
+	}
+	s.records[key] = memRecord{owner: owner, leaseUntil: now.Add(lease), expiresAt: now.Add(inProgressKeep(lease))}
+	return Claimed, nil
+}
+
+// Finish implements Store.
+func (s *MemoryStore) Finish(ctx context.Context, key, owner string, keep time.Duration) error {
+	if err := checkArgs(key, owner, keep); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	r, ok := s.records[key]
+	if !ok || r.done || r.owner != owner || !now.Before(r.expiresAt) {
+		return ErrLostClaim
+	}
+	s.records[key] = memRecord{done: true, owner: owner, expiresAt: now.Add(keep)}
+	return nil
+}
+
+// Release implements Store.
+func (s *MemoryStore) Release(ctx context.Context, key, owner string) error {
+	if key == "" || owner == "" {
+		return errors.New("idempotency: Release needs a key and an owner")
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.records[key]; ok && !r.done && r.owner == owner {
+		delete(s.records, key)
+	}
+	return nil
+}
+
+func checkArgs(key, owner string, d time.Duration) error {
+	if key == "" || owner == "" {
+		return errors.New("idempotency: empty key or owner")
+	}
+	if d <= 0 {
+		return fmt.Errorf("idempotency: duration %v; want a positive duration", d)
+	}
+	return nil
+}
+
+// inProgressKeep is how long an in-progress record that is never finished
+// nor released (its Lambda was stopped) stays before TTL may delete it; the
+// lease, not this, decides when another attempt may take over.
+func inProgressKeep(lease time.Duration) time.Duration { return lease + time.Hour }

@@ -348,7 +348,7 @@ func (c *Challenge) Verify(ctx context.Context, ev *triggers.VerifyAuthChallenge
 		c.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "magiclink: answer with an expired link", slog.String("userName", ev.UserName))
 		return false, nil
 	}
-	used, err := c.cfg.Store.Consume(ctx, c.slot(cl.Pool, cl.User), cl.Nonce, now)
+	used, err := c.cfg.Store.Consume(ctx, c.slot(cl.Pool, cl.User), cl.Nonce, now, 1)
 	if err != nil {
 		return false, fmt.Errorf("magiclink: consume the link: %w", err)
 	}

@@ -269,7 +269,7 @@ func (c *Challenge) Verify(ctx context.Context, ev *triggers.VerifyAuthChallenge
 		}
 		return false, nil
 	}
-	consumed, err := c.cfg.Store.Consume(ctx, slot, nonce, now)
+	consumed, err := c.cfg.Store.Consume(ctx, slot, nonce, now, c.cfg.MaxGuesses)
 	if err != nil {
 		return false, fmt.Errorf("otp: consume the code: %w", err)
 	}

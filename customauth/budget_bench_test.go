@@ -51,7 +51,9 @@ func (c *counting) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput,
 // baseline of the budget's cost.
 type unlimited struct{}
 
-func (unlimited) Spend(context.Context, string, limits.Charge, time.Time) (bool, error) { return true, nil }
+func (unlimited) Spend(context.Context, string, limits.Charge, time.Time) (bool, error) {
+	return true, nil
+}
 
 // otpBench is an email-otp flow on dynalite whose sender keeps the last
 // code and takes sendTime (plus up to half of it at random), as SES would.

@@ -4,8 +4,9 @@
 // cap on the codes and links delivered to the user.
 //
 // MaxFailures wrong answers within FailureWindow lock the user out for
-// Lockout; every further lockout within the memory of the item (see
-// Limits.memory) doubles the lockout, up to MaxLockout. Independently, at
+// Lockout; every further lockout doubles it, up to MaxLockout, until
+// MaxLockout plus twice the longer window have passed since the last
+// lockout ended, when it starts again at Lockout. Independently, at
 // most MaxSends rounds that deliver a code or a link are allowed per
 // SendWindow. While locked, nothing is counted and every charge is refused.
 //

@@ -139,11 +139,12 @@ func (fl *Flow) Decide(session []triggers.ChallengeResult, f Facts) Decision {
 }
 
 // nextActive returns the index of the first slot from i on whose condition
-// holds, or len(fl.slots). For a user that does not exist every slot is
-// active, so the fake flow is the longest one.
+// holds, or len(fl.slots). For a user that does not exist the handlers
+// pass the facts of a decoy profile, so that the fake flow takes the steps
+// that a real user with those attributes would.
 func (fl *Flow) nextActive(i int, f Facts) int {
 	for ; i < len(fl.slots); i++ {
-		if w := fl.slots[i].when; w == nil || f.UserNotFound || w(f) {
+		if w := fl.slots[i].when; w == nil || w(f) {
 			return i
 		}
 	}

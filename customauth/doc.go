@@ -51,13 +51,28 @@
 //
 // When the app client prevents user-existence errors, Cognito runs the
 // triggers for unknown user names with userNotFound set. The flow then
-// looks the same to the client: every step applies (conditions are not
-// consulted, so the fake flow is never the shorter one), Create returns
-// parameters of the same shape and sends nothing, challenges that depend on
-// the user answer wrong, and Define never issues tokens - not even for a
-// session that passed every step. Challenges that do not depend on the user
-// (a CAPTCHA) check as usual, so that solving them correctly does not
-// reveal anything either.
+// looks the same to the client: conditions and choosers see a decoy
+// profile (Sequence.DecoyProfiles, by default a user with a verified
+// email), chosen per name by a keyed hash, so that the fake flow takes the
+// steps and choices of a typical real user; Create returns parameters of
+// the same shape after the same kind of work (a decoy record, an imitated
+// send) and sends nothing; challenges that depend on the user answer
+// wrong, and Define never issues tokens - not even for a session that
+// passed every step. Decoys derive from the trimmed, lower-case name
+// (NormalizeUserName), so they are the same in every letter case and every
+// session. Challenges that do not depend on the user (a CAPTCHA) check as
+// usual, so that solving them correctly does not reveal anything either.
+//
+// # The budget
+//
+// Define charges each round to the user's budget (Sequence.Budget, package
+// limits): a wrong answer to a challenge that depends on the user
+// (UserBound: code, link, question) spends the failure budget shared by
+// them all, across sessions; a round of a challenge that delivers a code
+// or link (Delivering) counts against the send cap. At most one store call
+// per round. A user over either limit - and a user that does not exist,
+// after the same rounds - is refused with LockedMessage, and no tokens are
+// issued during a lockout, even for right answers.
 //
 // # Ready challenges
 //
@@ -69,8 +84,9 @@
 //     never the code; a correct answer consumes the record, wrong answers
 //     burn it after a limit. See the package documentation.
 //   - magiclink: a signed (HMAC-SHA-256 or any Signer, e.g. KMS), expiring
-//     link bound to user pool, app client and user, opening a page on an
-//     allowed origin, single-use by a conditional delete of its record.
+//     link bound to user pool, app client and user, opening one of the
+//     exact configured pages (chosen by key), single-use by a conditional
+//     delete of its record.
 //   - captcha: a Verifier interface and SiteVerify, the HTTP adapter for
 //     siteverify endpoints.
 //   - secquestion: questions with answers stored only as argon2id hashes.
@@ -89,5 +105,5 @@
 // not errors. Nothing here logs an answer, a code, a link or a private
 // parameter; the handlers log a failed sign-in's reason and wrong answers by
 // challenge name, and add the metrics MetricTokensIssued, MetricFailed and
-// MetricWrongAnswer through triggers.AddMetric.
+// MetricWrongAnswer and MetricLocked through triggers.AddMetric.
 package customauth

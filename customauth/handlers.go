@@ -14,6 +14,7 @@ const (
 	MetricTokensIssued = "CustomAuthTokensIssued"
 	MetricFailed       = "CustomAuthFailed"
 	MetricWrongAnswer  = "CustomAuthWrongAnswer"
+	MetricLocked       = "CustomAuthLocked" // refused for the failure budget or send cap
 )
 
 // UnavailableMessage is what the client is told when a challenge cannot be
@@ -33,7 +34,13 @@ func unavailable(err error) error {
 
 func (fl *Flow) facts(ctx context.Context, h *triggers.Header, attrs triggers.Attributes, meta triggers.Metadata, notFound bool) (Facts, error) {
 	f := Facts{Attributes: attrs, ClientMetadata: meta, UserNotFound: notFound}
-	if fl.groups != nil && !notFound {
+	if notFound {
+		// The fake flow takes the steps and choices of a decoy profile,
+		// stable per name, rather than those of a user without attributes.
+		f.Attributes = fl.decoyAttributes(h.UserPoolID, h.UserName)
+		return f, nil
+	}
+	if fl.groups != nil {
 		groups, err := fl.groups.UserGroups(ctx, h.UserPoolID, h.UserName)
 		if err != nil {
 			return f, unavailable(err)
@@ -51,6 +58,18 @@ func (fl *Flow) Define(ctx context.Context, ev *triggers.DefineAuthChallengeEven
 		return err
 	}
 	d := fl.Decide(ev.Request.Session, f)
+	ok, err := fl.spend(ctx, &ev.Header, ev.Request.UserAttributes, ev.Request.Session, d, f)
+	if err != nil {
+		return err
+	}
+	if !ok && d.Outcome != Fail {
+		triggers.AddMetric(ctx, MetricLocked, triggers.UnitCount, 1)
+		fl.logger.LogAttrs(ctx, slog.LevelWarn, "custom authentication refused: the user's failure budget or send cap is spent",
+			slog.Int("rounds", len(ev.Request.Session)),
+			slog.String("userPoolId", ev.UserPoolID),
+			slog.String("userName", ev.UserName))
+		return triggers.Refuse(LockedMessage)
+	}
 	d.apply(&ev.Response)
 	switch d.Outcome {
 	case IssueTokens:

@@ -163,7 +163,7 @@ func (o *oracle) encode(session []triggers.ChallengeResult) string {
 func (o *oracle) pattern(f customauth.Facts) (*regexp.Regexp, int) {
 	var mask strings.Builder
 	for _, st := range o.shape.steps {
-		if st.when == nil || f.UserNotFound || st.when(f) {
+		if st.when == nil || st.when(f) {
 			mask.WriteByte('1')
 		} else {
 			mask.WriteByte('0')
@@ -193,7 +193,7 @@ func (o *oracle) pattern(f customauth.Facts) (*regexp.Regexp, int) {
 		steps += 2
 	}
 	for _, st := range o.shape.steps {
-		if st.when != nil && !f.UserNotFound && !st.when(f) {
+		if st.when != nil && !st.when(f) {
 			continue
 		}
 		fmt.Fprintf(&b, "%s{0,%d}%s", class(st.names, "CUSTOM_CHALLENGE|", false), st.max-1, class(st.names, "CUSTOM_CHALLENGE|", true))
@@ -273,7 +273,7 @@ func walk(r *rand.Rand, s shape, f customauth.Facts) []triggers.ChallengeResult 
 		h = append(h, pass("SRP_A", ""), triggers.ChallengeResult{ChallengeName: "PASSWORD_VERIFIER", ChallengeResult: r.IntN(20) != 0})
 	}
 	for _, st := range s.steps {
-		if st.when != nil && !f.UserNotFound && !st.when(f) {
+		if st.when != nil && !st.when(f) {
 			continue
 		}
 		fails := 0

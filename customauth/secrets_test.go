@@ -40,7 +40,7 @@ func TestCodeAndLinkSignInLogsNoSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	signer, _ := magiclink.NewHMACSigner(benchKey)
-	link, err := magiclink.New(magiclink.Config{Signer: signer, Store: store, Sender: sender, AllowedOrigins: []string{"https://app.example.com"}, Logger: logger})
+	link, err := magiclink.New(magiclink.Config{Signer: signer, Store: store, Sender: sender, Pages: map[string]string{"signin": "https://app.example.com/signin"}, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestCodeAndLinkSignInLogsNoSecret(t *testing.T) {
 	var secrets []string
 	s := &customauthtest.SignIn{
 		Router:         r,
-		ClientMetadata: map[string]string{"redirectUri": "https://app.example.com/signin"},
+		ClientMetadata: map[string]string{"page": "signin"},
 		Answer: func(p customauthtest.Prompt) string {
 			mu.Lock()
 			last := inbox[len(inbox)-1]

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
+	"github.com/cognitrig/cognitrig/customauth/limits"
 	"github.com/cognitrig/cognitrig/triggers"
 )
 
@@ -127,6 +129,30 @@ type Sequence struct {
 	// Logger receives one line per failed sign-in and per wrong or
 	// unverifiable answer, without secrets. Nil logs nothing.
 	Logger *slog.Logger
+
+	// Budget keeps each user's failure budget and send cap across
+	// sessions (package limits): wrong answers to challenges that depend
+	// on the user (UserBound) and rounds that deliver a code or link
+	// (Delivering) are charged by DefineAuthChallenge, at most one store
+	// call per round; a user over either limit is refused with
+	// LockedMessage. Nil means a limits.MemoryStore with the default
+	// limits, which in AWS Lambda is per instance: deploy with a
+	// limits.DynamoStore.
+	Budget limits.Store
+
+	// DecoyProfiles are the attributes that conditions and choosers see
+	// for a user that does not exist, so that the fake flow takes the
+	// steps and choices of a real user: one is chosen per user name by a
+	// keyed hash (DecoyKey). Repeat a profile to weight it. Empty means
+	// DefaultDecoyProfile.
+	DecoyProfiles []triggers.Attributes
+
+	// DecoyKey (at least 32 random bytes) chooses among DecoyProfiles;
+	// required with more than one profile.
+	DecoyKey []byte
+
+	// Now is the clock of the budget; default time.Now.
+	Now func() time.Time
 }
 
 // Step is one custom challenge step of a Sequence.
@@ -150,8 +176,8 @@ type Step struct {
 
 	// When makes the step conditional: it is part of the flow only when
 	// When reports true. Nil means always. For a user that does not exist
-	// every step is part of the flow, so that the fake flow is never
-	// shorter than a real one; see the package documentation.
+	// it sees a decoy profile (Sequence.DecoyProfiles), so that the fake
+	// flow takes the steps of a real user; see the package documentation.
 	When Condition
 }
 
@@ -164,6 +190,10 @@ type Flow struct {
 	byName        map[string]Challenge
 	groups        GroupLookup
 	logger        *slog.Logger
+	budget        limits.Store
+	decoyProfiles []triggers.Attributes
+	decoyKey      []byte
+	clock         func() time.Time
 }
 
 // slot is one position of the flow: a password round or a custom step.
@@ -182,9 +212,19 @@ var ErrInvalidSequence = errors.New("customauth: invalid sequence")
 
 // New checks a Sequence and compiles it into a Flow.
 func New(seq Sequence) (*Flow, error) {
-	fl := &Flow{byName: map[string]Challenge{}, groups: seq.Groups, logger: seq.Logger}
+	fl := &Flow{byName: map[string]Challenge{}, groups: seq.Groups, logger: seq.Logger, budget: seq.Budget, clock: seq.Now,
+		decoyProfiles: seq.DecoyProfiles, decoyKey: append([]byte(nil), seq.DecoyKey...)}
 	if fl.logger == nil {
 		fl.logger = slog.New(slog.DiscardHandler)
+	}
+	if fl.budget == nil {
+		fl.budget, _ = limits.NewMemoryStore(limits.Limits{}) // the defaults are valid
+	}
+	if len(fl.decoyProfiles) == 0 {
+		fl.decoyProfiles = []triggers.Attributes{DefaultDecoyProfile()}
+	}
+	if len(fl.decoyProfiles) > 1 && len(fl.decoyKey) < 32 {
+		return nil, fmt.Errorf("%w: %d DecoyProfiles need a DecoyKey of at least 32 random bytes, has %d", ErrInvalidSequence, len(fl.decoyProfiles), len(fl.decoyKey))
 	}
 	if !seq.Password && len(seq.Steps) == 0 {
 		return nil, fmt.Errorf("%w: no steps; add Password or at least one Step", ErrInvalidSequence)

@@ -1,6 +1,9 @@
 // Package magiclink is a customauth challenge that emails a sign-in link.
 //
-// A link is https://<allowed origin>/<page>#<token>. The token is
+// A link is <page>#<token>, where the page is one of Config.Pages: exact
+// URLs (scheme, host, path) from the configuration, which the client
+// chooses among by key (clientMetadata "page"); nothing the client sends
+// reaches the email, and the link is the only web address in it. The token is
 // base64url(claims) "." base64url(signature): the claims bind it to the
 // user pool, the app client, the user (sub) and the challenge, and carry
 // its expiry and the nonce of its record; the signature is HMAC-SHA-256
@@ -24,10 +27,11 @@
 // Links usually outlive Cognito's session (3 to 15 minutes), so the app
 // signs in again when the user opens the link and sets clientMetadata
 // {"alreadyHaveMagicLink": "yes"}: Create then sends nothing, and the link
-// answers the new session's challenge. The page the link opens is taken
-// from clientMetadata "redirectUri" and must be on an allowed origin;
-// anything else is refused before the user is looked at, so the refusal
-// reveals nothing about the user.
+// answers the new session's challenge. A page key that is not configured
+// is refused before the user is looked at, so the refusal reveals nothing
+// about the user. A user that does not exist, or has no verified email,
+// gets the same parameters after the same work (a decoy record, a
+// signature, a send's time) and no email.
 //
 // A forged, tampered, expired, replayed or foreign link is a wrong answer,
 // never an error or a panic; only a Signer or Store failure is an error.

@@ -36,13 +36,13 @@ func Example() {
 		log.Fatal(err)
 	}
 	ch, err := magiclink.New(magiclink.Config{
-		Signer:         signer,
-		Store:          &records.MemoryStore{}, // records.DynamoStore when deployed
-		Sender:         sender,
-		AllowedOrigins: []string{"https://app.example.com"},
-		Subject:        "Your sign-in link",
-		Body:           "Open this link to sign in: " + deliver.Placeholder,
-		Now:            func() time.Time { return now },
+		Signer:  signer,
+		Store:   &records.MemoryStore{}, // records.DynamoStore when deployed
+		Sender:  sender,
+		Pages:   map[string]string{"signin": "https://app.example.com/signin"},
+		Subject: "Your sign-in link",
+		Body:    "Open this link to sign in: " + deliver.Placeholder,
+		Now:     func() time.Time { return now },
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -53,7 +53,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	create.Request.ClientMetadata = triggers.Metadata{"redirectUri": "https://app.example.com/signin"}
+	create.Request.ClientMetadata = triggers.Metadata{"page": "signin"}
 	params, err := ch.Create(ctx, create, customauth.Round{Attempt: 1, MaxAttempts: 1})
 	if err != nil {
 		log.Fatal(err)
@@ -78,10 +78,10 @@ func Example() {
 		fmt.Println("answer", verify.Request.ChallengeAnswer, "correct:", correct)
 	}
 
-	// A page on another origin is refused before anything is sent.
-	create.Request.ClientMetadata["redirectUri"] = "https://evil.example.net/"
+	// A page that is not configured is refused before anything is sent.
+	create.Request.ClientMetadata["page"] = "https://evil.example.net/"
 	_, err = ch.Create(ctx, create, customauth.Round{Attempt: 1, MaxAttempts: 1})
-	fmt.Printf("refused: %v (%v); emails sent: %d\n", err, errors.Is(err, magiclink.ErrRedirectNotAllowed), len(outbox))
+	fmt.Printf("refused: %v (%v); emails sent: %d\n", err, errors.Is(err, magiclink.ErrPageNotAllowed), len(outbox))
 
 	// Output:
 	// email to j***@example.com: Open this link to sign in: [REDACTED]
@@ -89,5 +89,5 @@ func Example() {
 	// the link opens https://app.example.com/signin with the token in the fragment: true
 	// answer [REDACTED] correct: true
 	// answer [REDACTED] correct: false
-	// refused: The sign-in link cannot point to that address. (true); emails sent: 1
+	// refused: The sign-in link cannot point to that page. (true); emails sent: 1
 }

@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -64,7 +63,7 @@ const (
 	DefaultName        = "MAGIC_LINK"
 	DefaultTTL         = 15 * time.Minute
 	DefaultResendAfter = time.Minute
-	DefaultRedirectKey = "redirectUri"
+	DefaultPageKey     = "page"
 	DefaultHaveLinkKey = "alreadyHaveMagicLink"
 	// MaxTokenLength bounds the answers that are parsed at all.
 	MaxTokenLength = 2048
@@ -79,14 +78,22 @@ type Config struct {
 	Signer Signer
 	Store  records.Store
 	Sender deliver.Sender
-	// AllowedOrigins are the origins ("https://app.example.com") that a
-	// link may point to. The client names the page in clientMetadata under
-	// RedirectKey; one outside the list is refused. Plain http is allowed
-	// only for localhost and 127.0.0.1.
-	AllowedOrigins []string
-	// RedirectKey is the clientMetadata key of the page to link to;
-	// default "redirectUri".
-	RedirectKey string
+	// Pages are the pages a link may open, by key, e.g.
+	// {"signin": "https://app.example.com/auth/magic"}. Each is an exact
+	// absolute URL - scheme, host, optional port and path - without query,
+	// fragment or user information; https, or plain http for localhost and
+	// loopback addresses only. The link is the page with the token as its
+	// fragment, built here: nothing the client sends reaches the email.
+	// Required.
+	Pages map[string]string
+	// PageKey is the clientMetadata key by which the client chooses a page
+	// by its key in Pages; default "page". A key that is not in Pages is
+	// refused.
+	PageKey string
+	// DefaultPage is the key of the page for a client that names none;
+	// default the only page, when Pages has one. Empty with several pages
+	// means the client must name one.
+	DefaultPage string
 	// HaveLinkKey is the clientMetadata key by which the client says, with
 	// the value "yes", that it is answering with a link it already has (a
 	// new sign-in started from the link), so none is sent; default
@@ -98,8 +105,10 @@ type Config struct {
 	// ResendAfter is the least time between two sends; default 1 minute.
 	ResendAfter time.Duration
 	// Subject and Body are the email; Body must hold deliver.Placeholder,
-	// where the link goes. Defaults: "Your sign-in link", and a short text
-	// that says the link works once, within TTL.
+	// where the link goes, and neither may hold another web address
+	// ("://" or "www."): the link is the only address in the email.
+	// Defaults: "Your sign-in link", and a short text that says the link
+	// works once, within TTL.
 	Subject, Body string
 	// AllowUnverified sends to an email address that is not verified.
 	AllowUnverified bool
@@ -112,8 +121,9 @@ type Config struct {
 // Challenge sends a signed, expiring, single-use sign-in link by email.
 // Create it with New.
 type Challenge struct {
-	cfg     Config
-	origins []string
+	cfg    Config
+	pages  map[string]string // key -> the page's URL, as configured
+	timing deliver.Timing    // of real sends, imitated by decoys
 }
 
 var _ customauth.Challenge = (*Challenge)(nil)
@@ -123,22 +133,32 @@ func New(cfg Config) (*Challenge, error) {
 	if cfg.Signer == nil || cfg.Store == nil || cfg.Sender == nil {
 		return nil, errors.New("magiclink: Signer, Store and Sender are required")
 	}
-	c := &Challenge{}
-	for _, o := range cfg.AllowedOrigins {
-		u, err := url.Parse(o)
-		if err != nil || u.Scheme == "" || u.Host == "" || u.Path != "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-			return nil, fmt.Errorf("magiclink: allowed origin %q is not scheme://host[:port]", o)
+	c := &Challenge{pages: map[string]string{}}
+	for k, raw := range cfg.Pages {
+		if k == "" {
+			return nil, errors.New("magiclink: a page has an empty key")
 		}
-		c.origins = append(c.origins, strings.ToLower(u.Scheme+"://"+u.Host))
+		if err := checkPage(raw); err != nil {
+			return nil, fmt.Errorf("magiclink: page %q: %w", k, err)
+		}
+		c.pages[k] = raw
 	}
-	if len(c.origins) == 0 {
-		return nil, errors.New("magiclink: AllowedOrigins is required")
+	if len(c.pages) == 0 {
+		return nil, errors.New("magiclink: Pages is required: the exact pages (https://host/path) that links may open")
+	}
+	if cfg.DefaultPage == "" && len(c.pages) == 1 {
+		for k := range c.pages {
+			cfg.DefaultPage = k
+		}
+	}
+	if _, ok := c.pages[cfg.DefaultPage]; cfg.DefaultPage != "" && !ok {
+		return nil, fmt.Errorf("magiclink: DefaultPage %q is not a key of Pages", cfg.DefaultPage)
+	}
+	if cfg.PageKey == "" {
+		cfg.PageKey = DefaultPageKey
 	}
 	if cfg.Name == "" {
 		cfg.Name = DefaultName
-	}
-	if cfg.RedirectKey == "" {
-		cfg.RedirectKey = DefaultRedirectKey
 	}
 	if cfg.HaveLinkKey == "" {
 		cfg.HaveLinkKey = DefaultHaveLinkKey
@@ -161,6 +181,11 @@ func New(cfg Config) (*Challenge, error) {
 	if err := deliver.CheckBody(cfg.Body); err != nil {
 		return nil, fmt.Errorf("magiclink: Body: %w", err)
 	}
+	for _, text := range []string{cfg.Subject, cfg.Body} {
+		if l := strings.ToLower(text); strings.Contains(l, "://") || strings.Contains(l, "www.") {
+			return nil, errors.New("magiclink: Subject and Body must not hold a web address: the link is the only one in the email")
+		}
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -181,59 +206,73 @@ func minutes(d time.Duration) string {
 // Name implements customauth.Challenge.
 func (c *Challenge) Name() string { return c.cfg.Name }
 
-// ErrRedirectNotAllowed is the reason of the refusal for a missing or
-// disallowed redirect address.
-var ErrRedirectNotAllowed = errors.New("magiclink: redirect address is missing or not allowed")
+// ErrPageNotAllowed is the reason of the refusal for a page key that is
+// not in Config.Pages, or none when there is no DefaultPage.
+var ErrPageNotAllowed = errors.New("magiclink: the page is missing or not allowed")
 
-// redirect checks the page the link will open.
-func (c *Challenge) redirect(raw string) (*url.URL, error) {
+// ErrRedirectNotAllowed is ErrPageNotAllowed, by its former name.
+var ErrRedirectNotAllowed = ErrPageNotAllowed
+
+// checkPage accepts an exact page URL: scheme, host, optional port, path.
+func checkPage(raw string) error {
 	u, err := url.Parse(raw)
-	if err != nil || raw == "" || u.Host == "" || u.User != nil || u.Opaque != "" {
-		return nil, ErrRedirectNotAllowed
+	if err != nil || u.Host == "" || u.User != nil || u.Opaque != "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#") {
+		return errors.New("is not an exact page URL scheme://host[:port]/path without query, fragment or user information")
 	}
-	scheme := strings.ToLower(u.Scheme)
 	host := u.Hostname()
 	local := host == "localhost" || (net.ParseIP(host) != nil && net.ParseIP(host).IsLoopback())
-	if scheme != "https" && !(scheme == "http" && local) {
-		return nil, ErrRedirectNotAllowed
+	if u.Scheme != "https" && !(u.Scheme == "http" && local) {
+		return errors.New("must use https (plain http only for localhost)")
 	}
-	if !slices.Contains(c.origins, scheme+"://"+strings.ToLower(u.Host)) {
-		return nil, ErrRedirectNotAllowed
+	return nil
+}
+
+// page returns the page the client chose by key, or the default page.
+func (c *Challenge) page(meta triggers.Metadata) (string, error) {
+	key := meta[c.cfg.PageKey]
+	if key == "" {
+		key = c.cfg.DefaultPage
 	}
-	u.Fragment, u.RawFragment = "", ""
-	return u, nil
+	p, ok := c.pages[key]
+	if !ok || key == "" {
+		return "", ErrPageNotAllowed
+	}
+	return p, nil
 }
 
 func (c *Challenge) slot(pool, user string) string {
 	return "link#" + pool + "#" + user + "#" + c.cfg.Name
 }
 
-// Create implements customauth.Challenge. It checks the redirect address
-// first, for every user alike; then, unless the client already has a link,
-// it opens the link's record and sends the link, at most once per
-// ResendAfter. A user that does not exist, or has no verified email, gets
-// the same parameters and no email.
+// Create implements customauth.Challenge. It picks the page first, for
+// every user alike; then, unless the client already has a link, it opens
+// the link's record and sends the link, at most once per ResendAfter. A
+// user that does not exist, or has no verified email, gets the same
+// parameters and no email, after the same work on a decoy record.
 func (c *Challenge) Create(ctx context.Context, ev *triggers.CreateAuthChallengeEvent, _ customauth.Round) (customauth.Params, error) {
 	params := customauth.Params{Public: map[string]string{PublicChannel: string(deliver.Email)}}
 	meta := ev.Request.ClientMetadata
 	if meta[c.cfg.HaveLinkKey] == "yes" {
 		return params, nil
 	}
-	base, err := c.redirect(meta[c.cfg.RedirectKey])
+	page, err := c.page(meta)
 	if err != nil {
-		return params, triggers.Refusef(err, "The sign-in link cannot point to that address.")
-	}
-	if ev.Request.UserNotFound {
-		return params, nil
+		return params, triggers.Refusef(err, "The sign-in link cannot point to that page.")
 	}
 	attrs := ev.Request.UserAttributes
 	to := attrs["email"]
-	if to == "" || !(c.cfg.AllowUnverified || attrs.Verified("email")) {
+	user := customauth.UserKey(&ev.Header, attrs)
+	send := true
+	switch {
+	case ev.Request.UserNotFound:
+		send = false
+		user = "decoy:" + customauth.DecoyID([]byte(c.cfg.Name), ev.UserPoolID, ev.UserName)
+	case to == "" || !(c.cfg.AllowUnverified || attrs.Verified("email")):
 		c.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "magiclink: user has no verified email; no link sent",
 			slog.String("userPoolId", ev.UserPoolID), slog.String("userName", ev.UserName))
-		return params, nil
+		send = false
+		user += "#decoy"
 	}
-	user := customauth.UserKey(&ev.Header, attrs)
 	slot := c.slot(ev.UserPoolID, user)
 	now := c.cfg.Now()
 	nonce, err := records.NewNonce()
@@ -250,9 +289,14 @@ func (c *Challenge) Create(ctx context.Context, ev *triggers.CreateAuthChallenge
 	}
 	token, err := c.sign(ctx, claims{Version: 1, Pool: ev.UserPoolID, Client: ev.CallerContext.ClientID, User: user,
 		Challenge: c.cfg.Name, Expires: rec.ExpiresAt.Unix(), Nonce: rec.Nonce})
+	if err == nil && !send {
+		// A decoy signs and takes a send's time, and sends nothing.
+		c.timing.Imitate(ctx)
+		return params, nil
+	}
 	if err == nil {
-		link := base.String() + "#" + token
-		err = c.cfg.Sender.Send(ctx, deliver.Message{Channel: deliver.Email, To: to, Subject: c.cfg.Subject, Body: c.cfg.Body, Secret: triggers.Secret(link)})
+		link := page + "#" + token
+		err = c.timing.Send(ctx, c.cfg.Sender, deliver.Message{Channel: deliver.Email, To: to, Subject: c.cfg.Subject, Body: c.cfg.Body, Secret: triggers.Secret(link)})
 	}
 	if err != nil {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
@@ -264,6 +308,14 @@ func (c *Challenge) Create(ctx context.Context, ev *triggers.CreateAuthChallenge
 	}
 	return params, nil
 }
+
+// UserBound implements customauth.UserBound: wrong links spend the user's
+// failure budget.
+func (c *Challenge) UserBound() bool { return true }
+
+// Delivering implements customauth.Delivering: rounds count against the
+// user's send cap.
+func (c *Challenge) Delivering() bool { return true }
 
 // claims are what a link token says, signed.
 type claims struct {
@@ -348,7 +400,7 @@ func (c *Challenge) Verify(ctx context.Context, ev *triggers.VerifyAuthChallenge
 		c.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "magiclink: answer with an expired link", slog.String("userName", ev.UserName))
 		return false, nil
 	}
-	used, err := c.cfg.Store.Consume(ctx, c.slot(cl.Pool, cl.User), cl.Nonce, now)
+	used, err := c.cfg.Store.Consume(ctx, c.slot(cl.Pool, cl.User), cl.Nonce, now, 1)
 	if err != nil {
 		return false, fmt.Errorf("magiclink: consume the link: %w", err)
 	}

@@ -57,12 +57,13 @@ func newFixture(t *testing.T, mod func(*magiclink.Config)) *fixture {
 		t.Fatal(err)
 	}
 	cfg := magiclink.Config{
-		Signer:         signer,
-		Store:          f.store,
-		Sender:         f.box,
-		AllowedOrigins: []string{"https://app.example.com", "http://localhost:3000"},
-		Now:            func() time.Time { return f.now },
-		Logger:         slog.New(slog.NewJSONHandler(&f.logs, nil)),
+		Signer:      signer,
+		Store:       f.store,
+		Sender:      f.box,
+		Pages:       map[string]string{"app": "https://app.example.com/signin", "local": "http://localhost:3000/cb"},
+		DefaultPage: "app",
+		Now:         func() time.Time { return f.now },
+		Logger:      slog.New(slog.NewJSONHandler(&f.logs, nil)),
 	}
 	if mod != nil {
 		mod(&cfg)
@@ -74,9 +75,9 @@ func newFixture(t *testing.T, mod func(*magiclink.Config)) *fixture {
 	return f
 }
 
-func createEvent(t *testing.T, redirect string) *triggers.CreateAuthChallengeEvent {
+func createEvent(t *testing.T, page string) *triggers.CreateAuthChallengeEvent {
 	ev := triggertest.Decode[triggers.CreateAuthChallengeEvent](t, "CreateAuthChallenge_Authentication.passwordless")
-	ev.Request.ClientMetadata = triggers.Metadata{"redirectUri": redirect}
+	ev.Request.ClientMetadata = triggers.Metadata{"page": page}
 	return ev
 }
 
@@ -92,7 +93,7 @@ func (f *fixture) create(t *testing.T, ev *triggers.CreateAuthChallengeEvent) cu
 // link sends a link and returns it.
 func (f *fixture) link(t *testing.T) string {
 	t.Helper()
-	f.create(t, createEvent(t, "https://app.example.com/signin?lang=en"))
+	f.create(t, createEvent(t, "app"))
 	f.box.mu.Lock()
 	defer f.box.mu.Unlock()
 	if len(f.box.sent) == 0 {
@@ -120,7 +121,7 @@ func (f *fixture) verify(t *testing.T, answer string, mod func(*triggers.VerifyA
 func TestLinkSignsInOnce(t *testing.T) {
 	f := newFixture(t, nil)
 	link := f.link(t)
-	if !strings.HasPrefix(link, "https://app.example.com/signin?lang=en#") {
+	if !strings.HasPrefix(link, "https://app.example.com/signin#") {
 		t.Fatalf("link %q does not open the redirect page with the token in the fragment", link)
 	}
 	m := f.box.sent[0]
@@ -149,7 +150,7 @@ func TestRetriedCreateSendsOnce(t *testing.T) {
 	f := newFixture(t, nil)
 	first := f.link(t)
 	f.now = f.now.Add(5 * time.Second)
-	f.create(t, createEvent(t, "https://app.example.com/signin?lang=en"))
+	f.create(t, createEvent(t, "app"))
 	if len(f.box.sent) != 1 {
 		t.Fatalf("a retried Create sent %d links, want 1", len(f.box.sent))
 	}
@@ -251,41 +252,47 @@ func TestLinkBoundToEvent(t *testing.T) {
 	}
 }
 
-func TestRedirects(t *testing.T) {
+func TestPages(t *testing.T) {
 	f := newFixture(t, nil)
-	for _, good := range []string{"https://app.example.com/", "https://APP.example.com/a?b=c#old", "http://localhost:3000/cb"} {
-		if _, err := f.ch.Create(context.Background(), createEvent(t, good), customauth.Round{}); err != nil {
-			t.Errorf("%s: %v", good, err)
+	for key, want := range map[string]string{"": "https://app.example.com/signin#", "app": "https://app.example.com/signin#", "local": "http://localhost:3000/cb#"} {
+		f.now = f.now.Add(time.Hour) // a new record and a new send
+		f.create(t, createEvent(t, key))
+		if link := f.box.sent[len(f.box.sent)-1].Secret.Reveal(); !strings.HasPrefix(link, want) || strings.Count(link, "#") != 1 {
+			t.Errorf("page key %q: link %q, want %s<token>", key, link, want)
 		}
 	}
 	for _, bad := range []string{
-		"", "https://evil.example.com/", "https://app.example.com.evil.com/", "http://app.example.com/",
-		"javascript:alert(1)", "https://user:pw@app.example.com/", "//app.example.com/", "/relative",
-		"https://app.example.com:8443/", "http://localhost:4000/", "data:text/html,x", "app.example.com",
+		"evil", "APP", "app ", "https://app.example.com/signin", "https://evil.example.com/",
+		"https://app.example.com/signin?next=https://evil.example.net", "javascript:alert(1)",
 	} {
 		_, err := f.ch.Create(context.Background(), createEvent(t, bad), customauth.Round{})
 		var r *triggers.Refusal
-		if !errors.As(err, &r) || !errors.Is(err, magiclink.ErrRedirectNotAllowed) {
+		if !errors.As(err, &r) || !errors.Is(err, magiclink.ErrPageNotAllowed) {
 			t.Errorf("%q: err = %v, want a refusal", bad, err)
 		}
 	}
 	// The same refusal for a user that does not exist.
-	ev := createEvent(t, "https://evil.example.com/")
+	ev := createEvent(t, "evil")
 	ev.Request.UserNotFound = true
-	if _, err := f.ch.Create(context.Background(), ev, customauth.Round{}); !errors.Is(err, magiclink.ErrRedirectNotAllowed) {
+	if _, err := f.ch.Create(context.Background(), ev, customauth.Round{}); !errors.Is(err, magiclink.ErrPageNotAllowed) {
 		t.Errorf("userNotFound: err = %v, want the same refusal", err)
+	}
+	// Several pages and no default: the client must name one.
+	g := newFixture(t, func(c *magiclink.Config) { c.DefaultPage = "" })
+	if _, err := g.ch.Create(context.Background(), createEvent(t, ""), customauth.Round{}); !errors.Is(err, magiclink.ErrPageNotAllowed) {
+		t.Errorf("no page and no default: err = %v, want a refusal", err)
 	}
 }
 
 func TestUserNotFoundAndUnverified(t *testing.T) {
 	f := newFixture(t, nil)
-	real := f.create(t, createEvent(t, "https://app.example.com/"))
-	ghost := createEvent(t, "https://app.example.com/")
+	real := f.create(t, createEvent(t, ""))
+	ghost := createEvent(t, "")
 	ghost.UserName = "nobody@example.com"
 	ghost.Request.UserAttributes = triggers.Attributes{}
 	ghost.Request.UserNotFound = true
 	fake := f.create(t, ghost)
-	unverified := createEvent(t, "https://app.example.com/")
+	unverified := createEvent(t, "")
 	unverified.Request.UserAttributes["sub"] = "someone-else"
 	unverified.Request.UserAttributes["email_verified"] = "false"
 	quiet := f.create(t, unverified)
@@ -310,7 +317,7 @@ func (brokenSigner) Verify(context.Context, []byte, []byte) (bool, error) {
 
 func TestSignerAndSenderFailures(t *testing.T) {
 	f := newFixture(t, func(c *magiclink.Config) { c.Signer = brokenSigner{} })
-	if _, err := f.ch.Create(context.Background(), createEvent(t, "https://app.example.com/"), customauth.Round{}); err == nil {
+	if _, err := f.ch.Create(context.Background(), createEvent(t, ""), customauth.Round{}); err == nil {
 		t.Fatal("a signer failure was ignored")
 	}
 	ev := triggertest.Decode[triggers.VerifyAuthChallengeResponseEvent](t, "VerifyAuthChallengeResponse_Authentication")
@@ -321,7 +328,7 @@ func TestSignerAndSenderFailures(t *testing.T) {
 
 	g := newFixture(t, nil)
 	g.box.fail = errors.New("SES down")
-	if _, err := g.ch.Create(context.Background(), createEvent(t, "https://app.example.com/"), customauth.Round{}); err == nil {
+	if _, err := g.ch.Create(context.Background(), createEvent(t, ""), customauth.Round{}); err == nil {
 		t.Fatal("a send failure was ignored")
 	}
 	g.box.fail = nil
@@ -332,17 +339,26 @@ func TestSignerAndSenderFailures(t *testing.T) {
 
 func TestNewRejectsBadConfig(t *testing.T) {
 	signer, _ := magiclink.NewHMACSigner(key)
-	base := magiclink.Config{Signer: signer, Store: &records.MemoryStore{}, Sender: &outbox{}, AllowedOrigins: []string{"https://app.example.com"}}
+	base := magiclink.Config{Signer: signer, Store: &records.MemoryStore{}, Sender: &outbox{}, Pages: map[string]string{"app": "https://app.example.com/signin"}}
 	for name, mod := range map[string]func(*magiclink.Config){
-		"no signer":    func(c *magiclink.Config) { c.Signer = nil },
-		"no store":     func(c *magiclink.Config) { c.Store = nil },
-		"no sender":    func(c *magiclink.Config) { c.Sender = nil },
-		"no origins":   func(c *magiclink.Config) { c.AllowedOrigins = nil },
-		"origin path":  func(c *magiclink.Config) { c.AllowedOrigins = []string{"https://app.example.com/x"} },
-		"origin bare":  func(c *magiclink.Config) { c.AllowedOrigins = []string{"app.example.com"} },
-		"short ttl":    func(c *magiclink.Config) { c.TTL = time.Second },
-		"long ttl":     func(c *magiclink.Config) { c.TTL = 2 * time.Hour },
-		"body no link": func(c *magiclink.Config) { c.Body = "hello" },
+		"no signer":     func(c *magiclink.Config) { c.Signer = nil },
+		"no store":      func(c *magiclink.Config) { c.Store = nil },
+		"no sender":     func(c *magiclink.Config) { c.Sender = nil },
+		"no pages":      func(c *magiclink.Config) { c.Pages = nil },
+		"page query":    func(c *magiclink.Config) { c.Pages = map[string]string{"a": "https://app.example.com/x?next=y"} },
+		"page empty q":  func(c *magiclink.Config) { c.Pages = map[string]string{"a": "https://app.example.com/x?"} },
+		"page fragment": func(c *magiclink.Config) { c.Pages = map[string]string{"a": "https://app.example.com/x#y"} },
+		"page bare":     func(c *magiclink.Config) { c.Pages = map[string]string{"a": "app.example.com"} },
+		"page http":     func(c *magiclink.Config) { c.Pages = map[string]string{"a": "http://app.example.com/"} },
+		"page user":     func(c *magiclink.Config) { c.Pages = map[string]string{"a": "https://u:p@app.example.com/"} },
+		"page no key":   func(c *magiclink.Config) { c.Pages = map[string]string{"": "https://app.example.com/"} },
+		"bad default":   func(c *magiclink.Config) { c.DefaultPage = "other" },
+		"body address":  func(c *magiclink.Config) { c.Body = "Open " + deliver.Placeholder + " or see https://help.example.com" },
+		"body www":      func(c *magiclink.Config) { c.Body = "Open " + deliver.Placeholder + " - www.example.com" },
+		"subject url":   func(c *magiclink.Config) { c.Subject = "https://evil" },
+		"short ttl":     func(c *magiclink.Config) { c.TTL = time.Second },
+		"long ttl":      func(c *magiclink.Config) { c.TTL = 2 * time.Hour },
+		"body no link":  func(c *magiclink.Config) { c.Body = "hello" },
 	} {
 		cfg := base
 		mod(&cfg)

@@ -23,6 +23,7 @@ import (
 // Defaults of a Config.
 const (
 	DefaultLength      = 6
+	MinLength          = 6 // shorter codes fall to online guessing
 	DefaultTTL         = 5 * time.Minute
 	DefaultResendAfter = time.Minute
 	DefaultMaxGuesses  = 5
@@ -51,7 +52,7 @@ type Config struct {
 	// Key is the HMAC key, at least 32 random bytes, from a secret store.
 	// Changing it invalidates the codes in flight.
 	Key []byte
-	// Length is the number of digits, 4 to 10; default 6.
+	// Length is the number of digits, MinLength (6) to 10; default 6.
 	Length int
 	// TTL is how long a code is valid, 30 s to 1 h; default 5 minutes.
 	TTL time.Duration
@@ -76,7 +77,8 @@ type Config struct {
 
 // Challenge is a one-time-code challenge. Create it with New.
 type Challenge struct {
-	cfg Config
+	cfg    Config
+	timing deliver.Timing // of real sends, imitated by decoys
 }
 
 var _ customauth.Challenge = (*Challenge)(nil)
@@ -105,8 +107,8 @@ func New(cfg Config) (*Challenge, error) {
 	if cfg.Length == 0 {
 		cfg.Length = DefaultLength
 	}
-	if cfg.Length < 4 || cfg.Length > 10 {
-		return nil, fmt.Errorf("otp: Length %d is outside 4..10", cfg.Length)
+	if cfg.Length < MinLength || cfg.Length > 10 {
+		return nil, fmt.Errorf("otp: Length %d is outside %d..10", cfg.Length, MinLength)
 	}
 	if cfg.TTL == 0 {
 		cfg.TTL = DefaultTTL
@@ -144,6 +146,14 @@ func New(cfg Config) (*Challenge, error) {
 	return &Challenge{cfg: cfg}, nil
 }
 
+// UserBound implements customauth.UserBound: wrong codes spend the user's
+// failure budget.
+func (c *Challenge) UserBound() bool { return true }
+
+// Delivering implements customauth.Delivering: rounds count against the
+// user's send cap.
+func (c *Challenge) Delivering() bool { return true }
+
 func humanDuration(d time.Duration) string {
 	if d%time.Minute == 0 {
 		if d == time.Minute {
@@ -177,16 +187,20 @@ func (c *Challenge) slot(pool, user string) string {
 func (c *Challenge) Create(ctx context.Context, ev *triggers.CreateAuthChallengeEvent, _ customauth.Round) (customauth.Params, error) {
 	public := map[string]string{PublicChannel: string(c.cfg.Channel), PublicCodeLength: strconv.Itoa(c.cfg.Length)}
 	now := c.cfg.Now()
-	if ev.Request.UserNotFound {
-		return c.decoy(public, now)
-	}
 	to, ok := c.destination(ev.Request.UserAttributes)
-	if !ok {
+	slot := c.slot(ev.UserPoolID, customauth.UserKey(&ev.Header, ev.Request.UserAttributes))
+	switch {
+	case ev.Request.UserNotFound:
+		ok = false
+		slot = c.slot(ev.UserPoolID, "decoy:"+customauth.DecoyID(c.cfg.Key, ev.UserPoolID, ev.UserName))
+	case !ok:
 		c.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "otp: user has no verified destination for the code; issuing a challenge that cannot be passed",
 			slog.String("challenge", c.cfg.Name), slog.String("userPoolId", ev.UserPoolID), slog.String("userName", ev.UserName))
-		return c.decoy(public, now)
+		slot += "#decoy"
 	}
-	slot := c.slot(ev.UserPoolID, customauth.UserKey(&ev.Header, ev.Request.UserAttributes))
+	// A decoy does the work of a real round - the record, the claim and a
+	// send's time - so that its answer takes as long; only the send and a
+	// MAC that any answer could match are left out.
 	nonce, err := records.NewNonce()
 	if err != nil {
 		return customauth.Params{}, err
@@ -200,9 +214,16 @@ func (c *Challenge) Create(ctx context.Context, ev *triggers.CreateAuthChallenge
 	if err != nil {
 		return customauth.Params{}, fmt.Errorf("otp: claim the send: %w", err)
 	}
+	exp := strconv.FormatInt(rec.ExpiresAt.Unix(), 10)
+	if !ok {
+		if claimed {
+			c.timing.Imitate(ctx)
+		}
+		return c.decoy(public, slot, rec.Nonce, exp)
+	}
 	if claimed {
 		msg := deliver.Message{Channel: c.cfg.Channel, To: to, Subject: c.cfg.Subject, Body: c.cfg.Body, Secret: triggers.Secret(code)}
-		if err := c.cfg.Sender.Send(ctx, msg); err != nil {
+		if err := c.timing.Send(ctx, c.cfg.Sender, msg); err != nil {
 			// Free the send so that Cognito's retry sends again; ctx may
 			// be spent by now, so the release gets its own short budget.
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
@@ -213,7 +234,6 @@ func (c *Challenge) Create(ctx context.Context, ev *triggers.CreateAuthChallenge
 			return customauth.Params{}, fmt.Errorf("otp: send the code by %s: %w", c.cfg.Channel, err)
 		}
 	}
-	exp := strconv.FormatInt(rec.ExpiresAt.Unix(), 10)
 	return customauth.Params{
 		Public: public,
 		Private: triggers.SecretMap{
@@ -225,18 +245,20 @@ func (c *Challenge) Create(ctx context.Context, ev *triggers.CreateAuthChallenge
 	}, nil
 }
 
-// decoy returns parameters shaped like real ones that no answer passes.
-func (c *Challenge) decoy(public map[string]string, now time.Time) (customauth.Params, error) {
-	var junk [32]byte
+// decoy returns parameters shaped like real ones, for the decoy record of
+// slot, whose MAC is random: no answer passes, but a wrong one is counted
+// on the decoy record as on a real one.
+func (c *Challenge) decoy(public map[string]string, slot, nonce, exp string) (customauth.Params, error) {
+	var junk [sha256.Size]byte
 	if _, err := rand.Read(junk[:]); err != nil {
 		return customauth.Params{}, fmt.Errorf("otp: read random bytes: %w", err)
 	}
 	return customauth.Params{
 		Public: public,
 		Private: triggers.SecretMap{
-			privSlot:    "",
-			privNonce:   base64.RawURLEncoding.EncodeToString(junk[:16]),
-			privExpires: strconv.FormatInt(now.Add(c.cfg.TTL).Unix(), 10),
+			privSlot:    slot,
+			privNonce:   nonce,
+			privExpires: exp,
 			privMAC:     base64.RawURLEncoding.EncodeToString(junk[:]),
 		},
 	}, nil
@@ -244,9 +266,6 @@ func (c *Challenge) decoy(public map[string]string, now time.Time) (customauth.P
 
 // Verify implements customauth.Challenge.
 func (c *Challenge) Verify(ctx context.Context, ev *triggers.VerifyAuthChallengeResponseEvent) (bool, error) {
-	if ev.Request.UserNotFound {
-		return false, nil
-	}
 	p := ev.Request.PrivateChallengeParameters
 	slot, nonce, exp := p[privSlot], p[privNonce], p[privExpires]
 	want, err := base64.RawURLEncoding.DecodeString(p[privMAC])
@@ -269,7 +288,10 @@ func (c *Challenge) Verify(ctx context.Context, ev *triggers.VerifyAuthChallenge
 		}
 		return false, nil
 	}
-	consumed, err := c.cfg.Store.Consume(ctx, slot, nonce, now)
+	if ev.Request.UserNotFound {
+		return false, nil // not reached: a decoy's MAC is random
+	}
+	consumed, err := c.cfg.Store.Consume(ctx, slot, nonce, now, c.cfg.MaxGuesses)
 	if err != nil {
 		return false, fmt.Errorf("otp: consume the code: %w", err)
 	}

@@ -347,6 +347,43 @@ func TestUserNotFoundLooksTheSame(t *testing.T) {
 	}
 }
 
+// TestDecoyDoesTheWork: the decoy round of a user that does not exist opens
+// and claims a record as a real round does (keyed by the name in any
+// letter case), takes a send's time, and counts wrong answers on it; it
+// never sends and never passes.
+func TestDecoyDoesTheWork(t *testing.T) {
+	f := newFixture(t, nil)
+	ghost := func(name string) *triggers.CreateAuthChallengeEvent {
+		ev := createEvent(t)
+		ev.UserName = name
+		ev.Request.UserAttributes = triggers.Attributes{}
+		ev.Request.UserNotFound = true
+		return ev
+	}
+	a := f.create(t, ghost("nobody@example.com"))
+	b := f.create(t, ghost("NoBody@Example.COM"))
+	if f.box.count() != 0 {
+		t.Fatal("a decoy sent a message")
+	}
+	slot := a.Private["slot"]
+	rec, ok := f.store.Get(slot)
+	if !ok || slot == "" || rec.SentAt.IsZero() {
+		t.Fatalf("the decoy made no claimed record: slot %q, %+v", slot, rec)
+	}
+	if strings.Contains(slot, "nobody") {
+		t.Fatalf("the decoy slot holds the user name: %q", slot)
+	}
+	if b.Private["slot"] != slot || b.Private["nonce"] != a.Private["nonce"] {
+		t.Fatal("the decoy changes with the letter case of the name")
+	}
+	if f.verify(t, a, "123456", func(ev *triggers.VerifyAuthChallengeResponseEvent) { ev.Request.UserNotFound = true }) {
+		t.Fatal("a decoy passed")
+	}
+	if rec, _ := f.store.Get(slot); rec.Failures != 1 {
+		t.Fatalf("the decoy's wrong answer was not counted: %+v", rec)
+	}
+}
+
 func TestUnverifiedEmailGetsNoCode(t *testing.T) {
 	f := newFixture(t, nil)
 	ev := createEvent(t)
@@ -420,6 +457,8 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		"no store":      func(c *otp.Config) { c.Store = nil },
 		"short key":     func(c *otp.Config) { c.Key = testKey[:31] },
 		"length 3":      func(c *otp.Config) { c.Length = 3 },
+		"length 4":      func(c *otp.Config) { c.Length = 4 },
+		"length 5":      func(c *otp.Config) { c.Length = 5 },
 		"length 11":     func(c *otp.Config) { c.Length = 11 },
 		"ttl 10s":       func(c *otp.Config) { c.TTL = 10 * time.Second },
 		"ttl 2h":        func(c *otp.Config) { c.TTL = 2 * time.Hour },
@@ -442,8 +481,8 @@ func TestNewRejectsBadConfig(t *testing.T) {
 func TestCodesAreUniform(t *testing.T) {
 	// Every digit position should see every digit: a cheap guard against
 	// a biased or constant derivation.
-	f := newFixture(t, func(c *otp.Config) { c.Length = 4 })
-	var counts [4][10]int
+	f := newFixture(t, func(c *otp.Config) { c.Length = 6 })
+	var counts [6][10]int
 	for i := range 2000 {
 		ev := createEvent(t)
 		ev.Request.UserAttributes["sub"] = "user-" + string(rune('a'+i%26)) + strings.Repeat("x", i/26)

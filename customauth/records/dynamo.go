@@ -238,27 +238,35 @@ func (d *DynamoStore) Fail(ctx context.Context, slot, nonce string, max int) (bo
 	if failures < int64(max) {
 		return false, nil
 	}
-	if _, err := d.delete(ctx, slot, nonce, time.Time{}); err != nil {
+	if _, err := d.delete(ctx, slot, nonce, time.Time{}, 0); err != nil {
 		return false, err
 	}
 	return true, nil
 }
 
-// Consume implements Store with a delete conditional on the nonce and the
-// expiry.
-func (d *DynamoStore) Consume(ctx context.Context, slot, nonce string, now time.Time) (bool, error) {
+// Consume implements Store with a delete conditional on the nonce, the
+// expiry and the failure count.
+func (d *DynamoStore) Consume(ctx context.Context, slot, nonce string, now time.Time, maxFailures int) (bool, error) {
 	if err := checkSlot(slot); err != nil {
 		return false, err
 	}
-	return d.delete(ctx, slot, nonce, now)
+	if err := checkMax(maxFailures); err != nil {
+		return false, err
+	}
+	return d.delete(ctx, slot, nonce, now, maxFailures)
 }
 
 // delete deletes the record if it has nonce and, unless now is zero, has
-// not expired at now.
-func (d *DynamoStore) delete(ctx context.Context, slot, nonce string, now time.Time) (bool, error) {
+// not expired at now and, unless maxFailures is zero, has fewer failures.
+func (d *DynamoStore) delete(ctx context.Context, slot, nonce string, now time.Time, maxFailures int) (bool, error) {
 	cond := "#n = :n"
 	names := map[string]string{"#n": AttrNonce}
 	values := map[string]types.AttributeValue{":n": str(nonce)}
+	if maxFailures > 0 {
+		cond += " AND (attribute_not_exists(#f) OR #f < :maxf)"
+		names["#f"] = AttrFailures
+		values[":maxf"] = num(int64(maxFailures))
+	}
 	if !now.IsZero() {
 		cond += " AND #e > :now"
 		names["#e"] = AttrExpiresAt

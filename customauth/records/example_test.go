@@ -54,7 +54,7 @@ func ExampleMemoryStore() {
 	fmt.Println("one wrong answer; burned:", burned)
 
 	for range 2 {
-		used, err := store.Consume(ctx, slot, rec.Nonce, now.Add(2*time.Minute))
+		used, err := store.Consume(ctx, slot, rec.Nonce, now.Add(2*time.Minute), 5)
 		if err != nil {
 			log.Fatal(err)
 		}

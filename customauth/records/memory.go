@@ -90,14 +90,17 @@ func (m *MemoryStore) Fail(_ context.Context, slot, nonce string, max int) (bool
 }
 
 // Consume implements Store.
-func (m *MemoryStore) Consume(_ context.Context, slot, nonce string, now time.Time) (bool, error) {
+func (m *MemoryStore) Consume(_ context.Context, slot, nonce string, now time.Time, maxFailures int) (bool, error) {
 	if err := checkSlot(slot); err != nil {
+		return false, err
+	}
+	if err := checkMax(maxFailures); err != nil {
 		return false, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r, ok := m.records[slot]
-	if !ok || r.Nonce != nonce || !r.Live(now) {
+	if !ok || r.Nonce != nonce || !r.Live(now) || r.Failures >= maxFailures {
 		return false, nil
 	}
 	delete(m.records, slot)

@@ -43,9 +43,15 @@ type Store interface {
 	// of them; it reports whether it did (the secret is burned).
 	Fail(ctx context.Context, slot, nonce string, max int) (bool, error)
 
+	// Consume deletes the live record that has nonce and fewer than
+	// maxFailures wrong answers (at least 1), and reports whether it did.
+	// The failure condition closes the gap between Fail's count reaching
+	// its limit and its delete: a guess racing the last wrong answers
+	// cannot consume the code.
+	//
 	// Consume deletes the live record that has nonce and reports whether it
 	// did. It is true once per record: the single use of the secret.
-	Consume(ctx context.Context, slot, nonce string, now time.Time) (bool, error)
+	Consume(ctx context.Context, slot, nonce string, now time.Time, maxFailures int) (bool, error)
 }
 
 // NewNonce returns 128 random bits from crypto/rand, base64url-encoded.
@@ -66,6 +72,13 @@ var ErrInvalid = errors.New("records: invalid argument")
 func checkSlot(slot string) error {
 	if slot == "" || len(slot) > MaxSlotLength {
 		return fmt.Errorf("%w: slot must have 1 to %d bytes, has %d", ErrInvalid, MaxSlotLength, len(slot))
+	}
+	return nil
+}
+
+func checkMax(maxFailures int) error {
+	if maxFailures < 1 {
+		return fmt.Errorf("%w: maxFailures %d is less than 1", ErrInvalid, maxFailures)
 	}
 	return nil
 }

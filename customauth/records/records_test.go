@@ -209,13 +209,13 @@ func testStore(t *testing.T, newStore func(t *testing.T) records.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ok, err := s.Consume(ctx, "use", "forged", t0); err != nil || ok {
+		if ok, err := s.Consume(ctx, "use", "forged", t0, 5); err != nil || ok {
 			t.Fatalf("Consume with another nonce = %v, %v; want false", ok, err)
 		}
-		if ok, err := s.Consume(ctx, "use", r.Nonce, t0); err != nil || !ok {
+		if ok, err := s.Consume(ctx, "use", r.Nonce, t0, 5); err != nil || !ok {
 			t.Fatalf("Consume = %v, %v; want true", ok, err)
 		}
-		if ok, err := s.Consume(ctx, "use", r.Nonce, t0); err != nil || ok {
+		if ok, err := s.Consume(ctx, "use", r.Nonce, t0, 5); err != nil || ok {
 			t.Fatalf("second Consume = %v, %v; want false (replay)", ok, err)
 		}
 		next, err := s.Open(ctx, "use", fresh(t, time.Minute), t0)
@@ -227,13 +227,35 @@ func testStore(t *testing.T, newStore func(t *testing.T) records.Store) {
 		}
 	})
 
+	t.Run("ConsumeNeedsFailuresUnderTheLimit", func(t *testing.T) {
+		s := newStore(t)
+		r, err := s.Open(ctx, "counted", fresh(t, time.Minute), t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if _, err := s.Fail(ctx, "counted", r.Nonce, 10); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ok, err := s.Consume(ctx, "counted", r.Nonce, t0, 2); err != nil || ok {
+			t.Fatalf("Consume with 2 failures and limit 2 = %v, %v; want false", ok, err)
+		}
+		if ok, err := s.Consume(ctx, "counted", r.Nonce, t0, 3); err != nil || !ok {
+			t.Fatalf("Consume with 2 failures and limit 3 = %v, %v; want true", ok, err)
+		}
+		if _, err := s.Consume(ctx, "counted", r.Nonce, t0, 0); err == nil {
+			t.Fatal("Consume with limit 0 accepted")
+		}
+	})
+
 	t.Run("ConsumeRefusesExpired", func(t *testing.T) {
 		s := newStore(t)
 		r, err := s.Open(ctx, "old", fresh(t, time.Minute), t0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ok, err := s.Consume(ctx, "old", r.Nonce, t0.Add(time.Minute)); err != nil || ok {
+		if ok, err := s.Consume(ctx, "old", r.Nonce, t0.Add(time.Minute), 5); err != nil || ok {
 			t.Fatalf("Consume of an expired record = %v, %v; want false", ok, err)
 		}
 	})
@@ -245,7 +267,7 @@ func testStore(t *testing.T, newStore func(t *testing.T) records.Store) {
 			t.Fatal(err)
 		}
 		const n = 16
-		if wins := winners(t, n, func() (bool, error) { return s.Consume(ctx, "use-race", r.Nonce, t0) }); wins != 1 {
+		if wins := winners(t, n, func() (bool, error) { return s.Consume(ctx, "use-race", r.Nonce, t0, 5) }); wins != 1 {
 			t.Fatalf("%d of %d concurrent Consumes won, want exactly 1", wins, n)
 		}
 	})
@@ -274,7 +296,7 @@ func testStore(t *testing.T, newStore func(t *testing.T) records.Store) {
 				}
 			}
 		}
-		if ok, _ := s.Consume(ctx, "guess", r.Nonce, t0); ok {
+		if ok, _ := s.Consume(ctx, "guess", r.Nonce, t0, 5); ok {
 			t.Fatal("a burned record was consumed")
 		}
 		if burned, err := s.Fail(ctx, "guess", r.Nonce, 3); err != nil || burned {
@@ -294,7 +316,7 @@ func testStore(t *testing.T, newStore func(t *testing.T) records.Store) {
 			},
 			"already dead":   func() error { _, err := s.Open(ctx, "x", fresh(t, 0), t0); return err },
 			"claim no slot":  func() error { _, err := s.ClaimSend(ctx, "", "n", t0, time.Minute); return err },
-			"consume noslot": func() error { _, err := s.Consume(ctx, "", "n", t0); return err },
+			"consume noslot": func() error { _, err := s.Consume(ctx, "", "n", t0, 5); return err },
 			"fail no slot":   func() error { _, err := s.Fail(ctx, "", "n", 3); return err },
 			"release noslot": func() error { return s.ReleaseSend(ctx, "", "n", t0) },
 		}

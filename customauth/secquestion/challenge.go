@@ -90,19 +90,24 @@ func New(cfg Config) (*Challenge, error) {
 func (c *Challenge) Name() string { return c.cfg.Name }
 
 // Create implements customauth.Challenge: the user's question, or a decoy
-// for a user that does not exist or has none.
+// for a user that does not exist or has none. A user that does not exist
+// costs the same store read as a real one (of a decoy key), and sees the
+// decoy of its name in any letter case.
 func (c *Challenge) Create(ctx context.Context, ev *triggers.CreateAuthChallengeEvent, _ customauth.Round) (customauth.Params, error) {
-	if !ev.Request.UserNotFound {
-		e, err := c.cfg.Store.Get(ctx, ev.UserPoolID, customauth.UserKey(&ev.Header, ev.Request.UserAttributes))
-		switch {
-		case err == nil:
-			return customauth.Params{
-				Public:  map[string]string{PublicQuestion: e.Question},
-				Private: triggers.SecretMap{privHash: e.AnswerHash},
-			}, nil
-		case !errors.Is(err, ErrNotEnrolled):
-			return customauth.Params{}, err
-		}
+	user := customauth.UserKey(&ev.Header, ev.Request.UserAttributes)
+	if ev.Request.UserNotFound {
+		user = "decoy:" + customauth.DecoyID(c.cfg.DecoyKey, ev.UserPoolID, ev.UserName)
+	}
+	e, err := c.cfg.Store.Get(ctx, ev.UserPoolID, user)
+	switch {
+	case err == nil && !ev.Request.UserNotFound:
+		return customauth.Params{
+			Public:  map[string]string{PublicQuestion: e.Question},
+			Private: triggers.SecretMap{privHash: e.AnswerHash},
+		}, nil
+	case err != nil && !errors.Is(err, ErrNotEnrolled):
+		return customauth.Params{}, err
+	case !ev.Request.UserNotFound:
 		c.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "secquestion: user has no security question; asking a decoy that cannot be passed",
 			slog.String("userPoolId", ev.UserPoolID), slog.String("userName", ev.UserName))
 	}
@@ -112,11 +117,15 @@ func (c *Challenge) Create(ctx context.Context, ev *triggers.CreateAuthChallenge
 	}, nil
 }
 
+// UserBound implements customauth.UserBound: wrong answers spend the
+// user's failure budget, across sessions.
+func (c *Challenge) UserBound() bool { return true }
+
 func (c *Challenge) decoy(userPoolID, userName string) string {
 	m := hmac.New(sha256.New, c.cfg.DecoyKey)
 	m.Write([]byte(userPoolID))
 	m.Write([]byte{0})
-	m.Write([]byte(userName))
+	m.Write([]byte(customauth.NormalizeUserName(userName)))
 	n := binary.BigEndian.Uint64(m.Sum(nil))
 	return c.cfg.DecoyQuestions[n%uint64(len(c.cfg.DecoyQuestions))]
 }

@@ -323,6 +323,13 @@ func TestUserNotFoundGetsAStableDecoy(t *testing.T) {
 	if verify(t, c, p, "anything", true) || verify(t, c, real, "anything", false) {
 		t.Fatal("a decoy was passed")
 	}
+	// The letter case of the name does not change the decoy (Cognito user
+	// names are case-insensitive): the decoy is the same in any spelling.
+	for _, name := range []string{"NoBody@Example.com", "NOBODY@EXAMPLE.COM", " nobody@example.com"} {
+		if again := create(t, c, func(ev *triggers.CreateAuthChallengeEvent) { ghost(ev); ev.UserName = name }); again.Public[secquestion.PublicQuestion] != q {
+			t.Fatalf("the decoy for %q differs from the one for nobody@example.com: a tell", name)
+		}
+	}
 	// Different user names spread over the decoys.
 	seen := map[string]bool{}
 	for _, name := range []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"} {
@@ -333,6 +340,28 @@ func TestUserNotFoundGetsAStableDecoy(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "no security question") {
 		t.Fatalf("unenrolled user not logged: %s", logs.String())
+	}
+}
+
+// countingStore counts the store reads of the challenge.
+type countingStore struct {
+	secquestion.Store
+	gets int
+}
+
+func (s *countingStore) Get(ctx context.Context, pool, user string) (secquestion.Enrollment, error) {
+	s.gets++
+	return s.Store.Get(ctx, pool, user)
+}
+
+// TestDecoyReadsTheStore: the round of a user that does not exist reads
+// the store as a real round does, so that it is not measurably faster.
+func TestDecoyReadsTheStore(t *testing.T) {
+	s := &countingStore{Store: &secquestion.MemoryStore{}}
+	c := newChallenge(t, s, &bytes.Buffer{})
+	create(t, c, ghost)
+	if s.gets != 1 {
+		t.Fatalf("the decoy round read the store %d times, want 1 as a real round", s.gets)
 	}
 }
 

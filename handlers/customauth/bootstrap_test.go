@@ -209,9 +209,9 @@ func TestBootstrapMagicLink(t *testing.T) {
 	if answerCorrect(t, fn, "link again", verifyEvent(t, r.PrivateChallengeParameters, link)) {
 		t.Error("the link passed twice")
 	}
-	// A page on another origin is refused, with a user-safe message.
-	elsewhere := triggertest.From(t, "CreateAuthChallenge_Authentication.passwordless").ClientMetadata("redirectUri", "https://evil.example.net/").JSON(t)
-	if msg := bt.Refusal(t, "elsewhere", bt.Invoke(t, fn, elsewhere)); msg != "The sign-in link cannot point to that address." {
+	// A page that is not configured is refused, with a user-safe message.
+	elsewhere := triggertest.From(t, "CreateAuthChallenge_Authentication.passwordless").ClientMetadata("page", "https://evil.example.net/").JSON(t)
+	if msg := bt.Refusal(t, "elsewhere", bt.Invoke(t, fn, elsewhere)); msg != "The sign-in link cannot point to that page." {
 		t.Errorf("elsewhere: %q", msg)
 	}
 	if l := log.Final(); strings.Contains(l, link[strings.IndexByte(link, '#')+1:]) {
@@ -289,7 +289,7 @@ func TestBadConfigurationFailsAtStart(t *testing.T) {
 			[]string{`COGNITRIG_AUTH_SEQUENCE: unknown step "fingerprint"`, "COGNITRIG_MASTER_KEY"}},
 		{[]string{"COGNITRIG_AUTH_SEQUENCE=captcha,magic-link", "COGNITRIG_MASTER_KEY=" + masterKey, "COGNITRIG_CHALLENGES_TABLE=c",
 			"COGNITRIG_CAPTCHA_VERIFY_URL=ftp://captcha.example.com/"},
-			[]string{"COGNITRIG_CAPTCHA_VERIFY_URL", "COGNITRIG_CAPTCHA_SECRET", "COGNITRIG_MAGICLINK_ORIGINS", "COGNITRIG_EMAIL_FROM"}},
+			[]string{"COGNITRIG_CAPTCHA_VERIFY_URL", "COGNITRIG_CAPTCHA_SECRET", "COGNITRIG_MAGICLINK_PAGES", "COGNITRIG_EMAIL_FROM"}},
 		{[]string{"COGNITRIG_AUTH_SEQUENCE=email-otp,sms-otp", "COGNITRIG_MASTER_KEY=" + masterKey, "COGNITRIG_CHALLENGES_TABLE=c"},
 			[]string{"COGNITRIG_AUTH_SEQUENCE: more than one one-time-code step"}},
 		{[]string{"COGNITRIG_AUTH_SEQUENCE=magic-link", "COGNITRIG_MASTER_KEY=" + masterKey, "COGNITRIG_CHALLENGES_TABLE=c",

@@ -347,13 +347,22 @@ func NewKMSMAC(t testing.TB) *JSONService {
 }
 
 // Captcha is a siteverify endpoint (reCAPTCHA, hCaptcha, Turnstile) that
-// accepts GoodToken with Secret and rejects anything else.
+// accepts GoodToken with Secret and rejects anything else. Its replies
+// carry reCAPTCHA v3's score, action and hostname: GoodToken is a human
+// (score 0.9) doing CaptchaAction on CaptchaHostname; LowScoreToken,
+// OtherActionToken and OtherHostToken are solved (success true) but by a
+// bot, for another action, or on another site.
 type Captcha struct{ Server }
 
-// Captcha's credentials.
+// Captcha's credentials and tokens.
 const (
-	CaptchaSecret = "captcha-SECRET-site"
-	GoodToken     = "captcha-token-good"
+	CaptchaSecret    = "captcha-SECRET-site"
+	GoodToken        = "captcha-token-good"
+	LowScoreToken    = "captcha-token-low-score"
+	OtherActionToken = "captcha-token-other-action"
+	OtherHostToken   = "captcha-token-other-host"
+	CaptchaAction    = "login"
+	CaptchaHostname  = "app.example.com"
 )
 
 // NewCaptcha starts a siteverify server that stops when t ends.
@@ -364,8 +373,22 @@ func NewCaptcha(t testing.TB) *Captcha {
 		c.record("siteverify", body)
 		form, _ := url.ParseQuery(string(body))
 		w.Header().Set("Content-Type", "application/json")
-		ok := form.Get("secret") == CaptchaSecret && form.Get("response") == GoodToken
-		_ = json.NewEncoder(w).Encode(map[string]any{"success": ok})
+		reply := map[string]any{"success": false}
+		if form.Get("secret") == CaptchaSecret {
+			solved := map[string]map[string]any{
+				GoodToken:        {"score": 0.9},
+				LowScoreToken:    {"score": 0.1},
+				OtherActionToken: {"score": 0.9, "action": "signup"},
+				OtherHostToken:   {"score": 0.9, "hostname": "evil.example.net"},
+			}
+			if r, ok := solved[form.Get("response")]; ok {
+				reply = map[string]any{"success": true, "action": CaptchaAction, "hostname": CaptchaHostname}
+				for k, v := range r {
+					reply[k] = v
+				}
+			}
+		}
+		_ = json.NewEncoder(w).Encode(reply)
 	}) + "/siteverify"
 	return c
 }

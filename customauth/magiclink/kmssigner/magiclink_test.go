@@ -43,12 +43,12 @@ func (o *outbox) last(t *testing.T) string {
 func challenge(t *testing.T, f *fakeKMS, keyID string, store records.Store, box *outbox, logs *bytes.Buffer, now time.Time) *magiclink.Challenge {
 	t.Helper()
 	ch, err := magiclink.New(magiclink.Config{
-		Signer:         newSigner(t, f.client(), keyID),
-		Store:          store,
-		Sender:         box,
-		AllowedOrigins: []string{"https://app.example.com"},
-		Now:            func() time.Time { return now },
-		Logger:         slog.New(slog.NewJSONHandler(logs, nil)),
+		Signer: newSigner(t, f.client(), keyID),
+		Store:  store,
+		Sender: box,
+		Pages:  map[string]string{"signin": "https://app.example.com/signin"},
+		Now:    func() time.Time { return now },
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +59,7 @@ func challenge(t *testing.T, f *fakeKMS, keyID string, store records.Store, box 
 func sendLink(t *testing.T, ch *magiclink.Challenge, box *outbox) string {
 	t.Helper()
 	ev := triggertest.Decode[triggers.CreateAuthChallengeEvent](t, "CreateAuthChallenge_Authentication.passwordless")
-	ev.Request.ClientMetadata = triggers.Metadata{"redirectUri": "https://app.example.com/signin"}
+	ev.Request.ClientMetadata = triggers.Metadata{"page": "signin"}
 	if _, err := ch.Create(context.Background(), ev, customauth.Round{}); err != nil {
 		t.Fatal(err)
 	}

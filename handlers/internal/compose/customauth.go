@@ -1,17 +1,17 @@
 package compose
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cognitrig/cognitrig/customauth"
 	"github.com/cognitrig/cognitrig/customauth/captcha"
 	"github.com/cognitrig/cognitrig/customauth/deliver"
+	"github.com/cognitrig/cognitrig/customauth/limits"
 	"github.com/cognitrig/cognitrig/customauth/magiclink"
 	"github.com/cognitrig/cognitrig/customauth/magiclink/kmssigner"
 	"github.com/cognitrig/cognitrig/customauth/otp"
@@ -112,10 +112,19 @@ func DecoyQuestions() []string {
 // COGNITRIG_EMAIL_FROM for codes and links by email;
 // COGNITRIG_CAPTCHA_VERIFY_URL and COGNITRIG_CAPTCHA_SECRET for captcha
 // (COGNITRIG_CAPTCHA_SITE_KEY and COGNITRIG_CAPTCHA_PROVIDER are passed to
-// the client); COGNITRIG_MAGICLINK_ORIGINS or COGNITRIG_MAGICLINK_URL for
-// magic-link, whose links are signed by the KMS HMAC key
-// COGNITRIG_MAGICLINK_KMS_KEY when it is set (magiclink/kmssigner), so
-// that no signing key is in the function.
+// the client; COGNITRIG_CAPTCHA_MIN_SCORE, COGNITRIG_CAPTCHA_ACTION and
+// COGNITRIG_CAPTCHA_HOSTNAMES are checked in the siteverify reply);
+// COGNITRIG_MAGICLINK_PAGES and/or COGNITRIG_MAGICLINK_URL for magic-link,
+// whose links are signed by the KMS HMAC key COGNITRIG_MAGICLINK_KMS_KEY
+// when it is set (magiclink/kmssigner), so that no signing key is in the
+// function.
+//
+// Every user's failure budget and send cap (package customauth/limits)
+// live in the challenges table: COGNITRIG_AUTH_MAX_FAILURES wrong answers
+// per COGNITRIG_AUTH_FAILURE_WINDOW start a lockout of
+// COGNITRIG_AUTH_LOCKOUT, doubled for each further one up to
+// COGNITRIG_AUTH_MAX_LOCKOUT; COGNITRIG_AUTH_MAX_SENDS codes or links per
+// COGNITRIG_AUTH_SEND_WINDOW. The defaults are those of package limits.
 func CustomAuth(d *Deps, r *triggers.Router) {
 	e := d.Env
 	table := e.Required(EnvChallengesTable)
@@ -130,6 +139,23 @@ func CustomAuth(d *Deps, r *triggers.Router) {
 		email deliver.Sender
 		sms   deliver.Sender
 	)
+	lim := limits.Limits{
+		MaxFailures:   e.Int(EnvAuthMaxFailures, limits.DefaultMaxFailures, 1, 100),
+		FailureWindow: e.Duration(EnvAuthFailWindow, limits.DefaultFailureWindow, time.Minute, 24*time.Hour),
+		Lockout:       e.Duration(EnvAuthLockout, limits.DefaultLockout, time.Second, 30*24*time.Hour),
+		MaxLockout:    e.Duration(EnvAuthMaxLockout, limits.DefaultMaxLockout, time.Second, 30*24*time.Hour),
+		MaxSends:      e.Int(EnvAuthMaxSends, limits.DefaultMaxSends, 1, 1000),
+		SendWindow:    e.Duration(EnvAuthSendWindow, limits.DefaultSendWindow, time.Minute, 24*time.Hour),
+	}
+	var budget limits.Store
+	if table != "" {
+		b, err := limits.NewDynamoStore(d.DynamoDB(), table, lim)
+		if err != nil {
+			d.Invalid(EnvAuthLockout, err)
+			return
+		}
+		budget = b
+	}
 	if seq.has(StepEmailOTP, StepEmailOrSMSOTP, StepMagicLink) {
 		if from := e.Required(EnvEmailFrom); from != "" {
 			email = &deliver.SES{Client: d.SES(), From: from}
@@ -179,7 +205,7 @@ func CustomAuth(d *Deps, r *triggers.Router) {
 	if !complete {
 		return
 	}
-	flow, err := customauth.New(customauth.Sequence{Password: seq.Password, Steps: steps, Logger: d.Logger})
+	flow, err := customauth.New(customauth.Sequence{Password: seq.Password, Steps: steps, Logger: d.Logger, Budget: budget})
 	if err != nil {
 		d.Invalid(EnvAuthSequence, err)
 		return
@@ -206,17 +232,36 @@ func otpChallenge(d *Deps, ch deliver.Channel, s deliver.Sender, store records.S
 	return c
 }
 
+// DefaultRecaptchaMinScore is the least reCAPTCHA v3 score accepted when
+// COGNITRIG_CAPTCHA_PROVIDER is "recaptcha" and COGNITRIG_CAPTCHA_MIN_SCORE
+// is unset: Google's suggested threshold.
+const DefaultRecaptchaMinScore = 0.5
+
 func captchaChallenge(d *Deps) customauth.Challenge {
 	e := d.Env
 	verifyURL := requiredURL(e, EnvCaptchaVerifyURL)
 	secret := e.Required(EnvCaptchaSecret)
+	provider := e.String(EnvCaptchaProvider, "")
+	minScore := 0.0
+	if strings.EqualFold(provider, "recaptcha") {
+		minScore = DefaultRecaptchaMinScore
+	}
+	if v := e.String(EnvCaptchaMinScore, ""); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || f > 1 {
+			d.Invalid(EnvCaptchaMinScore, fmt.Errorf("%q is not a score from 0 to 1", v))
+			return nil
+		}
+		minScore = f
+	}
 	if verifyURL == "" || secret == "" {
 		return nil
 	}
 	c, err := captcha.New(captcha.Config{
-		Verifier: &captcha.SiteVerify{URL: verifyURL, Secret: triggers.Secret(secret)},
+		Verifier: &captcha.SiteVerify{URL: verifyURL, Secret: triggers.Secret(secret),
+			MinScore: minScore, Action: e.String(EnvCaptchaAction, ""), Hostnames: e.List(EnvCaptchaHostnames)},
 		SiteKey:  e.String(EnvCaptchaSiteKey, ""),
-		Provider: e.String(EnvCaptchaProvider, ""),
+		Provider: provider,
 	})
 	if err != nil {
 		d.Invalid(EnvCaptchaVerifyURL, err)
@@ -241,21 +286,38 @@ func questionChallenge(d *Deps, table string, decoyKey []byte) customauth.Challe
 	return c
 }
 
-// magicLinkChallenge builds the magic-link step. The allowed origins are
-// COGNITRIG_MAGICLINK_ORIGINS and the origin of COGNITRIG_MAGICLINK_URL;
-// the URL is the page a link opens when the client names none.
+// DefaultPageKey is the key of COGNITRIG_MAGICLINK_URL among the pages.
+const DefaultPageKey = "default"
+
+// magicLinkChallenge builds the magic-link step. Links open only the exact
+// pages of COGNITRIG_MAGICLINK_PAGES ("key=https://host/path,...") and
+// COGNITRIG_MAGICLINK_URL (key "default", the page when the client names
+// none); the client chooses by key in clientMetadata "page".
+// COGNITRIG_MAGICLINK_ORIGINS, which let a client name any path on an
+// origin, is refused.
 func magicLinkChallenge(d *Deps, ready bool, email deliver.Sender, store records.Store, key []byte) customauth.Challenge {
 	e := d.Env
-	origins := e.List(EnvMagicLinkOrigins)
-	page := e.URL(EnvMagicLinkURL)
-	if page != "" {
-		u, _ := url.Parse(page) // checked by URL
-		if o := strings.ToLower(u.Scheme + "://" + u.Host); !slices.Contains(origins, o) {
-			origins = append(origins, o)
-		}
+	if e.String(EnvMagicLinkOrigins, "") != "" {
+		d.Invalid(EnvMagicLinkOrigins, fmt.Errorf("is no longer supported: a client could send links to any page of an origin; list the exact pages in %s (key=https://host/path) or set %s", EnvMagicLinkPages, EnvMagicLinkURL))
+		return nil
 	}
-	if len(origins) == 0 && e.String(EnvMagicLinkURL, "") == "" {
-		d.Invalid(EnvMagicLinkOrigins, fmt.Errorf("the magic-link step needs the origins its links may open, or %s", EnvMagicLinkURL))
+	pages := map[string]string{}
+	for _, p := range e.List(EnvMagicLinkPages) {
+		k, u, ok := strings.Cut(p, "=")
+		k, u = strings.TrimSpace(k), strings.TrimSpace(u)
+		if !ok || k == "" || u == "" {
+			d.Invalid(EnvMagicLinkPages, fmt.Errorf("%q is not key=https://host/path", p))
+			return nil
+		}
+		pages[k] = u
+	}
+	defaultPage := ""
+	if page := e.URL(EnvMagicLinkURL); page != "" {
+		pages[DefaultPageKey] = page
+		defaultPage = DefaultPageKey
+	}
+	if len(pages) == 0 && e.String(EnvMagicLinkURL, "") == "" {
+		d.Invalid(EnvMagicLinkPages, fmt.Errorf("the magic-link step needs the pages its links may open, or %s", EnvMagicLinkURL))
 		return nil
 	}
 	var signer magiclink.Signer
@@ -267,7 +329,7 @@ func magicLinkChallenge(d *Deps, ready bool, email deliver.Sender, store records
 		}
 		signer = s
 	}
-	if !ready || email == nil {
+	if !ready || email == nil || len(pages) == 0 {
 		return nil
 	}
 	if signer == nil {
@@ -278,35 +340,12 @@ func magicLinkChallenge(d *Deps, ready bool, email deliver.Sender, store records
 		}
 		signer = s
 	}
-	c, err := magiclink.New(magiclink.Config{Signer: signer, Store: store, Sender: email, AllowedOrigins: origins, Logger: d.Logger})
+	c, err := magiclink.New(magiclink.Config{Signer: signer, Store: store, Sender: email, Pages: pages, DefaultPage: defaultPage, Logger: d.Logger})
 	if err != nil {
-		d.Invalid(EnvMagicLinkOrigins, err)
+		d.Invalid(EnvMagicLinkPages, err)
 		return nil
 	}
-	if page == "" {
-		return c
-	}
-	return defaultPage{Challenge: c, page: page}
-}
-
-// defaultPage is a magic link whose page, when the client names none in
-// clientMetadata, is the configured one.
-type defaultPage struct {
-	*magiclink.Challenge
-	page string
-}
-
-func (c defaultPage) Create(ctx context.Context, ev *triggers.CreateAuthChallengeEvent, round customauth.Round) (customauth.Params, error) {
-	if ev.Request.ClientMetadata[magiclink.DefaultRedirectKey] == "" {
-		cp := *ev
-		cp.Request.ClientMetadata = maps.Clone(ev.Request.ClientMetadata)
-		if cp.Request.ClientMetadata == nil {
-			cp.Request.ClientMetadata = triggers.Metadata{}
-		}
-		cp.Request.ClientMetadata[magiclink.DefaultRedirectKey] = c.page
-		ev = &cp
-	}
-	return c.Challenge.Create(ctx, ev, round)
+	return c
 }
 
 // requiredURL reads a URL variable that must be set.

@@ -18,6 +18,18 @@ const (
 	EnvMagicLinkURL     = "COGNITRIG_MAGICLINK_URL"     // the page that receives links
 	EnvMagicLinkKMSKey  = "COGNITRIG_MAGICLINK_KMS_KEY" // KMS HMAC_256 key (ARN or alias) signing links; unset: derived from the master key
 
+	// Custom authentication: pages, CAPTCHA checks and per-user limits.
+	EnvMagicLinkPages   = "COGNITRIG_MAGICLINK_PAGES"     // "key=https://host/path,..." exact pages links may open, chosen by clientMetadata "page"
+	EnvCaptchaMinScore  = "COGNITRIG_CAPTCHA_MIN_SCORE"   // least score 0..1; default 0.5 with provider recaptcha, else unchecked
+	EnvCaptchaAction    = "COGNITRIG_CAPTCHA_ACTION"      // the action the widget must report; unset: unchecked
+	EnvCaptchaHostnames = "COGNITRIG_CAPTCHA_HOSTNAMES"   // comma-separated site host names the token must come from; unset: unchecked
+	EnvAuthMaxFailures  = "COGNITRIG_AUTH_MAX_FAILURES"   // wrong answers per window before a lockout; default 5
+	EnvAuthFailWindow   = "COGNITRIG_AUTH_FAILURE_WINDOW" // default 15m
+	EnvAuthLockout      = "COGNITRIG_AUTH_LOCKOUT"        // first lockout, doubled for each further one; default 15m
+	EnvAuthMaxLockout   = "COGNITRIG_AUTH_MAX_LOCKOUT"    // default 24h
+	EnvAuthMaxSends     = "COGNITRIG_AUTH_MAX_SENDS"      // rounds that send a code or link per window; default 10
+	EnvAuthSendWindow   = "COGNITRIG_AUTH_SEND_WINDOW"    // default 1h
+
 	// User migration.
 	EnvMigrationTable      = "COGNITRIG_MIGRATION_TABLE" // required by migration
 	EnvLegacyUsersTable    = "COGNITRIG_LEGACY_USERS_TABLE"

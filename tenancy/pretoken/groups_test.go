@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -163,5 +164,20 @@ func TestEstimateCountsReplacedGroups(t *testing.T) {
 		if err := h.PreTokenGenerationV2(context.Background(), ev); !errors.As(err, &tse) {
 			t.Fatalf("400 groups kept: %v, want a TokenSizeError", err)
 		}
+	}
+}
+
+// A client-credentials grant may carry client metadata (the token
+// endpoint's aws_client_metadata); the client chooses it, so the tenant
+// still comes from the app client's binding, never from the metadata.
+func TestClientCredentialsIgnoresClientMetadata(t *testing.T) {
+	h := newHandler(t, pretoken.Config{})
+	ev := triggertest.Replay[triggers.PreTokenGenerationV2Event](t, router(h), "TokenGeneration_ClientCredentials.v3.client-metadata")
+	if ev.Request.ClientMetadata["tenantId"] != "globex" {
+		t.Fatalf("the recorded event's metadata: %v", ev.Request.ClientMetadata)
+	}
+	at := ev.Response.ClaimsAndScopeOverrideDetails.AccessTokenGeneration
+	if at.ClaimsToAddOrOverride["tenant_id"] != "acme" || slices.ContainsFunc(at.ScopesToAdd, func(s string) bool { return strings.Contains(s, "globex") }) {
+		t.Fatalf("access token %+v: the tenant must be the client's (acme)", at)
 	}
 }

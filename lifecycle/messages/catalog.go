@@ -69,7 +69,10 @@ const (
 // default (CustomMessage) or unsent (custom senders).
 //
 // Templates see a Data value: {{.Code}}, {{.Username}}, {{.Link}},
-// {{.Attributes.given_name}}, {{.Locale}}. Put {{.Code}} in text, not in a
+// {{.Attributes.given_name}}, {{.Locale}}, and for AccountTakeOverNotification
+// {{.AccountTakeOver.Action}}, {{.AccountTakeOver.ValidLink}},
+// {{.AccountTakeOver.InvalidLink}}, {{.AccountTakeOver.IPAddress}} and the
+// other fields of AccountTakeOver. Put {{.Code}} in text, not in a
 // URL attribute: in a URL html/template escapes the braces of Cognito's
 // placeholder and Cognito would no longer find it.
 type Template struct {

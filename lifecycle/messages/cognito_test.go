@@ -22,7 +22,7 @@ var temporaryPasswords = []string{`a<b>c&d'e"f+g`, `Pa&amp;ss+1`, `<script>"x"</
 // the test does not depend on which entities it picks.
 var cognitoEscapes = map[string]func(string) string{
 	"numeric": html.EscapeString,
-	"named": strings.NewReplacer(`&`, "&amp;", `<`, "&lt;", `>`, "&gt;", `"`, "&quot;", `'`, "&apos;", `+`, "&#x2B;").Replace,
+	"named":   strings.NewReplacer(`&`, "&amp;", `<`, "&lt;", `>`, "&gt;", `"`, "&quot;", `'`, "&apos;", `+`, "&#x2B;").Replace,
 }
 
 // htmlOnce is s escaped once, as html/template writes it in text.

@@ -76,3 +76,21 @@ func TestDefineAuthSessionWithNewPasswordRequired(t *testing.T) {
 		t.Fatal("tokens not issued")
 	}
 }
+
+// Define rounds that Cognito runs within InitiateAuth carry no client
+// metadata (the API reference, InitiateAuth, ClientMetadata); rounds after
+// RespondToAuthChallenge do.
+func TestRecordedDefineRoundsClientMetadata(t *testing.T) {
+	for name, want := range map[string]bool{
+		"DefineAuthChallenge_Authentication":                       false,
+		"DefineAuthChallenge_Authentication.after-srp-a":           false,
+		"DefineAuthChallenge_Authentication.user-not-found":        false,
+		"DefineAuthChallenge_Authentication.after-password":        true,
+		"DefineAuthChallenge_Authentication.new-password-required": true,
+	} {
+		ev := triggertest.Decode[triggers.DefineAuthChallengeEvent](t, name)
+		if got := ev.Request.ClientMetadata != nil; got != want {
+			t.Errorf("%s: client metadata %v, want %v", name, got, want)
+		}
+	}
+}

@@ -99,6 +99,14 @@ func (fl *Flow) Decide(session []triggers.ChallengeResult, f Facts) Decision {
 	fails := 0
 	for k := range session {
 		r := &session[k]
+		if r.ChallengeName == challengeNewPasswordRequired {
+			// Cognito's own round, not a step of the flow: a user created
+			// by an administrator sets a password after PASSWORD_VERIFIER
+			// and the session goes on ("SRP_A -> PASSWORD_VERIFIER ->
+			// NEW_PASSWORD_REQUIRED", amazon-cognito-identity-js#341).
+			// It proves nothing, so it neither passes nor fails a step.
+			continue
+		}
 		if i == n {
 			return failed(ReasonAfterEnd)
 		}
@@ -150,6 +158,10 @@ func (fl *Flow) nextActive(i int, f Facts) int {
 	}
 	return i
 }
+
+// challengeNewPasswordRequired is the session entry of Cognito's
+// new-password challenge.
+const challengeNewPasswordRequired = "NEW_PASSWORD_REQUIRED"
 
 // accepts reports whether round r is a round of slot s.
 func (s *slot) accepts(r *triggers.ChallengeResult) bool {

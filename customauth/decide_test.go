@@ -76,10 +76,13 @@ func TestDefineRecordedEvents(t *testing.T) {
 		"DefineAuthChallenge_Authentication":                {ChallengeName: "SRP_A"},
 		"DefineAuthChallenge_Authentication.after-srp-a":    {ChallengeName: "PASSWORD_VERIFIER"},
 		"DefineAuthChallenge_Authentication.after-password": {ChallengeName: "CUSTOM_CHALLENGE"},
-		"DefineAuthChallenge_Authentication.after-captcha":  {ChallengeName: "CUSTOM_CHALLENGE"},
-		"DefineAuthChallenge_Authentication.wrong-answer":   {ChallengeName: "CUSTOM_CHALLENGE"},
-		"DefineAuthChallenge_Authentication.all-passed":     {IssueTokens: true},
-		"DefineAuthChallenge_Authentication.user-not-found": {ChallengeName: "SRP_A"},
+		// Cognito's NEW_PASSWORD_REQUIRED round after the password is not
+		// a step: the CAPTCHA comes next.
+		"DefineAuthChallenge_Authentication.new-password-required": {ChallengeName: "CUSTOM_CHALLENGE"},
+		"DefineAuthChallenge_Authentication.after-captcha":         {ChallengeName: "CUSTOM_CHALLENGE"},
+		"DefineAuthChallenge_Authentication.wrong-answer":          {ChallengeName: "CUSTOM_CHALLENGE"},
+		"DefineAuthChallenge_Authentication.all-passed":            {IssueTokens: true},
+		"DefineAuthChallenge_Authentication.user-not-found":        {ChallengeName: "SRP_A"},
 	} {
 		ev := triggertest.Replay[triggers.DefineAuthChallengeEvent](t, r, name)
 		if ev.Response != want {

@@ -1,7 +1,9 @@
 package triggers
 
 import (
+	"encoding/json"
 	"log/slog"
+	"slices"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -320,21 +322,91 @@ func (e *VerifyAuthChallengeResponseEvent) LogValue() slog.Value {
 
 // ---- Pre token generation ----
 
-// GroupConfiguration is the user's groups and IAM roles as Cognito would put
-// them in the token.
+// GroupConfiguration is the request's groupConfiguration: the user's
+// groups, IAM roles and preferred role as Cognito would put them in the
+// tokens (cognito:groups, cognito:roles, cognito:preferred_role). Cognito
+// sends empty arrays for a user without groups and null for no preferred
+// role; decoding keeps that difference (a non-nil empty slice, a nil
+// pointer).
 type GroupConfiguration struct {
 	GroupsToOverride   []string `json:"groupsToOverride"`
 	IAMRolesToOverride []string `json:"iamRolesToOverride"`
 	PreferredRole      *string  `json:"preferredRole"`
 }
 
-// GroupOverride replaces the groups, IAM roles and preferred role in the
-// tokens. A nil field leaves that part unchanged; an empty, non-nil
-// GroupsToOverride removes the cognito:groups claim.
+// Override returns a GroupOverride that keeps g as it is: a deep copy, to
+// change one part of and return. Since Cognito replaces the whole group
+// configuration (see GroupOverride), this is where every override starts.
+func (g GroupConfiguration) Override() *GroupOverride {
+	o := &GroupOverride{
+		GroupsToOverride:   slices.Clone(g.GroupsToOverride),
+		IAMRolesToOverride: slices.Clone(g.IAMRolesToOverride),
+	}
+	if g.PreferredRole != nil {
+		role := *g.PreferredRole
+		o.PreferredRole = &role
+	}
+	return o
+}
+
+// GroupOverride is the response's groupOverrideDetails. Cognito replaces
+// the user's whole group configuration with it, in the ID token and (V2,
+// V3) the access token; it does not merge. The Amazon Cognito Developer
+// Guide, "Pre token generation Lambda trigger", response parameters: "The
+// groupOverrideDetails object is replaced with the one you provide. If you
+// provide an empty or null object in the response, then the groups are
+// suppressed. To leave the existing group configuration as is, copy the
+// value of the request's groupConfiguration object to the
+// groupOverrideDetails object in the response".
+//
+// So:
+//   - leave the response's GroupOverrideDetails nil to keep everything
+//     (the field is then absent from the response);
+//   - to change one part, start from GroupConfiguration.Override (or the
+//     Groups method of the response details) and change that part;
+//   - a nil GroupsToOverride, IAMRolesToOverride or PreferredRole removes
+//     cognito:groups, cognito:roles or cognito:preferred_role.
+//
+// On the wire a nil slice or pointer is absent and a non-nil empty slice is
+// sent as [], so that an explicit "no groups" stays explicit.
 type GroupOverride struct {
-	GroupsToOverride   []string `json:"groupsToOverride,omitempty"`
-	IAMRolesToOverride []string `json:"iamRolesToOverride,omitempty"`
-	PreferredRole      *string  `json:"preferredRole,omitempty"`
+	GroupsToOverride   []string `json:"groupsToOverride"`
+	IAMRolesToOverride []string `json:"iamRolesToOverride"`
+	PreferredRole      *string  `json:"preferredRole"`
+}
+
+// MarshalJSON encodes o with nil fields absent and empty, non-nil slices
+// as [] (encoding/json's omitempty would drop both).
+func (o GroupOverride) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, 64)
+	b = append(b, '{')
+	field := func(name string, v any) error {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, '"', ':')
+		enc, err := json.Marshal(v)
+		b = append(b, enc...)
+		return err
+	}
+	if o.GroupsToOverride != nil {
+		if err := field("groupsToOverride", o.GroupsToOverride); err != nil {
+			return nil, err
+		}
+	}
+	if o.IAMRolesToOverride != nil {
+		if err := field("iamRolesToOverride", o.IAMRolesToOverride); err != nil {
+			return nil, err
+		}
+	}
+	if o.PreferredRole != nil {
+		if err := field("preferredRole", *o.PreferredRole); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, '}'), nil
 }
 
 // PreTokenGenerationV1Event is the version-1 pre token generation event: it
@@ -353,7 +425,8 @@ type PreTokenGenerationV1Request struct {
 }
 
 // PreTokenGenerationV1Response customises the ID token. Only fields that are
-// set are sent back, so that an unset group override does not clear groups.
+// set are sent back: an absent groupOverrideDetails keeps the user's groups
+// and roles, while a present one replaces them all (see GroupOverride).
 type PreTokenGenerationV1Response struct {
 	ClaimsOverrideDetails *ClaimsOverrideDetails `json:"claimsOverrideDetails,omitempty"`
 }
@@ -363,7 +436,9 @@ type PreTokenGenerationV1Response struct {
 type ClaimsOverrideDetails struct {
 	ClaimsToAddOrOverride map[string]string `json:"claimsToAddOrOverride,omitempty"`
 	ClaimsToSuppress      []string          `json:"claimsToSuppress,omitempty"`
-	GroupOverrideDetails  *GroupOverride    `json:"groupOverrideDetails,omitempty"`
+	// GroupOverrideDetails, when set, replaces the whole group
+	// configuration (see GroupOverride); nil keeps it.
+	GroupOverrideDetails *GroupOverride `json:"groupOverrideDetails,omitempty"`
 }
 
 // Details returns the response's ClaimsOverrideDetails, creating it if needed.
@@ -372,6 +447,17 @@ func (r *PreTokenGenerationV1Response) Details() *ClaimsOverrideDetails {
 		r.ClaimsOverrideDetails = &ClaimsOverrideDetails{}
 	}
 	return r.ClaimsOverrideDetails
+}
+
+// Groups returns the group override to change, creating it as a copy of
+// current (the request's GroupConfiguration) if there is none yet, so that
+// the parts the caller leaves alone keep their values: Cognito replaces the
+// whole group configuration with the override.
+func (d *ClaimsOverrideDetails) Groups(current GroupConfiguration) *GroupOverride {
+	if d.GroupOverrideDetails == nil {
+		d.GroupOverrideDetails = current.Override()
+	}
+	return d.GroupOverrideDetails
 }
 
 // LogValue implements slog.LogValuer.
@@ -409,7 +495,9 @@ type PreTokenGenerationV2Request struct {
 }
 
 // PreTokenGenerationV2Response customises both tokens. Only fields that are
-// set are sent back.
+// set are sent back: an absent groupOverrideDetails keeps the user's groups
+// and roles in both tokens, while a present one replaces them all (see
+// GroupOverride).
 type PreTokenGenerationV2Response struct {
 	ClaimsAndScopeOverrideDetails *ClaimsAndScopeOverrideDetails `json:"claimsAndScopeOverrideDetails,omitempty"`
 }
@@ -418,7 +506,9 @@ type PreTokenGenerationV2Response struct {
 type ClaimsAndScopeOverrideDetails struct {
 	IDTokenGeneration     *IDTokenGeneration     `json:"idTokenGeneration,omitempty"`
 	AccessTokenGeneration *AccessTokenGeneration `json:"accessTokenGeneration,omitempty"`
-	GroupOverrideDetails  *GroupOverride         `json:"groupOverrideDetails,omitempty"`
+	// GroupOverrideDetails, when set, replaces the whole group
+	// configuration of both tokens (see GroupOverride); nil keeps it.
+	GroupOverrideDetails *GroupOverride `json:"groupOverrideDetails,omitempty"`
 }
 
 // IDTokenGeneration customises the ID token. Claim values may be any JSON
@@ -444,6 +534,17 @@ func (r *PreTokenGenerationV2Response) Details() *ClaimsAndScopeOverrideDetails 
 		r.ClaimsAndScopeOverrideDetails = &ClaimsAndScopeOverrideDetails{}
 	}
 	return r.ClaimsAndScopeOverrideDetails
+}
+
+// Groups returns the group override to change, creating it as a copy of
+// current (the request's GroupConfiguration) if there is none yet, so that
+// the parts the caller leaves alone keep their values: Cognito replaces the
+// whole group configuration, in both tokens, with the override.
+func (d *ClaimsAndScopeOverrideDetails) Groups(current GroupConfiguration) *GroupOverride {
+	if d.GroupOverrideDetails == nil {
+		d.GroupOverrideDetails = current.Override()
+	}
+	return d.GroupOverrideDetails
 }
 
 // IDToken returns the ID-token customisation, creating it if needed.

@@ -49,6 +49,11 @@ func TestBootstrapServesEveryRecordedEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	ses, sns, kms, cognito, captcha := awsfake.NewSES(t), awsfake.NewSNS(t), awsfake.NewKMS(t), awsfake.NewJSONService(t), awsfake.NewCaptcha(t)
+	// Account-takeover events carry no address: the senders look the
+	// user up.
+	cognito.Reply("AdminGetUser", func(body []byte) (int, string) {
+		return 200, `{"Username":"jdoe","UserAttributes":[{"Name":"email","Value":"jdoe@example.com"},{"Name":"phone_number","Value":"+15555550100"}]}`
+	})
 	env := append(bt.AWSEnv(map[string]string{"SESV2": ses.URL, "SNS": sns.URL, "KMS": kms.URL, "COGNITO_IDENTITY_PROVIDER": cognito.URL}),
 		"COGNITRIG_LOG_LEVEL=debug",
 		"COGNITRIG_CHALLENGES_TABLE="+bt.Table(t, bt.Challenges),
@@ -77,6 +82,9 @@ func TestBootstrapServesEveryRecordedEvent(t *testing.T) {
 			}
 		case name == "CreateAuthChallenge_Authentication.passwordless":
 			bt.Refusal(t, name, res) // the sequence starts with the password
+		case strings.Contains(name, "AccountTakeOver"):
+			// Sent as Cognito sends it, with a null code.
+			bt.Answer(t, name, payload, res)
 		case tr == triggers.CustomEmailSender || tr == triggers.CustomSMSSender:
 			// The recorded code is not a real ciphertext; a real one is
 			// decrypted and delivered.

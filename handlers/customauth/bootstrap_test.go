@@ -71,9 +71,11 @@ func TestBootstrapPasswordCaptchaQuestion(t *testing.T) {
 		"DefineAuthChallenge_Authentication":                "SRP_A",
 		"DefineAuthChallenge_Authentication.after-srp-a":    "PASSWORD_VERIFIER",
 		"DefineAuthChallenge_Authentication.after-password": "CUSTOM_CHALLENGE",
-		"DefineAuthChallenge_Authentication.after-captcha":  "CUSTOM_CHALLENGE",
-		"DefineAuthChallenge_Authentication.wrong-answer":   "CUSTOM_CHALLENGE",
-		"DefineAuthChallenge_Authentication.user-not-found": "SRP_A",
+		// Cognito's own new-password round is not a step of the sequence.
+		"DefineAuthChallenge_Authentication.new-password-required": "CUSTOM_CHALLENGE",
+		"DefineAuthChallenge_Authentication.after-captcha":         "CUSTOM_CHALLENGE",
+		"DefineAuthChallenge_Authentication.wrong-answer":          "CUSTOM_CHALLENGE",
+		"DefineAuthChallenge_Authentication.user-not-found":        "SRP_A",
 	}
 	for _, name := range triggertest.Names() {
 		payload := triggertest.Load(t, name)

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html"
 	htmltemplate "html/template"
+	"log/slog"
 	"sort"
 	"strings"
 	texttemplate "text/template"
@@ -67,7 +69,10 @@ const (
 // default (CustomMessage) or unsent (custom senders).
 //
 // Templates see a Data value: {{.Code}}, {{.Username}}, {{.Link}},
-// {{.Attributes.given_name}}, {{.Locale}}. Put {{.Code}} in text, not in a
+// {{.Attributes.given_name}}, {{.Locale}}, and for AccountTakeOverNotification
+// {{.AccountTakeOver.Action}}, {{.AccountTakeOver.ValidLink}},
+// {{.AccountTakeOver.InvalidLink}}, {{.AccountTakeOver.IPAddress}} and the
+// other fields of AccountTakeOver. Put {{.Code}} in text, not in a
 // URL attribute: in a URL html/template escapes the braces of Cognito's
 // placeholder and Cognito would no longer find it.
 type Template struct {
@@ -92,11 +97,82 @@ type Data struct {
 	// Link is the verification link: Cognito's placeholder in a custom
 	// message, and what Senders.Link returns in a custom sender.
 	Link string
-	// Attributes are the user's attributes.
+	// Attributes are the user's attributes. In an account-takeover
+	// notification they are the event's attributes (EVENT_ID, IP_ADDRESS,
+	// ...), not the user's profile: read AccountTakeOver instead.
 	Attributes map[string]string
 	// Locale is the locale whose template was chosen.
 	Locale string
+	// AccountTakeOver describes the risky sign-in of an
+	// AccountTakeOverNotification; it is zero for other kinds.
+	AccountTakeOver AccountTakeOver
 }
+
+// Values of AccountTakeOver.Action: the threat-protection action for the
+// sign-in's risk level (the API reference, AccountTakeoverActionType).
+const (
+	ActionBlock           = "BLOCK"
+	ActionMFAIfConfigured = "MFA_IF_CONFIGURED"
+	ActionMFARequired     = "MFA_REQUIRED"
+	ActionNoAction        = "NO_ACTION"
+)
+
+// AccountTakeOver is what a CustomEmailSender_AccountTakeOverNotification
+// event tells about a risky sign-in. Cognito sends it in the event's
+// userAttributes, with a null code and null clientMetadata (payloads
+// captured and published in DefinitelyTyped/DefinitelyTyped#52111). The
+// links and the feedback token let whoever holds them tell Cognito whether
+// the sign-in was the user's, so they are never logged: String and
+// LogValue leave them out.
+type AccountTakeOver struct {
+	Action     string // ACCOUNT_TAKE_OVER_ACTION: ActionBlock, ActionMFAIfConfigured, ActionMFARequired, ActionNoAction (or "MFA")
+	EventID    string // EVENT_ID
+	UserName   string // USER_NAME
+	IPAddress  string // IP_ADDRESS
+	LoginTime  string // LOGIN_TIME, as Cognito formats it ("Friday, March 19, 2021 02:25 PM UTC")
+	City       string // CITY; may be empty
+	Country    string // COUNTRY; may be empty
+	DeviceName string // DEVICE_NAME; may be empty
+	// ValidLink (ONE_CLICK_LINK_VALID) marks the sign-in as the user's;
+	// InvalidLink (ONE_CLICK_LINK_INVALID) marks it as not theirs.
+	ValidLink   string
+	InvalidLink string
+	// FeedbackToken (FEEDBACK_TOKEN) is for UpdateAuthEventFeedback, for an
+	// app that builds its own feedback page.
+	FeedbackToken triggers.Secret
+}
+
+// AccountTakeOverOf reads the account-takeover fields of an event's
+// userAttributes.
+func AccountTakeOverOf(attrs map[string]string) AccountTakeOver {
+	return AccountTakeOver{
+		Action: attrs["ACCOUNT_TAKE_OVER_ACTION"], EventID: attrs["EVENT_ID"], UserName: attrs["USER_NAME"],
+		IPAddress: attrs["IP_ADDRESS"], LoginTime: attrs["LOGIN_TIME"], City: attrs["CITY"],
+		Country: attrs["COUNTRY"], DeviceName: attrs["DEVICE_NAME"],
+		ValidLink: attrs["ONE_CLICK_LINK_VALID"], InvalidLink: attrs["ONE_CLICK_LINK_INVALID"],
+		FeedbackToken: triggers.Secret(attrs["FEEDBACK_TOKEN"]),
+	}
+}
+
+// String describes the sign-in without its links or feedback token.
+func (a AccountTakeOver) String() string {
+	return fmt.Sprintf("messages.AccountTakeOver{Action:%s EventID:%s IPAddress:%s Links:%t}", a.Action, a.EventID, a.IPAddress, a.ValidLink != "" || a.InvalidLink != "")
+}
+
+// GoString is String.
+func (a AccountTakeOver) GoString() string { return a.String() }
+
+// LogValue implements slog.LogValuer without the links or feedback token.
+func (a AccountTakeOver) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("action", a.Action), slog.String("eventId", a.EventID),
+		slog.Bool("links", a.ValidLink != "" || a.InvalidLink != ""))
+}
+
+// Sample links of the check of account-takeover templates.
+const (
+	sampleValidLink   = "https://feedback.example/valid-sample"
+	sampleInvalidLink = "https://feedback.example/invalid-sample"
+)
 
 // Config describes a Catalog.
 type Config struct {
@@ -263,6 +339,9 @@ func parseTemplate(locale string, k Kind, t Template) (*parsed, []error) {
 		"email": "user@example.com", "phone_number": "+15555550100", "name": "Sample User",
 		"given_name": "Sample", "family_name": "User", "locale": locale,
 	}}
+	if k == AccountTakeOverNotification {
+		return p, checkAccountTakeOver(locale, p)
+	}
 	for _, attrs := range samples {
 		d := Data{Code: CodePlaceholder, Username: UsernamePlaceholder, Link: LinkPlaceholder, Attributes: attrs, Locale: locale}
 		m, err := p.render(k, d)
@@ -281,6 +360,51 @@ func parseTemplate(locale string, k Kind, t Template) (*parsed, []error) {
 	return p, nil
 }
 
+// checkAccountTakeOver renders an account-takeover template for each
+// action and refuses it unless every message it sends carries both
+// feedback links and says which action was taken (the text for BLOCK
+// differs from the text for NO_ACTION): a warning without them leaves the
+// user nothing to act on.
+func checkAccountTakeOver(locale string, p *parsed) []error {
+	var errs []error
+	fail := func(field, problem string, err error) {
+		errs = append(errs, &TemplateError{Locale: locale, Kind: AccountTakeOverNotification, Field: field, Problem: problem, Err: err})
+	}
+	byAction := map[string]Rendered{}
+	for _, action := range []string{ActionBlock, ActionMFAIfConfigured, ActionMFARequired, ActionNoAction} {
+		d := Data{Username: "sample-user", Locale: locale, Attributes: map[string]string{}, AccountTakeOver: AccountTakeOver{
+			Action: action, EventID: "sample-event", UserName: "sample-user", IPAddress: "192.0.2.1",
+			LoginTime: "Friday, March 19, 2021 02:25 PM UTC", City: "Sample City", Country: "Sample Country",
+			DeviceName: "Sample Browser", ValidLink: sampleValidLink, InvalidLink: sampleInvalidLink,
+		}}
+		m, err := p.render(AccountTakeOverNotification, d)
+		if err != nil {
+			fail("", "does not execute with sample data", err)
+			return errs
+		}
+		byAction[action] = m
+	}
+	for field, body := range map[string]func(Rendered) string{"email": func(m Rendered) string { return m.Email }, "sms": func(m Rendered) string { return m.SMS }} {
+		m := byAction[ActionBlock]
+		if body(m) == "" {
+			continue
+		}
+		for _, link := range []struct{ what, action, sample string }{
+			{"link for \"this was me\"", "{{.AccountTakeOver.ValidLink}}", sampleValidLink},
+			{"link for \"this was not me\"", "{{.AccountTakeOver.InvalidLink}}", sampleInvalidLink},
+		} {
+			if !strings.Contains(html.UnescapeString(body(m)), link.sample) {
+				fail(field, fmt.Sprintf("does not contain the %s (%s); the user could not tell Cognito whether the sign-in was theirs", link.what, link.action), nil)
+			}
+		}
+		if body(byAction[ActionBlock]) == body(byAction[ActionNoAction]) {
+			fail(field, "reads the same whether the sign-in was blocked or allowed; say what happened, with {{.AccountTakeOver.Action}} or {{if eq .AccountTakeOver.Action \"BLOCK\"}}", nil)
+		}
+	}
+	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
+	return errs
+}
+
 // checkPlaceholders reports each rendered body that lacks a placeholder
 // Cognito needs.
 func checkPlaceholders(locale string, k Kind, p *parsed, m Rendered) []error {
@@ -288,9 +412,6 @@ func checkPlaceholders(locale string, k Kind, p *parsed, m Rendered) []error {
 	missing := func(field, what, placeholder string) {
 		errs = append(errs, &TemplateError{Locale: locale, Kind: k, Field: field,
 			Problem: fmt.Sprintf("does not contain the %s (%s renders as %s); Cognito would send a message without it. Put it in text, not inside a URL or a false branch", what, placeholderAction(placeholder), placeholder)})
-	}
-	if k == AccountTakeOverNotification {
-		return nil
 	}
 	if p.email != nil {
 		if p.verifyByLink {
@@ -428,6 +549,16 @@ func (c *Catalog) Render(k Kind, d Data) (Rendered, error) {
 func (c *Catalog) VerifiesByLink(k Kind, attrs map[string]string) bool {
 	p, ok := c.lookup(k, attrs[c.localeAttribute])
 	return ok && p.verifyByLink
+}
+
+// hasEmail reports whether some locale has an email template of kind k.
+func (c *Catalog) hasEmail(k Kind) bool {
+	for _, set := range c.byLocale {
+		if p, ok := set[k]; ok && p.email != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Catalog) anyVerifyByLink() bool {

@@ -30,7 +30,9 @@ func fullSet(lang string) map[messages.Kind]messages.Template {
 		SMS:     lang + " user {{.Username}} password {{.Code}}",
 	}
 	set[messages.AccountTakeOverNotification] = messages.Template{
-		Subject: lang + " security", Email: `<p>` + lang + ` a risky sign-in was blocked</p>`,
+		Subject: lang + " security",
+		Email: `<p>` + lang + ` a risky sign-in ({{.AccountTakeOver.Action}}) from {{.AccountTakeOver.IPAddress}}</p>` +
+			`<p><a href="{{.AccountTakeOver.ValidLink}}">It was me</a> <a href="{{.AccountTakeOver.InvalidLink}}">It was not me</a></p>`,
 	}
 	return set
 }
@@ -115,8 +117,9 @@ func TestNewRefusesTemplatesWithoutPlaceholders(t *testing.T) {
 
 func TestNewAcceptsLinkAndAccountTakeOver(t *testing.T) {
 	_, err := messages.New(messages.Config{DefaultLocale: "en", Templates: map[string]map[messages.Kind]messages.Template{"en": {
-		messages.SignUp:                      {Subject: "Confirm", Email: "<p>Click {{.Link}}</p>", SMS: "code {{.Code}}", VerifyByLink: true},
-		messages.AccountTakeOverNotification: {Subject: "Security", Email: "<p>Was it you?</p>"},
+		messages.SignUp: {Subject: "Confirm", Email: "<p>Click {{.Link}}</p>", SMS: "code {{.Code}}", VerifyByLink: true},
+		messages.AccountTakeOverNotification: {Subject: "Security", Email: `<p>{{if eq .AccountTakeOver.Action "BLOCK"}}We blocked a sign-in.{{else}}Someone signed in.{{end}}` +
+			` Was it you? {{.AccountTakeOver.ValidLink}} / {{.AccountTakeOver.InvalidLink}}</p>`},
 	}}})
 	if err != nil {
 		t.Fatal(err)

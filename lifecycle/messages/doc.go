@@ -21,4 +21,17 @@
 // Amazon SES v2) or SMSSender (SNS, Amazon SNS). The plain code is held
 // only in memory for the send: Email, SMS and Rendered print and log
 // without their bodies, and errors never quote the code.
+//
+// Two sources are taken as Cognito sends them. The code of *_AdminCreateUser
+// is the temporary password, HTML-escaped by Cognito: Senders unescapes it
+// once, so the SMS carries the password as it is and the email (escaped by
+// html/template) shows it exactly. CustomEmailSender_AccountTakeOverNotification
+// has a null code and null client metadata, and its userAttributes describe
+// the risky sign-in (AccountTakeOver: the action taken, IP address, time,
+// place, device, and two one-click feedback links) without the user's
+// address: Senders finds the email address with a UserDirectory
+// (CognitoUsers, AdminGetUser) and renders the AccountTakeOverNotification
+// template, which New refuses unless it carries both feedback links and
+// reads differently for a blocked and an allowed sign-in. The links and the
+// feedback token never reach a log or an error.
 package messages

@@ -42,3 +42,34 @@ func ExampleNew_missingPlaceholder() {
 	fmt.Println(err)
 	// Output: messages: template en/AdminCreateUser sms: does not contain the user name ({{.Username}} renders as {username}); Cognito would send a message without it. Put it in text, not inside a URL or a false branch
 }
+
+// An account-takeover warning shows what was done and offers Cognito's two
+// feedback links; a template without them is refused.
+func ExampleAccountTakeOverOf() {
+	catalog, err := messages.New(messages.Config{
+		DefaultLocale: "en",
+		Templates: map[string]map[messages.Kind]messages.Template{"en": {messages.AccountTakeOverNotification: {
+			Subject: "Unusual sign-in",
+			Email: `<p>{{if eq .AccountTakeOver.Action "BLOCK"}}We blocked{{else}}We noticed{{end}} a sign-in from {{.AccountTakeOver.IPAddress}}.</p>` +
+				`<p><a href="{{.AccountTakeOver.ValidLink}}">It was me</a> <a href="{{.AccountTakeOver.InvalidLink}}">It was not me</a></p>`,
+		}}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	// The userAttributes of a CustomEmailSender_AccountTakeOverNotification event.
+	a := messages.AccountTakeOverOf(map[string]string{
+		"ACCOUNT_TAKE_OVER_ACTION": "BLOCK", "IP_ADDRESS": "192.0.2.44",
+		"ONE_CLICK_LINK_VALID": "https://feedback.example/v", "ONE_CLICK_LINK_INVALID": "https://feedback.example/i",
+		"FEEDBACK_TOKEN": "fbt-1",
+	})
+	m, err := catalog.Render(messages.AccountTakeOverNotification, messages.Data{AccountTakeOver: a})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(m.Email)
+	fmt.Println(a) // without the links and the token
+	// Output:
+	// <p>We blocked a sign-in from 192.0.2.44.</p><p><a href="https://feedback.example/v">It was me</a> <a href="https://feedback.example/i">It was not me</a></p>
+	// messages.AccountTakeOver{Action:BLOCK EventID: IPAddress:192.0.2.44 Links:true}
+}

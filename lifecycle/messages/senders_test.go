@@ -71,6 +71,37 @@ func (o *outbox) SendSMS(_ context.Context, s messages.SMS) error {
 	return nil
 }
 
+// directory is a UserDirectory of fixed users, keyed by pool and user
+// name, that records its look-ups.
+type directory struct {
+	mu     sync.Mutex
+	users  map[string]map[string]string
+	lookup []string
+	fail   error
+}
+
+func (d *directory) UserAttributes(_ context.Context, pool, name string) (map[string]string, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.lookup = append(d.lookup, pool+"/"+name)
+	if d.fail != nil {
+		return nil, d.fail
+	}
+	u, ok := d.users[pool+"/"+name]
+	if !ok {
+		return nil, errors.New("UserNotFoundException: User does not exist.")
+	}
+	return u, nil
+}
+
+// jdoeDirectory holds the user of the recorded events.
+func jdoeDirectory() *directory {
+	return &directory{users: map[string]map[string]string{"us-east-1_EXAMPLE1/jdoe": {
+		"sub": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", "email": "jdoe@example.com", "email_verified": "true",
+		"phone_number": "+15555550100", "locale": "fr",
+	}}}
+}
+
 // senderRouter wires Senders into a Router with the default middleware,
 // logging everything at Debug level into logs.
 func senderRouter(t *testing.T, s *messages.Senders, logs *bytes.Buffer) *triggers.Router {
@@ -85,7 +116,7 @@ func senderRouter(t *testing.T, s *messages.Senders, logs *bytes.Buffer) *trigge
 func TestSendersDecryptRenderSend(t *testing.T) {
 	codec := rawAES(t, testKey)
 	box := &outbox{}
-	s, err := messages.NewSenders(messages.SendersConfig{Catalog: newCatalog(t), Decrypter: codec, Email: box, SMS: box})
+	s, err := messages.NewSenders(messages.SendersConfig{Catalog: newCatalog(t), Decrypter: codec, Email: box, SMS: box, Users: jdoeDirectory()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +208,7 @@ func TestSendersFailuresNeverQuoteTheCode(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			box := &outbox{fail: tc.fail}
-			s, err := messages.NewSenders(messages.SendersConfig{Catalog: cat, Decrypter: codec, Email: box, SMS: box})
+			s, err := messages.NewSenders(messages.SendersConfig{Catalog: cat, Decrypter: codec, Email: box, SMS: box, Users: jdoeDirectory()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -229,6 +260,7 @@ func TestNewSendersChecksConfig(t *testing.T) {
 		{messages.SendersConfig{Catalog: cat, SMS: &outbox{}}, "Decrypter is nil"},
 		{messages.SendersConfig{Catalog: cat, Decrypter: codec}, "neither Email nor SMS"},
 		{messages.SendersConfig{Catalog: linkCat, Decrypter: codec, Email: &outbox{}}, "Link is nil"},
+		{messages.SendersConfig{Catalog: cat, Decrypter: codec, Email: &outbox{}}, "SendersConfig.Users is nil"},
 	}
 	for _, tc := range cases {
 		if _, err := messages.NewSenders(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -244,7 +276,7 @@ func TestNewSendersChecksConfig(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 	ev.Request.Type = "customSMSSenderRequestV1"
-	s2, _ := messages.NewSenders(messages.SendersConfig{Catalog: cat, Decrypter: codec, Email: &outbox{}})
+	s2, _ := messages.NewSenders(messages.SendersConfig{Catalog: cat, Decrypter: codec, Email: &outbox{}, Users: jdoeDirectory()})
 	if err := s2.CustomEmailSender(context.Background(), ev); err == nil || !strings.Contains(err.Error(), "request type") {
 		t.Fatalf("got %v", err)
 	}
@@ -350,6 +382,7 @@ func TestSendersThroughSESAndSNS(t *testing.T) {
 		Decrypter: codec,
 		Email:     &messages.SES{From: "no-reply@example.com", Client: sesSrv.Client()},
 		SMS:       &messages.SNS{Client: snsSrv.Client()},
+		Users:     jdoeDirectory(),
 	})
 	if err != nil {
 		t.Fatal(err)

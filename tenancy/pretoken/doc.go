@@ -22,6 +22,15 @@
 // one request header) it fails with a *TokenSizeError that names the
 // largest claims, instead of letting a token fail later, far away.
 //
+// Groups and IAM roles: Cognito replaces the whole group configuration
+// with the group override a handler returns, in both tokens; it does not
+// merge ("Pre token generation Lambda trigger"). So the handler sends an
+// override only when it changes something (DropOtherTenantGroups finds
+// another tenant's group, or IAMRoles maps the role), and then sends it
+// whole: a copy of the request's groupConfiguration (or of an earlier
+// handler's override) with that part changed. Mapping an IAM role keeps the
+// user's groups; dropping the last group sends an explicit empty list.
+//
 // When a claim is both added and suppressed, suppression wins: the
 // handler sends only the suppression, so the outcome does not depend on
 // which of the two Cognito applies last.

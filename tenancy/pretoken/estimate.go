@@ -196,21 +196,21 @@ func notAClaim(name string) bool {
 	return false
 }
 
-// effectiveGroups is the group configuration after the override.
+// effectiveGroups is the group configuration of the issued tokens: the
+// override replaces the request's configuration as a whole, a nil part of
+// it removing that claim ("Pre token generation Lambda trigger": "The
+// groupOverrideDetails object is replaced with the one you provide. If you
+// provide an empty or null object in the response, then the groups are
+// suppressed").
 func effectiveGroups(g triggers.GroupConfiguration, o *triggers.GroupOverride) triggers.GroupConfiguration {
 	if o == nil {
 		return g
 	}
-	if o.GroupsToOverride != nil {
-		g.GroupsToOverride = o.GroupsToOverride
+	return triggers.GroupConfiguration{
+		GroupsToOverride:   o.GroupsToOverride,
+		IAMRolesToOverride: o.IAMRolesToOverride,
+		PreferredRole:      o.PreferredRole,
 	}
-	if o.IAMRolesToOverride != nil {
-		g.IAMRolesToOverride = o.IAMRolesToOverride
-	}
-	if o.PreferredRole != nil {
-		g.PreferredRole = o.PreferredRole
-	}
-	return g
 }
 
 // quotedLen is the length of s as a JSON string. It looks at 8 bytes at

@@ -88,14 +88,16 @@ type Config struct {
 	SuppressScopes []string
 
 	// Groups is the group naming convention. With DropOtherTenantGroups,
-	// groups that name another tenant are removed from cognito:groups, so
-	// that a token of one tenant does not reveal membership of another.
+	// groups that name another tenant are removed from cognito:groups (of
+	// both tokens), so that a token of one tenant does not reveal
+	// membership of another; the user's other groups and IAM roles stay.
 	Groups                *tenancy.GroupConvention
 	DropOtherTenantGroups bool
 
 	// IAMRoles maps roles (or "*") to an IAM role ARN template, "{id}"
 	// standing for the tenant ID; the role becomes cognito:roles and
-	// cognito:preferred_role (identity pools use it).
+	// cognito:preferred_role (identity pools use it). The user's groups
+	// stay in the tokens.
 	IAMRoles map[string]string
 
 	// TokenBudget bounds the estimated encoded size of each token, in
@@ -290,9 +292,7 @@ func (h *Handler) PreTokenGenerationV2(ctx context.Context, ev *triggers.PreToke
 	deleteAll(at.ClaimsToAddOrOverride, at.ClaimsToSuppress)
 	h.applyScopes(at, ev.Request.Scopes, res)
 
-	if g := h.groupOverride(ev.Request.GroupConfiguration, res); g != nil {
-		d.GroupOverrideDetails = g
-	}
+	d.GroupOverrideDetails = h.groupOverride(ev.Request.GroupConfiguration, d.GroupOverrideDetails, res)
 	if h.budget < 0 {
 		return nil
 	}
@@ -326,9 +326,7 @@ func (h *Handler) PreTokenGenerationV1(ctx context.Context, ev *triggers.PreToke
 	for _, name := range d.ClaimsToSuppress {
 		delete(d.ClaimsToAddOrOverride, name)
 	}
-	if g := h.groupOverride(ev.Request.GroupConfiguration, res); g != nil {
-		d.GroupOverrideDetails = g
-	}
+	d.GroupOverrideDetails = h.groupOverride(ev.Request.GroupConfiguration, d.GroupOverrideDetails, res)
 	if h.budget < 0 {
 		return nil
 	}
@@ -429,19 +427,39 @@ func (h *Handler) foreignScope(s string, res tenancy.Resolution) bool {
 	return false
 }
 
-func (h *Handler) groupOverride(g triggers.GroupConfiguration, res tenancy.Resolution) *triggers.GroupOverride {
-	var o triggers.GroupOverride
-	changed := false
-	if h.dropOtherGroups {
-		kept := make([]string, 0, len(g.GroupsToOverride))
-		for _, name := range g.GroupsToOverride {
-			if id, _, ok := h.groups.Match(name); ok && id != res.Tenant.ID {
-				continue
-			}
-			kept = append(kept, name)
+// groupOverride returns the group override of the response: prev (an
+// earlier handler's, possibly nil) with other tenants' groups dropped and
+// the role's IAM role set. Cognito replaces the whole group configuration
+// with the override ("Pre token generation Lambda trigger": "The
+// groupOverrideDetails object is replaced with the one you provide"), so a
+// new override starts as a copy of the request's configuration and changes
+// only what the configuration asks for; when nothing changes, prev is
+// returned as it is.
+func (h *Handler) groupOverride(g triggers.GroupConfiguration, prev *triggers.GroupOverride, res tenancy.Resolution) *triggers.GroupOverride {
+	o := prev
+	edit := func() *triggers.GroupOverride {
+		if o == nil {
+			o = g.Override()
 		}
-		if len(kept) != len(g.GroupsToOverride) {
-			o.GroupsToOverride, changed = kept, true
+		return o
+	}
+	if h.dropOtherGroups {
+		// The groups that reach the token: an earlier override's, else the
+		// request's.
+		current := g.GroupsToOverride
+		if prev != nil {
+			current = prev.GroupsToOverride
+		}
+		if slices.ContainsFunc(current, h.otherTenantGroup(res)) {
+			// Never nil: an explicit [] when no group is left, so the
+			// foreign group cannot survive as "unchanged".
+			kept := make([]string, 0, len(current))
+			for _, name := range current {
+				if !h.otherTenantGroup(res)(name) {
+					kept = append(kept, name)
+				}
+			}
+			edit().GroupsToOverride = kept
 		}
 	}
 	arn, ok := h.iamRoles[res.Role]
@@ -450,12 +468,20 @@ func (h *Handler) groupOverride(g triggers.GroupConfiguration, res tenancy.Resol
 	}
 	if ok {
 		arn = strings.ReplaceAll(arn, "{id}", res.Tenant.ID)
-		o.IAMRolesToOverride, o.PreferredRole, changed = []string{arn}, &arn, true
+		role := arn
+		o := edit()
+		o.IAMRolesToOverride, o.PreferredRole = []string{arn}, &role
 	}
-	if !changed {
-		return nil
+	return o
+}
+
+// otherTenantGroup reports whether a group names a tenant other than the
+// resolved one.
+func (h *Handler) otherTenantGroup(res tenancy.Resolution) func(string) bool {
+	return func(name string) bool {
+		id, _, ok := h.groups.Match(name)
+		return ok && id != res.Tenant.ID
 	}
-	return &o
 }
 
 func appendNew(dst, add []string) []string {

@@ -47,10 +47,20 @@ func DefaultTemplates() messages.Config {
 				Email:   `<p>Your sign-in code is <b>{{.Code}}</b>.</p>` + sign,
 				SMS:     "Your sign-in code is {{.Code}}",
 			},
+			// Cognito's own warning offers the same two links ("Threat
+			// protection", notification messages); the event carries them.
 			messages.AccountTakeOverNotification: {
 				Subject: "Unusual sign-in to your account",
-				Email:   `<p>We noticed an unusual sign-in to your account.</p><p>If it was not you, change your password now.</p>`,
-				SMS:     "We noticed an unusual sign-in to your account. If it was not you, change your password now.",
+				Email: `<p>We noticed an unusual sign-in to your account{{with .AccountTakeOver.LoginTime}} on {{.}}{{end}}` +
+					`{{with .AccountTakeOver.IPAddress}} from {{.}}{{end}}{{with .AccountTakeOver.City}} ({{.}}{{with $.AccountTakeOver.Country}}, {{.}}{{end}}){{end}}` +
+					`{{with .AccountTakeOver.DeviceName}} with {{.}}{{end}}.</p>` +
+					`<p>{{if eq .AccountTakeOver.Action "BLOCK"}}We blocked this sign-in.` +
+					`{{else if eq .AccountTakeOver.Action "NO_ACTION"}}We allowed this sign-in.` +
+					`{{else}}We asked for a second factor to sign in.{{end}}</p>` +
+					`<p>Was this you? <a href="{{.AccountTakeOver.ValidLink}}">Yes, it was me</a> · ` +
+					`<a href="{{.AccountTakeOver.InvalidLink}}">No, it was not me</a></p>` +
+					`<p>If it was not you, change your password now.</p>`,
+				SMS: `Unusual sign-in to your account ({{.AccountTakeOver.Action}}). Was it you? Yes: {{.AccountTakeOver.ValidLink}} No: {{.AccountTakeOver.InvalidLink}}`,
 			},
 		}},
 	}
@@ -60,7 +70,8 @@ func DefaultTemplates() messages.Config {
 // and, when COGNITRIG_KMS_KEY_ARN is set, the custom email and SMS senders,
 // which decrypt the code with that KMS key (AWS Encryption SDK) and deliver
 // through Amazon SES (from COGNITRIG_EMAIL_FROM, then required) and Amazon
-// SNS. A build with the tag cognitrig_nosenders has no senders (and is
+// SNS; account-takeover warnings go to the user's email address, looked up
+// with AdminGetUser (the role needs cognito-idp:AdminGetUser). A build with the tag cognitrig_nosenders has no senders (and is
 // 15 to 19 MB smaller); with the variable set it refuses to start.
 func Messages(d *Deps, r *triggers.Router) {
 	catalog, err := messages.New(DefaultTemplates())

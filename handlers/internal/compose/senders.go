@@ -35,6 +35,8 @@ func customSenders(d *Deps, r *triggers.Router, catalog *messages.Catalog, keyAR
 		Decrypter: codec,
 		Email:     &messages.SES{Client: d.SES(), From: from},
 		SMS:       &messages.SNS{Client: d.SNS()},
+		// Account-takeover events carry no email address.
+		Users: &messages.CognitoUsers{Client: d.Cognito()},
 	})
 	if err != nil {
 		d.Invalid(EnvKMSKeyARN, err)

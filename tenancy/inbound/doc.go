@@ -33,6 +33,18 @@
 // mapping (for the default, custom:tenantId=custom:tenantId), and map no
 // other provider claim to it.
 //
+// A mapped attribute must be in the WriteAttributes of every app client
+// that signs users in through the provider, or Cognito fails the sign-in
+// ("If your app client allows users to sign in through an IdP, this array
+// must include all attributes that you have mapped to IdP attributes",
+// Amazon Cognito API Reference, "UserPoolClientType"), and it must be
+// mutable ("SchemaAttributeType"). Write access also lets a user set the
+// attribute with UpdateUserAttributes and an access token that carries
+// the aws.cognito.signin.user.admin scope; so give such clients no
+// aws.cognito.signin.user.admin scope, or a user could choose a tenant
+// between two sign-ins. (Package tenancy's advice to leave the tenant
+// attribute out of WriteAttributes holds for clients without federation.)
+//
 // Attribute values are personal data and tokenResponse holds the
 // provider's tokens: the Handler logs provider names, tenant IDs,
 // attribute names and counts, never values.

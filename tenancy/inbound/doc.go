@@ -16,8 +16,9 @@
 //   - the tenant attribute (Config.Attribute, default
 //     tenancy.DefaultTenantAttribute) is set from Config.Providers or
 //     Config.Lookup, keyed by request.providerName; whatever the provider
-//     itself sent under that name is dropped, because a claim of an
-//     external provider must never choose a tenant;
+//     itself sent under that name or tenancy.DefaultTenantAttribute (in
+//     any case) is dropped, because a claim of an external provider must
+//     never choose a tenant;
 //   - values longer than 2,048 characters ("Mapping IdP attributes to
 //     profiles and tokens": longer mapped values fail the sign-in) are cut
 //     on a character boundary;

@@ -200,11 +200,14 @@ func (h *Handler) Register(r *triggers.Router) { r.InboundFederation(h.InboundFe
 // a name both hold), with these changes:
 //
 //   - for a mapped provider, Attribute is set to the provider's tenant; an
-//     attribute of that name (compared without case) that the provider
-//     sent is dropped, so a provider never chooses a tenant;
+//     attribute named Attribute or tenancy.DefaultTenantAttribute
+//     (compared without case) that the provider sent is dropped, so a
+//     provider never chooses a tenant;
 //   - for an unmapped provider under PassUnmapped, such an attribute is
 //     dropped and no tenant is set; if nothing changes, the response is {};
-//   - values longer than MaxValueLength are cut.
+//   - values longer than MaxValueLength are cut, tokens from tokenResponse
+//     included (Cognito does not support mapping tokens longer than
+//     2,048 characters, "Mapping IdP attributes to profiles and tokens").
 //
 // It refuses, with a *triggers.Refusal: an unmapped provider under
 // RefuseUnmapped (ErrUnmappedProvider); a tenant that is suspended
@@ -306,7 +309,7 @@ func (h *Handler) collect(ev *triggers.InboundFederationEvent) (attrs map[string
 	copyAttributes(attrs, a.IDToken)
 	copyAttributes(attrs, a.SAMLResponse)
 	for k, v := range attrs {
-		if strings.EqualFold(k, h.attribute) {
+		if h.protected(k) {
 			delete(attrs, k)
 			dropped = append(dropped, k)
 			continue
@@ -319,6 +322,14 @@ func (h *Handler) collect(ev *triggers.InboundFederationEvent) (attrs map[string
 	slices.Sort(dropped)
 	slices.Sort(trimmed)
 	return attrs, dropped, trimmed
+}
+
+// protected reports whether a provider may not send the attribute name:
+// Config.Attribute or tenancy.DefaultTenantAttribute, compared without
+// case (a claim that differs only in case is hostile or a mistake, and a
+// mapping may be matched without case).
+func (h *Handler) protected(name string) bool {
+	return strings.EqualFold(name, h.attribute) || strings.EqualFold(name, tenancy.DefaultTenantAttribute)
 }
 
 // copyAttributes copies src into dst. It is the one place that knows the

@@ -191,9 +191,13 @@ func TestLookupFunc(t *testing.T) {
 
 func TestCustomAttributeName(t *testing.T) {
 	f := newFixture(t, func(c *inbound.Config) { c.Attribute = "tenant" })
-	payload := triggertest.From(t, oidcEvent).Set("request.attributes.idToken.TENANT", "globex").JSON(t)
+	payload := triggertest.From(t, oidcEvent).
+		Set("request.attributes.idToken.TENANT", "globex").
+		Set("request.attributes.userInfo.custom:tenantId", "globex"). // the default name is never the provider's either
+		JSON(t)
 	_, got := mustInvoke(t, f, payload)
-	if got["tenant"] != "acme" || got["TENANT"] != "" || got["custom:tenantId"] != "" {
+	_, hasDefault := got["custom:tenantId"]
+	if got["tenant"] != "acme" || got["TENANT"] != "" || hasDefault || got["email"] != "jdoe@example.com" {
 		t.Errorf("userAttributesToMap = %v", got)
 	}
 }

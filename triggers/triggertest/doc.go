@@ -112,6 +112,9 @@
 //     Lambda trigger".
 //   - DefineAuthChallenge_Authentication (version 1): the first call of a
 //     custom sign-in (empty session); "Define auth challenge Lambda trigger".
+//   - DefineAuthChallenge_Authentication.new-password-required (version 1): the
+//     DefineAuthChallenge event of Authentication; "Define auth challenge
+//     Lambda trigger".
 //   - DefineAuthChallenge_Authentication.user-not-found (version 1):
 //     userNotFound true (the pool hides unknown users): tokens must not be
 //     issued; "Define auth challenge Lambda trigger".
@@ -164,6 +167,8 @@
 //   - TokenGeneration_Authentication.v3 (version 3): version 3 (needed for
 //     machine-to-machine), a user sign-in; "Pre token generation Lambda
 //     trigger".
+//   - TokenGeneration_ClientCredentials.v3.client-metadata (version 3): version
+//     3 for ClientCredentials; "Pre token generation Lambda trigger".
 //   - TokenGeneration_ClientCredentials.v3 (version 3): machine-to-machine
 //     (client credentials): no user attributes, no ID token; "Pre token
 //     generation Lambda trigger".

@@ -183,7 +183,8 @@ func (h *Handler) Register(r *triggers.Router) { r.UserMigration(h.Handle) }
 // Handle serves one UserMigration_Authentication or
 // UserMigration_ForgotPassword event. It refuses an unknown user, a wrong
 // password and (for a forgotten password) a user without a verified email
-// or phone with one and the same *triggers.Refusal, and returns an
+// or phone with one and the same *triggers.Refusal, and returns a
+// *triggers.Refusal with UnavailableMessage whose Reason is an
 // *UnavailableError when the legacy source gives no answer.
 func (h *Handler) Handle(ctx context.Context, ev *triggers.UserMigrationEvent) error {
 	var (
@@ -216,7 +217,10 @@ func (h *Handler) Handle(ctx context.Context, ev *triggers.UserMigrationEvent) e
 	default:
 		h.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "legacy source unavailable", slog.String("error", err.Error()))
 		h.track(ctx, ev, ev.UserName, OutcomeUnavailable)
-		return &UnavailableError{Message: h.cfg.UnavailableMessage, Err: err}
+		// A Refusal, so that Cognito shows the user-safe message (only a
+		// Refusal's text reaches the client); errors.As still finds the
+		// *UnavailableError.
+		return triggers.Refusef(&UnavailableError{Message: h.cfg.UnavailableMessage, Err: err}, h.cfg.UnavailableMessage)
 	}
 
 	attrs := h.cfg.Mapping.Apply(u.Fields)

@@ -173,12 +173,13 @@ var (
 	noObjectIDTokenClaims = []string{"address", "email_verified", "phone_number_verified", "updated_at"}
 )
 
-// ReservedClaim reports why a claim cannot be added, changed or suppressed
-// in the ID token (accessToken false) or access token (accessToken true), or
-// "" if it can. The group claims (cognito:groups, cognito:roles,
-// cognito:preferred_role) may be suppressed, so they are not reserved; they
-// are set through GroupOverrideDetails. Source: the claims table of the "Pre
-// token generation Lambda trigger" page.
+// ReservedClaim reports why a trigger cannot set a claim through
+// claimsToAddOrOverride in the ID token (accessToken false) or access token
+// (accessToken true), or "" if it can. The group claims (cognito:groups,
+// cognito:roles, cognito:preferred_role) are set through
+// GroupOverrideDetails instead; unlike the other reserved claims they may
+// be suppressed (see SuppressibleClaim). Source: the claims table of the
+// "Pre token generation Lambda trigger" page.
 func ReservedClaim(name string, accessToken bool) string {
 	list := reservedIDTokenClaims
 	if accessToken {
@@ -188,11 +189,20 @@ func ReservedClaim(name string, accessToken bool) string {
 	case slices.Contains(list, name):
 		return fmt.Sprintf("claim %q cannot be changed by a trigger; Cognito keeps its own value", name)
 	case slices.Contains(groupClaims, name):
-		return ""
+		return fmt.Sprintf("claim %q comes from the group override; set it through GroupOverrideDetails", name)
 	case strings.HasPrefix(name, "cognito:"), strings.HasPrefix(name, "dev:"):
 		return fmt.Sprintf("claim %q has a prefix reserved to Cognito; Cognito keeps its own value", name)
 	}
 	return ""
+}
+
+// SuppressibleClaim reports whether a trigger may name a claim in
+// claimsToSuppress of the ID token (accessToken false) or access token:
+// every claim that ReservedClaim allows, and the group claims
+// cognito:groups, cognito:roles and cognito:preferred_role (claims table
+// of the "Pre token generation Lambda trigger" page).
+func SuppressibleClaim(name string, accessToken bool) bool {
+	return slices.Contains(groupClaims, name) || ReservedClaim(name, accessToken) == ""
 }
 
 // Findings checks a handler's response against Amazon Cognito's documented
@@ -341,12 +351,11 @@ func checkDefine(f *findings, e *DefineAuthChallengeEvent) {
 // trigger" page to one token's additions and suppressions.
 func checkClaims(f *findings, where string, claims map[string]any, suppress []string, accessToken bool) {
 	for _, name := range sortedKeys(claims) {
-		if why := ReservedClaim(name, accessToken); why != "" {
-			f.add("pretoken.reserved-claim", fmt.Sprintf("%s.claimsToAddOrOverride: %s", where, why))
-		}
 		if slices.Contains(groupClaims, name) {
 			f.add("pretoken.group-claim-in-claims", fmt.Sprintf(
 				"%s.claimsToAddOrOverride sets %q: Cognito sets it from groupOverrideDetails, not from claimsToAddOrOverride; set GroupOverrideDetails instead", where, name))
+		} else if why := ReservedClaim(name, accessToken); why != "" {
+			f.add("pretoken.reserved-claim", fmt.Sprintf("%s.claimsToAddOrOverride: %s", where, why))
 		}
 		if !accessToken && slices.Contains(noObjectIDTokenClaims, name) {
 			if _, isObject := claims[name].(map[string]any); isObject {
@@ -356,8 +365,8 @@ func checkClaims(f *findings, where string, claims map[string]any, suppress []st
 		}
 	}
 	for _, name := range suppress {
-		if why := ReservedClaim(name, accessToken); why != "" {
-			f.add("pretoken.reserved-claim", fmt.Sprintf("%s.claimsToSuppress: %s", where, why))
+		if !SuppressibleClaim(name, accessToken) {
+			f.add("pretoken.reserved-claim", fmt.Sprintf("%s.claimsToSuppress: %s", where, ReservedClaim(name, accessToken)))
 		}
 	}
 }

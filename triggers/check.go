@@ -408,7 +408,9 @@ func checkPreTokenV2(f *findings, e *PreTokenGenerationV2Event) {
 	}
 }
 
-func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' }
+func isSpace(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f'
+}
 
 // "Migrate user Lambda trigger": userAttributes is required; finalUserStatus
 // is CONFIRMED or RESET_REQUIRED; messageAction SUPPRESS (or RESEND, as in

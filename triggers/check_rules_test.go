@@ -87,8 +87,12 @@ var ruleCases = []ruleCase{
 		define(func(r *triggers.DefineAuthChallengeResponse) { r.IssueTokens = true }),
 		define(func(r *triggers.DefineAuthChallengeResponse) { r.FailAuthentication = true })},
 	{"pretoken.reserved-claim", "TokenGeneration_Authentication.v2",
-		v2(func(d *triggers.ClaimsAndScopeOverrideDetails) { d.AccessToken().ClaimsToSuppress = []string{"client_id"} }),
-		v2(func(d *triggers.ClaimsAndScopeOverrideDetails) { d.AccessToken().ClaimsToSuppress = []string{"cognito:groups"} })},
+		v2(func(d *triggers.ClaimsAndScopeOverrideDetails) {
+			d.AccessToken().ClaimsToSuppress = []string{"client_id"}
+		}),
+		v2(func(d *triggers.ClaimsAndScopeOverrideDetails) {
+			d.AccessToken().ClaimsToSuppress = []string{"cognito:groups"}
+		})},
 	{"pretoken.group-claim-in-claims", "TokenGeneration_Authentication.v1",
 		v1(func(d *triggers.ClaimsOverrideDetails) {
 			d.ClaimsToAddOrOverride = map[string]string{"cognito:preferred_role": "arn:aws:iam::123456789012:role/r"}
@@ -105,10 +109,16 @@ var ruleCases = []ruleCase{
 			d.IDToken().ClaimsToAddOrOverride = map[string]any{"profile": map[string]any{"country": "NZ"}, "email_verified": true}
 		})},
 	{"pretoken.id-token-for-client-credentials", "TokenGeneration_ClientCredentials.v3",
-		v2(func(d *triggers.ClaimsAndScopeOverrideDetails) { d.IDToken().ClaimsToAddOrOverride = map[string]any{"tier": "gold"} }),
-		v2(func(d *triggers.ClaimsAndScopeOverrideDetails) { d.AccessToken().ClaimsToAddOrOverride = map[string]any{"tier": "gold"} })},
+		v2(func(d *triggers.ClaimsAndScopeOverrideDetails) {
+			d.IDToken().ClaimsToAddOrOverride = map[string]any{"tier": "gold"}
+		}),
+		v2(func(d *triggers.ClaimsAndScopeOverrideDetails) {
+			d.AccessToken().ClaimsToAddOrOverride = map[string]any{"tier": "gold"}
+		})},
 	{"pretoken.scope-format", "TokenGeneration_Authentication.v2",
-		v2(func(d *triggers.ClaimsAndScopeOverrideDetails) { d.AccessToken().ScopesToAdd = []string{"tenant:acme:read write"} }),
+		v2(func(d *triggers.ClaimsAndScopeOverrideDetails) {
+			d.AccessToken().ScopesToAdd = []string{"tenant:acme:read write"}
+		}),
 		v2(func(d *triggers.ClaimsAndScopeOverrideDetails) {
 			d.AccessToken().ScopesToAdd = []string{"tenant:acme:read", "tenant:acme:write"}
 		})},

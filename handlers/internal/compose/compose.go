@@ -143,7 +143,7 @@ func Build(e *env.Env, cfg aws.Config, stdout io.Writer, concerns ...Concern) (*
 		d.Invalid("AWS_REGION", errors.New("is not set: Lambda sets it; set it to run the function elsewhere"))
 	}
 	mw := append(triggers.Default(logger), triggers.Metrics(stdout, "cognitrig"))
-	r := triggers.NewRouter(triggers.WithMiddleware(mw...))
+	r := triggers.NewRouter(triggers.WithMiddleware(mw...), triggers.WithLogger(logger))
 	for _, c := range concerns {
 		c(d, r)
 	}

@@ -68,7 +68,7 @@ func TestCreateOutOfTurnFails(t *testing.T) {
 		"not custom":     triggertest.From(t, "CreateAuthChallenge_Authentication").Set("request.challengeName", "SRP_A").JSON(t),
 	} {
 		_, err := triggertest.Invoke(r, payload, 0)
-		if err == nil || !strings.Contains(err.Error(), "customauth:") {
+		if err == nil || !strings.Contains(triggertest.Cause(err), "customauth:") {
 			t.Errorf("%s: err = %v, want a customauth error", name, err)
 		}
 	}
@@ -133,7 +133,7 @@ func TestCreateRefusesReservedKeys(t *testing.T) {
 			return p, nil
 		}, nil)
 		_, err := triggertest.Invoke(flowWith(t, ch, nil), triggertest.Load(t, "CreateAuthChallenge_Authentication.passwordless"), 0)
-		if err == nil || !strings.Contains(err.Error(), "reserved") {
+		if err == nil || !strings.Contains(triggertest.Cause(err), "reserved") {
 			t.Errorf("err = %v, want a reserved-key error", err)
 		}
 	}

@@ -238,10 +238,11 @@ func (h *Handler) Register(r *triggers.Router) { r.UserMigration(h.Handle) }
 // UserMigration_ForgotPassword event. It refuses an unknown user, a wrong
 // password, a user the legacy source refused (ErrRefused) and (for a
 // forgotten password) a user without a verified email or phone with one
-// and the same *triggers.Refusal, and returns an *UnavailableError when
-// the legacy source gives no answer. Outcomes are tracked under the legacy
-// username when the source returned the user, and under NameDigest of the
-// typed name otherwise; no log line of the Handler holds a typed name.
+// and the same *triggers.Refusal, and returns a *triggers.Refusal with
+// UnavailableMessage whose Reason is an *UnavailableError when the legacy
+// source gives no answer. Outcomes are tracked under the legacy username
+// when the source returned the user, and under NameDigest of the typed
+// name otherwise; no log line of the Handler holds a typed name.
 func (h *Handler) Handle(ctx context.Context, ev *triggers.UserMigrationEvent) error {
 	var (
 		u   *User
@@ -282,7 +283,10 @@ func (h *Handler) Handle(ctx context.Context, ev *triggers.UserMigrationEvent) e
 		h.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "legacy source unavailable",
 			slog.String("userNameDigest", typed), slog.String("error", err.Error()))
 		h.track(ctx, ev, typed, OutcomeUnavailable)
-		return &UnavailableError{Message: h.cfg.UnavailableMessage, Err: err}
+		// A Refusal, so that Cognito shows the user-safe message (only a
+		// Refusal's text reaches the client); errors.As still finds the
+		// *UnavailableError.
+		return triggers.Refusef(&UnavailableError{Message: h.cfg.UnavailableMessage, Err: err}, h.cfg.UnavailableMessage)
 	}
 
 	attrs := h.cfg.Mapping.ApplyDenying(u.Fields, h.cfg.DenyAttributes)

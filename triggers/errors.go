@@ -1,9 +1,16 @@
 package triggers
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
+	"runtime/debug"
 	"strings"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
 // ErrNoTriggerSource is returned for an event without a triggerSource field:
@@ -80,10 +87,13 @@ func (e *DecodeError) Error() string {
 }
 
 // ResponseError is returned when a handler's response breaks a rule of
-// Cognito's; Problems say what is wrong and how to fix it.
+// Cognito's; Problems say what is wrong and how to fix it, and Findings say
+// which rule each breaks and how severe it is (see Findings). The client
+// never sees this text: the Router shows it the client message instead.
 type ResponseError struct {
 	Source   TriggerSource
 	Problems []string
+	Findings []Finding
 }
 
 func (e *ResponseError) Error() string {
@@ -100,6 +110,85 @@ type PanicError struct {
 
 func (e *PanicError) Error() string {
 	return fmt.Sprintf("triggers: internal error in %s handler (panic of type %s); see the function's log", e.Source, e.ValueType)
+}
+
+// ---- What the client sees ----
+
+// DefaultClientMessage is what the client sees, with a reference, when a
+// trigger fails for any reason other than a Refusal. Set another with
+// WithClientMessage.
+const DefaultClientMessage = "The request could not be completed. Try again later, or contact support and quote the reference."
+
+// ClientError is the error Router.Invoke returns for every failure that is
+// not a Refusal: a failed response check, a store or SDK error, a panic, a
+// deadline, a malformed event. Amazon Cognito shows a trigger's error text
+// to the caller ("<trigger> failed with error <text>"), so Error returns
+// only the router's client message and the reference; the cause, which may
+// name tables, ARNs, endpoints or fields, is logged with the same reference
+// and kept for errors.Is and errors.As.
+type ClientError struct {
+	Message   string // the router's client message
+	Reference string // the Lambda request ID, or a generated one outside Lambda
+	Cause     error
+}
+
+func (e *ClientError) Error() string {
+	return fmt.Sprintf("%s (reference %s)", e.Message, e.Reference)
+}
+
+// Unwrap returns the cause.
+func (e *ClientError) Unwrap() error { return e.Cause }
+
+// hideError is deferred by Router.Invoke. It turns a panic that no
+// middleware recovered into a *PanicError, passes a Refusal through with its
+// own text only, and replaces any other error by a *ClientError, logging the
+// cause with the reference the client sees.
+func (r *Router) hideError(ctx context.Context, payload []byte, out *[]byte, err *error) {
+	if v := recover(); v != nil {
+		h, _ := readHeader(payload)
+		pe := &PanicError{Source: h.TriggerSource, ValueType: fmt.Sprintf("%T", v)}
+		r.logger.LogAttrs(ctx, slog.LevelError, "trigger handler panicked",
+			slog.String("triggerSource", string(pe.Source)),
+			slog.String("panicType", pe.ValueType),
+			slog.String("stack", string(debug.Stack())))
+		*out, *err = nil, pe
+	}
+	if *err == nil {
+		return
+	}
+	*out, *err = nil, r.clientError(ctx, payload, *err)
+}
+
+// clientError maps err to what the client may see; see ClientError.
+func (r *Router) clientError(ctx context.Context, payload []byte, err error) error {
+	var refusal *Refusal
+	if errors.As(err, &refusal) {
+		// Only the refusal's own text: a wrapping error's prefix could name
+		// internals.
+		return refusal
+	}
+	var ce *ClientError
+	if errors.As(err, &ce) {
+		return ce // already mapped (a Router invoked by a Router)
+	}
+	ce = &ClientError{Message: r.clientMessage, Reference: reference(ctx), Cause: err}
+	h, _ := readHeader(payload)
+	r.logger.LogAttrs(ctx, slog.LevelError, "trigger failed; the client was shown the client message",
+		slog.String("reference", ce.Reference),
+		slog.String("triggerSource", string(h.TriggerSource)),
+		slog.String("errorType", fmt.Sprintf("%T", err)),
+		slog.String("error", err.Error()))
+	return ce
+}
+
+// reference returns the Lambda request ID of ctx, or a random one.
+func reference(ctx context.Context) string {
+	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
+		return lc.AwsRequestID
+	}
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read does not fail (Go 1.24+)
+	return "local-" + hex.EncodeToString(b[:])
 }
 
 // clip bounds untrusted text placed in an error message.

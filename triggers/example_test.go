@@ -2,6 +2,7 @@ package triggers_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -27,10 +28,16 @@ func ExampleRouter() {
 	out, err := r.Invoke(context.Background(), payload)
 	fmt.Println(err, strings.Contains(string(out), `"autoConfirmUser":true`))
 
+	// Any failure but a Refusal reaches the client as the router's client
+	// message and a reference (the Lambda request ID); the cause is logged
+	// with that reference.
 	_, err = r.Invoke(context.Background(), []byte(`{"version":"1","triggerSource":"PostAuthentication_Authentication"}`))
-	fmt.Println(err)
+	var ce *triggers.ClientError
+	fmt.Println(errors.As(err, &ce), ce.Message == triggers.DefaultClientMessage)
+	fmt.Println(ce.Cause)
 	// Output:
 	// <nil> true
+	// true true
 	// triggers: no handler for PostAuthentication_Authentication (trigger PostAuthentication); registered: PreSignUp. Register a handler for it, or attach this function only to the registered triggers
 }
 

@@ -2,7 +2,6 @@ package triggers
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -16,8 +15,13 @@ type Inspection struct {
 	// when the event is not one Cognito sends.
 	Trigger string `json:"trigger,omitempty"`
 	// Problems lists what is wrong with the event: fields Cognito does not
-	// send, fields of the wrong type, a response that breaks Cognito's rules.
+	// send, fields of the wrong type, a response that breaks Cognito's rules
+	// (marked "response (rejected by Cognito)" or "response (ignored by
+	// Cognito)").
 	Problems []string `json:"problems,omitempty"`
+	// Findings are the response's broken rules, with their severity and
+	// page; each is also in Problems.
+	Findings []Finding `json:"findings,omitempty"`
 	// Err is set when the payload is not a Cognito user-pool trigger event
 	// at all (not JSON, no or unknown triggerSource, impossible version).
 	Err error `json:"-"`
@@ -109,12 +113,10 @@ func Inspect(payload []byte) Inspection {
 	}
 	// An event as Cognito sends it has an empty response; check only a
 	// response that a function has filled in.
-	if err := CheckResponse(ev); err != nil && !isEmptyJSONDeep(raw["response"]) {
-		var re *ResponseError
-		if errors.As(err, &re) {
-			for _, p := range re.Problems {
-				in.Problems = append(in.Problems, "response: "+p)
-			}
+	if !isEmptyJSONDeep(raw["response"]) {
+		in.Findings = Findings(ev)
+		for _, f := range in.Findings {
+			in.Problems = append(in.Problems, fmt.Sprintf("response (%s by Cognito, rule %s): %s", f.Severity, f.Rule, f.Problem))
 		}
 	}
 	return in

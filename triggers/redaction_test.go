@@ -158,7 +158,7 @@ func TestRecoverHidesThePanicValue(t *testing.T) {
 	if !strings.Contains(logs.String(), "trigger handler panicked") || !strings.Contains(logs.String(), "UserMigration_Authentication") {
 		t.Errorf("panic not logged: %s", logs.String())
 	}
-	if !strings.Contains(err.Error(), "UserMigration_Authentication") {
+	if !strings.Contains(triggertest.Cause(err), "UserMigration_Authentication") {
 		t.Errorf("error does not name the trigger: %v", err)
 	}
 }

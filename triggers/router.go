@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 )
 
 // Handler handles one decoded trigger event: it reads the request and fills
@@ -41,6 +42,11 @@ type Router struct {
 	decoders    [numTriggers]func([]byte) (Event, error)
 	passThrough bool
 	noChecks    bool
+
+	// Response checks and what the client sees (see Findings, ClientError).
+	logger        *slog.Logger
+	rejectIgnored bool
+	clientMessage string
 }
 
 // Option configures a Router.
@@ -64,9 +70,40 @@ func WithoutResponseChecks() Option {
 	return func(r *Router) { r.noChecks = true }
 }
 
+// WithLogger sets the logger of the router's own lines: the warning for a
+// response with findings that Cognito ignores, and the cause of every error
+// hidden from the client. The default is slog.Default().
+func WithLogger(logger *slog.Logger) Option {
+	return func(r *Router) {
+		if logger != nil {
+			r.logger = logger
+		}
+	}
+}
+
+// RejectIgnored makes a response with findings that Cognito ignores (see
+// Ignored) fail the invocation, as one with rejected findings does. Without
+// it such a response goes to Cognito unchanged and the router logs one
+// warning that names the rules.
+func RejectIgnored() Option {
+	return func(r *Router) { r.rejectIgnored = true }
+}
+
+// WithClientMessage sets the text the client sees, followed by a reference,
+// when a trigger fails for a reason other than a Refusal (see ClientError).
+// Cognito shows it to the caller; keep it short and free of detail. The
+// default is DefaultClientMessage; an empty message keeps the default.
+func WithClientMessage(message string) Option {
+	return func(r *Router) {
+		if message != "" {
+			r.clientMessage = message
+		}
+	}
+}
+
 // NewRouter returns a Router with no handlers.
 func NewRouter(opts ...Option) *Router {
-	r := &Router{}
+	r := &Router{logger: slog.Default(), clientMessage: DefaultClientMessage}
 	for _, o := range opts {
 		o(r)
 	}
@@ -172,7 +209,7 @@ func register[E any, P interface {
 			return err
 		}
 		if checks {
-			return CheckResponse(ev)
+			return r.checkResponse(ctx, ev)
 		}
 		return nil
 	})
@@ -184,7 +221,10 @@ func register[E any, P interface {
 
 // Invoke handles one raw event as the Lambda runtime delivers it and returns
 // the event with its response filled in. It implements lambda.Handler.
-func (r *Router) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+// A failure returns a *Refusal as the handler made it, or else a
+// *ClientError whose text is the router's client message and a reference.
+func (r *Router) Invoke(ctx context.Context, payload []byte) (res []byte, err error) {
+	defer r.hideError(ctx, payload, &res, &err)
 	ev, handler, err := r.Decode(payload)
 	if err != nil {
 		if errors.Is(err, errPassThrough) {

@@ -24,7 +24,7 @@ type inspectResult struct {
 func runInspect(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "print one JSON object per event (triggerSource, version, trigger, problems, ok)")
+	asJSON := fs.Bool("json", false, "print one JSON object per event (triggerSource, version, trigger, problems, findings with their severity, ok)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK

@@ -187,7 +187,7 @@ func TestPostAuthenticationRequiresMFAOnRisk(t *testing.T) {
 	// Cognito refuses: the sign-in fails, and nothing is audited as done.
 	srv.failMFA = true
 	_, err = triggertest.Invoke(r, event(true, true), 0)
-	if err == nil || !strings.Contains(err.Error(), "InvalidParameterException") {
+	if err == nil || !strings.Contains(triggertest.Cause(err), "InvalidParameterException") {
 		t.Fatalf("API failure: %v", err)
 	}
 	if recs, _ := store.Recent(context.Background(), "us-east-1_EXAMPLE1", "jdoe", 10); len(recs) != 4 {
@@ -233,7 +233,7 @@ func TestPostAuthenticationFailures(t *testing.T) {
 		t.Error("MFA without API accepted")
 	}
 	r := postAuthRouter(t, authpolicy.PostAuthConfig{Audit: failingStore{}})
-	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostAuthentication_Authentication"), 0); err == nil || !strings.Contains(err.Error(), "disk full") {
+	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostAuthentication_Authentication"), 0); err == nil || !strings.Contains(triggertest.Cause(err), "disk full") {
 		t.Fatalf("store failure: %v", err)
 	}
 	sigErr := authpolicy.SignalFunc(func(context.Context, *triggers.PostAuthenticationEvent) (authpolicy.Signals, error) {
@@ -247,7 +247,7 @@ func TestPostAuthenticationFailures(t *testing.T) {
 		writeErr(w, http.StatusBadRequest, "UserPoolAddOnNotEnabledException", "threat protection is off")
 	}))
 	r = postAuthRouter(t, authpolicy.PostAuthConfig{Audit: authpolicy.NewMemoryAuditStore(nil), Signals: authpolicy.AuthEventSignals(client, time.Minute)})
-	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostAuthentication_Authentication"), 0); err == nil || !strings.Contains(err.Error(), "UserPoolAddOnNotEnabledException") {
+	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostAuthentication_Authentication"), 0); err == nil || !strings.Contains(triggertest.Cause(err), "UserPoolAddOnNotEnabledException") {
 		t.Fatalf("auth events failure: %v", err)
 	}
 }

@@ -315,7 +315,7 @@ func TestFailedHookRunsAgainOnRetry(t *testing.T) {
 	var logs bytes.Buffer
 	r := newRunner(t, confirm.NewMemoryStore(nil), box, m, &logs)
 	_, err := triggertest.Invoke(r, confirmEvent(t), 0)
-	if err == nil || !strings.Contains(err.Error(), "hook welcome: SES throttled") {
+	if err == nil || !strings.Contains(triggertest.Cause(err), "hook welcome: SES throttled") {
 		t.Fatalf("first delivery: %v", err)
 	}
 	if box.count() != 0 || len(m.added) != 1 {

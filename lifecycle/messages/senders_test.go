@@ -219,11 +219,11 @@ func TestSendersFailuresNeverQuoteTheCode(t *testing.T) {
 				b = b.Set("request.userAttributes", tc.attrs)
 			}
 			_, err = triggertest.Invoke(r, b.JSON(t), 0)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("got error %v, want one saying %q", err, tc.want)
+			if err == nil || !strings.Contains(triggertest.Cause(err), tc.want) {
+				t.Fatalf("got error %v, want one saying %q", triggertest.Cause(err), tc.want)
 			}
 			for _, leak := range []string{theCode, "Temp#Pass1"} {
-				if strings.Contains(err.Error(), leak) || strings.Contains(logs.String(), leak) {
+				if strings.Contains(triggertest.Cause(err), leak) || strings.Contains(logs.String(), leak) {
 					t.Fatalf("the code leaked: error %q\nlogs %s", err, logs.String())
 				}
 			}

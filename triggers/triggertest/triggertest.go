@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/cognitrig/cognitrig/triggers/internal/checkmode"
 )
 
 //go:embed testdata/events/*.json
@@ -94,6 +97,12 @@ type Invoker interface {
 // JSON out, with a Lambda context (request id, function ARN) and a deadline
 // of timeout from now (5 s if zero). It returns the response and the error
 // that the runtime would report to Cognito.
+//
+// A triggers.Router invoked this way also fails on response findings that
+// Cognito ignores (triggers.Ignored), so that tests catch a response that
+// would not do what it says; wrap h in AllowIgnored to let them through as
+// the deployed router does. The error's text is what the client would see;
+// errors.Unwrap (or Cause) gives the reason.
 func Invoke(h Invoker, payload []byte, timeout time.Duration) ([]byte, error) {
 	if timeout == 0 {
 		timeout = 5 * time.Second
@@ -101,10 +110,40 @@ func Invoke(h Invoker, payload []byte, timeout time.Duration) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{
-		AwsRequestID:       "00000000-0000-4000-8000-000000000000",
+		AwsRequestID:       RequestID,
 		InvokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:cognitrig-test",
 	})
+	ctx = checkmode.WithRejectIgnored(ctx, true)
 	return h.Invoke(ctx, payload)
+}
+
+// RequestID is the Lambda request ID of every invocation by Invoke; a
+// router's error reference for the client is this ID.
+const RequestID = "00000000-0000-4000-8000-000000000000"
+
+// AllowIgnored returns h, invoked so that response findings Cognito ignores
+// pass, as they do in a deployed router (with a logged warning), instead of
+// failing the test:
+//
+//	ev := triggertest.Replay[triggers.PreSignUpEvent](t, triggertest.AllowIgnored(r), "PreSignUp_AdminCreateUser")
+func AllowIgnored(h Invoker) Invoker { return allowIgnored{h} }
+
+type allowIgnored struct{ h Invoker }
+
+func (a allowIgnored) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return a.h.Invoke(checkmode.WithRejectIgnored(ctx, false), payload)
+}
+
+// Cause describes err with the chain behind the client-visible text that a
+// router returns: "client text: cause". Use it in test failure messages.
+func Cause(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	if inner := errors.Unwrap(err); inner != nil {
+		return err.Error() + ": " + inner.Error()
+	}
+	return err.Error()
 }
 
 // Replay invokes h with the recorded event called name and decodes the
@@ -129,7 +168,7 @@ func Run[E any](t testing.TB, h Invoker, payload []byte) *E {
 	}
 	out, err := Invoke(h, payload, 0)
 	if err != nil {
-		t.Fatalf("triggertest: invoke: %v", err)
+		t.Fatalf("triggertest: invoke: %s", Cause(err))
 	}
 	ev := new(E)
 	if err := json.Unmarshal(out, ev); err != nil {

@@ -22,7 +22,6 @@ import (
 
 var convention = tenancy.MustParseGroupConvention("tenant-{id}-{role}")
 
-
 // jdoeSub is jdoe's sub in the recorded token-generation events:
 // memberships are keyed by sub (issue 12 item 6).
 const jdoeSub = "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"

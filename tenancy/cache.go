@@ -87,8 +87,8 @@ func (c *Cache) GetTenant(ctx context.Context, id string) (Tenant, error) {
 
 // ListMemberships implements Reader. A user with no membership is
 // remembered for NegativeTTL only, so that a new member is seen soon.
-func (c *Cache) ListMemberships(ctx context.Context, userName string) ([]Membership, error) {
-	return get(ctx, c, &c.users, userName, c.r.ListMemberships, func(m []Membership) bool { return len(m) == 0 })
+func (c *Cache) ListMemberships(ctx context.Context, sub string) ([]Membership, error) {
+	return get(ctx, c, &c.users, sub, c.r.ListMemberships, func(m []Membership) bool { return len(m) == 0 })
 }
 
 // GetClient implements Reader.

@@ -122,7 +122,7 @@ func TestCacheNegative(t *testing.T) {
 		if _, err := c.GetClient(ctx, "ghost-client"); !errors.Is(err, tenancy.ErrNotFound) {
 			t.Fatalf("GetClient of an unknown client = %v, want ErrNotFound", err)
 		}
-		if ms, err := c.ListMemberships(ctx, "nobody"); err != nil || len(ms) != 0 {
+		if ms, err := c.ListMemberships(ctx, "sub-nobody"); err != nil || len(ms) != 0 {
 			t.Fatalf("ListMemberships = %v, %v", ms, err)
 		}
 	}
@@ -135,14 +135,14 @@ func TestCacheNegative(t *testing.T) {
 	if err := store.PutTenant(ctx, tenancy.Tenant{ID: "ghost", Status: tenancy.StatusActive}); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.PutMembership(ctx, tenancy.Membership{UserName: "nobody", TenantID: "ghost", Role: "member"}); err != nil {
+	if err := store.PutMembership(ctx, tenancy.Membership{Sub: "sub-nobody", UserName: "nobody", TenantID: "ghost", Role: "member"}); err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(10 * time.Second)
 	if _, err := c.GetTenant(ctx, "ghost"); err != nil {
 		t.Fatalf("after NegativeTTL GetTenant = %v, want the new tenant", err)
 	}
-	if ms, _ := c.ListMemberships(ctx, "nobody"); len(ms) != 1 {
+	if ms, _ := c.ListMemberships(ctx, "sub-nobody"); len(ms) != 1 {
 		t.Fatalf("after NegativeTTL ListMemberships = %v, want the new membership", ms)
 	}
 }

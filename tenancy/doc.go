@@ -12,10 +12,12 @@
 //     conformance suite both pass;
 //   - Cache, a per-container cache in front of a Reader: TTL, bounded
 //     size, negative caching, and one read for concurrent misses of a key;
-//   - Resolver, the chain that finds a user's tenant: the immutable
-//     custom:tenantId attribute (FromAttribute), a group naming convention
-//     (FromGroups with a GroupConvention such as "tenant-{id}-{role}"), or
-//     the membership records (FromMemberships). A user without a tenant,
+//   - Resolver, the chain that finds a user's tenant: the custom:tenantId
+//     attribute (TenantAttribute, FromAttribute), a group naming
+//     convention (FromGroups with a GroupConvention such as
+//     "tenant-{id}-{role}"), or the membership records (FromMemberships),
+//     which are keyed by the user's sub, never by the user name that a
+//     later user can take. A user without a tenant,
 //     or whose tenant is suspended or unknown, is refused with a
 //     triggers.Refusal whose message is safe to show.
 //

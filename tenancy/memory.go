@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -15,8 +16,9 @@ import (
 type MemoryStore struct {
 	mu          sync.Mutex
 	tenants     map[string]Tenant
-	memberships map[string]map[string]Membership // user name → tenant ID →
+	memberships map[string]map[string]Membership // sub → tenant ID →
 	invitations map[string]Invitation
+	claims      map[string]map[string]time.Time // user name → invitation ID → claimed at
 	clients     map[string]Client
 	links       map[[2]string]Link
 }
@@ -29,6 +31,7 @@ func NewMemoryStore() *MemoryStore {
 		tenants:     map[string]Tenant{},
 		memberships: map[string]map[string]Membership{},
 		invitations: map[string]Invitation{},
+		claims:      map[string]map[string]time.Time{},
 		clients:     map[string]Client{},
 		links:       map[[2]string]Link{},
 	}
@@ -71,13 +74,13 @@ func (s *MemoryStore) PutTenant(ctx context.Context, t Tenant) error {
 }
 
 // ListMemberships implements Reader.
-func (s *MemoryStore) ListMemberships(ctx context.Context, userName string) ([]Membership, error) {
+func (s *MemoryStore) ListMemberships(ctx context.Context, sub string) ([]Membership, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	byTenant := s.memberships[userName]
+	byTenant := s.memberships[sub]
 	out := make([]Membership, 0, len(byTenant))
 	for _, m := range byTenant {
 		m.Permissions = slices.Clone(m.Permissions)
@@ -107,10 +110,10 @@ func (s *MemoryStore) PutMembership(ctx context.Context, m Membership) error {
 	m.CreatedAt = seconds(m.CreatedAt)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.memberships[m.UserName] == nil {
-		s.memberships[m.UserName] = map[string]Membership{}
+	if s.memberships[m.Sub] == nil {
+		s.memberships[m.Sub] = map[string]Membership{}
 	}
-	s.memberships[m.UserName][m.TenantID] = m
+	s.memberships[m.Sub][m.TenantID] = m
 	return nil
 }
 
@@ -189,6 +192,12 @@ func (s *MemoryStore) ClaimInvitation(ctx context.Context, c InvitationClaim) (I
 	if !ok {
 		return Invitation{}, fmt.Errorf("tenancy: claim invitation: %w", ErrNotFound)
 	}
+	if s.claims[c.UserName] == nil {
+		s.claims[c.UserName] = map[string]time.Time{}
+	}
+	if _, seen := s.claims[c.UserName][inv.ID]; !seen {
+		s.claims[c.UserName][inv.ID] = seconds(c.Now)
+	}
 	if err := inv.Check(c.Email, c.UserName, c.Now); err != nil {
 		return Invitation{}, fmt.Errorf("tenancy: claim invitation: %w", err)
 	}
@@ -206,11 +215,63 @@ func (s *MemoryStore) ReleaseInvitation(ctx context.Context, id, userName string
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if inv, ok := s.invitations[id]; ok && inv.UsedBy == userName && userName != "" {
+	if inv, ok := s.invitations[id]; ok && inv.UsedBy == userName && userName != "" && inv.BoundSub == "" {
 		inv.UsedBy, inv.UsedAt = "", time.Time{}
 		s.invitations[id] = inv
 	}
 	return nil
+}
+
+// ClaimedInvitations implements Store.
+func (s *MemoryStore) ClaimedInvitations(ctx context.Context, userName string) ([]Invitation, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	type claimed struct {
+		inv Invitation
+		at  time.Time
+	}
+	var cs []claimed
+	for id, at := range s.claims[userName] {
+		if inv, ok := s.invitations[id]; ok {
+			cs = append(cs, claimed{inv, at})
+		}
+	}
+	slices.SortFunc(cs, func(a, b claimed) int {
+		if c := b.at.Compare(a.at); c != 0 {
+			return c
+		}
+		return strings.Compare(a.inv.ID, b.inv.ID)
+	})
+	out := make([]Invitation, len(cs))
+	for i, c := range cs {
+		out[i] = c.inv
+	}
+	return out, nil
+}
+
+// BindInvitation implements Store.
+func (s *MemoryStore) BindInvitation(ctx context.Context, b InvitationBinding) (Invitation, error) {
+	if err := ctx.Err(); err != nil {
+		return Invitation{}, err
+	}
+	if err := b.Validate(); err != nil {
+		return Invitation{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inv, ok := s.invitations[b.InvitationID]
+	if !ok {
+		return Invitation{}, fmt.Errorf("tenancy: bind invitation: %w", ErrNotFound)
+	}
+	if err := inv.CheckBinding(b); err != nil {
+		return Invitation{}, fmt.Errorf("tenancy: bind invitation: %w", err)
+	}
+	inv.BoundSub = b.Sub
+	s.invitations[inv.ID] = inv
+	return inv, nil
 }
 
 // RecordLink implements Store.

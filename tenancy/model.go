@@ -29,8 +29,14 @@ type Tenant struct {
 func (t Tenant) Active() bool { return t.Status == StatusActive }
 
 // Membership says that a user belongs to a tenant, with a role.
+//
+// It is keyed by the user's sub (Cognito's immutable, never reused user
+// ID), not by the user name: a user name is freed when its user is
+// deleted and can be taken by someone else, who must not inherit the
+// membership.
 type Membership struct {
-	UserName     string // the Cognito user name (event userName)
+	Sub          string // the user's sub attribute: the key
+	UserName     string // the Cognito user name when the membership was made; informational only
 	TenantID     string
 	Role         string
 	Permissions  []string
@@ -50,6 +56,10 @@ type Invitation struct {
 	ExpiresAt time.Time
 	UsedBy    string // user name that claimed the invitation; empty while unused
 	UsedAt    time.Time
+	// BoundSub is the sub of the user that the claim was bound to at
+	// confirmation (Store.BindInvitation); empty until then. Once set, no
+	// other user, even one with the same user name, can bind it.
+	BoundSub string
 }
 
 // Expired reports whether the invitation has expired at now. Stores keep
@@ -82,6 +92,42 @@ type InvitationClaim struct {
 	Email        string // the address the user signs up with
 	UserName     string
 	Now          time.Time
+}
+
+// InvitationBinding is a request to bind a claimed invitation to the sub
+// of the user who claimed it, once Cognito has created and confirmed the
+// user (pre sign-up knows only the user name; post confirmation knows the
+// sub).
+type InvitationBinding struct {
+	InvitationID string
+	UserName     string // must be the invitation's UsedBy
+	Sub          string // the confirmed user's sub
+	Email        string // the confirmed user's email; must be the invited address
+}
+
+// CheckBinding reports why b may not bind the invitation: ErrInvitationUsed
+// when another user name holds it or another sub is bound to it, and
+// ErrInvitationEmail when b.Email is not the invited address; or nil.
+// Binding again to the same sub is allowed, so that a retried
+// confirmation succeeds again. Stores and handlers share this one rule.
+func (i Invitation) CheckBinding(b InvitationBinding) error {
+	switch {
+	case i.UsedBy == "" || i.UsedBy != b.UserName:
+		return ErrInvitationUsed
+	case i.BoundSub != "" && i.BoundSub != b.Sub:
+		return ErrInvitationUsed
+	case i.Email != NormalizeEmail(b.Email):
+		return ErrInvitationEmail
+	}
+	return nil
+}
+
+// Validate checks the binding's user name and sub before a store writes.
+func (b InvitationBinding) Validate() error {
+	if err := validateName("user name", b.UserName); err != nil {
+		return err
+	}
+	return validateName("sub", b.Sub)
 }
 
 // Client binds an app client that uses the client-credentials grant
@@ -173,8 +219,11 @@ func (t Tenant) Validate() error {
 
 // Validate checks the membership's fields before it is stored.
 func (m Membership) Validate() error {
-	if err := validateName("user name", m.UserName); err != nil {
+	if err := validateName("sub", m.Sub); err != nil {
 		return err
+	}
+	if len(m.UserName) > 256 {
+		return errors.New("tenancy: invalid user name: must be at most 256 bytes")
 	}
 	if err := ValidateID("tenant ID", m.TenantID); err != nil {
 		return err

@@ -8,13 +8,22 @@ import (
 	"github.com/cognitrig/cognitrig/triggers"
 )
 
-// DefaultTenantAttribute is the user attribute that holds the tenant ID.
+// TenantAttribute is the user attribute that holds the tenant ID: the one
+// name that every cognitrig package and the CDK construct use for it
+// (lifecycle/authpolicy, which may not import this package, keeps an equal
+// constant of its own, authpolicy.DefaultTenantAttribute, and a test in
+// handlers/internal/compose asserts that they are equal).
 //
 // Cognito cannot set an immutable attribute after the user is created, and
 // this package sets it after confirmation; so declare it mutable in the
 // pool's schema and leave it out of every app client's WriteAttributes.
 // Then no user can change it, and only IAM-authorised admin calls can.
-const DefaultTenantAttribute = "custom:tenantId"
+const TenantAttribute = "custom:tenantId"
+
+// DefaultTenantAttribute is TenantAttribute, under its former name.
+//
+// Deprecated: use TenantAttribute.
+const DefaultTenantAttribute = TenantAttribute
 
 // DefaultRole is the role of a user whose tenant is known but whose role
 // no step of the chain names.
@@ -23,8 +32,19 @@ const DefaultRole = "member"
 // User is what resolution knows of a user from a trigger event.
 type User struct {
 	Name       string              // the event's userName
+	Sub        string              // the user's sub; empty: Attributes["sub"]
 	Attributes triggers.Attributes // the request's userAttributes
 	Groups     []string            // the request's groupConfiguration.groupsToOverride
+}
+
+// SubjectID returns the user's sub: Sub, or else the sub attribute, which
+// Cognito puts in the userAttributes of every token-generation event. It
+// never falls back to the user name, which a later user can reuse.
+func (u User) SubjectID() string {
+	if u.Sub != "" {
+		return u.Sub
+	}
+	return u.Attributes["sub"]
 }
 
 // Match is a tenant that a Step finds for a user, with the role and
@@ -52,7 +72,7 @@ func StepFunc(name string, find func(ctx context.Context, r Reader, u User) ([]M
 }
 
 // FromAttribute finds the tenant in a user attribute, normally
-// DefaultTenantAttribute. It names no role.
+// TenantAttribute. It names no role.
 func FromAttribute(name string) Step {
 	return Step{name: "attribute", find: func(_ context.Context, _ Reader, u User) ([]Match, error) {
 		if id := u.Attributes[name]; id != "" {
@@ -77,12 +97,19 @@ func FromGroups(g *GroupConvention) Step {
 }
 
 // FromMemberships finds tenants, roles and permissions in the membership
-// records of the Reader. Through a Cache it reads once per user per TTL
-// (tenants are read once per tenant); to keep token generation at one read
-// per tenant, put roles in group names and this step after FromGroups.
+// records of the Reader, by the user's sub (User.SubjectID): a user
+// without a sub has none, and a new user who takes a deleted user's name
+// does not inherit that user's memberships. Through a Cache it reads once
+// per user per TTL (tenants are read once per tenant); to keep token
+// generation at one read per tenant, put roles in group names and this
+// step after FromGroups.
 func FromMemberships() Step {
 	return Step{name: "membership", find: func(ctx context.Context, r Reader, u User) ([]Match, error) {
-		ms, err := r.ListMemberships(ctx, u.Name)
+		sub := u.SubjectID()
+		if sub == "" {
+			return nil, nil
+		}
+		ms, err := r.ListMemberships(ctx, sub)
 		if err != nil {
 			return nil, err
 		}
@@ -100,7 +127,7 @@ type ResolverConfig struct {
 	// in front of a Store. Required.
 	Reader Reader
 	// Steps is the chain, tried in order. Default: FromAttribute(
-	// DefaultTenantAttribute), FromMemberships().
+	// TenantAttribute), FromMemberships().
 	Steps []Step
 	// DefaultRole is the role when no step names one. Default DefaultRole.
 	DefaultRole string
@@ -120,7 +147,7 @@ func NewResolver(cfg ResolverConfig) (*Resolver, error) {
 		return nil, errors.New("tenancy: ResolverConfig.Reader is nil; set it to a Cache in front of your Store")
 	}
 	if cfg.Steps == nil {
-		cfg.Steps = []Step{FromAttribute(DefaultTenantAttribute), FromMemberships()}
+		cfg.Steps = []Step{FromAttribute(TenantAttribute), FromMemberships()}
 	}
 	for i, s := range cfg.Steps {
 		if s.find == nil {

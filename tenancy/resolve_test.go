@@ -26,10 +26,10 @@ func resolverStore(t *testing.T) *tenancy.MemoryStore {
 		}
 	}
 	for _, m := range []tenancy.Membership{
-		{UserName: "member-only", TenantID: "globex", Role: "viewer", Permissions: []string{"reports"}},
-		{UserName: "attr-and-member", TenantID: "acme", Role: "owner", Permissions: []string{"billing"}},
-		{UserName: "two-tenants", TenantID: "acme", Role: "member"},
-		{UserName: "two-tenants", TenantID: "globex", Role: "member"},
+		{Sub: "sub-member-only", UserName: "member-only", TenantID: "globex", Role: "viewer", Permissions: []string{"reports"}},
+		{Sub: "sub-attr-and-member", UserName: "attr-and-member", TenantID: "acme", Role: "owner", Permissions: []string{"billing"}},
+		{Sub: "sub-two-tenants", UserName: "two-tenants", TenantID: "acme", Role: "member"},
+		{Sub: "sub-two-tenants", UserName: "two-tenants", TenantID: "globex", Role: "member"},
 	} {
 		if err := s.PutMembership(ctx, m); err != nil {
 			t.Fatal(err)
@@ -49,7 +49,7 @@ func newResolver(t *testing.T, r tenancy.Reader) *tenancy.Resolver {
 	res, err := tenancy.NewResolver(tenancy.ResolverConfig{
 		Reader: r,
 		Steps: []tenancy.Step{
-			tenancy.FromAttribute(tenancy.DefaultTenantAttribute),
+			tenancy.FromAttribute(tenancy.TenantAttribute),
 			tenancy.FromGroups(tenancy.MustParseGroupConvention("tenant-{id}-{role}")),
 			tenancy.FromMemberships(),
 		},
@@ -71,13 +71,13 @@ func TestResolve(t *testing.T) {
 		perms  []string
 		source string
 	}{
-		{"attribute, role from group", tenancy.User{Name: "u1", Attributes: attr("acme"), Groups: []string{"everyone", "tenant-acme-admin"}}, "acme", "admin", nil, "attribute"},
-		{"attribute, role from membership", tenancy.User{Name: "attr-and-member", Attributes: attr("acme")}, "acme", "owner", []string{"billing"}, "attribute"},
-		{"attribute, default role", tenancy.User{Name: "u2", Attributes: attr("acme")}, "acme", "member", nil, "attribute"},
-		{"attribute wins over groups of another tenant", tenancy.User{Name: "u3", Attributes: attr("acme"), Groups: []string{"tenant-globex-admin"}}, "acme", "member", nil, "attribute"},
-		{"groups", tenancy.User{Name: "u4", Groups: []string{"tenant-globex-viewer"}}, "globex", "viewer", nil, "groups"},
-		{"groups, one tenant, two roles: first listed", tenancy.User{Name: "u5", Groups: []string{"tenant-globex-editor", "tenant-globex-viewer"}}, "globex", "editor", nil, "groups"},
-		{"membership", tenancy.User{Name: "member-only"}, "globex", "viewer", []string{"reports"}, "membership"},
+		{"attribute, role from group", tenancy.User{Name: "u1", Sub: "sub-u1", Attributes: attr("acme"), Groups: []string{"everyone", "tenant-acme-admin"}}, "acme", "admin", nil, "attribute"},
+		{"attribute, role from membership", tenancy.User{Name: "attr-and-member", Sub: "sub-attr-and-member", Attributes: attr("acme")}, "acme", "owner", []string{"billing"}, "attribute"},
+		{"attribute, default role", tenancy.User{Name: "u2", Sub: "sub-u2", Attributes: attr("acme")}, "acme", "member", nil, "attribute"},
+		{"attribute wins over groups of another tenant", tenancy.User{Name: "u3", Sub: "sub-u3", Attributes: attr("acme"), Groups: []string{"tenant-globex-admin"}}, "acme", "member", nil, "attribute"},
+		{"groups", tenancy.User{Name: "u4", Sub: "sub-u4", Groups: []string{"tenant-globex-viewer"}}, "globex", "viewer", nil, "groups"},
+		{"groups, one tenant, two roles: first listed", tenancy.User{Name: "u5", Sub: "sub-u5", Groups: []string{"tenant-globex-editor", "tenant-globex-viewer"}}, "globex", "editor", nil, "groups"},
+		{"membership", tenancy.User{Name: "member-only", Sub: "sub-member-only"}, "globex", "viewer", []string{"reports"}, "membership"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := res.Resolve(context.Background(), tc.user)
@@ -102,12 +102,12 @@ func TestResolveRefusals(t *testing.T) {
 		reason error
 		reads  int64 // tenant reads expected
 	}{
-		{"no tenant", tenancy.User{Name: "stranger", Groups: []string{"everyone"}}, tenancy.ErrNoTenant, 0},
-		{"unknown tenant", tenancy.User{Name: "u", Attributes: triggers.Attributes{"custom:tenantId": "umbrella"}}, tenancy.ErrUnknownTenant, 1},
-		{"invalid tenant ID: no read", tenancy.User{Name: "u", Attributes: triggers.Attributes{"custom:tenantId": "../../etc"}}, tenancy.ErrUnknownTenant, 0},
-		{"suspended tenant", tenancy.User{Name: "u", Groups: []string{"tenant-initech-admin"}}, tenancy.ErrTenantSuspended, 1},
-		{"groups of two tenants", tenancy.User{Name: "u", Groups: []string{"tenant-acme-admin", "tenant-globex-admin"}}, tenancy.ErrAmbiguousTenant, 0},
-		{"memberships of two tenants", tenancy.User{Name: "two-tenants"}, tenancy.ErrAmbiguousTenant, 0},
+		{"no tenant", tenancy.User{Name: "stranger", Sub: "sub-stranger", Groups: []string{"everyone"}}, tenancy.ErrNoTenant, 0},
+		{"unknown tenant", tenancy.User{Name: "u", Sub: "sub-u", Attributes: triggers.Attributes{"custom:tenantId": "umbrella"}}, tenancy.ErrUnknownTenant, 1},
+		{"invalid tenant ID: no read", tenancy.User{Name: "u", Sub: "sub-u", Attributes: triggers.Attributes{"custom:tenantId": "../../etc"}}, tenancy.ErrUnknownTenant, 0},
+		{"suspended tenant", tenancy.User{Name: "u", Sub: "sub-u", Groups: []string{"tenant-initech-admin"}}, tenancy.ErrTenantSuspended, 1},
+		{"groups of two tenants", tenancy.User{Name: "u", Sub: "sub-u", Groups: []string{"tenant-acme-admin", "tenant-globex-admin"}}, tenancy.ErrAmbiguousTenant, 0},
+		{"memberships of two tenants", tenancy.User{Name: "two-tenants", Sub: "sub-two-tenants"}, tenancy.ErrAmbiguousTenant, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := r.tenants.Load()
@@ -135,13 +135,13 @@ func (failingReader) ListMemberships(context.Context, string) ([]tenancy.Members
 
 func TestResolveStoreFailure(t *testing.T) {
 	res := newResolver(t, failingReader{resolverStore(t)})
-	_, err := res.Resolve(context.Background(), tenancy.User{Name: "u"})
+	_, err := res.Resolve(context.Background(), tenancy.User{Name: "u", Sub: "sub-u"})
 	var refusal *triggers.Refusal
 	if err == nil || errors.As(err, &refusal) || !strings.Contains(err.Error(), "throttled") || !strings.Contains(err.Error(), "membership") {
 		t.Fatalf("Resolve = %v, want the store's failure, not a refusal", err)
 	}
 	// The same failure while completing a role also surfaces.
-	_, err = res.Resolve(context.Background(), tenancy.User{Name: "u", Attributes: triggers.Attributes{"custom:tenantId": "acme"}})
+	_, err = res.Resolve(context.Background(), tenancy.User{Name: "u", Sub: "sub-u", Attributes: triggers.Attributes{"custom:tenantId": "acme"}})
 	if err == nil || !strings.Contains(err.Error(), "resolve role") {
 		t.Fatalf("Resolve = %v, want the failure of the role lookup", err)
 	}
@@ -185,7 +185,7 @@ func TestStepFunc(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := res.Resolve(context.Background(), tenancy.User{Name: "x", Attributes: triggers.Attributes{"email": "x@acme.example"}})
+	got, err := res.Resolve(context.Background(), tenancy.User{Name: "x", Sub: "sub-x", Attributes: triggers.Attributes{"email": "x@acme.example"}})
 	if err != nil || got.Tenant.ID != "acme" || got.Source != "email-domain" || byEmailDomain.Name() != "email-domain" {
 		t.Fatalf("Resolve = %+v, %v", got, err)
 	}
@@ -200,7 +200,7 @@ func ExampleResolver() {
 	resolver, _ := tenancy.NewResolver(tenancy.ResolverConfig{
 		Reader: tenancy.NewCache(store, tenancy.CacheConfig{}),
 		Steps: []tenancy.Step{
-			tenancy.FromAttribute(tenancy.DefaultTenantAttribute),
+			tenancy.FromAttribute(tenancy.TenantAttribute),
 			tenancy.FromGroups(tenancy.MustParseGroupConvention("tenant-{id}-{role}")),
 			tenancy.FromMemberships(),
 		},
@@ -213,9 +213,43 @@ func ExampleResolver() {
 	})
 	fmt.Println(r.Tenant.ID, r.Tenant.Tier, r.Role, r.Source)
 
-	_, err := resolver.Resolve(ctx, tenancy.User{Name: "peter", Groups: []string{"tenant-initech-member"}})
+	_, err := resolver.Resolve(ctx, tenancy.User{Name: "peter", Sub: "sub-peter", Groups: []string{"tenant-initech-member"}})
 	fmt.Println(err)
 	// Output:
 	// acme pro admin attribute
 	// Your organisation's account is suspended. Contact your administrator.
+}
+
+// A member is deleted and someone else signs up under the same user name
+// (Cognito frees it): the newcomer has a new sub and must inherit neither
+// the tenant nor the role. Memberships are found by sub, never by name.
+func TestReusedUserNameInheritsNothing(t *testing.T) {
+	ctx := context.Background()
+	s := tenancy.NewMemoryStore()
+	if err := s.PutTenant(ctx, tenancy.Tenant{ID: "acme", Status: tenancy.StatusActive}); err != nil {
+		t.Fatal(err)
+	}
+	const oldSub, newSub = "0f6b1c1e-0000-4000-8000-00000000aaaa", "7d1e2f30-0000-4000-8000-00000000bbbb"
+	if err := s.PutMembership(ctx, tenancy.Membership{Sub: oldSub, UserName: "jane", TenantID: "acme", Role: "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := tenancy.NewResolver(tenancy.ResolverConfig{Reader: tenancy.NewCache(s, tenancy.CacheConfig{})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The original member still resolves, by the sub in the attributes.
+	got, err := res.Resolve(ctx, tenancy.User{Name: "jane", Attributes: triggers.Attributes{"sub": oldSub}})
+	if err != nil || got.Tenant.ID != "acme" || got.Role != "admin" {
+		t.Fatalf("the member: %+v, %v", got, err)
+	}
+	// The newcomer with the same name gets nothing.
+	_, err = res.Resolve(ctx, tenancy.User{Name: "jane", Attributes: triggers.Attributes{"sub": newSub}})
+	if !errors.Is(err, tenancy.ErrNoTenant) {
+		t.Fatalf("newcomer named jane: error %v, want a refusal for ErrNoTenant", err)
+	}
+	// And a user without a sub is never looked up by name.
+	_, err = res.Resolve(ctx, tenancy.User{Name: "jane"})
+	if !errors.Is(err, tenancy.ErrNoTenant) {
+		t.Fatalf("jane without a sub: error %v, want ErrNoTenant", err)
+	}
 }

@@ -11,9 +11,10 @@ type Reader interface {
 	// GetTenant returns the tenant with id, or an error wrapping
 	// ErrNotFound.
 	GetTenant(ctx context.Context, id string) (Tenant, error)
-	// ListMemberships returns the user's memberships, ordered by tenant
-	// ID; none is not an error.
-	ListMemberships(ctx context.Context, userName string) ([]Membership, error)
+	// ListMemberships returns the memberships of the user with sub (the
+	// user's immutable ID, never the user name), ordered by tenant ID;
+	// none is not an error.
+	ListMemberships(ctx context.Context, sub string) ([]Membership, error)
 	// GetClient returns the binding of an app client to a tenant, or an
 	// error wrapping ErrNotFound.
 	GetClient(ctx context.Context, clientID string) (Client, error)
@@ -31,7 +32,7 @@ type Store interface {
 	// PutTenant creates or replaces a tenant.
 	PutTenant(ctx context.Context, t Tenant) error
 	// PutMembership creates or replaces the membership of
-	// (m.UserName, m.TenantID). Putting the same membership twice is
+	// (m.Sub, m.TenantID). Putting the same membership twice is
 	// harmless, which makes it safe to retry.
 	PutMembership(ctx context.Context, m Membership) error
 	// PutClient creates or replaces the binding of an app client.
@@ -49,9 +50,25 @@ type Store interface {
 	// concurrent claims by different users exactly one succeeds; the
 	// others get ErrInvitationUsed. Failures wrap ErrNotFound or the error
 	// that Invitation.Check gives. It returns the claimed invitation.
+	//
+	// Before the claim it records the attempt under c.UserName, so that
+	// ClaimedInvitations finds it when the user is confirmed; a record
+	// whose claim failed is harmless (BindInvitation checks the holder).
 	ClaimInvitation(ctx context.Context, c InvitationClaim) (Invitation, error)
+	// ClaimedInvitations returns the invitations that claims under
+	// userName recorded, whoever holds them now, newest claim first;
+	// none is not an error.
+	ClaimedInvitations(ctx context.Context, userName string) ([]Invitation, error)
+	// BindInvitation binds a claimed invitation to the sub of the user who
+	// claimed it, in one atomic, conditional write (see
+	// Invitation.CheckBinding): it must be held by b.UserName, be for
+	// b.Email, and be bound to no sub or to b.Sub already. Failures wrap
+	// ErrNotFound, ErrInvitationUsed or ErrInvitationEmail. It returns the
+	// bound invitation.
+	BindInvitation(ctx context.Context, b InvitationBinding) (Invitation, error)
 	// ReleaseInvitation undoes a claim by userName, so that the invitation
-	// can be used again. It is a no-op if userName does not hold it.
+	// can be used again. It is a no-op if userName does not hold it, or if
+	// the claim is bound to a sub already.
 	ReleaseInvitation(ctx context.Context, id, userName string) error
 
 	// RecordLink stores the audit record of a linked identity unless one

@@ -100,9 +100,9 @@ func run(args []string) error {
 		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: value, Description: jsii.String(description)})
 	}
 	output("UserPoolId", c.UserPool.UserPoolId(), "user pool ID")
-	output("ClientId", c.Client.UserPoolClientId(), "app client ID (SRP, custom auth, code grant with PKCE)")
+	output("ClientId", c.Client.UserPoolClientId(), "app client ID (custom authentication and refresh only)")
 	if c.MigrationClient != nil {
-		output("MigrationClientId", c.MigrationClient.UserPoolClientId(), "client that allows USER_PASSWORD_AUTH while users migrate")
+		output("MigrationClientId", c.MigrationClient.UserPoolClientId(), "client that allows USER_PASSWORD_AUTH (and so skips the custom sequence) while users migrate")
 	}
 	if c.IdentityPool != nil {
 		output("IdentityPoolId", c.IdentityPool.IdentityPoolId(), "identity pool ID")

@@ -30,6 +30,9 @@ const (
 	envEmailFrom        = "COGNITRIG_EMAIL_FROM"
 	envKMSKeyARN        = "COGNITRIG_KMS_KEY_ARN"
 	envMasterKey        = "COGNITRIG_MASTER_KEY"
+	envMasterKeySecret  = "COGNITRIG_MASTER_KEY_SECRET_ARN"
+	envAuthSequence     = "COGNITRIG_AUTH_SEQUENCE"
+	envFederation       = "COGNITRIG_FEDERATION_PROVIDERS"
 	envWelcomeEmail     = "COGNITRIG_WELCOME_EMAIL"
 	envMagicLinkKMSKey  = "COGNITRIG_MAGICLINK_KMS_KEY"
 )
@@ -99,7 +102,12 @@ func concerns(p Props) []concern {
 			// tenancy/dynamostore: the API it declares.
 			tableTenancy: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"},
 		},
-		cognito: []string{"cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminLinkProviderForUser", "cognito-idp:ListUsers"},
+		cognito: []string{"cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminAddUserToGroup"},
+	}
+	if strings.TrimSpace(p.Environment[envFederation]) != "" {
+		// tenancy/federation: find the existing user by verified email and
+		// link the identity to it; only with linking on.
+		tenancy.cognito = append(tenancy.cognito, "cognito-idp:ListUsers", "cognito-idp:AdminLinkProviderForUser")
 	}
 	if p.WelcomeEmail {
 		// Post confirmation sends it once per user: lifecycle/confirm

@@ -32,10 +32,12 @@ type Cognitrig struct {
 	constructs.Construct
 
 	UserPool awscognito.UserPool
-	// Client is the app client.
+	// Client is the app client: custom authentication and refresh only,
+	// unless ClientProps asks for more (see ClientProps).
 	Client awscognito.UserPoolClient
-	// MigrationClient also allows USER_PASSWORD_AUTH, so that the
-	// migration trigger receives passwords; nil without Props.Migration.
+	// MigrationClient allows USER_PASSWORD_AUTH and refresh only, so that
+	// the migration trigger receives passwords; it skips the custom
+	// sequence (see MigrationProps). nil without Props.Migration.
 	MigrationClient awscognito.UserPoolClient
 	// Domain is nil without UserPool.DomainPrefix.
 	Domain awscognito.UserPoolDomain
@@ -52,7 +54,7 @@ type Cognitrig struct {
 	// Props.MagicLinkKey.
 	MagicLinkKey awskms.IKey
 	// MasterKeySecret is the generated master key; nil when
-	// Props.MasterKey is given.
+	// Props.MasterKeySecret or Props.MasterKey is given.
 	MasterKeySecret awssecretsmanager.Secret
 	// IdentityPool is nil without Props.IdentityPool.
 	IdentityPool awscognitoidentitypool.IdentityPool
@@ -105,7 +107,7 @@ func New(scope constructs.Construct, id string, props Props) (c *Cognitrig, err 
 	}()
 	c = &Cognitrig{Construct: constructs.NewConstruct(scope, jsii.String(id)), Functions: map[string]awslambda.Function{}}
 	c.addTables(p)
-	if p.MasterKey == nil {
+	if p.MasterKey == nil && p.MasterKeySecret == nil {
 		c.MasterKeySecret = awssecretsmanager.NewSecret(c.Construct, jsii.String("MasterKey"), &awssecretsmanager.SecretProps{
 			Description: jsii.String("cognitrig COGNITRIG_MASTER_KEY: custom authentication derives its keys from it"),
 			// Letters and digits only: 64 of them are valid base64 of 48 bytes.
@@ -114,7 +116,11 @@ func New(scope constructs.Construct, id string, props Props) (c *Cognitrig, err 
 			},
 			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 		})
-		p.MasterKey = c.MasterKeySecret.SecretValue()
+		p.MasterKeySecret = c.MasterKeySecret
+	}
+	if p.MasterKey != nil {
+		awscdk.Annotations_Of(c.Construct).AddWarningV2(jsii.String("cognitrig:masterKey"),
+			jsii.String("MasterKey puts the resolved master key into the function's configuration, readable with lambda:GetFunctionConfiguration, and a rotation reaches it only at the next deployment: use MasterKeySecret"))
 	}
 	if p.CustomSenders != nil {
 		c.SenderKey = p.CustomSenders.Key
@@ -141,7 +147,11 @@ func New(scope constructs.Construct, id string, props Props) (c *Cognitrig, err 
 	if p.IdentityPool != nil {
 		c.addIdentityPool(p)
 	}
-	if len(p.Client.CallbackURLs) == 0 {
+	if p.Migration != nil && hasStepAfterPassword(p.authSequence()) {
+		awscdk.Annotations_Of(c.Construct).AddWarningV2(jsii.String("cognitrig:migrationClient"),
+			jsii.String(fmt.Sprintf("MigrationClient (app client %q) allows flow ALLOW_USER_PASSWORD_AUTH, which signs users in with the password alone, without the custom authentication sequence %q: give its ID only to what migrates users, and remove Migration once they have moved", "MigrationClient", p.authSequence())))
+	}
+	if p.Client.ManagedLogin && len(p.Client.CallbackURLs) == 0 {
 		awscdk.Annotations_Of(c.Construct).AddWarningV2(jsii.String("cognitrig:callbackUrls"),
 			jsii.String("Client.CallbackURLs is not set: the app client redirects to "+DefaultCallbackURL+" only; set your app's URLs for production"))
 	}
@@ -363,26 +373,47 @@ func (c *Cognitrig) addClients(p Props) {
 			GenerateSecret:             jsii.Bool(cp.GenerateSecret),
 		}
 	}
+	// The app client serves the custom sequence: custom authentication
+	// (which includes SRP when the sequence starts with the password) and,
+	// added by the CDK with any flow, refresh. Other flows only when asked
+	// for; validate refused them unless AllowSequenceBypass.
 	primary := opts()
-	primary.AuthFlows = &awscognito.AuthFlow{UserSrp: jsii.Bool(true), Custom: jsii.Bool(true), UserPassword: jsii.Bool(false), AdminUserPassword: jsii.Bool(false)}
-	primary.OAuth = &awscognito.OAuthSettings{
-		Flows:        &awscognito.OAuthFlows{AuthorizationCodeGrant: jsii.Bool(true), ImplicitCodeGrant: jsii.Bool(false), ClientCredentials: jsii.Bool(false)},
-		Scopes:       &[]awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_EMAIL(), awscognito.OAuthScope_PROFILE()},
-		CallbackUrls: jsii.Strings(callbacks...),
+	flows := map[string]bool{}
+	for _, fl := range cp.ExtraAuthFlows {
+		name, _ := extraFlow(fl) // validated
+		flows[name] = true
 	}
-	if len(cp.LogoutURLs) > 0 {
-		primary.OAuth.LogoutUrls = jsii.Strings(cp.LogoutURLs...)
+	primary.AuthFlows = &awscognito.AuthFlow{
+		Custom:            jsii.Bool(true),
+		UserSrp:           jsii.Bool(flows["ALLOW_USER_SRP_AUTH"]),
+		UserPassword:      jsii.Bool(flows["ALLOW_USER_PASSWORD_AUTH"]),
+		AdminUserPassword: jsii.Bool(flows["ALLOW_ADMIN_USER_PASSWORD_AUTH"]),
+		User:              jsii.Bool(flows["ALLOW_USER_AUTH"]),
 	}
-	primary.SupportedIdentityProviders = &[]awscognito.UserPoolClientIdentityProvider{awscognito.UserPoolClientIdentityProvider_COGNITO()}
-	c.Client = c.UserPool.AddClient(jsii.String("Client"), primary)
+	if cp.ManagedLogin {
+		primary.OAuth = &awscognito.OAuthSettings{
+			Flows:        &awscognito.OAuthFlows{AuthorizationCodeGrant: jsii.Bool(true), ImplicitCodeGrant: jsii.Bool(false), ClientCredentials: jsii.Bool(false)},
+			Scopes:       &[]awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_EMAIL(), awscognito.OAuthScope_PROFILE()},
+			CallbackUrls: jsii.Strings(callbacks...),
+		}
+		if len(cp.LogoutURLs) > 0 {
+			primary.OAuth.LogoutUrls = jsii.Strings(cp.LogoutURLs...)
+		}
+		primary.SupportedIdentityProviders = &[]awscognito.UserPoolClientIdentityProvider{awscognito.UserPoolClientIdentityProvider_COGNITO()}
+	} else {
+		// Managed login would sign users in with the password alone.
+		primary.DisableOAuth = jsii.Bool(true)
+	}
+	c.Client = c.UserPool.AddClient(jsii.String(clientID), primary)
 
 	if p.Migration != nil {
 		// USER_PASSWORD_AUTH hands the password to Cognito, and Cognito to
 		// the migration trigger; SRP never reveals it. Only this client
-		// allows it, for API sign-ins while users migrate; managed login
-		// through the main client migrates users too.
+		// allows it, and nothing else but refresh: it does not serve the
+		// custom sequence, and its bypass of that sequence is the
+		// documented price of Migration (see MigrationProps).
 		mig := opts()
-		mig.AuthFlows = &awscognito.AuthFlow{UserSrp: jsii.Bool(true), Custom: jsii.Bool(true), UserPassword: jsii.Bool(true), AdminUserPassword: jsii.Bool(false)}
+		mig.AuthFlows = &awscognito.AuthFlow{UserSrp: jsii.Bool(false), Custom: jsii.Bool(false), UserPassword: jsii.Bool(true), AdminUserPassword: jsii.Bool(false), User: jsii.Bool(false)}
 		mig.DisableOAuth = jsii.Bool(true)
 		c.MigrationClient = c.UserPool.AddClient(jsii.String("MigrationClient"), mig)
 	}
@@ -494,9 +525,28 @@ func (c *Cognitrig) addFunction(p Props, stack awscdk.Stack, fc concern) {
 			Actions: jsii.Strings("sns:Publish"), NotResources: jsii.Strings("arn:" + *awscdk.Aws_PARTITION() + ":sns:*:*:*"),
 		}))
 	}
-	if fc.keyed {
-		// A dynamic reference: CloudFormation resolves it at deploy time,
-		// so the template never holds the key.
+	if fc.keyed && p.MasterKeySecret != nil {
+		// The function reads the key from the secret when it starts: the
+		// key is in neither the template nor the function's configuration.
+		secret := p.MasterKeySecret
+		env[envMasterKeySecret] = secret.SecretArn()
+		arn := secret.SecretFullArn()
+		if arn == nil {
+			// A secret imported by name has a partial ARN; Secrets Manager
+			// appends six characters.
+			arn = jsii.String(*secret.SecretArn() + "-??????")
+		}
+		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings("secretsmanager:GetSecretValue"), Resources: jsii.Strings(*arn),
+		}))
+		if key := secret.EncryptionKey(); key != nil {
+			statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions: jsii.Strings("kms:Decrypt"), Resources: jsii.Strings(*key.KeyArn()),
+			}))
+		}
+	} else if fc.keyed {
+		// Deprecated MasterKey: a dynamic reference, resolved at deploy
+		// time into the function's configuration.
 		env[envMasterKey] = p.MasterKey.UnsafeUnwrap()
 	}
 	if fc.mac {

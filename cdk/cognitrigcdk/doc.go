@@ -64,23 +64,30 @@
 //
 // # Secrets
 //
-// Custom authentication derives its keys from COGNITRIG_MASTER_KEY: by
-// default a secret the construct generates in Secrets Manager, or
-// Props.MasterKey. Secret values (MasterKey, Props.Secrets) reach the
-// functions as CloudFormation dynamic references, resolved at deploy
-// time, so the template never holds them; plain text is refused.
+// Custom authentication derives its keys from the master key: by default
+// a secret the construct generates in Secrets Manager, or
+// Props.MasterKeySecret. The custom-auth function gets only the secret's
+// ARN (COGNITRIG_MASTER_KEY_SECRET_ARN) and secretsmanager:GetSecretValue
+// on that secret, and reads the key when it starts, so the key is in
+// neither the template nor the function's configuration, and a rotation
+// reaches every container started after it. Other secret values
+// (Props.Secrets, and the deprecated Props.MasterKey) reach the functions
+// as CloudFormation dynamic references, resolved at deploy time into the
+// function's configuration; plain text is refused.
 //
 // # Clients
 //
-// The app client allows SRP and custom authentication and the
-// authorization code grant (with PKCE for a public client), never the
-// implicit grant nor plain password sign-in, and does not reveal whether
-// a user exists. No client may write custom:tenantId. With
-// Props.Migration a second client, MigrationClient, also allows
-// USER_PASSWORD_AUTH: of the API sign-in flows only that one hands the
-// user's password to the migration trigger (managed login through the app
-// client does too). The app client stays SRP-only, and turning migration
-// off removes the weaker flow with its client.
+// The app client serves the custom authentication sequence, so it allows
+// custom authentication and refresh only: SRP, the password flows,
+// choice-based sign-in and managed login would each give tokens without
+// the sequence's later steps. Asking for one (ClientProps.ExtraAuthFlows,
+// ManagedLogin) fails at synth, naming the client and the flow, unless
+// ClientProps.AllowSequenceBypass opts out. It does not reveal whether a
+// user exists, and no client may write custom:tenantId. With
+// Props.Migration a second client, MigrationClient, allows
+// USER_PASSWORD_AUTH and refresh only (the one API flow that hands the
+// password to the migration trigger): it never serves the sequence, synth
+// warns that it bypasses it, and turning migration off removes it.
 //
 // # Testing
 //

@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 )
 
@@ -86,12 +88,26 @@ type Props struct {
 	// either way, so that turning it off later does not drop the markers.
 	WelcomeEmail bool
 
-	// MasterKey is COGNITRIG_MASTER_KEY, the base64 of 32 or more random
-	// bytes from which custom authentication derives its keys (one-time
-	// codes, magic links). Like Secrets, it must be a reference, never
-	// plain text. Default: a secret generated in Secrets Manager, 64
-	// letters and digits (valid base64 of 48 bytes), kept when the stack
-	// is deleted.
+	// MasterKeySecret is the Secrets Manager secret that holds the master
+	// key, the base64 of 32 or more random bytes from which custom
+	// authentication derives its keys (one-time codes, magic links). The
+	// function that serves custom authentication gets the secret's ARN
+	// (COGNITRIG_MASTER_KEY_SECRET_ARN) and secretsmanager:GetSecretValue
+	// on that secret only (and kms:Decrypt on its key, if it has one of
+	// its own), and reads the key once when it starts: the key is never in
+	// the template or the function's configuration, and a rotated secret
+	// reaches every container started after the rotation. Default: a
+	// secret generated in Secrets Manager, 64 letters and digits (valid
+	// base64 of 48 bytes), kept when the stack is deleted.
+	MasterKeySecret awssecretsmanager.ISecret
+	// MasterKey is COGNITRIG_MASTER_KEY given as a value, resolved by
+	// CloudFormation into the function's environment; refused together
+	// with MasterKeySecret. Like Secrets, it must be a reference, never
+	// plain text.
+	//
+	// Deprecated: the resolved key is readable in the function's
+	// configuration (lambda:GetFunctionConfiguration) and does not follow
+	// a rotation until the next deployment; use MasterKeySecret.
 	MasterKey awscdk.SecretValue
 
 	// Migration, when set, wires the User Migration trigger.
@@ -156,13 +172,45 @@ type UserPoolProps struct {
 	DomainPrefix string
 }
 
-// ClientProps configures the app client: SRP and custom authentication,
-// no plain password flow, the authorization code grant (with PKCE, since
-// a public client has no secret) and no implicit grant, and errors that
-// do not reveal whether a user exists.
+// ClientProps configures the app client: custom authentication (and
+// refresh) only, and errors that do not reveal whether a user exists.
+//
+// The app client serves the custom authentication sequence
+// (COGNITRIG_AUTH_SEQUENCE, default "email-otp"). Every other way to sign
+// in through it would hand out tokens without that sequence: SRP and the
+// password flows check the password alone, choice-based sign-in
+// (USER_AUTH) offers its own factors, and managed login signs users in
+// with their password without calling the custom challenge triggers. So
+// none of them is on by default, and asking for one (ExtraAuthFlows,
+// ManagedLogin) fails at synth when the sequence has a step other than
+// "password", unless AllowSequenceBypass says that is intended. Custom
+// authentication that begins with the password ("password,...") uses SRP
+// inside CUSTOM_AUTH (CHALLENGE_NAME SRP_A), for which ALLOW_CUSTOM_AUTH
+// alone suffices (AWS: "Custom authentication challenge Lambda triggers",
+// "Authentication flows").
 type ClientProps struct {
-	// CallbackURLs of the authorization code grant; default
-	// http://localhost:3000/callback, with a synth warning.
+	// ExtraAuthFlows are sign-in flows the app client allows besides
+	// custom authentication: "USER_SRP_AUTH", "USER_PASSWORD_AUTH",
+	// "ADMIN_USER_PASSWORD_AUTH" or "USER_AUTH" (an "ALLOW_" prefix is
+	// accepted). Each skips the custom sequence: see AllowSequenceBypass.
+	ExtraAuthFlows []string
+	// ManagedLogin turns on the OAuth 2.0 authorization code grant (with
+	// PKCE for a public client; no implicit grant) through managed login
+	// with the pool's own user directory, on CallbackURLs. Managed login
+	// signs users in with their password and never runs custom
+	// authentication: see AllowSequenceBypass.
+	ManagedLogin bool
+	// AllowSequenceBypass is the explicit opt-out that lets ExtraAuthFlows
+	// and ManagedLogin sign users in without the custom sequence. Without
+	// it, synth fails with an error that names the client and each such
+	// flow whenever the sequence has a step other than "password". Set it
+	// only when the sequence is a convenience (a passwordless alternative
+	// to the password, say) and not a requirement: with it, anyone who has
+	// a user's password gets tokens without the sequence's later steps.
+	AllowSequenceBypass bool
+
+	// CallbackURLs of the authorization code grant, with ManagedLogin;
+	// default http://localhost:3000/callback, with a synth warning.
 	CallbackURLs []string
 	// LogoutURLs; default none.
 	LogoutURLs []string
@@ -212,10 +260,15 @@ type AlarmProps struct {
 // MigrationProps configures the User Migration trigger.
 //
 // Cognito passes the password to the migration trigger only for the
-// USER_PASSWORD_AUTH flow (and managed login). So that the main client
-// keeps SRP only, a second client, MigrationClient, allows
-// USER_PASSWORD_AUTH: apps that sign in through the API use it while users
-// migrate, and removing Migration removes that client and its weaker flow.
+// USER_PASSWORD_AUTH flow (and managed login). So that the app client
+// keeps custom authentication only, a second client, MigrationClient,
+// allows USER_PASSWORD_AUTH and refresh, and nothing else: no custom
+// authentication, no SRP, no OAuth. Setting Migration is the documented
+// opt-out for that one client: whoever has a user's password can sign in
+// through it without the custom sequence's later steps (synth warns, naming
+// the client and the flow). Keep its client ID to the back end or app that
+// migrates users, and remove Migration once they have moved: that removes
+// the client and its weaker flow.
 type MigrationProps struct {
 	// LegacyUsersTable, when set, is the legacy table of password hashes
 	// (COGNITRIG_LEGACY_USERS_TABLE); the migration function may read
@@ -345,6 +398,17 @@ func (p Props) validate() error {
 		}
 	}
 
+	for _, fl := range c.ExtraAuthFlows {
+		if _, ok := extraFlow(fl); !ok {
+			bad("Client.ExtraAuthFlows: %q is not USER_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH or USER_AUTH", fl)
+		}
+	}
+	if seq := p.authSequence(); hasStepAfterPassword(seq) && !c.AllowSequenceBypass {
+		for _, flow := range p.bypassFlows() {
+			bad("Client (app client %q): flow %s signs users in without the custom authentication sequence %q, so its steps after the password can be skipped: remove it, or set Client.AllowSequenceBypass to accept that", clientID, flow, seq)
+		}
+	}
+
 	f := p.Functions
 	if f.MemoryMB < 128 || f.MemoryMB > 10240 {
 		bad("Functions.MemoryMB %d: Lambda allows 128 to 10240", f.MemoryMB)
@@ -379,6 +443,9 @@ func (p Props) validate() error {
 	}
 	if p.CustomSenders != nil && p.EmailFrom == "" {
 		bad("CustomSenders needs EmailFrom: the custom email sender replaces Cognito's own delivery")
+	}
+	if p.MasterKey != nil && p.MasterKeySecret != nil {
+		bad("MasterKey and MasterKeySecret are both set: keep MasterKeySecret")
 	}
 	if p.IdentityPool != nil && !bucketName.MatchString(p.IdentityPool.Bucket) {
 		bad("IdentityPool.Bucket %q: give the name of an S3 bucket (3 to 63 lower-case letters, digits, dots, hyphens)", p.IdentityPool.Bucket)
@@ -439,8 +506,8 @@ func managedEnv(name string) (prop string, managed bool) {
 		return "CustomSenders.Key", true
 	case envLogLevel:
 		return "Functions.LogLevel", true
-	case envMasterKey:
-		return "MasterKey", true
+	case envMasterKey, envMasterKeySecret:
+		return "MasterKeySecret", true
 	}
 	return "", false
 }
@@ -470,4 +537,57 @@ func sesIdentities(from string) (address, domain string, err error) {
 		return "", "", fmt.Errorf("EmailFrom %q: the address has no domain", from)
 	}
 	return a.Address, a.Address[at+1:], nil
+}
+
+// clientID is the construct ID of the app client, named in errors.
+const clientID = "Client"
+
+// defaultAuthSequence mirrors handlers/internal/compose.DefaultAuthSequence:
+// the sequence the function serves when COGNITRIG_AUTH_SEQUENCE is unset.
+// (This module imports no runtime package; keep the two equal.)
+const defaultAuthSequence = "email-otp"
+
+// authSequence is the custom authentication sequence the deployment
+// serves, as COGNITRIG_AUTH_SEQUENCE gives it.
+func (p Props) authSequence() string {
+	if s := strings.TrimSpace(p.Environment[envAuthSequence]); s != "" {
+		return s
+	}
+	return defaultAuthSequence
+}
+
+// hasStepAfterPassword reports whether the sequence has a step other than
+// "password": a step that a flow checking the password alone skips.
+func hasStepAfterPassword(seq string) bool {
+	for _, step := range strings.Split(seq, ",") {
+		if step = strings.TrimSpace(step); step != "" && step != "password" {
+			return true
+		}
+	}
+	return false
+}
+
+// extraFlow returns the CloudFormation name of an extra auth flow.
+func extraFlow(name string) (string, bool) {
+	n := strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(name)), "ALLOW_")
+	switch n {
+	case "USER_SRP_AUTH", "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "USER_AUTH":
+		return "ALLOW_" + n, true
+	}
+	return "", false
+}
+
+// bypassFlows names the app client's ways to sign in that do not run the
+// custom sequence.
+func (p Props) bypassFlows() []string {
+	var out []string
+	for _, fl := range p.Client.ExtraAuthFlows {
+		if name, ok := extraFlow(fl); ok && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	if p.Client.ManagedLogin {
+		out = append(out, "managed login (ManagedLogin: OAuth authorization code grant with the Cognito user directory)")
+	}
+	return out
 }

@@ -53,7 +53,20 @@ func TestNewRefusesBadProps(t *testing.T) {
 		{"welcome through Environment", cognitrigcdk.Props{Environment: map[string]string{"COGNITRIG_WELCOME_EMAIL": "true"}}, []string{"WelcomeEmail"}},
 		{"bucket ARN instead of name", cognitrigcdk.Props{IdentityPool: &cognitrigcdk.IdentityPoolProps{Bucket: "arn:aws:s3:::files"}}, []string{"IdentityPool.Bucket"}},
 		{"managed variable", cognitrigcdk.Props{Environment: map[string]string{"COGNITRIG_TENANCY_TABLE": "mine"}}, []string{"COGNITRIG_TENANCY_TABLE is set from"}},
-		{"master key as a secret", cognitrigcdk.Props{Secrets: map[string]awscdk.SecretValue{"COGNITRIG_MASTER_KEY": nil}}, []string{"COGNITRIG_MASTER_KEY is set from MasterKey"}},
+		{"master key as a secret", cognitrigcdk.Props{Secrets: map[string]awscdk.SecretValue{"COGNITRIG_MASTER_KEY": nil}}, []string{"COGNITRIG_MASTER_KEY is set from MasterKeySecret"}},
+		{"master key ARN through Environment", cognitrigcdk.Props{Environment: map[string]string{"COGNITRIG_MASTER_KEY_SECRET_ARN": "arn"}}, []string{"is set from MasterKeySecret"}},
+		// Issue 12 item 3: a flow that skips the custom sequence fails at
+		// synth, naming the client and the flow, unless opted out.
+		{"SRP beside the default sequence", cognitrigcdk.Props{Client: cognitrigcdk.ClientProps{ExtraAuthFlows: []string{"USER_SRP_AUTH"}}},
+			[]string{`Client (app client "Client"): flow ALLOW_USER_SRP_AUTH`, `sequence "email-otp"`, "AllowSequenceBypass"}},
+		{"password flows beside password, captcha, question", cognitrigcdk.Props{
+			Environment: map[string]string{"COGNITRIG_AUTH_SEQUENCE": "password,captcha,security-question"},
+			Client:      cognitrigcdk.ClientProps{ExtraAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH", "USER_AUTH", "ADMIN_USER_PASSWORD_AUTH"}}},
+			[]string{"flow ALLOW_USER_PASSWORD_AUTH", "flow ALLOW_USER_AUTH", "flow ALLOW_ADMIN_USER_PASSWORD_AUTH", `"password,captcha,security-question"`}},
+		{"managed login beside the sequence", cognitrigcdk.Props{Client: cognitrigcdk.ClientProps{ManagedLogin: true}},
+			[]string{`Client (app client "Client"): flow managed login`}},
+		{"unknown extra flow", cognitrigcdk.Props{Client: cognitrigcdk.ClientProps{ExtraAuthFlows: []string{"CUSTOM_AUTH_PLEASE"}, AllowSequenceBypass: true}},
+			[]string{`"CUSTOM_AUTH_PLEASE" is not`}},
 		{"reserved variable", cognitrigcdk.Props{Environment: map[string]string{"AWS_REGION": "x"}}, []string{"reserved by Lambda"}},
 		{"invalid variable name", cognitrigcdk.Props{Environment: map[string]string{"1X": "x"}}, []string{`"1X" is not a valid variable name`}},
 		{"variable twice", cognitrigcdk.Props{Environment: map[string]string{"X": "x"}, Secrets: map[string]awscdk.SecretValue{"X": nil}}, []string{"X is in both"}},

@@ -205,12 +205,12 @@ func TestSingleFunction(t *testing.T) {
 
 	t.Run("environment", func(t *testing.T) {
 		env := envOf(t, s.res[allID])
-		for _, name := range []string{"COGNITRIG_TENANCY_TABLE", "COGNITRIG_CHALLENGES_TABLE", "COGNITRIG_AUDIT_TABLE", "COGNITRIG_MASTER_KEY"} {
+		for _, name := range []string{"COGNITRIG_TENANCY_TABLE", "COGNITRIG_CHALLENGES_TABLE", "COGNITRIG_AUDIT_TABLE", "COGNITRIG_MASTER_KEY_SECRET_ARN"} {
 			if env[name] == nil {
 				t.Errorf("%s not set", name)
 			}
 		}
-		for _, name := range []string{"COGNITRIG_MIGRATION_TABLE", "COGNITRIG_KMS_KEY_ARN", "COGNITRIG_EMAIL_FROM", "COGNITRIG_WELCOME_EMAIL", "COGNITRIG_CONFIRM_TABLE"} {
+		for _, name := range []string{"COGNITRIG_MASTER_KEY", "COGNITRIG_MIGRATION_TABLE", "COGNITRIG_KMS_KEY_ARN", "COGNITRIG_EMAIL_FROM", "COGNITRIG_WELCOME_EMAIL", "COGNITRIG_CONFIRM_TABLE"} {
 			if env[name] != nil {
 				t.Errorf("%s set without the feature", name)
 			}
@@ -272,16 +272,13 @@ func TestSingleFunction(t *testing.T) {
 		}
 		check(t, "client", func() {
 			s.template.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), &map[string]any{
-				"ExplicitAuthFlows":               []any{"ALLOW_CUSTOM_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
-				"AllowedOAuthFlows":               []any{"code"},
-				"AllowedOAuthFlowsUserPoolClient": true,
-				"PreventUserExistenceErrors":      "ENABLED",
-				"GenerateSecret":                  false,
-				"AccessTokenValidity":             60,
-				"IdTokenValidity":                 60,
-				"RefreshTokenValidity":            43200,
-				"AuthSessionValidity":             5,
-				"CallbackURLs":                    []any{"http://localhost:3000/callback"},
+				"ExplicitAuthFlows":          []any{"ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
+				"PreventUserExistenceErrors": "ENABLED",
+				"GenerateSecret":             false,
+				"AccessTokenValidity":        60,
+				"IdTokenValidity":            60,
+				"RefreshTokenValidity":       43200,
+				"AuthSessionValidity":        5,
 			})
 		})
 	})
@@ -294,9 +291,9 @@ func TestSingleFunction(t *testing.T) {
 	t.Run("permissions of the one function", func(t *testing.T) {
 		got := policyActions(t, s)[allID]
 		want := []string{
-			"cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminLinkProviderForUser", "cognito-idp:AdminSetUserMFAPreference",
-			"cognito-idp:AdminUpdateUserAttributes", "cognito-idp:ListUsers",
+			"cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminSetUserMFAPreference", "cognito-idp:AdminUpdateUserAttributes",
 			"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
+			"secretsmanager:GetSecretValue",
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("actions %v\nwant %v", got, want)
@@ -312,9 +309,30 @@ func TestSingleFunction(t *testing.T) {
 				"DeletionPolicy": "Retain",
 			})
 		})
-		ref := fmt.Sprint(envOf(t, s.res[allID])["COGNITRIG_MASTER_KEY"])
-		if !strings.Contains(ref, "{{resolve:secretsmanager:") || !strings.Contains(ref, "CognitrigMasterKey") {
-			t.Errorf("COGNITRIG_MASTER_KEY = %s, want a dynamic reference to the generated secret", ref)
+		// Issue 12, info: the function gets the secret's ARN and reads the
+		// key at start-up; the key is not in its configuration.
+		var secretID string
+		for id := range s.ofType("AWS::SecretsManager::Secret") {
+			secretID = id
+		}
+		env := envOf(t, s.res[allID])
+		if ref := fmt.Sprint(env["COGNITRIG_MASTER_KEY_SECRET_ARN"]); ref != fmt.Sprint(map[string]any{"Ref": secretID}) {
+			t.Errorf("COGNITRIG_MASTER_KEY_SECRET_ARN = %s, want the generated secret's ARN (Ref %s)", ref, secretID)
+		}
+		if v, ok := env["COGNITRIG_MASTER_KEY"]; ok {
+			t.Errorf("COGNITRIG_MASTER_KEY = %v: the key (or a reference resolved into it) is in the function's configuration", v)
+		}
+		var onSecret []string
+		for _, st := range statements(t, s) {
+			if slices.Contains(st.actions, "secretsmanager:GetSecretValue") {
+				if len(st.actions) != 1 {
+					t.Errorf("statement %v: want secretsmanager:GetSecretValue alone", st.actions)
+				}
+				onSecret = append(onSecret, st.resources...)
+			}
+		}
+		if want := []string{fmt.Sprintf(`{"Ref":%q}`, secretID)}; !slices.Equal(onSecret, want) {
+			t.Errorf("secretsmanager:GetSecretValue on %v, want only %v", onSecret, want)
 		}
 	})
 
@@ -337,7 +355,7 @@ func TestSingleFunctionEverythingOn(t *testing.T) {
 		MagicLinkKey:  &cognitrigcdk.MagicLinkKeyProps{},
 		Migration:     &cognitrigcdk.MigrationProps{},
 		CustomSenders: &cognitrigcdk.CustomSendersProps{},
-		Environment:   map[string]string{"COGNITRIG_LEGACY_TOKEN_URL": "https://legacy.example.com/token"},
+		Environment:   map[string]string{"COGNITRIG_LEGACY_TOKEN_URL": "https://legacy.example.com/token", "COGNITRIG_FEDERATION_PROVIDERS": "Google"},
 		MasterKey:     awscdk.SecretValue_SecretsManager(jsii.String("team-master-key"), nil),
 	})
 	if n := len(s.ofType("AWS::SecretsManager::Secret")); n != 0 || s.c.MasterKeySecret != nil {
@@ -359,7 +377,7 @@ func TestSingleFunctionEverythingOn(t *testing.T) {
 		"cognito-idp:AdminUpdateUserAttributes", "cognito-idp:ListUsers",
 		"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
 		"kms:Decrypt", "kms:GenerateMac", "kms:VerifyMac", "ses:SendEmail", "sns:Publish",
-	}
+	} // federated linking on: ListUsers and AdminLinkProviderForUser
 	if !slices.Equal(got, want) {
 		t.Errorf("actions %v\nwant %v", got, want)
 	}
@@ -452,9 +470,9 @@ func TestFunctionPerConcern(t *testing.T) {
 	t.Run("each function gets only its own actions", func(t *testing.T) {
 		got := policyActions(t, s)
 		want := map[string][]string{
-			"customauth": {"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "ses:SendEmail", "sns:Publish"},
-			"tenancy": {"cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminLinkProviderForUser", "cognito-idp:AdminUpdateUserAttributes",
-				"cognito-idp:ListUsers", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
+			"customauth": {"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue", "ses:SendEmail", "sns:Publish"},
+			"tenancy": {"cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminUpdateUserAttributes",
+				"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
 				"ses:SendEmail"},
 			"migration":  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
 			"messages":   {"kms:Decrypt", "ses:SendEmail", "sns:Publish"},
@@ -488,7 +506,8 @@ func TestFunctionPerConcern(t *testing.T) {
 			{"COGNITRIG_LEGACY_CLIENT_SECRET", []string{"migration"}},
 			{"COGNITRIG_SCOPE_MAP", []string{"tenancy"}},
 			{"COGNITRIG_IP_DENY", []string{"authevents"}},
-			{"COGNITRIG_MASTER_KEY", []string{"customauth"}},
+			{"COGNITRIG_MASTER_KEY_SECRET_ARN", []string{"customauth"}},
+			{"COGNITRIG_MASTER_KEY", []string{}},
 			{"TZ", nil},
 			{"COGNITRIG_LOG_LEVEL", nil},
 		} {
@@ -563,7 +582,8 @@ func TestFunctionPerConcern(t *testing.T) {
 	t.Run("token validity", func(t *testing.T) {
 		check(t, "client", func() {
 			s.template.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), &map[string]any{
-				"AccessTokenValidity": 15, "CallbackURLs": []any{"https://app.example.com/callback"},
+				// No CallbackURLs: without Client.ManagedLogin the client has no OAuth.
+				"AccessTokenValidity": 15, "CallbackURLs": assertions.Match_Absent(),
 			})
 		})
 	})

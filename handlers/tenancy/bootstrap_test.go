@@ -56,6 +56,14 @@ func TestBootstrap(t *testing.T) {
 			if invited := name == "PreSignUp_SignUp"; r.AutoConfirmUser != invited || r.AutoVerifyEmail != invited {
 				t.Errorf("%s: %+v", name, r)
 			}
+			if name == "PreSignUp_SignUp" {
+				// Cognito confirms the invited user next: post confirmation
+				// binds the claim to the user's sub and records the
+				// membership (admin) that the token events below read.
+				if res := bt.Invoke(t, fn, triggertest.Load(t, "PostConfirmation_ConfirmSignUp")); res.FunctionError != "" {
+					t.Errorf("confirmation after the invited sign-up: %s", res.Payload)
+				}
+			}
 		case tr == triggers.PreTokenGenerationV1:
 			d := bt.Decode[triggers.PreTokenGenerationV1Event](t, name, res).Response.ClaimsOverrideDetails
 			if d == nil || d.ClaimsToAddOrOverride["tenant_id"] != bt.Tenant {

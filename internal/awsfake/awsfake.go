@@ -392,3 +392,22 @@ func NewCaptcha(t testing.TB) *Captcha {
 	}) + "/siteverify"
 	return c
 }
+
+// NewSecretsManager starts an AWS Secrets Manager server (JSON 1.1) that
+// answers GetSecretValue for the secrets given, by ARN or name, with
+// their SecretString; any other secret is ResourceNotFoundException. A
+// process reaches it with AWS_ENDPOINT_URL_SECRETS_MANAGER.
+func NewSecretsManager(t testing.TB, secrets map[string]string) *JSONService {
+	s := NewJSONService(t)
+	s.Reply("GetSecretValue", func(body []byte) (int, string) {
+		var in struct{ SecretId string }
+		_ = json.Unmarshal(body, &in)
+		v, ok := secrets[in.SecretId]
+		if !ok {
+			return http.StatusBadRequest, `{"__type":"ResourceNotFoundException","message":"Secrets Manager can't find the specified secret."}`
+		}
+		out, _ := json.Marshal(map[string]any{"ARN": in.SecretId, "Name": in.SecretId, "SecretString": v, "VersionId": "v1"})
+		return http.StatusOK, string(out)
+	})
+	return s
+}

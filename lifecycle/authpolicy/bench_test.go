@@ -20,10 +20,9 @@ func BenchmarkPreAuthentication(b *testing.B) {
 	h := authpolicy.PreAuthentication(
 		authpolicy.ClientAllowList("", clientID),
 		network,
-		authpolicy.TenantActive(tenants{"acme": authpolicy.StatusActive}, authpolicy.TenantConfig{}),
 	)
 	ev := preAuth(b, func(bl *triggertest.Builder) {
-		bl.Set("request.validationData.sourceIp", "203.0.113.7").UserAttribute("custom:tenant_id", "acme")
+		bl.Set("request.validationData.sourceIp", "203.0.113.7")
 	})
 	b.ReportAllocs()
 	for b.Loop() {

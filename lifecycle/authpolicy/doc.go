@@ -3,9 +3,8 @@
 //
 // Pre-authentication: PreAuthentication composes Checks, each of which
 // refuses with a message safe to show the user (a triggers.Refusal, whose
-// reason is kept for logs and errors.Is): TenantActive (through the small
-// TenantStatus interface), IPRule (allow and deny lists in CIDR notation),
-// ClientAllowList and UserAttribute. Cognito shows the message before it
+// reason is kept for logs and errors.Is): IPRule (allow and deny lists in
+// CIDR notation), ClientAllowList and UserAttribute. Cognito shows the message before it
 // checks the password, so the default messages say no more than "no"; checks
 // that depend on the user do nothing for a user that does not exist, so that
 // the answer does not reveal who does.
@@ -16,7 +15,11 @@
 // request.userContextData.ipAddress (or sourceIp), which Cognito threat
 // protection adds to the raw event, for IPFromContext and ContextSignals.
 //
-// Post-authentication: PostAuthentication writes one AuditRecord per
+// Post-authentication: TenantActive (through the small TenantStatus
+// interface) refuses users whose tenant, in DefaultTenantAttribute, is not
+// active; it runs after the password and challenges, so that its refusal
+// cannot tell an existing user from an unknown one. PostAuthentication
+// runs such Checks, then writes one AuditRecord per
 // sign-in (who, when, client, IP, device key and risk level when known) to
 // an AuditStore (MemoryAuditStore, or DynamoAuditStore with a TTL
 // attribute, expiry also checked on read), and, with RequireMFA, turns MFA

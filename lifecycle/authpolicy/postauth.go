@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -252,6 +253,11 @@ func (m *RequireMFA) apply(ctx context.Context, ev *triggers.PostAuthenticationE
 
 // PostAuthConfig configures PostAuthentication.
 type PostAuthConfig struct {
+	// Checks run first, in order; the first that refuses or fails ends the
+	// sign-in, after the password and every challenge have passed and
+	// before any token is issued (TenantActive is one). A refused sign-in
+	// is not audited.
+	Checks []triggers.Func[triggers.PostAuthenticationEvent]
 	// Audit receives one record per sign-in; required.
 	Audit AuditStore
 	// Signals adds IP, device key and risk level; optional.
@@ -264,8 +270,8 @@ type PostAuthConfig struct {
 	Now func() time.Time
 }
 
-// PostAuthentication returns the post-authentication handler: it gathers
-// the sign-in's signals, requires MFA when they say so, and writes the audit
+// PostAuthentication returns the post-authentication handler: it runs
+// the Checks, gathers the sign-in's signals, requires MFA when they say so, and writes the audit
 // record. Any failure fails the sign-in (fail closed): an unaudited sign-in
 // does not get tokens. Cognito may deliver an event twice, which records
 // the sign-in twice.
@@ -282,7 +288,13 @@ func PostAuthentication(cfg PostAuthConfig) (triggers.Func[triggers.PostAuthenti
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	checks := slices.Clone(cfg.Checks)
 	return func(ctx context.Context, ev *triggers.PostAuthenticationEvent) error {
+		for _, c := range checks {
+			if err := c(ctx, ev); err != nil {
+				return err
+			}
+		}
 		var s Signals
 		if cfg.Signals != nil {
 			var err error

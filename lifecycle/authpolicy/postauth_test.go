@@ -269,3 +269,27 @@ func TestRiskSignals(t *testing.T) {
 		t.Error("empty AnyOf matched")
 	}
 }
+
+// Checks run before the audit: a refused sign-in gets no tokens and no
+// audit record; a passing one is audited as usual.
+func TestPostAuthenticationChecks(t *testing.T) {
+	store := authpolicy.NewMemoryAuditStore(nil)
+	r := postAuthRouter(t, authpolicy.PostAuthConfig{Audit: store, Checks: []triggers.Func[triggers.PostAuthenticationEvent]{
+		authpolicy.TenantActive(tenants{"acme": authpolicy.StatusActive}, authpolicy.TenantConfig{}),
+	}})
+	refused := triggertest.From(t, "PostAuthentication_Authentication").UserAttribute("custom:tenantId", "gone").JSON(t)
+	if _, err := triggertest.Invoke(r, refused, 0); err == nil || err.Error() != authpolicy.MsgAccountUnavailable {
+		t.Fatalf("inactive tenant: %v", err)
+	}
+	ev := triggertest.Decode[triggers.PostAuthenticationEvent](t, "PostAuthentication_Authentication")
+	if recs, _ := store.Recent(context.Background(), ev.UserPoolID, ev.UserName, 10); len(recs) != 0 {
+		t.Fatalf("a refused sign-in was audited: %+v", recs)
+	}
+	ok := triggertest.From(t, "PostAuthentication_Authentication").UserAttribute("custom:tenantId", "acme").JSON(t)
+	if _, err := triggertest.Invoke(r, ok, 0); err != nil {
+		t.Fatal(err)
+	}
+	if recs, _ := store.Recent(context.Background(), ev.UserPoolID, ev.UserName, 10); len(recs) != 1 {
+		t.Fatalf("%d audit records, want 1", len(recs))
+	}
+}

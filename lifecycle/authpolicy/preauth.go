@@ -61,6 +61,16 @@ func All(checks ...Check) Check {
 
 // ---- Tenant status ----
 
+// DefaultTenantAttribute is the user attribute that holds the tenant ID,
+// the default of TenantConfig.Attribute. It must equal
+// tenancy.TenantAttribute, the attribute that package tenancy writes at
+// confirmation and reads at token generation: this package may not import
+// tenancy (feature packages do not import each other), so it keeps its own
+// constant, and a test in handlers/internal/compose, which imports both,
+// asserts that they are equal. (Earlier versions read "custom:tenant_id",
+// which tenancy never writes: every user looked tenant-less.)
+const DefaultTenantAttribute = "custom:tenantId"
+
 // Status is the state of a tenant.
 type Status int
 
@@ -102,31 +112,41 @@ func (f TenantStatusFunc) TenantStatus(ctx context.Context, tenantID string) (St
 // TenantConfig configures TenantActive.
 type TenantConfig struct {
 	// Attribute names the user attribute that holds the tenant id. The
-	// default is "custom:tenant_id".
+	// default is DefaultTenantAttribute ("custom:tenantId"), which is
+	// what package tenancy writes; change it only together with tenancy's.
 	Attribute string
 	// AllowNoTenant lets users without the attribute sign in (say,
-	// operators). By default they are refused.
+	// operators). By default they are refused. Users whose attribute names
+	// a tenant that is not active are refused either way.
 	AllowNoTenant bool
 	// Message is shown to refused users; the default is MsgAccountUnavailable.
 	Message string
 }
 
-// TenantActive refuses users whose tenant is not active: suspended,
-// disabled or unknown. A lookup error fails the sign-in (fail closed) with
-// an error that says what to do. For a user that does not exist
-// (userNotFound, with PreventUserExistenceErrors) it does nothing, so that
-// the answer does not reveal whether the user exists.
-func TenantActive(ts TenantStatus, cfg TenantConfig) Check {
+// TenantActive refuses users whose tenant is not active (suspended,
+// disabled or unknown) and, unless cfg.AllowNoTenant, users with no
+// tenant. A lookup error fails the sign-in (fail closed) with an error
+// that says what to do.
+//
+// It is a post-authentication check: register it alone
+// (r.PostAuthentication(authpolicy.TenantActive(...))) or put it in
+// PostAuthConfig.Checks. Cognito runs post authentication "after
+// authentication is complete, before a user has received tokens", and a
+// function that fails it makes the authentication fail (AWS: "Post
+// authentication Lambda trigger"). Running it there, after the password
+// and every challenge, is what keeps it from telling users apart: in pre
+// authentication a refusal of an existing user without an active tenant
+// came before the password check, while an unknown user went on to
+// "Incorrect username or password", so anyone could learn which names
+// exist (and whose organisation is suspended) without a password.
+func TenantActive(ts TenantStatus, cfg TenantConfig) triggers.Func[triggers.PostAuthenticationEvent] {
 	if cfg.Attribute == "" {
-		cfg.Attribute = "custom:tenant_id"
+		cfg.Attribute = DefaultTenantAttribute
 	}
 	if cfg.Message == "" {
 		cfg.Message = MsgAccountUnavailable
 	}
-	return func(ctx context.Context, ev *triggers.PreAuthenticationEvent) error {
-		if ev.Request.UserNotFound {
-			return nil
-		}
+	return func(ctx context.Context, ev *triggers.PostAuthenticationEvent) error {
 		tenant := ev.Request.UserAttributes[cfg.Attribute]
 		if tenant == "" {
 			if cfg.AllowNoTenant {

@@ -53,43 +53,112 @@ func (m tenants) TenantStatus(_ context.Context, id string) (authpolicy.Status, 
 }
 
 func withTenant(id string) func(*triggertest.Builder) {
-	return func(b *triggertest.Builder) { b.UserAttribute("custom:tenant_id", id) }
+	return func(b *triggertest.Builder) { b.UserAttribute(authpolicy.DefaultTenantAttribute, id) }
+}
+
+func postAuth(t testing.TB, mutate ...func(*triggertest.Builder)) *triggers.PostAuthenticationEvent {
+	t.Helper()
+	b := triggertest.From(t, "PostAuthentication_Authentication")
+	for _, m := range mutate {
+		m(b)
+	}
+	ev := new(triggers.PostAuthenticationEvent)
+	if err := json.Unmarshal(b.JSON(t), ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev
 }
 
 func TestTenantActive(t *testing.T) {
 	ts := tenants{"acme": authpolicy.StatusActive, "globex": authpolicy.StatusSuspended, "initech": authpolicy.StatusDisabled}
 	check := authpolicy.TenantActive(ts, authpolicy.TenantConfig{})
 	ctx := context.Background()
-	if err := check(ctx, preAuth(t, withTenant("acme"))); err != nil {
+	if err := check(ctx, postAuth(t, withTenant("acme"))); err != nil {
 		t.Fatalf("active tenant: %v", err)
 	}
 	for _, id := range []string{"globex", "initech", "unknown"} {
-		msg := refusal(t, check(ctx, preAuth(t, withTenant(id))), authpolicy.ErrTenantInactive)
+		msg := refusal(t, check(ctx, postAuth(t, withTenant(id))), authpolicy.ErrTenantInactive)
 		if msg != authpolicy.MsgAccountUnavailable {
 			t.Errorf("%s: message %q", id, msg)
 		}
 	}
-	refusal(t, check(ctx, preAuth(t)), authpolicy.ErrNoTenant)
-	if err := authpolicy.TenantActive(ts, authpolicy.TenantConfig{AllowNoTenant: true})(ctx, preAuth(t)); err != nil {
+	refusal(t, check(ctx, postAuth(t)), authpolicy.ErrNoTenant)
+	if err := authpolicy.TenantActive(ts, authpolicy.TenantConfig{AllowNoTenant: true})(ctx, postAuth(t)); err != nil {
 		t.Fatalf("AllowNoTenant: %v", err)
 	}
-	err := check(ctx, preAuth(t, withTenant("broken")))
+	err := check(ctx, postAuth(t, withTenant("broken")))
 	var r *triggers.Refusal
 	if err == nil || errors.As(err, &r) || !strings.Contains(err.Error(), "table unavailable") {
 		t.Fatalf("lookup failure: %v", err)
 	}
 	custom := authpolicy.TenantActive(ts, authpolicy.TenantConfig{Attribute: "custom:org", Message: "Your organisation is paused."})
-	if msg := refusal(t, custom(ctx, preAuth(t, func(b *triggertest.Builder) { b.UserAttribute("custom:org", "globex") })), authpolicy.ErrTenantInactive); msg != "Your organisation is paused." {
+	if msg := refusal(t, custom(ctx, postAuth(t, func(b *triggertest.Builder) { b.UserAttribute("custom:org", "globex") })), authpolicy.ErrTenantInactive); msg != "Your organisation is paused." {
 		t.Fatalf("message %q", msg)
+	}
+}
+
+// Issue 12 item 12, first half: the check read "custom:tenant_id", which
+// nothing writes, so with AllowNoTenant a user of a suspended tenant
+// (custom:tenantId, as package tenancy sets it) looked tenant-less and got
+// in. Driven as Cognito calls the trigger, through a router.
+func TestSuspendedTenantWithAllowNoTenant(t *testing.T) {
+	r := triggers.NewRouter()
+	r.PostAuthentication(authpolicy.TenantActive(tenants{"acme": authpolicy.StatusActive, "globex": authpolicy.StatusSuspended},
+		authpolicy.TenantConfig{AllowNoTenant: true}))
+	payload := triggertest.From(t, "PostAuthentication_Authentication").UserAttribute("custom:tenantId", "globex").JSON(t)
+	_, err := triggertest.Invoke(r, payload, 0)
+	if !errors.Is(err, authpolicy.ErrTenantInactive) || err.Error() != authpolicy.MsgAccountUnavailable {
+		t.Fatalf("user of a suspended tenant with AllowNoTenant: %v, want the refusal %q", err, authpolicy.MsgAccountUnavailable)
+	}
+	payload = triggertest.From(t, "PostAuthentication_Authentication").UserAttribute("custom:tenantId", "acme").JSON(t)
+	if _, err := triggertest.Invoke(r, payload, 0); err != nil {
+		t.Fatalf("user of an active tenant: %v", err)
+	}
+	payload = triggertest.From(t, "PostAuthentication_Authentication").Delete("request.userAttributes.custom:tenantId").JSON(t)
+	if _, err := triggertest.Invoke(r, payload, 0); err != nil {
+		t.Fatalf("user without a tenant, AllowNoTenant: %v", err)
+	}
+}
+
+// Issue 12 item 12, second half: as a pre-authentication check, the
+// tenant check refused an existing user without an active tenant before
+// the password check, while an unknown user went on to "Incorrect
+// username or password"; an attacker without any password could tell
+// them apart. Now the pre-authentication trigger of this package answers
+// every one of them alike, and the tenant refusal comes in post
+// authentication, which Cognito reaches only after the password.
+func TestTenantCheckTellsNoOneApartBeforePassword(t *testing.T) {
+	ts := tenants{"acme": authpolicy.StatusActive, "globex": authpolicy.StatusSuspended}
+	pre := triggers.NewRouter()
+	// Every pre-authentication check the package has that depends on the
+	// user's data does nothing for an unknown user, and the tenant check
+	// is not one of them any more.
+	pre.PreAuthentication(authpolicy.PreAuthentication(authpolicy.ClientAllowList("", clientID)))
+	post := triggers.NewRouter()
+	post.PostAuthentication(authpolicy.TenantActive(ts, authpolicy.TenantConfig{}))
+
+	unknown := triggertest.Load(t, "PreAuthentication_Authentication.user-not-found")
+	noTenant := triggertest.From(t, "PreAuthentication_Authentication").Delete("request.userAttributes.custom:tenantId").JSON(t)
+	suspended := triggertest.From(t, "PreAuthentication_Authentication").UserAttribute("custom:tenantId", "globex").JSON(t)
+	for name, p := range map[string][]byte{"unknown user": unknown, "user without tenant": noTenant, "user of a suspended tenant": suspended} {
+		if _, err := triggertest.Invoke(pre, p, 0); err != nil {
+			t.Errorf("pre authentication, %s: %v; want the same pass as for every user", name, err)
+		}
+	}
+	// After the password, the refusals come.
+	for name, p := range map[string][]byte{
+		"user without tenant":        triggertest.From(t, "PostAuthentication_Authentication").Delete("request.userAttributes.custom:tenantId").JSON(t),
+		"user of a suspended tenant": triggertest.From(t, "PostAuthentication_Authentication").UserAttribute("custom:tenantId", "globex").JSON(t),
+	} {
+		if _, err := triggertest.Invoke(post, p, 0); err == nil || err.Error() != authpolicy.MsgAccountUnavailable {
+			t.Errorf("post authentication, %s: %v, want the refusal", name, err)
+		}
 	}
 }
 
 func TestUserDependentChecksIgnoreUnknownUsers(t *testing.T) {
 	ev := triggertest.Decode[triggers.PreAuthenticationEvent](t, "PreAuthentication_Authentication.user-not-found")
 	ctx := context.Background()
-	if err := authpolicy.TenantActive(tenants{}, authpolicy.TenantConfig{})(ctx, ev); err != nil {
-		t.Fatalf("tenant check on an unknown user: %v", err)
-	}
 	if err := authpolicy.UserAttribute("", func(triggers.Attributes) bool { return false })(ctx, ev); err != nil {
 		t.Fatalf("attribute check on an unknown user: %v", err)
 	}
@@ -234,20 +303,20 @@ func TestPreAuthenticationComposes(t *testing.T) {
 	r.PreAuthentication(authpolicy.PreAuthentication(
 		counting,
 		authpolicy.All(authpolicy.ClientAllowList("", clientID), counting),
-		authpolicy.TenantActive(tenants{"acme": authpolicy.StatusActive}, authpolicy.TenantConfig{}),
+		authpolicy.UserAttribute("", func(a triggers.Attributes) bool { return a["custom:tier"] != "gone" }),
 		counting,
 	))
-	payload := triggertest.From(t, "PreAuthentication_Authentication").UserAttribute("custom:tenant_id", "acme").JSON(t)
+	payload := triggertest.From(t, "PreAuthentication_Authentication").UserAttribute("custom:tier", "pro").JSON(t)
 	if _, err := triggertest.Invoke(r, payload, 0); err != nil || calls != 3 {
 		t.Fatalf("err %v, %d calls", err, calls)
 	}
 	calls = 0
-	payload = triggertest.From(t, "PreAuthentication_Authentication").UserAttribute("custom:tenant_id", "gone").JSON(t)
+	payload = triggertest.From(t, "PreAuthentication_Authentication").UserAttribute("custom:tier", "gone").JSON(t)
 	_, err := triggertest.Invoke(r, payload, 0)
 	if err == nil || err.Error() != authpolicy.MsgAccountUnavailable || calls != 2 {
 		t.Fatalf("err %v, %d calls", err, calls)
 	}
-	if !strings.Contains(logs.String(), "trigger refused") || !strings.Contains(logs.String(), "tenant is not active") {
+	if !strings.Contains(logs.String(), "trigger refused") || !strings.Contains(logs.String(), "user attributes refused") {
 		t.Fatalf("log: %s", logs.String())
 	}
 	if strings.Contains(logs.String(), "jdoe@example.com") || strings.Contains(logs.String(), "vd-SECRET") {

@@ -11,13 +11,20 @@
 //
 //	record       pk                     sk                    other attributes
 //	tenant       TENANT#{tenantId}      TENANT                tenantId name organisation status tier
-//	membership   USER#{userName}        MEMBER#{tenantId}     userName tenantId role permissions invitationId createdAt
-//	invitation   INVITE#{invitationId}  INVITE                invitationId tenantId role invitedEmail createdAt expiresAt usedBy usedAt ttl
+//	membership   SUB#{sub}              MEMBER#{tenantId}     sub userName tenantId role permissions invitationId createdAt
+//	invitation   INVITE#{invitationId}  INVITE                invitationId tenantId role invitedEmail createdAt expiresAt usedBy usedAt boundSub ttl
+//	claim        CLAIM#{userName}       INVITE#{invitationId} invitationId userName claimedAt ttl
 //	client       CLIENT#{clientId}      CLIENT                clientId tenantId role
 //	link audit   LINK#{providerName}    IDENTITY#{subject}    providerName providerUserId userPoolId destinationUser linkedAt
 //
-// Every item also has "type" (tenant, membership, invitation, client,
-// link). Times are numbers of Unix seconds; permissions is a list of
+// Every item also has "type" (tenant, membership, invitation, claim,
+// client, link). Memberships are keyed by the user's sub, never by the
+// user name, which Cognito frees when a user is deleted: a new user with
+// an old name finds nothing under it. (Memberships that earlier versions
+// wrote under USER#{userName} are not read; rewrite them under the sub.)
+// A claim record ties a user name to an invitation claimed at pre sign-up,
+// when the sub does not exist yet; post confirmation finds it and binds
+// the invitation to the sub (boundSub) before it writes the membership. Times are numbers of Unix seconds; permissions is a list of
 // strings. invitationId is the SHA-256 of the invitation token
 // (tenancy.InvitationID): the token itself is never stored.
 //
@@ -33,7 +40,13 @@
 //     AND (attribute_not_exists(usedBy) OR usedBy = :user).
 //     Of many concurrent claims by different users exactly one passes;
 //     after a failed condition one consistent GetItem tells why.
-//   - ReleaseInvitation: UpdateItem REMOVE usedBy, usedAt if usedBy = :user.
+//   - ClaimInvitation first puts the claim record (if
+//     attribute_not_exists(pk); a repeat keeps the first).
+//   - BindInvitation: UpdateItem SET boundSub = :sub if usedBy = :user AND
+//     invitedEmail = :email AND (attribute_not_exists(boundSub) OR
+//     boundSub = :sub).
+//   - ReleaseInvitation: UpdateItem REMOVE usedBy, usedAt if usedBy = :user
+//     AND attribute_not_exists(boundSub).
 //   - RecordLink: PutItem if attribute_not_exists(pk), so that the first
 //     audit record of an identity is kept.
 //

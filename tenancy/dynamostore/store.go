@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -208,18 +209,24 @@ func (s *Store) PutTenant(ctx context.Context, t tenancy.Tenant) error {
 
 // ---- memberships ----
 
+// Memberships live under the user's sub. The prefix is new (earlier
+// versions keyed them by user name under "USER#"), so that records keyed
+// by a reusable user name are never read as a sub's.
 const (
-	userPrefix   = "USER#"
+	subPrefix    = "SUB#"
 	memberPrefix = "MEMBER#"
 )
 
 // ListMemberships implements tenancy.Reader.
-func (s *Store) ListMemberships(ctx context.Context, userName string) ([]tenancy.Membership, error) {
+func (s *Store) ListMemberships(ctx context.Context, sub string) ([]tenancy.Membership, error) {
+	if sub == "" {
+		return []tenancy.Membership{}, nil
+	}
 	in := &dynamodb.QueryInput{
 		TableName:              s.table,
 		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :prefix)"),
 		ExpressionAttributeValues: item{
-			":pk":     str(userPrefix + userName),
+			":pk":     str(subPrefix + sub),
 			":prefix": str(memberPrefix),
 		},
 		ConsistentRead: aws.Bool(true),
@@ -232,6 +239,7 @@ func (s *Store) ListMemberships(ctx context.Context, userName string) ([]tenancy
 		}
 		for _, it := range page.Items {
 			out = append(out, tenancy.Membership{
+				Sub:          getS(it, "sub"),
 				UserName:     getS(it, "userName"),
 				TenantID:     getS(it, "tenantId"),
 				Role:         getS(it, "role"),
@@ -256,9 +264,10 @@ func (s *Store) PutMembership(ctx context.Context, m tenancy.Membership) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	it := key(userPrefix+m.UserName, memberPrefix+m.TenantID)
+	it := key(subPrefix+m.Sub, memberPrefix+m.TenantID)
 	it["type"] = str("membership")
-	it["userName"] = str(m.UserName)
+	it["sub"] = str(m.Sub)
+	putOptional(it, "userName", m.UserName)
 	it["tenantId"] = str(m.TenantID)
 	it["role"] = str(m.Role)
 	putOptional(it, "permissions", m.Permissions)
@@ -322,6 +331,7 @@ func invitationFrom(it item) tenancy.Invitation {
 		ExpiresAt: getTime(it, "expiresAt"),
 		UsedBy:    getS(it, "usedBy"),
 		UsedAt:    getTime(it, "usedAt"),
+		BoundSub:  getS(it, "boundSub"),
 	}
 }
 
@@ -374,6 +384,20 @@ func (s *Store) ClaimInvitation(ctx context.Context, c tenancy.InvitationClaim) 
 		return tenancy.Invitation{}, errors.New("dynamostore: claim invitation: invalid user name: must be 1 to 256 bytes")
 	}
 	email := tenancy.NormalizeEmail(c.Email)
+	// The record that lets post confirmation find the claim by user name;
+	// kept as long as the invitation (its TTL), and written first: one
+	// whose claim then fails is harmless, as binding checks the holder.
+	rec := key(claimPrefix+c.UserName, invitePrefix+c.InvitationID)
+	rec["type"] = str("claim")
+	rec["invitationId"] = str(c.InvitationID)
+	rec["userName"] = str(c.UserName)
+	rec["claimedAt"] = num(c.Now.Unix())
+	rec[TTLAttribute] = num(c.Now.Add(s.retention).Unix())
+	if _, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: s.table, Item: rec, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	}); err != nil && !isConditionFailed(err) {
+		return tenancy.Invitation{}, s.wrap("record claim", err)
+	}
 	const attempts = 3
 	for range attempts {
 		out, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
@@ -418,13 +442,107 @@ func (s *Store) ReleaseInvitation(ctx context.Context, id, userName string) erro
 		TableName:                 s.table,
 		Key:                       key(invitePrefix+id, inviteSort),
 		UpdateExpression:          aws.String("REMOVE usedBy, usedAt"),
-		ConditionExpression:       aws.String("usedBy = :user"),
+		ConditionExpression:       aws.String("usedBy = :user AND attribute_not_exists(boundSub)"),
 		ExpressionAttributeValues: item{":user": str(userName)},
 	})
 	if err != nil && !isConditionFailed(err) {
 		return s.wrap("release invitation", err)
 	}
 	return nil
+}
+
+// claimPrefix keys the records of claims by user name.
+const claimPrefix = "CLAIM#"
+
+// ClaimedInvitations implements tenancy.Store: one Query of the user
+// name's claim records, then a consistent read of each invitation.
+func (s *Store) ClaimedInvitations(ctx context.Context, userName string) ([]tenancy.Invitation, error) {
+	if userName == "" {
+		return nil, nil
+	}
+	in := &dynamodb.QueryInput{
+		TableName:              s.table,
+		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :prefix)"),
+		ExpressionAttributeValues: item{
+			":pk":     str(claimPrefix + userName),
+			":prefix": str(invitePrefix),
+		},
+		ConsistentRead: aws.Bool(true),
+	}
+	type claimed struct {
+		id string
+		at time.Time
+	}
+	var cs []claimed
+	for {
+		page, err := s.api.Query(ctx, in)
+		if err != nil {
+			return nil, s.wrap("list claimed invitations", err)
+		}
+		for _, it := range page.Items {
+			cs = append(cs, claimed{getS(it, "invitationId"), getTime(it, "claimedAt")})
+		}
+		if len(page.LastEvaluatedKey) == 0 {
+			break
+		}
+		in.ExclusiveStartKey = page.LastEvaluatedKey
+	}
+	slices.SortFunc(cs, func(a, b claimed) int {
+		if c := b.at.Compare(a.at); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	var out []tenancy.Invitation
+	for _, c := range cs {
+		it, err := s.get(ctx, key(invitePrefix+c.id, inviteSort))
+		if err != nil {
+			return nil, s.wrap("read claimed invitation", err)
+		}
+		if it != nil {
+			out = append(out, invitationFrom(it))
+		}
+	}
+	return out, nil
+}
+
+// BindInvitation implements tenancy.Store with one conditional
+// UpdateItem; when the condition fails, a consistent read tells why.
+func (s *Store) BindInvitation(ctx context.Context, b tenancy.InvitationBinding) (tenancy.Invitation, error) {
+	if err := b.Validate(); err != nil {
+		return tenancy.Invitation{}, err
+	}
+	k := key(invitePrefix+b.InvitationID, inviteSort)
+	out, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           s.table,
+		Key:                 k,
+		UpdateExpression:    aws.String("SET boundSub = :sub"),
+		ConditionExpression: aws.String("attribute_exists(pk) AND usedBy = :user AND invitedEmail = :email AND (attribute_not_exists(boundSub) OR boundSub = :sub)"),
+		ExpressionAttributeValues: item{
+			":user":  str(b.UserName),
+			":sub":   str(b.Sub),
+			":email": str(tenancy.NormalizeEmail(b.Email)),
+		},
+		ReturnValues: types.ReturnValueAllNew,
+	})
+	if err == nil {
+		return invitationFrom(out.Attributes), nil
+	}
+	if !isConditionFailed(err) {
+		return tenancy.Invitation{}, s.wrap("bind invitation", err)
+	}
+	it, err := s.get(ctx, k)
+	if err != nil {
+		return tenancy.Invitation{}, s.wrap("read invitation after a refused binding", err)
+	}
+	if it == nil {
+		return tenancy.Invitation{}, fmt.Errorf("dynamostore: bind invitation: %w", tenancy.ErrNotFound)
+	}
+	if err := invitationFrom(it).CheckBinding(b); err != nil {
+		return tenancy.Invitation{}, fmt.Errorf("dynamostore: bind invitation: %w", err)
+	}
+	// Bound by a concurrent call in between: say it is taken.
+	return tenancy.Invitation{}, fmt.Errorf("dynamostore: bind invitation: %w", tenancy.ErrInvitationUsed)
 }
 
 // ---- link audit ----

@@ -30,12 +30,17 @@ func Example() {
 
 	ev := signUp("jane", "jane@example.com")
 	fmt.Println(h.PreSignUp(ctx, ev), ev.Response.AutoConfirmUser, ev.Response.AutoVerifyEmail)
-	ms, _ := store.ListMemberships(ctx, "jane")
-	fmt.Println(ms[0].TenantID, ms[0].Role)
-
 	fmt.Println(h.PreSignUp(ctx, signUp("john", "jane@example.com")))
+
+	// At confirmation the claim is bound to jane's sub, and her
+	// membership is recorded under it (Config.Cognito, left out here,
+	// would then set custom:tenantId and her group).
+	claimed, _ := store.ClaimedInvitations(ctx, "jane")
+	bound, _ := store.BindInvitation(ctx, tenancy.InvitationBinding{
+		InvitationID: claimed[0].ID, UserName: "jane", Sub: "4f1e…-jane", Email: "jane@example.com"})
+	fmt.Println(bound.TenantID, bound.Role, bound.BoundSub)
 	// Output:
 	// <nil> true true
-	// acme admin
 	// This invitation has already been used.
+	// acme admin 4f1e…-jane
 }

@@ -52,13 +52,15 @@ type Config struct {
 	// Store keeps invitations, tenants and memberships. Required.
 	Store tenancy.Store
 	// Attribute is the user attribute of the tenant. Default
-	// tenancy.DefaultTenantAttribute.
+	// tenancy.TenantAttribute.
 	Attribute string
 	// TokenKey is the key of the token in validationData (looked at first)
 	// or clientMetadata. Default DefaultTokenKey.
 	TokenKey string
-	// RequireInvitation refuses sign-ups without an invitation token.
-	// Otherwise they pass unchanged (not confirmed, no tenant).
+	// RequireInvitation refuses sign-ups without an invitation token,
+	// federated sign-ups (PreSignUp_ExternalProvider) included, which
+	// cannot carry one. Otherwise they pass unchanged (not confirmed, no
+	// tenant).
 	RequireInvitation bool
 	// Now is the clock; default time.Now.
 	Now func() time.Time
@@ -97,7 +99,7 @@ func New(cfg Config) (*Handler, error) {
 		now: cfg.Now, cognito: cfg.Cognito, groups: cfg.Groups, createGroups: cfg.CreateGroups,
 	}
 	if h.attr == "" {
-		h.attr = tenancy.DefaultTenantAttribute
+		h.attr = tenancy.TenantAttribute
 	}
 	if h.key == "" {
 		h.key = DefaultTokenKey
@@ -140,20 +142,51 @@ func refusal(err error) error {
 	return triggers.Refusef(err, msg)
 }
 
+// CheckTenantAttribute refuses a self or federated sign-up
+// (PreSignUp_SignUp, PreSignUp_ExternalProvider) that supplies the tenant
+// attribute itself, with Reason ErrTenantChosen; PreSignUp_AdminCreateUser
+// passes, since an administrator may set it. PreSignUp runs it first; run
+// it on its own before anything else acts on a federated sign-up, such as
+// federation.Linker, and PreSignUp after that.
+func (h *Handler) CheckTenantAttribute(_ context.Context, ev *triggers.PreSignUpEvent) error {
+	switch ev.TriggerSource {
+	case triggers.PreSignUpSignUp, triggers.PreSignUpExternalProvider:
+		if _, ok := ev.Request.UserAttributes[h.attr]; ok {
+			return triggers.Refusef(ErrTenantChosen, msgTenantChosen)
+		}
+	}
+	return nil
+}
+
 // PreSignUp handles PreSignUp_SignUp with an invitation (see the package
-// documentation). For PreSignUp_ExternalProvider it only refuses a
-// supplied tenant attribute; PreSignUp_AdminCreateUser passes unchanged,
-// since an administrator may set the attribute.
+// documentation): every check that can refuse, then one conditional write
+// that claims the invitation for the user name. The membership is written
+// at confirmation (PostConfirmation), under the user's sub, which does
+// not exist yet here (the pre sign-up event carries none).
+//
+// PreSignUp_ExternalProvider (the first sign-in of a federated identity)
+// cannot carry an invitation token: Cognito passes no client metadata or
+// validation data from managed login. With RequireInvitation it is
+// refused (Reason ErrInvitationRequired), so that invitation-only holds
+// for federated sign-ups too; an identity that federation.Linker links to
+// an existing, invited user ends before this handler (run the linker
+// first). Without RequireInvitation it passes unchanged, with no tenant.
+// Both sources refuse a supplied tenant attribute (CheckTenantAttribute);
+// PreSignUp_AdminCreateUser passes unchanged, since an administrator may
+// set the attribute.
 func (h *Handler) PreSignUp(ctx context.Context, ev *triggers.PreSignUpEvent) error {
 	switch ev.TriggerSource {
 	case triggers.PreSignUpSignUp, triggers.PreSignUpExternalProvider:
 	default:
 		return nil
 	}
-	if _, ok := ev.Request.UserAttributes[h.attr]; ok {
-		return triggers.Refusef(ErrTenantChosen, msgTenantChosen)
+	if err := h.CheckTenantAttribute(ctx, ev); err != nil {
+		return err
 	}
-	if ev.TriggerSource != triggers.PreSignUpSignUp {
+	if ev.TriggerSource == triggers.PreSignUpExternalProvider {
+		if h.require {
+			return triggers.Refusef(fmt.Errorf("%w (federated sign-up)", ErrInvitationRequired), msgRequired)
+		}
 		return nil
 	}
 	token := h.token(ev)
@@ -184,6 +217,11 @@ func (h *Handler) PreSignUp(ctx context.Context, ev *triggers.PreSignUpEvent) er
 	if err := inv.Check(email, ev.UserName, now); err != nil {
 		return refusal(err)
 	}
+	if inv.BoundSub != "" {
+		// Held by this user name, but bound to a user who was confirmed
+		// before: a deleted user's name, reused. Not for a newcomer.
+		return refusal(tenancy.ErrInvitationUsed)
+	}
 	tenant, err := h.store.GetTenant(ctx, inv.TenantID)
 	switch {
 	case errors.Is(err, tenancy.ErrNotFound):
@@ -198,17 +236,6 @@ func (h *Handler) PreSignUp(ctx context.Context, ev *triggers.PreSignUpEvent) er
 	if _, err := h.store.ClaimInvitation(ctx, tenancy.InvitationClaim{InvitationID: id, Email: email, UserName: ev.UserName, Now: now}); err != nil {
 		return refusal(err)
 	}
-	m := tenancy.Membership{UserName: ev.UserName, TenantID: inv.TenantID, Role: inv.Role, InvitationID: id, CreatedAt: now}
-	if err := h.store.PutMembership(ctx, m); err != nil {
-		// Undo the claim, so that signing up again can use the invitation;
-		// with a context of its own, as ctx may be what ran out.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-		defer cancel()
-		if rerr := h.store.ReleaseInvitation(rctx, id, ev.UserName); rerr != nil {
-			return fmt.Errorf("invitation: record membership: %w; releasing the invitation failed too (%v), so it stays spent: issue a new one", err, rerr)
-		}
-		return fmt.Errorf("invitation: record membership: %w; the invitation was released: sign up again", err)
-	}
 	ev.Response.AutoConfirmUser = true
 	ev.Response.AutoVerifyEmail = true
 	triggers.AddMetric(ctx, "InvitationAccepted", triggers.UnitCount, 1)
@@ -216,22 +243,63 @@ func (h *Handler) PreSignUp(ctx context.Context, ev *triggers.PreSignUpEvent) er
 }
 
 // PostConfirmation handles PostConfirmation_ConfirmSignUp of a user who
-// signed up with an invitation: it sets the tenant attribute and adds the
-// user to the tenant's group. Other users and trigger sources pass.
+// claimed an invitation at sign-up: it binds the newest claim held by the
+// user name to the user's sub (Store.BindInvitation: only if no other sub
+// holds it, and only for the invited, verified email address), records
+// the membership under the sub, sets the tenant attribute, and adds the
+// user to the tenant's group. A user whose name was used before by a
+// since deleted member finds that member's claims bound to another sub,
+// and gets nothing. Other users and trigger sources pass.
 func (h *Handler) PostConfirmation(ctx context.Context, ev *triggers.PostConfirmationEvent) error {
 	if ev.TriggerSource != triggers.PostConfirmationConfirmSignUp {
 		return nil
 	}
-	ms, err := h.store.ListMemberships(ctx, ev.UserName)
+	claimed, err := h.store.ClaimedInvitations(ctx, ev.UserName)
 	if err != nil {
-		return fmt.Errorf("invitation: read memberships: %w", err)
+		return fmt.Errorf("invitation: read claimed invitations: %w", err)
 	}
-	// The membership that an invitation created; the newest if several.
-	ms = slices.DeleteFunc(ms, func(m tenancy.Membership) bool { return m.InvitationID == "" })
-	if len(ms) == 0 {
+	claimed = slices.DeleteFunc(claimed, func(inv tenancy.Invitation) bool { return inv.UsedBy != ev.UserName })
+	if len(claimed) == 0 {
 		return nil
 	}
-	m := slices.MaxFunc(ms, func(a, b tenancy.Membership) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	attrs := ev.Request.UserAttributes
+	sub := attrs["sub"]
+	if sub == "" {
+		return errors.New("invitation: the confirmation event has no sub attribute, so the membership cannot be bound to the user; Cognito sends it in every post confirmation event")
+	}
+	if !attrs.Verified("email") {
+		// The invitation was for an address; an unverified one proves
+		// nothing (pre sign-up verifies it for an invited sign-up).
+		triggers.AddMetric(ctx, "InvitationBindingRefused", triggers.UnitCount, 1)
+		return nil
+	}
+	var (
+		m     tenancy.Membership
+		bound bool
+	)
+	for _, inv := range claimed {
+		got, err := h.store.BindInvitation(ctx, tenancy.InvitationBinding{InvitationID: inv.ID, UserName: ev.UserName, Sub: sub, Email: attrs["email"]})
+		switch {
+		case err == nil:
+			m = tenancy.Membership{Sub: sub, UserName: ev.UserName, TenantID: got.TenantID, Role: got.Role, InvitationID: got.ID, CreatedAt: h.now()}
+			bound = true
+		case errors.Is(err, tenancy.ErrInvitationUsed), errors.Is(err, tenancy.ErrInvitationEmail), errors.Is(err, tenancy.ErrNotFound):
+			// Another user's (a reused name) or not this address: skip.
+			triggers.AddMetric(ctx, "InvitationBindingRefused", triggers.UnitCount, 1)
+			continue
+		default:
+			return fmt.Errorf("invitation: bind the invitation to the new user: %w", err)
+		}
+		break
+	}
+	if !bound {
+		return nil
+	}
+	if err := h.store.PutMembership(ctx, m); err != nil {
+		// Cognito retries a failed post confirmation; binding again to the
+		// same sub succeeds, and so does this put.
+		return fmt.Errorf("invitation: record membership: %w", err)
+	}
 	if h.cognito == nil {
 		return errors.New("invitation: Config.Cognito is nil; set it to a *cognitoidentityprovider.Client to provision invited users")
 	}

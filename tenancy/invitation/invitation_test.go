@@ -17,6 +17,7 @@ import (
 
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/tenancy"
+	"github.com/cognitrig/cognitrig/tenancy/internal/cognitofake"
 	"github.com/cognitrig/cognitrig/tenancy/internal/tabletest"
 	"github.com/cognitrig/cognitrig/tenancy/invitation"
 	"github.com/cognitrig/cognitrig/triggers"
@@ -24,6 +25,9 @@ import (
 )
 
 var now = time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
+
+// jdoeSub is the sub of jdoe in the recorded post confirmation event.
+const jdoeSub = "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
 
 // fixture is a store with tenants and one invitation, and a way to see
 // everything the store holds.
@@ -50,6 +54,14 @@ func (s *countingStore) PutMembership(ctx context.Context, m tenancy.Membership)
 		s.writes.Add(1)
 	}
 	return err
+}
+
+func (s *countingStore) BindInvitation(ctx context.Context, b tenancy.InvitationBinding) (tenancy.Invitation, error) {
+	inv, err := s.Store.BindInvitation(ctx, b)
+	if err == nil {
+		s.writes.Add(1)
+	}
+	return inv, err
 }
 
 func (s *countingStore) ClaimInvitation(ctx context.Context, c tenancy.InvitationClaim) (tenancy.Invitation, error) {
@@ -86,8 +98,12 @@ func memorySnapshot(s *tenancy.MemoryStore) string {
 	ctx := context.Background()
 	var b strings.Builder
 	for _, u := range []string{"jdoe", "other"} {
-		ms, _ := s.ListMemberships(ctx, u)
-		fmt.Fprintf(&b, "%s:%+v\n", u, ms)
+		invs, _ := s.ClaimedInvitations(ctx, u)
+		fmt.Fprintf(&b, "%s:%+v\n", u, invs)
+	}
+	for _, sub := range []string{jdoeSub} {
+		ms, _ := s.ListMemberships(ctx, sub)
+		fmt.Fprintf(&b, "%s:%+v\n", sub, ms)
 	}
 	return b.String()
 }
@@ -154,13 +170,16 @@ func TestAccept(t *testing.T) {
 		if !ev.Response.AutoConfirmUser || !ev.Response.AutoVerifyEmail || ev.Response.AutoVerifyPhone {
 			t.Fatalf("response = %+v, want confirmed with email verified", ev.Response)
 		}
-		ms, err := fx.store.ListMemberships(context.Background(), "jdoe")
-		if err != nil || len(ms) != 1 || ms[0].TenantID != "acme" || ms[0].Role != "admin" || ms[0].InvitationID != fx.inv.ID {
-			t.Fatalf("memberships = %+v, %v", ms, err)
+		// No membership yet: pre sign-up has no sub to key it by.
+		if ms, err := fx.store.ListMemberships(context.Background(), jdoeSub); err != nil || len(ms) != 0 {
+			t.Fatalf("memberships after pre sign-up = %+v, %v; want none until confirmation", ms, err)
 		}
 		inv, _ := fx.store.GetInvitation(context.Background(), fx.inv.ID)
-		if inv.UsedBy != "jdoe" {
-			t.Fatalf("invitation used by %q, want jdoe", inv.UsedBy)
+		if inv.UsedBy != "jdoe" || inv.BoundSub != "" {
+			t.Fatalf("invitation used by %q bound to %q, want jdoe, unbound", inv.UsedBy, inv.BoundSub)
+		}
+		if claimed, _ := fx.store.ClaimedInvitations(context.Background(), "jdoe"); len(claimed) != 1 || claimed[0].ID != fx.inv.ID {
+			t.Fatalf("claimed invitations = %+v", claimed)
 		}
 
 		// Cognito retries the same event after a timeout: accepted again,
@@ -169,8 +188,8 @@ func TestAccept(t *testing.T) {
 		if !ev.Response.AutoConfirmUser {
 			t.Fatal("a retried sign-up of the holder was refused")
 		}
-		if ms, _ := fx.store.ListMemberships(context.Background(), "jdoe"); len(ms) != 1 {
-			t.Fatalf("after a retry %d memberships, want 1", len(ms))
+		if claimed, _ := fx.store.ClaimedInvitations(context.Background(), "jdoe"); len(claimed) != 1 {
+			t.Fatalf("after a retry %d claims, want 1", len(claimed))
 		}
 	})
 }
@@ -294,9 +313,10 @@ func TestConcurrentSignUps(t *testing.T) {
 		}
 		for i := range n {
 			user := fmt.Sprintf("user-%03d", i)
-			ms, _ := fx.store.ListMemberships(context.Background(), user)
-			if (user == winners[0]) != (len(ms) == 1) || len(ms) > 1 {
-				t.Fatalf("%s has memberships %+v; only the winner %s may have one", user, ms, winners[0])
+			claimed, _ := fx.store.ClaimedInvitations(context.Background(), user)
+			held := len(claimed) == 1 && claimed[0].UsedBy == user
+			if (user == winners[0]) != held {
+				t.Fatalf("%s holds %+v; only the winner %s may", user, claimed, winners[0])
 			}
 		}
 		t.Logf("1 accepted (%s), %d refused: already used", winners[0], nRefused)
@@ -316,6 +336,16 @@ func TestWithoutInvitation(t *testing.T) {
 	if !errors.Is(err, invitation.ErrInvitationRequired) || !strings.Contains(err.Error(), "by invitation only") {
 		t.Fatalf("RequireInvitation: %v", err)
 	}
+	// Invitation-only covers federated sign-ups, which cannot carry a
+	// token (issue 12, info); without it they pass unchanged.
+	fed := triggertest.Decode[triggers.PreSignUpEvent](t, "PreSignUp_ExternalProvider")
+	if err := closed.PreSignUp(context.Background(), fed); !errors.Is(err, invitation.ErrInvitationRequired) || !strings.Contains(err.Error(), "by invitation only") {
+		t.Fatalf("RequireInvitation, federated sign-up: %v, want the invitation-only refusal", err)
+	}
+	fed = triggertest.Decode[triggers.PreSignUpEvent](t, "PreSignUp_ExternalProvider")
+	if err := open.PreSignUp(context.Background(), fed); err != nil || fed.Response.AutoConfirmUser {
+		t.Fatalf("federated sign-up without RequireInvitation: %v, %+v", err, fed.Response)
+	}
 	// An administrator may set the tenant attribute.
 	admin := triggertest.Decode[triggers.PreSignUpEvent](t, "PreSignUp_AdminCreateUser")
 	admin.Request.UserAttributes["custom:tenantId"] = "acme"
@@ -327,25 +357,29 @@ func TestWithoutInvitation(t *testing.T) {
 	}
 }
 
-// A failed membership write releases the claim, so that the person can
-// sign up again.
-func TestMembershipFailureReleases(t *testing.T) {
+// A failed membership write at confirmation fails the confirmation, and
+// Cognito's retry binds again to the same sub and completes it.
+func TestMembershipFailureRetries(t *testing.T) {
 	stores(t, func(t *testing.T, fx *fixture) {
-		fx.store.failPut = errors.New("throttled")
-		h := newHandler(t, fx.store, invitation.Config{})
+		cog := cognitofake.New(t)
+		cog.AddUser(cognitofake.User{Username: "jdoe", Attributes: map[string]string{"email": "jdoe@example.com"}, Status: "CONFIRMED", Enabled: true})
+		h := newHandler(t, fx.store, invitation.Config{Cognito: cog.Client()})
 		ev := triggertest.Decode[triggers.PreSignUpEvent](t, "PreSignUp_SignUp")
 		ev.Request.ClientMetadata = triggers.Metadata{"invitationToken": fx.token.Reveal()}
-		err := h.PreSignUp(context.Background(), ev)
-		if err == nil || !strings.Contains(err.Error(), "released") || ev.Response.AutoConfirmUser {
-			t.Fatalf("PreSignUp = %v, %+v; want a failure that says the invitation was released", err, ev.Response)
+		if err := h.PreSignUp(context.Background(), ev); err != nil || !ev.Response.AutoConfirmUser {
+			t.Fatalf("PreSignUp = %v, %+v", err, ev.Response)
 		}
-		if inv, _ := fx.store.GetInvitation(context.Background(), fx.inv.ID); inv.UsedBy != "" {
-			t.Fatalf("invitation still held by %q", inv.UsedBy)
+		fx.store.failPut = errors.New("throttled")
+		if err := h.PostConfirmation(context.Background(), confirm(t)); err == nil || !strings.Contains(err.Error(), "throttled") {
+			t.Fatalf("PostConfirmation with a failing store = %v", err)
 		}
 		fx.store.failPut = nil
-		ev.UserName = "jdoe-second-try"
-		if err := h.PreSignUp(context.Background(), ev); err != nil || !ev.Response.AutoConfirmUser {
-			t.Fatalf("second sign-up: %v", err)
+		if err := h.PostConfirmation(context.Background(), confirm(t)); err != nil {
+			t.Fatalf("retried PostConfirmation: %v", err)
+		}
+		ms, _ := fx.store.ListMemberships(context.Background(), jdoeSub)
+		if len(ms) != 1 || ms[0].TenantID != "acme" || ms[0].Role != "admin" || ms[0].UserName != "jdoe" || ms[0].InvitationID != fx.inv.ID {
+			t.Fatalf("memberships = %+v", ms)
 		}
 	})
 }

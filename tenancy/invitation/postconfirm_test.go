@@ -60,7 +60,7 @@ func TestPostConfirmation(t *testing.T) {
 
 	// The user now resolves to the tenant from the attribute and group.
 	res, _ := tenancy.NewResolver(tenancy.ResolverConfig{Reader: store, Steps: []tenancy.Step{
-		tenancy.FromAttribute(tenancy.DefaultTenantAttribute), tenancy.FromGroups(groups)}})
+		tenancy.FromAttribute(tenancy.TenantAttribute), tenancy.FromGroups(groups)}})
 	got, err := res.Resolve(context.Background(), tenancy.User{Name: "jdoe", Attributes: triggers.Attributes(u.Attributes), Groups: []string{"tenant-acme-admin"}})
 	if err != nil || got.Tenant.ID != "acme" || got.Role != "admin" {
 		t.Fatalf("Resolve after provisioning = %+v, %v", got, err)

@@ -22,6 +22,10 @@ import (
 
 var convention = tenancy.MustParseGroupConvention("tenant-{id}-{role}")
 
+// jdoeSub is jdoe's sub in the recorded token-generation events:
+// memberships are keyed by sub (issue 12 item 6).
+const jdoeSub = "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
+
 func newStore(t testing.TB) *tenancy.MemoryStore {
 	t.Helper()
 	ctx := context.Background()
@@ -36,7 +40,7 @@ func newStore(t testing.TB) *tenancy.MemoryStore {
 		}
 	}
 	for _, m := range []tenancy.Membership{
-		{UserName: "jdoe", TenantID: "acme", Role: "admin", Permissions: []string{"billing:manage", "users:invite"}},
+		{Sub: jdoeSub, UserName: "jdoe", TenantID: "acme", Role: "admin", Permissions: []string{"billing:manage", "users:invite"}},
 	} {
 		if err := s.PutMembership(ctx, m); err != nil {
 			t.Fatal(err)
@@ -53,7 +57,7 @@ func newResolver(t testing.TB, r tenancy.Reader) *tenancy.Resolver {
 	res, err := tenancy.NewResolver(tenancy.ResolverConfig{
 		Reader: r,
 		Steps: []tenancy.Step{
-			tenancy.FromAttribute(tenancy.DefaultTenantAttribute),
+			tenancy.FromAttribute(tenancy.TenantAttribute),
 			tenancy.FromGroups(convention),
 			tenancy.FromMemberships(),
 		},
@@ -183,7 +187,7 @@ func TestRefusals(t *testing.T) {
 	}
 	payload := triggertest.From(t, "TokenGeneration_Authentication.v2").
 		Delete("request.userAttributes.custom:tenantId").
-		Set("userName", "nobody").
+		Set("userName", "nobody").UserAttribute("sub", "00000000-0000-4000-8000-00000000b0d1").
 		Set("request.groupConfiguration.groupsToOverride", []string{"everyone"}).JSON(t)
 	if _, err := triggertest.Invoke(r, payload, 0); !errors.Is(err, tenancy.ErrNoTenant) {
 		t.Errorf("no tenant: %v, want a refusal for ErrNoTenant", err)
@@ -323,7 +327,7 @@ func TestTokenBudget(t *testing.T) {
 	for i := range perms {
 		perms[i] = fmt.Sprintf("orders:%02d:approve-and-export", i)
 	}
-	_ = store.PutMembership(context.Background(), tenancy.Membership{UserName: "jdoe", TenantID: "acme", Role: "admin", Permissions: perms})
+	_ = store.PutMembership(context.Background(), tenancy.Membership{Sub: jdoeSub, UserName: "jdoe", TenantID: "acme", Role: "admin", Permissions: perms})
 	for budget, wantErr := range map[int]bool{0: false, 2048: true, -1: false} {
 		ev = triggertest.Decode[triggers.PreTokenGenerationV2Event](t, "TokenGeneration_Authentication.v2")
 		ev.Request.GroupConfiguration.GroupsToOverride = []string{"everyone"} // role and permissions from the membership
@@ -479,7 +483,7 @@ func Example() {
 	resolver, _ := tenancy.NewResolver(tenancy.ResolverConfig{
 		Reader: tenancy.NewCache(store, tenancy.CacheConfig{}),
 		Steps: []tenancy.Step{
-			tenancy.FromAttribute(tenancy.DefaultTenantAttribute),
+			tenancy.FromAttribute(tenancy.TenantAttribute),
 			tenancy.FromGroups(tenancy.MustParseGroupConvention("tenant-{id}-{role}")),
 		},
 	})

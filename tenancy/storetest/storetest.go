@@ -31,6 +31,9 @@ func Run(t *testing.T, open func(t *testing.T) tenancy.Store) {
 	t.Run("Invitations", func(t *testing.T) { testInvitations(t, open(t)) })
 	t.Run("ClaimRules", func(t *testing.T) { testClaimRules(t, open(t)) })
 	t.Run("ConcurrentClaims", func(t *testing.T) { testConcurrentClaims(t, open(t)) })
+	t.Run("ReusedUserName", func(t *testing.T) { testReusedUserName(t, open(t)) })
+	t.Run("Bindings", func(t *testing.T) { testBindings(t, open(t)) })
+	t.Run("ConcurrentBindings", func(t *testing.T) { testConcurrentBindings(t, open(t)) })
 	t.Run("Links", func(t *testing.T) { testLinks(t, open(t)) })
 	t.Run("Canceled", func(t *testing.T) { testCanceled(t, open(t)) })
 }
@@ -95,21 +98,31 @@ func testTenants(t *testing.T, s tenancy.Store) {
 	}
 }
 
+// Subs of the suite's users, in Cognito's form.
+const (
+	subJdoe  = "8f3c2a10-0b6e-4c1e-9d4a-2f7e1b5c9a01"
+	subOther = "1d2e3f40-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
+	subJane  = "a1b2c3d4-1111-4222-8333-944455556666"
+	subNew   = "b2c3d4e5-7777-4888-9999-aaaabbbbcccc"
+)
+
 func testMemberships(t *testing.T, s tenancy.Store) {
 	c := ctx(t)
-	ms, err := s.ListMemberships(c, "jdoe")
+	ms, err := s.ListMemberships(c, subJdoe)
 	must(t, err)
 	if len(ms) != 0 {
 		t.Fatalf("ListMemberships of a new user = %v, want none", ms)
 	}
-	b := tenancy.Membership{UserName: "jdoe", TenantID: "globex", Role: "viewer", CreatedAt: now}
-	a := tenancy.Membership{UserName: "jdoe", TenantID: "acme", Role: "admin", Permissions: []string{"billing", "users"}, InvitationID: fmt.Sprintf("%064x", 7), CreatedAt: now}
+	b := tenancy.Membership{Sub: subJdoe, UserName: "jdoe", TenantID: "globex", Role: "viewer", CreatedAt: now}
+	a := tenancy.Membership{Sub: subJdoe, UserName: "jdoe", TenantID: "acme", Role: "admin", Permissions: []string{"billing", "users"}, InvitationID: fmt.Sprintf("%064x", 7), CreatedAt: now}
 	must(t, s.PutMembership(c, b))
 	must(t, s.PutMembership(c, a))
 	must(t, s.PutMembership(c, a)) // idempotent
-	must(t, s.PutMembership(c, tenancy.Membership{UserName: "other", TenantID: "acme", Role: "member"}))
+	must(t, s.PutMembership(c, tenancy.Membership{Sub: subOther, UserName: "other", TenantID: "acme", Role: "member"}))
+	// The user name is informational: a membership without one is fine.
+	must(t, s.PutMembership(c, tenancy.Membership{Sub: subNew, TenantID: "acme", Role: "member"}))
 
-	ms, err = s.ListMemberships(c, "jdoe")
+	ms, err = s.ListMemberships(c, subJdoe)
 	must(t, err)
 	if want := []tenancy.Membership{a, b}; !reflect.DeepEqual(ms, want) {
 		t.Fatalf("ListMemberships = %+v, want %+v (ordered by tenant ID)", ms, want)
@@ -118,16 +131,16 @@ func testMemberships(t *testing.T, s tenancy.Store) {
 	// Replacing changes the role; a returned slice is the caller's own.
 	a.Role, a.Permissions = "member", nil
 	must(t, s.PutMembership(c, a))
-	ms, _ = s.ListMemberships(c, "jdoe")
+	ms, _ = s.ListMemberships(c, subJdoe)
 	if ms[0].Role != "member" || len(ms[0].Permissions) != 0 {
 		t.Fatalf("after replace = %+v", ms[0])
 	}
 
 	for _, bad := range []tenancy.Membership{
-		{UserName: "", TenantID: "acme", Role: "admin"},
-		{UserName: "u", TenantID: "", Role: "admin"},
-		{UserName: "u", TenantID: "acme", Role: ""},
-		{UserName: "u", TenantID: "acme", Role: "bad role"},
+		{Sub: "", UserName: "u", TenantID: "acme", Role: "admin"},
+		{Sub: "u", TenantID: "", Role: "admin"},
+		{Sub: "u", TenantID: "acme", Role: ""},
+		{Sub: "u", TenantID: "acme", Role: "bad role"},
 	} {
 		if err := s.PutMembership(c, bad); err == nil {
 			t.Errorf("PutMembership(%+v) succeeded, want a validation error", bad)
@@ -135,6 +148,131 @@ func testMemberships(t *testing.T, s tenancy.Store) {
 	}
 	if ms, _ := s.ListMemberships(c, "u"); len(ms) != 0 {
 		t.Errorf("a refused PutMembership stored %+v", ms)
+	}
+	// Memberships are found by sub only, never by user name.
+	if ms, _ := s.ListMemberships(c, "jdoe"); len(ms) != 0 {
+		t.Errorf("ListMemberships by user name found %+v", ms)
+	}
+	if ms, _ := s.ListMemberships(c, ""); len(ms) != 0 {
+		t.Errorf("ListMemberships of an empty sub found %+v", ms)
+	}
+}
+
+// testReusedUserName: a user is deleted and someone else signs up under
+// the same user name. The newcomer has another sub and inherits nothing:
+// not the memberships, and not the invitation the first user bound.
+func testReusedUserName(t *testing.T, s tenancy.Store) {
+	c := ctx(t)
+	inv := newInvitation(t, "jane@example.com", time.Hour)
+	must(t, s.CreateInvitation(c, inv))
+	_, err := s.ClaimInvitation(c, tenancy.InvitationClaim{InvitationID: inv.ID, Email: "jane@example.com", UserName: "jane", Now: now})
+	must(t, err)
+	_, err = s.BindInvitation(c, tenancy.InvitationBinding{InvitationID: inv.ID, UserName: "jane", Sub: subJane, Email: "jane@example.com"})
+	must(t, err)
+	must(t, s.PutMembership(c, tenancy.Membership{Sub: subJane, UserName: "jane", TenantID: "acme", Role: "admin", InvitationID: inv.ID, CreatedAt: now}))
+
+	// The newcomer "jane" has a new sub.
+	if ms, _ := s.ListMemberships(c, subNew); len(ms) != 0 {
+		t.Fatalf("a new user with a reused name inherits %+v", ms)
+	}
+	// Claiming again under the same name is allowed (a retried sign-up),
+	// but binding to another sub is not.
+	_, err = s.ClaimInvitation(c, tenancy.InvitationClaim{InvitationID: inv.ID, Email: "jane@example.com", UserName: "jane", Now: now.Add(time.Minute)})
+	must(t, err)
+	_, err = s.BindInvitation(c, tenancy.InvitationBinding{InvitationID: inv.ID, UserName: "jane", Sub: subNew, Email: "jane@example.com"})
+	wantErr(t, "binding a bound invitation to a new sub", err, tenancy.ErrInvitationUsed)
+	// A bound claim cannot be released either.
+	must(t, s.ReleaseInvitation(c, inv.ID, "jane"))
+	got, err := s.GetInvitation(c, inv.ID)
+	must(t, err)
+	if got.UsedBy != "jane" || got.BoundSub != subJane {
+		t.Fatalf("after the newcomer's attempts = %+v, want held by jane and bound to the first sub", got)
+	}
+}
+
+func testBindings(t *testing.T, s tenancy.Store) {
+	c := ctx(t)
+	if got, err := s.ClaimedInvitations(c, "jane"); err != nil || len(got) != 0 {
+		t.Fatalf("ClaimedInvitations of a new name = %v, %v; want none", got, err)
+	}
+	first := newInvitation(t, "jane@example.com", time.Hour)
+	second := newInvitation(t, "jane@example.com", time.Hour)
+	taken := newInvitation(t, "jane@example.com", time.Hour)
+	for _, inv := range []tenancy.Invitation{first, second, taken} {
+		must(t, s.CreateInvitation(c, inv))
+	}
+	claim := func(inv tenancy.Invitation, user string, at time.Time) error {
+		_, err := s.ClaimInvitation(c, tenancy.InvitationClaim{InvitationID: inv.ID, Email: "jane@example.com", UserName: user, Now: at})
+		return err
+	}
+	must(t, claim(taken, "mallory", now))
+	must(t, claim(first, "jane", now.Add(time.Second)))
+	must(t, claim(second, "jane", now.Add(2*time.Second)))
+	wantErr(t, "claim of a taken invitation", claim(taken, "jane", now.Add(3*time.Second)), tenancy.ErrInvitationUsed)
+
+	got, err := s.ClaimedInvitations(c, "jane")
+	must(t, err)
+	var ids []string
+	for _, inv := range got {
+		ids = append(ids, inv.ID)
+	}
+	if want := []string{taken.ID, second.ID, first.ID}; !reflect.DeepEqual(ids, want) {
+		t.Fatalf("ClaimedInvitations = %v, want newest claim first %v (including the failed one)", ids, want)
+	}
+	if got[0].UsedBy != "mallory" || got[1].UsedBy != "jane" {
+		t.Fatalf("ClaimedInvitations gave %+v, want each invitation as stored", got)
+	}
+
+	bind := func(inv tenancy.Invitation, user, sub, email string) error {
+		_, err := s.BindInvitation(c, tenancy.InvitationBinding{InvitationID: inv.ID, UserName: user, Sub: sub, Email: email})
+		return err
+	}
+	wantErr(t, "binding another holder's invitation", bind(taken, "jane", subJane, "jane@example.com"), tenancy.ErrInvitationUsed)
+	wantErr(t, "binding with another email", bind(second, "jane", subJane, "evil@example.com"), tenancy.ErrInvitationEmail)
+	wantErr(t, "binding an absent invitation", bind(tenancy.Invitation{ID: fmt.Sprintf("%064x", 3)}, "jane", subJane, "jane@example.com"), tenancy.ErrNotFound)
+	if err := bind(second, "jane", "", "jane@example.com"); err == nil {
+		t.Fatal("binding without a sub succeeded")
+	}
+	bound, err := s.BindInvitation(c, tenancy.InvitationBinding{InvitationID: second.ID, UserName: "jane", Sub: subJane, Email: " JANE@example.com"})
+	must(t, err)
+	if bound.BoundSub != subJane || bound.UsedBy != "jane" || bound.TenantID != "acme" {
+		t.Fatalf("bound = %+v", bound)
+	}
+	must(t, bind(second, "jane", subJane, "jane@example.com")) // a retried confirmation
+	if got, _ := s.GetInvitation(c, second.ID); got.BoundSub != subJane {
+		t.Fatalf("GetInvitation after binding = %+v", got)
+	}
+}
+
+func testConcurrentBindings(t *testing.T, s tenancy.Store) {
+	c := ctx(t)
+	inv := newInvitation(t, "jane@example.com", time.Hour)
+	must(t, s.CreateInvitation(c, inv))
+	_, err := s.ClaimInvitation(c, tenancy.InvitationClaim{InvitationID: inv.ID, Email: "jane@example.com", UserName: "jane", Now: now})
+	must(t, err)
+	const n = 20
+	var (
+		wg  sync.WaitGroup
+		mu  sync.Mutex
+		won []string
+	)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sub := fmt.Sprintf("sub-%03d", i)
+			if _, err := s.BindInvitation(c, tenancy.InvitationBinding{InvitationID: inv.ID, UserName: "jane", Sub: sub, Email: "jane@example.com"}); err == nil {
+				mu.Lock()
+				won = append(won, sub)
+				mu.Unlock()
+			} else if !errors.Is(err, tenancy.ErrInvitationUsed) {
+				t.Errorf("losing binding: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if len(won) != 1 {
+		t.Fatalf("%d of %d concurrent bindings to different subs succeeded (%v), want exactly 1", len(won), n, won)
 	}
 }
 
@@ -173,6 +311,9 @@ func testInvitations(t *testing.T, s tenancy.Store) {
 	must(t, err)
 	if !reflect.DeepEqual(got, inv) {
 		t.Fatalf("GetInvitation = %+v, want %+v", got, inv)
+	}
+	if got.BoundSub != "" {
+		t.Fatalf("a new invitation is bound to %q", got.BoundSub)
 	}
 	if got.Email != "jane.doe@example.com" {
 		t.Fatalf("email kept as %q, want it normalised", got.Email)

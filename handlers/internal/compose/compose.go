@@ -49,6 +49,7 @@ type Deps struct {
 	sns     *sns.Client
 	kms     *kms.Client
 	cognito *cip.Client
+	secrets SecretsManagerAPI
 }
 
 // Invalid records a problem with the variable name that a concern found
@@ -142,6 +143,7 @@ func Build(e *env.Env, cfg aws.Config, stdout io.Writer, concerns ...Concern) (*
 	if cfg.Region == "" {
 		d.Invalid("AWS_REGION", errors.New("is not set: Lambda sets it; set it to run the function elsewhere"))
 	}
+	loadMasterKey(d)
 	r := triggers.NewRouter(triggers.WithMiddleware(triggers.Default(logger, triggers.WithMetrics(stdout, triggers.DefaultNamespace))...), triggers.WithLogger(logger))
 	for _, c := range concerns {
 		c(d, r)

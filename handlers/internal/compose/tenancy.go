@@ -22,7 +22,8 @@ import (
 //
 //   - PreSignUp: invitation-only tenant membership (package
 //     tenancy/invitation; COGNITRIG_REQUIRE_INVITATION=true refuses
-//     sign-ups without one), and, for the identity providers in
+//     sign-ups without one, federated sign-ups included unless they are
+//     linked to an existing user), and, for the identity providers in
 //     COGNITRIG_FEDERATION_PROVIDERS, linking a federated identity to the
 //     existing user with the same verified email (tenancy/federation;
 //     COGNITRIG_TRUSTED_EMAIL_PROVIDERS count as verified);
@@ -82,9 +83,12 @@ func Tenancy(d *Deps, r *triggers.Router) {
 			d.Invalid(EnvFederationProviders, err)
 			return
 		}
-		// The invitation handler refuses a federated sign-up that brings
-		// its own tenant before anything is linked.
-		preSignUp = inOrder(invitations.PreSignUp, linker.PreSignUp)
+		// A federated sign-up that brings its own tenant is refused before
+		// anything is linked; one that is linked to an existing user ends
+		// with the linker's refusal; the rest meet the invitation rules
+		// (with COGNITRIG_REQUIRE_INVITATION=true, refused: a federated
+		// sign-up carries no invitation token).
+		preSignUp = inOrder(invitations.CheckTenantAttribute, linker.PreSignUp, invitations.PreSignUp)
 	}
 	r.PreSignUp(preSignUp)
 	postConfirmation := invitations.PostConfirmation
@@ -101,7 +105,7 @@ func Tenancy(d *Deps, r *triggers.Router) {
 	}
 	r.PostConfirmation(postConfirmation)
 
-	steps := []tenancy.Step{tenancy.FromAttribute(tenancy.DefaultTenantAttribute)}
+	steps := []tenancy.Step{tenancy.FromAttribute(tenancy.TenantAttribute)}
 	if groups != nil {
 		steps = append(steps, tenancy.FromGroups(groups))
 	}

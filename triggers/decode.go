@@ -270,9 +270,24 @@ func (d *decoder) skip() error {
 		_, _, _, err := d.rawString()
 		return err
 	case c == '{':
-		return d.object(func(int, int, bool) error { return d.skip() })
+		empty, err := d.enter('}')
+		for more := !empty; more && err == nil; more, err = d.next('}') {
+			if _, _, _, err = d.objKey(); err == nil {
+				err = d.skip()
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return err
 	case c == '[':
-		return d.array(d.skip)
+		empty, err := d.enter(']')
+		for more := !empty; more && err == nil; more, err = d.next(']') {
+			if err = d.skip(); err != nil {
+				return err
+			}
+		}
+		return err
 	case c == 't':
 		return d.literal("true")
 	case c == 'f':
@@ -287,83 +302,57 @@ func (d *decoder) skip() error {
 	}
 }
 
-// object walks the object at d.pos, calling member with the byte range of
-// each key (still escaped unless plain) with d.pos at its value.
-func (d *decoder) object(member func(kstart, kend int, plain bool) error) error {
+// enter consumes the open bracket of an object or array at d.pos and
+// reports whether it is empty (the close consumed too). Members and
+// elements are walked with objKey and next, without callbacks: a closure
+// per object would cost an allocation.
+func (d *decoder) enter(close byte) (empty bool, err error) {
 	if d.depth++; d.depth > maxDepth {
-		return d.syntax()
+		return false, d.syntax()
 	}
-	d.pos++ // '{'
+	d.pos++
 	d.space()
-	if d.pos < len(d.buf) && d.buf[d.pos] == '}' {
+	if d.pos < len(d.buf) && d.buf[d.pos] == close {
 		d.pos++
 		d.depth--
-		return nil
+		return true, nil
 	}
-	for {
-		ks, ke, plain, err := d.rawString()
-		if err != nil {
-			return err
-		}
-		d.space()
-		if d.pos >= len(d.buf) || d.buf[d.pos] != ':' {
-			return d.syntax()
-		}
-		d.pos++
-		d.space()
-		if err := member(ks, ke, plain); err != nil {
-			return err
-		}
-		d.space()
-		if d.pos >= len(d.buf) {
-			return d.syntax()
-		}
-		switch d.buf[d.pos] {
-		case ',':
-			d.pos++
-			d.space()
-		case '}':
-			d.pos++
-			d.depth--
-			return nil
-		default:
-			return d.syntax()
-		}
-	}
+	return false, nil
 }
 
-// array walks the array at d.pos, calling elem with d.pos at each element.
-func (d *decoder) array(elem func() error) error {
-	if d.depth++; d.depth > maxDepth {
-		return d.syntax()
-	}
-	d.pos++ // '['
+// next consumes what follows a member or element: a comma (more is true)
+// or the close.
+func (d *decoder) next(close byte) (more bool, err error) {
 	d.space()
-	if d.pos < len(d.buf) && d.buf[d.pos] == ']' {
+	if d.pos >= len(d.buf) {
+		return false, d.syntax()
+	}
+	switch d.buf[d.pos] {
+	case ',':
+		d.pos++
+		d.space()
+		return true, nil
+	case close:
 		d.pos++
 		d.depth--
-		return nil
+		return false, nil
 	}
-	for {
-		if err := elem(); err != nil {
-			return err
-		}
-		d.space()
-		if d.pos >= len(d.buf) {
-			return d.syntax()
-		}
-		switch d.buf[d.pos] {
-		case ',':
-			d.pos++
-			d.space()
-		case ']':
-			d.pos++
-			d.depth--
-			return nil
-		default:
-			return d.syntax()
-		}
+	return false, d.syntax()
+}
+
+// objKey reads a member's key and the colon; d.pos is then at the value.
+func (d *decoder) objKey() (ks, ke int, plain bool, err error) {
+	ks, ke, plain, err = d.rawString()
+	if err != nil {
+		return
 	}
+	d.space()
+	if d.pos >= len(d.buf) || d.buf[d.pos] != ':' {
+		return 0, 0, false, d.syntax()
+	}
+	d.pos++
+	d.space()
+	return
 }
 
 // key returns the unescaped key in [ks, ke).
@@ -462,8 +451,8 @@ func compileDecoder1(t reflect.Type, building map[reflect.Type]*decodeFn) decode
 			if v.IsNil() {
 				v.Set(reflect.MakeSlice(t, 0, 0))
 			}
-			i := 0
-			err := d.array(func() error {
+			empty, err := d.enter(']')
+			for i, more := 0, !empty; more && err == nil; more, err = d.next(']') {
 				if i >= v.Cap() {
 					v.Grow(1)
 				}
@@ -471,8 +460,10 @@ func compileDecoder1(t reflect.Type, building map[reflect.Type]*decodeFn) decode
 				e := v.Index(i)
 				e.SetZero()
 				i++
-				return elem(d, e)
-			})
+				if err = elem(d, e); err != nil {
+					return err
+				}
+			}
 			return err
 		}
 	}
@@ -500,10 +491,18 @@ func compileStruct(t reflect.Type, building map[reflect.Type]*decodeFn) decodeFn
 		if d.pos >= len(d.buf) || d.buf[d.pos] != '{' {
 			return d.wrongKind()
 		}
-		return d.object(func(ks, ke int, plain bool) error {
+		empty, err := d.enter('}')
+		for more := !empty; more && err == nil; more, err = d.next('}') {
+			ks, ke, plain, kerr := d.objKey()
+			if kerr != nil {
+				return kerr
+			}
 			f := matchField(decs, d.buf[ks:ke], plain, d, ks, ke)
 			if f == nil {
-				return d.skip()
+				if err = d.skip(); err != nil {
+					return err
+				}
+				continue
 			}
 			fv := v
 			for _, x := range f.index[:len(f.index)-1] {
@@ -516,14 +515,14 @@ func compileStruct(t reflect.Type, building map[reflect.Type]*decodeFn) decodeFn
 				}
 			}
 			fv = fv.Field(f.index[len(f.index)-1])
-			if err := f.fn(d, fv); err != nil {
+			if err = f.fn(d, fv); err != nil {
 				if te, ok := err.(*typeError); ok {
 					te.path = append(te.path, f.name)
 				}
 				return err
 			}
-			return nil
-		})
+		}
+		return err
 	}
 }
 
@@ -692,24 +691,38 @@ func decodeStringSlice(d *decoder, v reflect.Value) error {
 	if d.pos >= len(d.buf) || d.buf[d.pos] != '[' {
 		return d.wrongKind()
 	}
-	s := (*p)[:0]
-	if s == nil {
-		s = []string{}
-	}
-	err := d.array(func() error {
-		if d.buf[d.pos] == '"' {
-			v, err := d.stringValue()
+	// Collect into a small array first, so that the slice is allocated
+	// once, at its final length.
+	var small [16]string
+	s := small[:0]
+	empty, err := d.enter(']')
+	for more := !empty; more && err == nil; more, err = d.next(']') {
+		if d.pos < len(d.buf) && d.buf[d.pos] == '"' {
+			v, serr := d.stringValue()
+			if serr != nil {
+				return serr
+			}
 			s = append(s, v)
-			return err
+			continue
 		}
-		if null, err := d.isNull(); null || err != nil {
-			s = append(s, "") // encoding/json: null element is the zero value
-			return err
+		null, nerr := d.isNull()
+		if nerr != nil {
+			return nerr
 		}
-		return d.wrongKind()
-	})
-	*p = s
-	return err
+		if !null {
+			return d.wrongKind()
+		}
+		s = append(s, "") // encoding/json: a null element is the zero value
+	}
+	if err != nil {
+		return err
+	}
+	if cap(*p) >= len(s) && *p != nil {
+		*p = append((*p)[:0], s...)
+	} else {
+		*p = append(make([]string, 0, len(s)), s...)
+	}
+	return nil
 }
 
 // decodeStringMap decodes an object of scalars into a map[string]string
@@ -734,18 +747,23 @@ func (d *decoder) stringMap(p *map[string]string) error {
 		m = make(map[string]string)
 		*p = m
 	}
-	return d.object(func(ks, ke int, plain bool) error {
+	empty, err := d.enter('}')
+	for more := !empty; more && err == nil; more, err = d.next('}') {
+		ks, ke, plain, kerr := d.objKey()
+		if kerr != nil {
+			return kerr
+		}
 		k := d.key(ks, ke, plain)
-		val, err := d.scalarText()
-		if err != nil {
-			if te, ok := err.(*typeError); ok {
+		val, verr := d.scalarText()
+		if verr != nil {
+			if te, ok := verr.(*typeError); ok {
 				te.path = append(te.path, k)
 			}
-			return err
+			return verr
 		}
 		m[k] = val
-		return nil
-	})
+	}
+	return err
 }
 
 // scalarText decodes a scalar as the text an attribute map keeps: strings

@@ -110,8 +110,8 @@ func TestResponseAddedWhenAbsent(t *testing.T) {
 		return nil
 	})
 	for in, want := range map[string]string{
-		`{"version":"1","triggerSource":"PreSignUp_SignUp","request":{"userAttributes":{}}}`:   `{"version":"1","triggerSource":"PreSignUp_SignUp","request":{"userAttributes":{}},"response":{"autoConfirmUser":true,"autoVerifyEmail":false,"autoVerifyPhone":false}}`,
-		"{\"triggerSource\":\"PreSignUp_SignUp\",\"version\":\"1\" }\n": "{\"triggerSource\":\"PreSignUp_SignUp\",\"version\":\"1\" ,\"response\":{\"autoConfirmUser\":true,\"autoVerifyEmail\":false,\"autoVerifyPhone\":false}}\n",
+		`{"version":"1","triggerSource":"PreSignUp_SignUp","request":{"userAttributes":{}}}`: `{"version":"1","triggerSource":"PreSignUp_SignUp","request":{"userAttributes":{}},"response":{"autoConfirmUser":true,"autoVerifyEmail":false,"autoVerifyPhone":false}}`,
+		"{\"triggerSource\":\"PreSignUp_SignUp\",\"version\":\"1\" }\n":                      "{\"triggerSource\":\"PreSignUp_SignUp\",\"version\":\"1\" ,\"response\":{\"autoConfirmUser\":true,\"autoVerifyEmail\":false,\"autoVerifyPhone\":false}}\n",
 	} {
 		out, err := triggertest.Invoke(r, []byte(in), 0)
 		if err != nil {

@@ -39,21 +39,30 @@ type decoder struct {
 	str   string // string(buf): plain string values are substrings of it
 	pos   int
 	depth int
+	top   *top // if set, where the event's top-level members are
+	rec   top  // what top points to, in the decoder's own allocation
 }
 
 // maxDepth bounds nesting as encoding/json does.
 const maxDepth = 10000
 
 // decodeInto decodes the whole payload into v (a pointer's element) with fn.
-func decodeInto(payload []byte, fn decodeFn, v reflect.Value) error {
-	d := decoder{buf: payload, str: string(payload)}
+func decodeInto(payload []byte, fn decodeFn, v reflect.Value, t *top) error {
+	d := &decoder{buf: payload, str: string(payload)}
+	if t != nil {
+		d.rec = *t
+		d.top = &d.rec
+	}
 	d.space()
-	if err := fn(&d, v); err != nil {
+	if err := fn(d, v); err != nil {
 		return err
 	}
 	d.space()
 	if d.pos != len(d.buf) {
 		return d.syntax()
+	}
+	if t != nil {
+		*t = d.rec
 	}
 	return nil
 }
@@ -492,12 +501,25 @@ func compileStruct(t reflect.Type, building map[reflect.Type]*decodeFn) decodeFn
 			return d.wrongKind()
 		}
 		empty, err := d.enter('}')
+		// The event object itself: record where its members are.
+		rec := d.top
+		if d.depth != 1 {
+			rec = nil
+		}
 		for more := !empty; more && err == nil; more, err = d.next('}') {
 			ks, ke, plain, kerr := d.objKey()
 			if kerr != nil {
 				return kerr
 			}
 			f := matchField(decs, d.buf[ks:ke], plain, d, ks, ke)
+			if rec != nil {
+				rec.members++
+				if f != nil && f.name == "response" {
+					rec.respKeys++
+					rec.respExact = plain && string(d.buf[ks:ke]) == "response"
+					rec.respStart = d.pos
+				}
+			}
 			if f == nil {
 				if err = d.skip(); err != nil {
 					return err
@@ -521,6 +543,12 @@ func compileStruct(t reflect.Type, building map[reflect.Type]*decodeFn) decodeFn
 				}
 				return err
 			}
+			if rec != nil && f.name == "response" {
+				rec.respEnd = d.pos
+			}
+		}
+		if rec != nil && err == nil {
+			rec.closing = d.pos - 1
 		}
 		return err
 	}
@@ -856,7 +884,7 @@ func asDecodeError(source TriggerSource, err error) error {
 
 // codec decodes the events of one trigger and finds their response.
 type codec struct {
-	decode    func(payload []byte) (Event, error)
+	decode    func(payload []byte, t *top) (Event, error)
 	respIndex int // index of the Response field, or -1
 }
 
@@ -871,9 +899,9 @@ func newCodec[E any, P interface {
 	if f, ok := t.FieldByName("Response"); ok && len(f.Index) == 1 {
 		c.respIndex = f.Index[0]
 	}
-	c.decode = func(payload []byte) (Event, error) {
+	c.decode = func(payload []byte, t *top) (Event, error) {
 		ev := P(new(E))
-		if err := decodeInto(payload, fn, reflect.ValueOf(ev).Elem()); err != nil {
+		if err := decodeInto(payload, fn, reflect.ValueOf(ev).Elem(), t); err != nil {
 			return nil, err
 		}
 		return ev, nil

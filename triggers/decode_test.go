@@ -47,7 +47,7 @@ func agreeWithEncodingJSON(t *testing.T, cs *[numTriggers]*codec, payload []byte
 	}
 	want := NewEvent(tr)
 	jsonErr := json.Unmarshal(payload, want)
-	got, err := cs[tr].decode(payload)
+	got, err := cs[tr].decode(payload, nil)
 	if jsonErr != nil {
 		if err == nil {
 			// Only leniency may make the decoder accept more: the same
@@ -105,7 +105,7 @@ func TestDecoderRejectsWhatEncodingJSONRejects(t *testing.T) {
 		`{"triggerSource":"PreSignUp_SignUp","version":"1","request":{"userAttributes":{"a":[1]}}}`,
 		`{"triggerSource":"PreSignUp_SignUp","version":"1","request":{"userAttributes":{"code":{"SECRET":1}}}}`,
 	} {
-		if _, err := cs[PreSignUp].decode([]byte(s)); err == nil {
+		if _, err := cs[PreSignUp].decode([]byte(s), nil); err == nil {
 			t.Errorf("decoder accepts %s", s)
 		} else if strings.Contains(asDecodeError(PreSignUpSignUp, err).Error(), "SECRET") {
 			t.Errorf("error quotes the payload: %v", err)
@@ -115,7 +115,7 @@ func TestDecoderRejectsWhatEncodingJSONRejects(t *testing.T) {
 		}
 	}
 	deep := strings.Repeat("[", 10001) + strings.Repeat("]", 10001)
-	if _, err := cs[PreSignUp].decode([]byte(`{"triggerSource":"PreSignUp_SignUp","x":` + deep + `}`)); err == nil {
+	if _, err := cs[PreSignUp].decode([]byte(`{"triggerSource":"PreSignUp_SignUp","x":`+deep+`}`), nil); err == nil {
 		t.Error("decoder accepts nesting beyond encoding/json's limit")
 	}
 }

@@ -261,14 +261,35 @@ func (r *Router) Decode(payload []byte) (Event, Handler, error) {
 }
 
 func (r *Router) decode(payload []byte) (Event, Handler, *codec, top, error) {
-	t, sure, err := readTop(payload)
+	// Fast path: the header from the first members. If the decoded event
+	// disagrees (a later duplicate or case-folded key), dispatch again by
+	// the full top-level scan, which reads keys as encoding/json does.
+	// Errors, pass-through included, are rare: they too are decided by the
+	// full scan.
+	if h, ok := peekHeader(payload); ok {
+		ev, handler, c, t, err := r.decodeAs(payload, h)
+		if err == nil {
+			return ev, handler, c, t, nil
+		}
+	}
+	h, err := readHeader(payload)
 	if err != nil {
-		return nil, nil, nil, t, err
+		return nil, nil, nil, top{}, err
 	}
-	if !sure {
-		t.respKeys = 2 // where the response is is unknown: do not splice
+	ev, handler, c, t, err := r.decodeAs(payload, h)
+	if errors.Is(err, errAmbiguous) {
+		err = &DecodeError{Source: h.TriggerSource, Offset: -1, Field: "triggerSource", Kind: "ambiguous"}
 	}
-	tr, err := Classify(t.TriggerSource, t.Version)
+	return ev, handler, c, t, err
+}
+
+var errAmbiguous = errors.New("triggers: header and event disagree")
+
+// decodeAs dispatches payload by the header h and decodes it; the event
+// must carry the same header, or the error is errAmbiguous.
+func (r *Router) decodeAs(payload []byte, h header) (Event, Handler, *codec, top, error) {
+	t := top{header: h, respStart: -1, respEnd: -1}
+	tr, err := Classify(h.TriggerSource, h.Version)
 	if err != nil {
 		var unknown *UnknownSourceError
 		if r.passThrough && errors.As(err, &unknown) {
@@ -282,22 +303,22 @@ func (r *Router) decode(payload []byte) (Event, Handler, *codec, top, error) {
 		if r.passThrough {
 			return nil, nil, nil, t, errPassThrough
 		}
-		return nil, nil, nil, t, &NoHandlerError{Source: t.TriggerSource, Trigger: tr, Registered: r.Registered()}
+		return nil, nil, nil, t, &NoHandlerError{Source: h.TriggerSource, Trigger: tr, Registered: r.Registered()}
 	}
 	c := r.decoders[tr]
-	ev, err := c.decode(payload)
+	ev, err := c.decode(payload, &t)
 	if err != nil {
-		return nil, nil, nil, t, asDecodeError(t.TriggerSource, err)
+		return nil, nil, nil, t, asDecodeError(h.TriggerSource, err)
 	}
-	// The fast header scan and the decoder agree on every input the scan
-	// accepts; this guards the dispatch against any case where they do not.
-	if h := ev.Common(); h.TriggerSource != t.TriggerSource || h.Version != t.Version {
-		return nil, nil, nil, t, &DecodeError{Source: t.TriggerSource, Offset: -1, Field: "triggerSource", Kind: "ambiguous"}
+	// The header scans and the decoder agree on every input the scans
+	// accept; this guards the dispatch against any case where they do not.
+	if eh := ev.Common(); eh.TriggerSource != h.TriggerSource || eh.Version != h.Version {
+		return nil, nil, nil, t, errAmbiguous
 	}
-	if tr == PreTokenGenerationV2 && versionAbove3(t.Version) {
+	if tr == PreTokenGenerationV2 && versionAbove3(h.Version) {
 		slog.Default().LogAttrs(context.Background(), slog.LevelWarn,
 			"triggers: pre token generation event version above 3, decoded as the version 2/3 shape; fields of the newer version are kept on the wire but not in the event type",
-			slog.String("triggerSource", string(t.TriggerSource)), slog.String("version", clip(t.Version)))
+			slog.String("triggerSource", string(h.TriggerSource)), slog.String("version", clip(h.Version)))
 	}
 	return ev, r.handlers[tr], c, t, nil
 }

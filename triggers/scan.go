@@ -131,6 +131,53 @@ func scanTop(b []byte) (t top, ok bool) {
 	}
 }
 
+// peekHeader reads triggerSource and version from the first top-level
+// members, stopping once it has both: Cognito puts them first, so this
+// reads a few dozen bytes. It does not see later duplicates; the router
+// checks the decoded event against it and, on any difference, dispatches
+// again by the full scan. ok is false if it cannot tell.
+func peekHeader(b []byte) (h header, ok bool) {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return h, false
+	}
+	i = skipSpace(b, i+1)
+	var haveSource, haveVersion bool
+	for !haveSource || !haveVersion {
+		key, next, plain := scanString(b, i)
+		if next < 0 || !plain || !isASCII(key) {
+			return h, false
+		}
+		i = skipSpace(b, next)
+		if i >= len(b) || b[i] != ':' {
+			return h, false
+		}
+		i = skipSpace(b, i+1)
+		isSource := bytes.EqualFold(key, []byte("triggerSource"))
+		isVersion := !isSource && bytes.EqualFold(key, []byte("version"))
+		if isSource || isVersion {
+			val, next, plain := scanString(b, i)
+			if next < 0 || !plain || !isASCII(val) {
+				return h, false
+			}
+			if isSource {
+				h.TriggerSource, haveSource = internSource(val), true
+			} else {
+				h.Version, haveVersion = internVersion(val), true
+			}
+			i = next
+		} else if i = skipValue(b, i); i < 0 {
+			return h, false
+		}
+		i = skipSpace(b, i)
+		if i >= len(b) || b[i] != ',' {
+			return h, false // the object ends before both were seen
+		}
+		i = skipSpace(b, i+1)
+	}
+	return h, true
+}
+
 var knownSources = func() map[string]TriggerSource {
 	m := make(map[string]TriggerSource, len(orderedSources))
 	for _, s := range orderedSources {

@@ -94,12 +94,12 @@ func benchDispatch(b *testing.B, payload []byte) {
 			}
 		})
 	}
-	// interleaved runs both sides in alternating batches of 100 and
+	// interleaved runs both sides in alternating batches of 10 and
 	// reports each side's ns/op and their ratio: on a shared machine, load
 	// changes between the sequential sub-benchmarks above; here both sides
 	// see the same load. ns/op of this line is the sum of both sides.
 	b.Run("interleaved", func(b *testing.B) {
-		const batch = 100
+		const batch = 10
 		var tb, tc time.Duration
 		n := 0
 		for b.Loop() {

@@ -784,9 +784,8 @@ func (d *decoder) stringMap(p *map[string]string) error {
 		k := d.key(ks, ke, plain)
 		val, verr := d.scalarText()
 		if verr != nil {
-			if te, ok := verr.(*typeError); ok {
-				te.path = append(te.path, k)
-			}
+			// The error names the map, not the key: keys of client
+			// metadata are the client's, and errors may reach it.
 			return verr
 		}
 		m[k] = val

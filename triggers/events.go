@@ -671,9 +671,18 @@ type CustomMessageRequest struct {
 	ClientMetadata    Metadata   `json:"clientMetadata,omitempty"`
 }
 
-// CustomMessageResponse is the message to send. Empty fields keep Cognito's
-// default message.
-type CustomMessageResponse = events.CognitoEventUserPoolsCustomMessageResponse
+// CustomMessageResponse is the message to send. A field left empty goes out
+// absent, and Cognito keeps the pool's own text for it ("Custom message
+// Lambda trigger": a null emailSubject keeps the pool's subject). The field
+// names are those of aws-lambda-go's
+// CognitoEventUserPoolsCustomMessageResponse, whose fields have no
+// omitempty: with it, an unset subject would go out as "" and replace the
+// pool's.
+type CustomMessageResponse struct {
+	SMSMessage   string `json:"smsMessage,omitempty"`
+	EmailMessage string `json:"emailMessage,omitempty"`
+	EmailSubject string `json:"emailSubject,omitempty"`
+}
 
 // LogValue implements slog.LogValuer. Message bodies are logged by length
 // only: with an emulator they may contain the code itself.

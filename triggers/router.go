@@ -1,6 +1,7 @@
 package triggers
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -39,7 +40,7 @@ type Func[E any] func(ctx context.Context, event *E) error
 type Router struct {
 	middleware  []Middleware
 	handlers    [numTriggers]Handler
-	decoders    [numTriggers]func([]byte) (Event, error)
+	decoders    [numTriggers]*codec
 	passThrough bool
 	noChecks    bool
 
@@ -196,13 +197,7 @@ func register[E any, P interface {
 	if h == nil {
 		panic(fmt.Sprintf("triggers: nil handler for %s", t))
 	}
-	r.decoders[t] = func(payload []byte) (Event, error) {
-		ev := P(new(E))
-		if err := json.Unmarshal(payload, ev); err != nil {
-			return nil, err
-		}
-		return ev, nil
-	}
+	r.decoders[t] = newCodec[E, P]()
 	checks := !r.noChecks
 	var base Handler = HandlerFunc(func(ctx context.Context, ev Event) error {
 		if err := h(ctx, ev.(P)); err != nil {
@@ -221,25 +216,78 @@ func register[E any, P interface {
 
 // Invoke handles one raw event as the Lambda runtime delivers it and returns
 // the event with its response filled in. It implements lambda.Handler.
+//
+// The answer is the received bytes with only the top-level "response" value
+// replaced by the handler's response (added if the event has none): fields
+// this package does not know, nulls and JSON types reach Cognito as they
+// came. A response the handler left empty (every field zero, nil or empty)
+// is not encoded at all, nor one the handler did not change: the received
+// value goes back, so an untouched InboundFederation response stays {}.
+//
 // A failure returns a *Refusal as the handler made it, or else a
 // *ClientError whose text is the router's client message and a reference.
 func (r *Router) Invoke(ctx context.Context, payload []byte) (res []byte, err error) {
 	defer r.hideError(ctx, payload, &res, &err)
-	ev, handler, err := r.Decode(payload)
+	ev, handler, c, t, err := r.decode(payload)
 	if err != nil {
 		if errors.Is(err, errPassThrough) {
 			return payload, nil
 		}
 		return nil, err
 	}
+	resp := c.response(ev)
+	wasEmpty := isEmptyValue(resp)
+	var before []byte
+	if !wasEmpty && t.spliceable() {
+		// Cognito sends empty responses; for any other, remember its
+		// encoding to tell whether the handler changed it.
+		if before, err = json.Marshal(resp.Addr().Interface()); err != nil {
+			return nil, fmt.Errorf("triggers: encode %s response: %w", ev.Common().TriggerSource, err)
+		}
+	}
 	if err := handler.HandleTrigger(ctx, ev); err != nil {
 		return nil, err
 	}
-	out, err := json.Marshal(ev)
+	if !t.spliceable() {
+		// Unusual top level (escaped or case-folded keys): encode the
+		// whole event, as encoding/json reads it.
+		out, err := json.Marshal(ev)
+		if err != nil {
+			return nil, fmt.Errorf("triggers: encode %s response: %w", ev.Common().TriggerSource, err)
+		}
+		return out, nil
+	}
+	if wasEmpty && isEmptyValue(resp) {
+		return payload, nil
+	}
+	enc, err := json.Marshal(resp.Addr().Interface())
 	if err != nil {
 		return nil, fmt.Errorf("triggers: encode %s response: %w", ev.Common().TriggerSource, err)
 	}
-	return out, nil
+	if before != nil && bytes.Equal(enc, before) {
+		return payload, nil
+	}
+	return splice(payload, &t, enc), nil
+}
+
+// splice returns payload with the response value replaced by enc, or with
+// a "response" member added before the closing brace.
+func splice(payload []byte, t *top, enc []byte) []byte {
+	if t.respStart >= 0 {
+		out := make([]byte, 0, len(payload)-(t.respEnd-t.respStart)+len(enc))
+		out = append(out, payload[:t.respStart]...)
+		out = append(out, enc...)
+		return append(out, payload[t.respEnd:]...)
+	}
+	const key = `"response":`
+	out := make([]byte, 0, len(payload)+len(key)+len(enc)+1)
+	out = append(out, payload[:t.closing]...)
+	if t.members > 0 {
+		out = append(out, ',')
+	}
+	out = append(out, key...)
+	out = append(out, enc...)
+	return append(out, payload[t.closing:]...)
 }
 
 var errPassThrough = errors.New("triggers: pass through")
@@ -248,28 +296,69 @@ var errPassThrough = errors.New("triggers: pass through")
 // handler that would serve it (middleware included). It fails as Invoke
 // would for a malformed event or a trigger without a handler.
 func (r *Router) Decode(payload []byte) (Event, Handler, error) {
+	ev, h, _, _, err := r.decode(payload)
+	return ev, h, err
+}
+
+func (r *Router) decode(payload []byte) (Event, Handler, *codec, top, error) {
+	// Fast path: the header from the first members. If the decoded event
+	// disagrees (a later duplicate or case-folded key), dispatch again by
+	// the full top-level scan, which reads keys as encoding/json does.
+	// Errors, pass-through included, are rare: they too are decided by the
+	// full scan.
+	if h, ok := peekHeader(payload); ok {
+		ev, handler, c, t, err := r.decodeAs(payload, h)
+		if err == nil {
+			return ev, handler, c, t, nil
+		}
+	}
 	h, err := readHeader(payload)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, top{}, err
 	}
-	t, err := Classify(h.TriggerSource, h.Version)
+	ev, handler, c, t, err := r.decodeAs(payload, h)
+	if errors.Is(err, errAmbiguous) {
+		err = &DecodeError{Source: h.TriggerSource, Offset: -1, Field: "triggerSource", Kind: "ambiguous"}
+	}
+	return ev, handler, c, t, err
+}
+
+var errAmbiguous = errors.New("triggers: header and event disagree")
+
+// decodeAs dispatches payload by the header h and decodes it; the event
+// must carry the same header, or the error is errAmbiguous.
+func (r *Router) decodeAs(payload []byte, h header) (Event, Handler, *codec, top, error) {
+	t := top{header: h, respStart: -1, respEnd: -1}
+	tr, err := Classify(h.TriggerSource, h.Version)
 	if err != nil {
-		return nil, nil, err
-	}
-	if r.handlers[t] == nil {
-		if r.passThrough {
-			return nil, nil, errPassThrough
+		var unknown *UnknownSourceError
+		if r.passThrough && errors.As(err, &unknown) {
+			// A trigger source newer than this package: Cognito expects
+			// the event back; an unchanged event is the empty answer.
+			return nil, nil, nil, t, errPassThrough
 		}
-		return nil, nil, &NoHandlerError{Source: h.TriggerSource, Trigger: t, Registered: r.Registered()}
+		return nil, nil, nil, t, err
 	}
-	ev, err := r.decoders[t](payload)
+	if r.handlers[tr] == nil {
+		if r.passThrough {
+			return nil, nil, nil, t, errPassThrough
+		}
+		return nil, nil, nil, t, &NoHandlerError{Source: h.TriggerSource, Trigger: tr, Registered: r.Registered()}
+	}
+	c := r.decoders[tr]
+	ev, err := c.decode(payload, &t)
 	if err != nil {
-		return nil, nil, decodeError(h.TriggerSource, err)
+		return nil, nil, nil, t, asDecodeError(h.TriggerSource, err)
 	}
-	// The fast header scan and encoding/json agree on every input the scan
-	// accepts; this guards the dispatch against any case where they do not.
-	if c := ev.Common(); c.TriggerSource != h.TriggerSource || c.Version != h.Version {
-		return nil, nil, &DecodeError{Source: h.TriggerSource, Offset: -1, Field: "triggerSource", Kind: "ambiguous"}
+	// The header scans and the decoder agree on every input the scans
+	// accept; this guards the dispatch against any case where they do not.
+	if eh := ev.Common(); eh.TriggerSource != h.TriggerSource || eh.Version != h.Version {
+		return nil, nil, nil, t, errAmbiguous
 	}
-	return ev, r.handlers[t], nil
+	if tr == PreTokenGenerationV2 && versionAbove3(h.Version) {
+		r.logger.LogAttrs(context.Background(), slog.LevelWarn,
+			"triggers: pre token generation event version above 3, decoded as the version 2/3 shape; fields of the newer version are kept on the wire but not in the event type",
+			slog.String("triggerSource", string(h.TriggerSource)), slog.String("version", clip(h.Version)))
+	}
+	return ev, r.handlers[tr], c, t, nil
 }

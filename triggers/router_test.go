@@ -142,7 +142,7 @@ func TestClassifyRejects(t *testing.T) {
 		t.Errorf("unknown source: %v", err)
 	}
 	var ve *triggers.VersionError
-	if _, err := triggers.Classify(triggers.TokenGenerationAuthentication, "9"); !errors.As(err, &ve) {
+	if _, err := triggers.Classify(triggers.TokenGenerationAuthentication, "2.1"); !errors.As(err, &ve) {
 		t.Errorf("unknown version: %v", err)
 	}
 	if got, err := triggers.Classify(triggers.TokenGenerationAuthentication, "0"); err != nil || got != triggers.PreTokenGenerationV1 {
@@ -278,7 +278,7 @@ func TestMalformedEvents(t *testing.T) {
 		{"array", `[1,2,3]`, "malformed event"},
 		{"no trigger source", `{"version":"1","request":{}}`, "no triggerSource"},
 		{"unknown trigger source", `{"version":"1","triggerSource":"Nope_Nope"}`, `unknown triggerSource "Nope_Nope"`},
-		{"unknown version", `{"version":"7","triggerSource":"TokenGeneration_Authentication"}`, `version "7"`},
+		{"unknown version", `{"version":"x7","triggerSource":"TokenGeneration_Authentication"}`, `version "x7"`},
 		{"source not a string", `{"version":"1","triggerSource":42}`, "field triggerSource has a JSON number"},
 		{"wrong field type", `{"version":"1","triggerSource":"PreSignUp_SignUp","request":{"userAttributes":[]}}`, "field request.userAttributes has a JSON array"},
 		{"numeric answer", string(challenge), "field request.challengeAnswer has a JSON number"},

@@ -13,19 +13,26 @@ type header struct {
 	Version       string        `json:"version"`
 }
 
-// readHeader returns an event's triggerSource and version. The fast path
-// scans the top level of the object without decoding it; anything unusual
-// (escaped keys, a non-string value, bad JSON) falls back to encoding/json,
-// which then also produces the error.
+// readHeader returns an event's triggerSource and version; see readTop.
 func readHeader(payload []byte) (header, error) {
-	if h, ok := scanHeader(payload); ok {
-		return h, nil
+	t, _, err := readTop(payload)
+	return t.header, err
+}
+
+// readTop returns an event's triggerSource and version, and where its
+// response is. The fast path scans the top level of the object without
+// decoding it; anything unusual (escaped keys, a non-string value, bad JSON)
+// falls back to encoding/json, which then also produces the error, and
+// reports ok false: the response cannot be spliced into such an event.
+func readTop(payload []byte) (t top, ok bool, err error) {
+	if t, ok := scanTop(payload); ok {
+		return t, true, nil
 	}
 	var h header
 	if err := json.Unmarshal(payload, &h); err != nil {
-		return h, decodeError("", err)
+		return top{}, false, decodeError("", err)
 	}
-	return h, nil
+	return top{header: h, respStart: -1, respEnd: -1}, false, nil
 }
 
 // scanHeader reads the top-level "triggerSource" and "version" string
@@ -33,18 +40,111 @@ func readHeader(payload []byte) (header, error) {
 // to case and keeps the last of duplicate keys. ok is false when the input is
 // not plain enough to be sure; the caller then decodes it properly.
 func scanHeader(b []byte) (h header, ok bool) {
+	t, ok := scanTop(b)
+	return t.header, ok
+}
+
+// top is what one scan of an event's top level finds: the header, and where
+// the response value is, so that the answer can be the received bytes with
+// only that value replaced (see splice).
+type top struct {
+	header
+	respStart, respEnd int  // byte range of the "response" value; respStart < 0 if there is none
+	respKeys           int  // top-level keys that match "response" without regard to case
+	respExact          bool // the one such key is exactly "response"
+	closing            int  // index of the object's closing brace
+	members            int  // number of top-level members
+}
+
+// spliceable reports whether the response value can be replaced in place:
+// at most one key that encoding/json would read as the response, spelled as
+// Cognito spells it.
+func (t *top) spliceable() bool {
+	return t.respKeys == 0 || t.respKeys == 1 && t.respExact
+}
+
+// scanTop scans the top level of an event; see scanHeader and top.
+func scanTop(b []byte) (t top, ok bool) {
+	t.respStart, t.respEnd = -1, -1
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
-		return h, false
+		return t, false
 	}
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
-		return h, skipSpace(b, i+1) == len(b)
+		t.closing = i
+		return t, skipSpace(b, i+1) == len(b)
 	}
 	for {
 		key, next, plain := scanString(b, i)
 		// Non-ASCII keys may case-fold onto "triggerSource" in ways only
 		// encoding/json knows; let it decide.
+		if next < 0 || !plain || !isASCII(key) {
+			return t, false
+		}
+		i = skipSpace(b, next)
+		if i >= len(b) || b[i] != ':' {
+			return t, false
+		}
+		i = skipSpace(b, i+1)
+		t.members++
+		isSource := bytes.EqualFold(key, []byte("triggerSource"))
+		isVersion := !isSource && bytes.EqualFold(key, []byte("version"))
+		if isSource || isVersion {
+			val, next, plain := scanString(b, i)
+			// encoding/json replaces invalid UTF-8 with U+FFFD; for anything
+			// but ASCII, its result is the reference.
+			if next < 0 || !plain || !isASCII(val) {
+				return t, false
+			}
+			if isSource {
+				t.TriggerSource = internSource(val)
+			} else {
+				t.Version = internVersion(val)
+			}
+			i = next
+		} else {
+			start := i
+			i = skipValue(b, i)
+			if i < 0 {
+				return t, false
+			}
+			if bytes.EqualFold(key, []byte("response")) {
+				t.respKeys++
+				t.respExact = string(key) == "response"
+				t.respStart, t.respEnd = start, i
+			}
+		}
+		i = skipSpace(b, i)
+		if i >= len(b) {
+			return t, false
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			t.closing = i
+			return t, skipSpace(b, i+1) == len(b)
+		default:
+			return t, false
+		}
+	}
+}
+
+// peekHeader reads triggerSource and version from the first top-level
+// members, stopping once it has both: Cognito puts them first, so this
+// reads a few dozen bytes. It does not see later duplicates; the router
+// checks the decoded event against it and, on any difference, dispatches
+// again by the full scan. ok is false if it cannot tell.
+func peekHeader(b []byte) (h header, ok bool) {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return h, false
+	}
+	i = skipSpace(b, i+1)
+	var haveSource, haveVersion bool
+	for !haveSource || !haveVersion {
+		key, next, plain := scanString(b, i)
 		if next < 0 || !plain || !isASCII(key) {
 			return h, false
 		}
@@ -57,36 +157,25 @@ func scanHeader(b []byte) (h header, ok bool) {
 		isVersion := !isSource && bytes.EqualFold(key, []byte("version"))
 		if isSource || isVersion {
 			val, next, plain := scanString(b, i)
-			// encoding/json replaces invalid UTF-8 with U+FFFD; for anything
-			// but ASCII, its result is the reference.
 			if next < 0 || !plain || !isASCII(val) {
 				return h, false
 			}
 			if isSource {
-				h.TriggerSource = internSource(val)
+				h.TriggerSource, haveSource = internSource(val), true
 			} else {
-				h.Version = internVersion(val)
+				h.Version, haveVersion = internVersion(val), true
 			}
 			i = next
-		} else {
-			i = skipValue(b, i)
-			if i < 0 {
-				return h, false
-			}
+		} else if i = skipValue(b, i); i < 0 {
+			return h, false
 		}
 		i = skipSpace(b, i)
-		if i >= len(b) {
-			return h, false
+		if i >= len(b) || b[i] != ',' {
+			return h, false // the object ends before both were seen
 		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case '}':
-			return h, skipSpace(b, i+1) == len(b)
-		default:
-			return h, false
-		}
+		i = skipSpace(b, i+1)
 	}
+	return h, true
 }
 
 var knownSources = func() map[string]TriggerSource {

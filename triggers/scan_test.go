@@ -9,8 +9,12 @@ import (
 
 // FuzzScanHeader checks that the fast header scan agrees with encoding/json
 // on every input it accepts: dispatch must never see a different trigger
-// source than the full decode.
+// source than the full decode. It also checks the event decoder against
+// encoding/json (same value wherever encoding/json decodes) and that a
+// router with no-op handlers answers with the bytes it received.
 func FuzzScanHeader(f *testing.F) {
+	cs := codecs()
+	noop := newNoopRouter()
 	files, _ := filepath.Glob("triggertest/testdata/events/*.json")
 	for _, file := range files {
 		b, err := os.ReadFile(file)
@@ -30,6 +34,11 @@ func FuzzScanHeader(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		agreeWithEncodingJSON(t, &cs, b)
+		top, sure := scanTop(b)
+		if same, ok := noopAnswer(t, noop, b); ok && sure && top.spliceable() && !same {
+			t.Fatalf("a no-op router changed the event")
+		}
 		h, ok := scanHeader(b)
 		if !ok {
 			return

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -53,6 +54,11 @@ func (m SecretMap) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(m.String(
 // LogValue is a group of the keys, each with the value Mask.
 func (m SecretMap) LogValue() slog.Value { return maskedGroup(m, nil) }
 
+// UnmarshalJSON accepts JSON scalars as values, as Attributes does.
+func (m *SecretMap) UnmarshalJSON(b []byte) error {
+	return unmarshalStringMap(b, (*map[string]string)(m))
+}
+
 // Metadata is a map of request metadata supplied by the client
 // (clientMetadata, validationData). The client controls it, and apps put
 // invitation tokens and other credentials in it, so its values are masked in
@@ -71,11 +77,66 @@ func (m Metadata) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(m.String()
 // LogValue is a group of the keys, each with the value Mask.
 func (m Metadata) LogValue() slog.Value { return maskedGroup(m, nil) }
 
-// Attributes are a user's attributes (email, phone_number, custom:...).
+// UnmarshalJSON accepts JSON scalars as values, as Attributes does.
+func (m *Metadata) UnmarshalJSON(b []byte) error {
+	return unmarshalStringMap(b, (*map[string]string)(m))
+}
+
+// Attributes are a user's attributes (email, phone_number, custom:...), or
+// the claims of an identity provider's token in an InboundFederation event.
 // They are personal data rather than secrets: in logs and prints only the
 // values of non-identifying attributes are shown (sub, cognito:user_status,
 // and the *_verified flags); the others are masked.
+//
+// Cognito sends attribute values as JSON strings, but not always: the
+// Developer Guide's own custom message example has "email_verified": true,
+// and a provider's decoded ID token carries numeric exp and iat and boolean
+// claims. Every value is kept as text, whatever its JSON type:
+//
+//	"jdoe@example.com" → "jdoe@example.com"
+//	true, false        → "true", "false"
+//	1700000000, 1.5e3  → "1700000000", "1.5e3" (the JSON text, unrounded)
+//	null               → "" (the key is present, as encoding/json does)
+//
+// Objects and arrays as values are a decode error. Read typed values with
+// Bool and Int. The router answers Cognito with the received bytes (see
+// Router.Invoke), so each value goes back with its original JSON type;
+// only json.Marshal of an Attributes writes every value as a string.
+// Metadata and SecretMap decode by the same rules.
 type Attributes map[string]string
+
+// UnmarshalJSON decodes an object of JSON scalars; see Attributes.
+func (a *Attributes) UnmarshalJSON(b []byte) error {
+	return unmarshalStringMap(b, (*map[string]string)(a))
+}
+
+// Bool reads a boolean attribute: the JSON boolean or the string "true" or
+// "false" (any case). ok is false when the attribute is absent or holds
+// anything else.
+func (a Attributes) Bool(name string) (value, ok bool) {
+	v, present := a[name]
+	switch {
+	case !present:
+		return false, false
+	case strings.EqualFold(v, "true"):
+		return true, true
+	case strings.EqualFold(v, "false"):
+		return false, true
+	}
+	return false, false
+}
+
+// Int reads an integer attribute, such as an ID token's exp or a Unix
+// time in updated_at: the JSON number or a string of decimal digits. ok is
+// false when the attribute is absent, not an integer, or out of int64 range.
+func (a Attributes) Int(name string) (int64, bool) {
+	v, present := a[name]
+	if !present {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	return n, err == nil
+}
 
 // Get returns the value of an attribute and whether it is present.
 func (a Attributes) Get(name string) (string, bool) {

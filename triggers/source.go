@@ -233,7 +233,9 @@ func (s TriggerSource) IsPreTokenGeneration() bool {
 // version: "1" is the ID-token-only shape; "2" and "3" add access-token
 // customisation. Version "0" is taken as "1": cognito-local, a widely used
 // Cognito emulator, sends it for version-1 events. A client-credentials event
-// exists only in version 3.
+// exists only in version 3. A version above 3 is read as the version 2/3
+// shape: the router decodes it so and logs a warning, rather than failing
+// every token issuance when a pool is switched to a newer version.
 func Classify(source TriggerSource, version string) (Trigger, error) {
 	t, ok := sourceTriggers[source]
 	if !ok {
@@ -259,6 +261,29 @@ func Classify(source TriggerSource, version string) (Trigger, error) {
 	case "3":
 		return PreTokenGenerationV2, nil
 	default:
+		if versionAbove3(version) {
+			// A newer event version: Cognito versions have so far only added
+			// fields, so the newest shape this package knows reads it; the
+			// router logs a warning. ("Pre token generation Lambda trigger",
+			// event versions.)
+			return PreTokenGenerationV2, nil
+		}
 		return 0, &VersionError{Source: source, Version: version, Want: `"1", "2" or "3"`}
 	}
+}
+
+// versionAbove3 reports whether v is a decimal integer above 3, such as
+// "4" or "10".
+func versionAbove3(v string) bool {
+	if v == "" || len(v) > 9 || v[0] == '0' {
+		return false
+	}
+	n := 0
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+		n = n*10 + int(v[i]-'0')
+	}
+	return n > 3
 }

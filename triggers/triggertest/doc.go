@@ -77,6 +77,9 @@
 //   - CustomMessage_UpdateUserAttribute (version 1): the UpdateUserAttribute
 //     message request, with code, link and user name placeholders; "Custom
 //     message Lambda trigger".
+//   - CustomMessage_VerifyUserAttribute.guide-boolean-attributes (version 1):
+//     the VerifyUserAttribute message request, with code, link and user name
+//     placeholders; "Custom message Lambda trigger".
 //   - CustomMessage_VerifyUserAttribute (version 1): the VerifyUserAttribute
 //     message request, with code, link and user name placeholders; "Custom
 //     message Lambda trigger".
@@ -120,6 +123,9 @@
 //     issued; "Define auth challenge Lambda trigger".
 //   - DefineAuthChallenge_Authentication.wrong-answer (version 1): a failed
 //     CAPTCHA challenge in the session; "Define auth challenge Lambda trigger".
+//   - InboundFederation_ExternalProvider.oidc-typed-claims (version 1): the
+//     InboundFederation event of ExternalProvider; "Inbound federation Lambda
+//     trigger".
 //   - InboundFederation_ExternalProvider.oidc (version 1): an OIDC provider's
 //     token response, ID token claims (of any JSON type) and user info;
 //     "Inbound federation Lambda trigger" page; DefinitelyTyped
@@ -141,6 +147,8 @@
 //     (Cognito ignores the response flags); "Pre sign-up Lambda trigger".
 //   - PreSignUp_ExternalProvider (version 1): a first federated sign-in (user
 //     name Google_…), no client metadata; "Pre sign-up Lambda trigger".
+//   - PreSignUp_SignUp.guide-nulls (version 1): the PreSignUp event of SignUp;
+//     "Pre sign-up Lambda trigger".
 //   - PreSignUp_SignUp (version 1): a self-service sign-up with validation data
 //     (CAPTCHA token) and client metadata (invitation token); "Pre sign-up
 //     Lambda trigger".
@@ -174,6 +182,8 @@
 //     generation Lambda trigger".
 //   - TokenGeneration_HostedAuth.v1 (version 1): version 1 for HostedAuth; "Pre
 //     token generation Lambda trigger".
+//   - TokenGeneration_HostedAuth.v2.guide-nulls (version 2): version 2 for
+//     HostedAuth; "Pre token generation Lambda trigger".
 //   - TokenGeneration_HostedAuth.v2 (version 2): version 2 for HostedAuth; "Pre
 //     token generation Lambda trigger".
 //   - TokenGeneration_HostedAuth.v3 (version 3): version 3 for HostedAuth; "Pre

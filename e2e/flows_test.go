@@ -216,7 +216,7 @@ func TestLazyMigration(t *testing.T) {
 	// The function writes its log a moment after it answers: give the
 	// last lines up to a second to arrive.
 	failures := func() int {
-		return len(logLines(s.funcLog.String(), `"trigger failed"`, `"userName":"b***"` /* bob, masked by Logging */, "Sign-in is temporarily unavailable, try again shortly."))
+		return len(logLines(s.funcLog.String(), `"trigger refused"`, `"userName":"b***"` /* bob, masked by Logging */, "Sign-in is temporarily unavailable, try again shortly."))
 	}
 	for deadline := time.Now().Add(time.Second); failures() < 3 && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)

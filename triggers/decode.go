@@ -932,7 +932,9 @@ func isEmptyValue(v reflect.Value) bool {
 		}
 		return true
 	case reflect.Map, reflect.Slice:
-		return v.Len() == 0
+		// nil only: an empty, non-nil map or slice is a value on the wire
+		// ({} or [], not null), which a handler may set on purpose.
+		return v.IsNil()
 	case reflect.Pointer, reflect.Interface:
 		return v.IsNil()
 	default:

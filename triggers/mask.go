@@ -7,13 +7,15 @@ import (
 )
 
 var (
-	secretType    = reflect.TypeFor[Secret]()
-	secretMapType = reflect.TypeFor[SecretMap]()
-	metadataType  = reflect.TypeFor[Metadata]()
+	secretType     = reflect.TypeFor[Secret]()
+	secretMapType  = reflect.TypeFor[SecretMap]()
+	metadataType   = reflect.TypeFor[Metadata]()
+	attributesType = reflect.TypeFor[Attributes]()
 )
 
 // Masked returns a deep copy of ev in which every non-empty Secret, and
-// every value of a SecretMap or Metadata, is replaced by Mask. Use it to
+// every value of a SecretMap or Metadata, and every user attribute that a
+// log line would mask (see Attributes), is replaced by Mask. Use it to
 // print or store an event for people to read; the original is unchanged.
 func Masked(ev Event) (Event, error) {
 	h := ev.Common()
@@ -57,6 +59,16 @@ func maskValue(v reflect.Value) {
 		if v.Type() == secretMapType || v.Type() == metadataType {
 			for _, k := range v.MapKeys() {
 				v.SetMapIndex(k, reflect.ValueOf(Mask).Convert(v.Type().Elem()))
+			}
+		}
+		if v.Type() == attributesType {
+			// As in logs: user attributes are personal data (and, for the
+			// account-takeover warning, carry feedback tokens); sub, the
+			// *_verified flags and the status stay readable.
+			for _, k := range v.MapKeys() {
+				if !showAttribute(k.String()) {
+					v.SetMapIndex(k, reflect.ValueOf(Mask).Convert(v.Type().Elem()))
+				}
 			}
 		}
 	}

@@ -115,9 +115,9 @@ func demoMigration(ctx context.Context, d *demo) error {
 	}{
 		{"alice", legacyPassword, "alice, unknown to the pool, signs in: UserMigration_Authentication", answers, nil},
 		{"bob", "guess", "bob signs in with a wrong password: UserMigration_Authentication", refuses, nil},
-		{"carol", legacyPassword, "legacy service down; carol signs in: UserMigration_Authentication", errs, func() { legacy.down.Store(true) }},
-		{"dave", legacyPassword, "dave signs in: UserMigration_Authentication", errs, nil},
-		{"erin", legacyPassword, "erin signs in while the breaker is open", errs, nil},
+		{"carol", legacyPassword, "legacy service down; carol signs in: UserMigration_Authentication", refuses, func() { legacy.down.Store(true) }},
+		{"dave", legacyPassword, "dave signs in: UserMigration_Authentication", refuses, nil},
+		{"erin", legacyPassword, "erin signs in while the breaker is open", refuses, nil},
 		{"frank", legacyPassword, fmt.Sprintf("service back, %v later; frank signs in", demoOpenFor), answers, func() {
 			legacy.down.Store(false)
 			time.Sleep(demoOpenFor + 50*time.Millisecond)

@@ -189,10 +189,10 @@ func TestAccountTakeOverRecipient(t *testing.T) {
 				}
 				return
 			}
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("err %v, want %q", err, tc.want)
+			if err == nil || !strings.Contains(triggertest.Cause(err), tc.want) {
+				t.Fatalf("err %v, want %q", triggertest.Cause(err), tc.want)
 			}
-			if strings.Contains(err.Error(), "feedback.example.com") || strings.Contains(logs.String(), "feedback.example.com") || strings.Contains(err.Error(), "fbt-SECRET") {
+			if cause := triggertest.Cause(err); strings.Contains(cause, "feedback.example.com") || strings.Contains(logs.String(), "feedback.example.com") || strings.Contains(cause, "fbt-SECRET") {
 				t.Fatalf("a feedback link or token leaked: %v\n%s", err, logs.String())
 			}
 			if len(box.emails) != 0 {

@@ -210,7 +210,7 @@ func TestStoreOutage(t *testing.T) {
 	guard, _ := idempotency.New(idempotency.Config{Store: brokenStore{}, FailClosed: true})
 	r := triggers.NewRouter(triggers.WithMiddleware(guard))
 	r.PostAuthentication(func(context.Context, *triggers.PostAuthenticationEvent) error { return nil })
-	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostAuthentication_Authentication"), 0); err == nil || !strings.Contains(err.Error(), "table unreachable") {
+	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostAuthentication_Authentication"), 0); err == nil || !strings.Contains(triggertest.Cause(err), "table unreachable") {
 		t.Errorf("fail closed: %v", err)
 	}
 	if _, err := idempotency.New(idempotency.Config{}); err == nil {

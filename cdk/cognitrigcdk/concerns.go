@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/jsii-runtime-go"
 )
 
 // Names of the entry points under handlers/ (see the contract in the
@@ -33,6 +34,7 @@ const (
 	envMasterKeySecret  = "COGNITRIG_MASTER_KEY_SECRET_ARN"
 	envAuthSequence     = "COGNITRIG_AUTH_SEQUENCE"
 	envFederation       = "COGNITRIG_FEDERATION_PROVIDERS"
+	envInbound          = "COGNITRIG_INBOUND_PROVIDERS"
 	envWelcomeEmail     = "COGNITRIG_WELCOME_EMAIL"
 	envMagicLinkKMSKey  = "COGNITRIG_MAGICLINK_KMS_KEY"
 )
@@ -71,6 +73,10 @@ type concern struct {
 	mac      bool                 // signs magic links with the KMS HMAC key
 	env      map[string]string    // switches the concern's options on
 }
+
+// opInboundFederation is the inbound federation trigger, which the CDK's
+// UserPool.addTrigger does not know: addTrigger sets it with an escape hatch.
+var opInboundFederation = awscognito.UserPoolOperation_Of(jsii.String("inboundFederation"))
 
 // concerns returns the concerns of a deployment with the given options,
 // in a fixed order.
@@ -116,6 +122,13 @@ func concerns(p Props) []concern {
 		tenancy.email = true
 		tenancy.env = map[string]string{envWelcomeEmail: "true"}
 	}
+	if strings.TrimSpace(p.Environment[envInbound]) != "" {
+		// tenancy/inbound: the provider's tenant, read from the tenancy
+		// table (already granted), written into the attributes Cognito
+		// maps. Cognito takes only V1_0 ("Inbound federation Lambda
+		// trigger"); the CDK has no operation for it, see addTrigger.
+		tenancy.triggers = append(tenancy.triggers, trigger{op: opInboundFederation, version: awscognito.LambdaVersion_V1_0})
+	}
 	cs = append(cs, tenancy)
 	if p.Migration != nil {
 		// migration/dynamotracker records an attempt with GetItem, PutItem
@@ -142,6 +155,9 @@ func concerns(p Props) []concern {
 			messages.triggers = append(messages.triggers, trigger{op: awscognito.UserPoolOperation_CUSTOM_SMS_SENDER()})
 		}
 		messages.email, messages.sms, messages.decrypt = true, p.SMS, true
+		// lifecycle/messages: the account-takeover warning carries no
+		// address; the sender looks the user up.
+		messages.cognito = []string{"cognito-idp:AdminGetUser"}
 	}
 	cs = append(cs, messages)
 	cs = append(cs, concern{
@@ -198,13 +214,14 @@ func owner(name string) string {
 	for _, o := range []struct{ prefix, handler string }{
 		{"COGNITRIG_LEGACY_", HandlerMigration},
 		{"COGNITRIG_BREAKER_", HandlerMigration},
-		{"COGNITRIG_AUTH_SEQUENCE", HandlerCustomAuth},
+		{"COGNITRIG_AUTH_", HandlerCustomAuth}, // the sequence and the per-user limits
 		{"COGNITRIG_CAPTCHA_", HandlerCustomAuth},
 		{"COGNITRIG_MAGICLINK_", HandlerCustomAuth},
 		{"COGNITRIG_SCOPE_MAP", HandlerTenancy},
 		{"COGNITRIG_GROUP_PATTERN", HandlerTenancy},
 		{"COGNITRIG_REQUIRE_INVITATION", HandlerTenancy},
 		{"COGNITRIG_FEDERATION_PROVIDERS", HandlerTenancy},
+		{"COGNITRIG_INBOUND_PROVIDERS", HandlerTenancy},
 		{"COGNITRIG_TRUSTED_EMAIL_PROVIDERS", HandlerTenancy},
 		{"COGNITRIG_ALLOWED_CLIENTS", HandlerAuthEvents},
 		{"COGNITRIG_IP_ALLOW", HandlerAuthEvents},

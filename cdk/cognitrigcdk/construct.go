@@ -594,9 +594,30 @@ func (c *Cognitrig) addFunction(p Props, stack awscdk.Stack, fc concern) {
 	})
 	c.Functions[fc.handler] = fn
 	for _, t := range fc.triggers {
-		c.UserPool.AddTrigger(t.op, fn, t.version)
+		c.addTrigger(t, fn)
 	}
 	c.addAlarms(p, scope, fn, fc.handler)
+}
+
+// addTrigger attaches fn to one trigger of the pool. The inbound federation
+// trigger goes into LambdaConfig.InboundFederation ({LambdaArn,
+// LambdaVersion: V1_0}, "InboundFederationLambdaType" in the Amazon Cognito
+// API Reference) through the CloudFormation resource, with the invoke
+// permission addTrigger would have added.
+func (c *Cognitrig) addTrigger(t trigger, fn awslambda.Function) {
+	if *t.op.OperationName() != *opInboundFederation.OperationName() {
+		c.UserPool.AddTrigger(t.op, fn, t.version)
+		return
+	}
+	fn.AddPermission(jsii.String("InboundFederationInvoke"), &awslambda.Permission{
+		Principal: awsiam.NewServicePrincipal(jsii.String("cognito-idp.amazonaws.com"), nil),
+		SourceArn: c.UserPool.UserPoolArn(),
+	})
+	cfn := c.UserPool.Node().DefaultChild().(awscognito.CfnUserPool)
+	cfn.AddPropertyOverride(jsii.String("LambdaConfig.InboundFederation"), map[string]any{
+		"LambdaArn":     fn.FunctionArn(),
+		"LambdaVersion": "V1_0",
+	})
 }
 
 // describe is the function's description: its triggers, within Lambda's

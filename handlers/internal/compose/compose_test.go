@@ -76,6 +76,8 @@ func TestBuildRegistersEachConcern(t *testing.T) {
 		{"authevents", []Concern{AuthEvents}, minimal(), []triggers.Trigger{triggers.PreAuthentication, triggers.PostAuthentication}},
 		{"tenancy", []Concern{Tenancy}, with(minimal(), EnvGroupPattern, "tenant-{id}-{role}", EnvFederationProviders, "Google, SignInWithApple", EnvScopeMap, "admin=read,write"),
 			[]triggers.Trigger{triggers.PreSignUp, triggers.PostConfirmation, triggers.PreTokenGenerationV1, triggers.PreTokenGenerationV2}},
+		{"tenancy with inbound federation", []Concern{Tenancy}, with(minimal(), EnvInboundProviders, "AcmeSAML=acme, Globex=globex"),
+			[]triggers.Trigger{triggers.PreSignUp, triggers.PostConfirmation, triggers.PreTokenGenerationV1, triggers.PreTokenGenerationV2, triggers.InboundFederation}},
 		{"no migration configured", []Concern{MigrationIfConfigured}, with(minimal(), EnvMigrationTable, "", EnvLegacyUsersTable, ""), nil},
 		{"migration configured", []Concern{MigrationIfConfigured}, minimal(), []triggers.Trigger{triggers.UserMigration}},
 	} {
@@ -112,6 +114,9 @@ func TestBuildNamesEveryBadVariable(t *testing.T) {
 			[]string{EnvScopeMap + `: role "admin" is listed twice`, EnvGroupPattern, EnvTrustedEmailProviders, EnvRequireInvitation}},
 		{"welcome without its table and sender", []Concern{Tenancy}, with(minimal(), EnvWelcomeEmail, "true", EnvEmailFrom, ""),
 			[]string{EnvConfirmTable, EnvEmailFrom}},
+		{"inbound providers without tenants", []Concern{Tenancy}, with(minimal(), EnvInboundProviders, "AcmeSAML"), []string{EnvInboundProviders + `: "AcmeSAML" is not PROVIDER=TENANT`}},
+		{"inbound provider twice", []Concern{Tenancy}, with(minimal(), EnvInboundProviders, "A=acme,A=globex"), []string{EnvInboundProviders + `: provider "A" is named twice`}},
+		{"inbound tenant ID", []Concern{Tenancy}, with(minimal(), EnvInboundProviders, "A=not a tenant"), []string{EnvInboundProviders}},
 		{"welcome, maybe", []Concern{Tenancy}, with(minimal(), EnvWelcomeEmail, "perhaps"), []string{EnvWelcomeEmail}},
 		{"claims cognito does not allow", []Concern{Tenancy}, with(minimal(), EnvScopeMap, "admin=tenant:{id}:{id}"), []string{EnvScopeMap}},
 		{"bad values", []Concern{AuthEvents, Migration}, with(minimal(), EnvLogLevel, "chatty", EnvIPAllow, "10.0.0.0/33",

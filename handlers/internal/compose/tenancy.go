@@ -12,6 +12,7 @@ import (
 	"github.com/cognitrig/cognitrig/tenancy"
 	"github.com/cognitrig/cognitrig/tenancy/dynamostore"
 	"github.com/cognitrig/cognitrig/tenancy/federation"
+	"github.com/cognitrig/cognitrig/tenancy/inbound"
 	"github.com/cognitrig/cognitrig/tenancy/invitation"
 	"github.com/cognitrig/cognitrig/tenancy/pretoken"
 	"github.com/cognitrig/cognitrig/triggers"
@@ -37,7 +38,13 @@ import (
 //   - PreTokenGeneration versions 1, 2 and 3: the tenant claims, and the
 //     access token scopes of each role from COGNITRIG_SCOPE_MAP
 //     ("admin=read,write;member=read", a scope without ':' standing for
-//     tenant:{id}:scope); tenants are read through a per-container cache.
+//     tenant:{id}:scope); tenants are read through a per-container cache;
+//   - InboundFederation (V1_0), with COGNITRIG_INBOUND_PROVIDERS
+//     ("AcmeSAML=acme,..."): each named identity provider's users get its
+//     tenant in custom:tenantId, never one the provider asserts; users of a
+//     suspended tenant are refused (tenancy/inbound). The attribute must be
+//     mapped in each provider's attribute mapping and writable by the app
+//     clients that sign those users in (see tenancy/inbound).
 func Tenancy(d *Deps, r *triggers.Router) {
 	e := d.Env
 	table := e.Required(EnvTenancyTable)
@@ -121,6 +128,45 @@ func Tenancy(d *Deps, r *triggers.Router) {
 		return
 	}
 	tokens.Register(r)
+
+	if spec := e.String(EnvInboundProviders, ""); spec != "" {
+		providers, err := parseInboundProviders(spec)
+		if err != nil {
+			d.Invalid(EnvInboundProviders, err)
+			return
+		}
+		h, err := inbound.New(inbound.Config{Providers: providers, Tenants: tenancy.NewCache(store, tenancy.CacheConfig{}), Logger: d.Logger})
+		if err != nil {
+			d.Invalid(EnvInboundProviders, err)
+			return
+		}
+		h.Register(r)
+	}
+}
+
+// parseInboundProviders reads "AcmeSAML=acme,Globex=globex": identity
+// provider name to tenant ID, for tenancy/inbound.
+func parseInboundProviders(spec string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, item := range strings.Split(spec, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		name, tenant, ok := strings.Cut(item, "=")
+		name, tenant = strings.TrimSpace(name), strings.TrimSpace(tenant)
+		if !ok || name == "" || tenant == "" {
+			return nil, fmt.Errorf("%q is not PROVIDER=TENANT; write it as AcmeSAML=acme,Globex=globex", item)
+		}
+		if _, dup := out[name]; dup {
+			return nil, fmt.Errorf("provider %q is named twice", name)
+		}
+		out[name] = tenant
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("names no provider; write it as AcmeSAML=acme,Globex=globex")
+	}
+	return out, nil
 }
 
 // inOrder returns a handler that runs hs on the same event one after the

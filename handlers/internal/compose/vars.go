@@ -66,6 +66,7 @@ const (
 	EnvGroupPattern          = "COGNITRIG_GROUP_PATTERN"           // "tenant-{id}" or "tenant-{id}-{role}"; unset: no groups
 	EnvRequireInvitation     = "COGNITRIG_REQUIRE_INVITATION"      // true: refuse self sign-ups without an invitation
 	EnvFederationProviders   = "COGNITRIG_FEDERATION_PROVIDERS"    // providers whose identities are linked to existing users
+	EnvInboundProviders      = "COGNITRIG_INBOUND_PROVIDERS"       // "Provider=tenant,..." for the inbound federation trigger (tenancy/inbound)
 	EnvTrustedEmailProviders = "COGNITRIG_TRUSTED_EMAIL_PROVIDERS" // providers whose emails count as verified
 	EnvWelcomeEmail          = "COGNITRIG_WELCOME_EMAIL"           // true: welcome email once per confirmed user (needs the two below)
 	EnvConfirmTable          = "COGNITRIG_CONFIRM_TABLE"           // post-confirmation once-per-user markers

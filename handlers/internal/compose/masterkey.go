@@ -12,14 +12,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
-// EnvMasterKeySecret names the Secrets Manager secret (ARN, or name) that
-// holds the master key. The function reads it once, when it starts
-// (secretsmanager:GetSecretValue on that secret), so that the key is
-// never in the function's configuration, where anyone allowed
+// EnvMasterKeySecret (vars.go) names the Secrets Manager secret (ARN, or
+// name) that holds the master key. The function reads it once, when it
+// starts (secretsmanager:GetSecretValue on that secret), so that the key
+// is never in the function's configuration, where anyone allowed
 // lambda:GetFunctionConfiguration could read it, and a rotated secret
 // reaches the next container that starts. Set it or COGNITRIG_MASTER_KEY,
 // not both.
-const EnvMasterKeySecret = "COGNITRIG_MASTER_KEY_SECRET_ARN"
 
 // masterKeyTimeout bounds the read at start-up; Lambda gives a function's
 // initialisation 10 seconds.

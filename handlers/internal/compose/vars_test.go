@@ -1,0 +1,142 @@
+package compose
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the variables table in README.md from vars.go")
+
+const (
+	tableBegin = "<!-- BEGIN VARIABLES: generated from handlers/internal/compose/vars.go by `go generate ./handlers/internal/compose`; do not edit -->"
+	tableEnd   = "<!-- END VARIABLES -->"
+)
+
+type variable struct{ name, feature, meaning string }
+
+// variables reads vars.go: each group's leading comment names the
+// feature, each constant's trailing comment its meaning and default.
+func variables(t *testing.T) []variable {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), "vars.go", nil, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []variable
+	feature := ""
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.CONST {
+			continue
+		}
+		for _, sp := range g.Specs {
+			vs := sp.(*ast.ValueSpec)
+			if vs.Doc != nil {
+				feature = strings.TrimSuffix(strings.TrimSpace(vs.Doc.Text()), ".")
+				feature, _, _ = strings.Cut(feature, ":")
+			}
+			lit, ok := vs.Values[0].(*ast.BasicLit)
+			if !ok {
+				continue
+			}
+			name, _ := strconv.Unquote(lit.Value)
+			meaning := ""
+			if vs.Comment != nil {
+				meaning = strings.TrimSpace(vs.Comment.Text())
+			}
+			if meaning == "" {
+				t.Errorf("%s (%s) has no comment: give its meaning and default in vars.go", vs.Names[0].Name, name)
+			}
+			out = append(out, variable{name, feature, meaning})
+		}
+	}
+	return out
+}
+
+func variablesTable(vs []variable) string {
+	var b strings.Builder
+	b.WriteString(tableBegin + "\n\n| variable | feature | meaning and default |\n|---|---|---|\n")
+	for _, v := range vs {
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", v.name, v.feature, strings.ReplaceAll(v.meaning, "|", `\|`))
+	}
+	b.WriteString("\n" + tableEnd)
+	return b.String()
+}
+
+// TestVariablesTable keeps README.md's table of variables in step with
+// vars.go. Run `go generate ./handlers/internal/compose` after changing
+// vars.go.
+func TestVariablesTable(t *testing.T) {
+	readme := filepath.Join("..", "..", "..", "README.md")
+	text, err := os.ReadFile(readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i, j := bytes.Index(text, []byte(tableBegin)), bytes.Index(text, []byte(tableEnd))
+	if i < 0 || j < i {
+		t.Fatalf("README.md has no variables table between %q and %q", tableBegin, tableEnd)
+	}
+	want := variablesTable(variables(t))
+	if got := string(text[i : j+len(tableEnd)]); got != want {
+		if *update {
+			out := append(append(append([]byte{}, text[:i]...), want...), text[j+len(tableEnd):]...)
+			if err := os.WriteFile(readme, out, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		t.Errorf("README.md's variables table is out of date: run `go generate ./handlers/internal/compose`")
+	}
+}
+
+// TestEveryVariableIsDeclared: a COGNITRIG_ name that the concerns read
+// without a constant in vars.go would be missing from the table.
+func TestEveryVariableIsDeclared(t *testing.T) {
+	declared := map[string]bool{}
+	for _, v := range variables(t) {
+		declared[v.name] = true
+	}
+	files, _ := filepath.Glob("*.go")
+	re := regexp.MustCompile(`"(COGNITRIG_[A-Z0-9_]+)"`)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || f == "vars.go" {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllSubmatch(src, -1) {
+			if !declared[string(m[1])] {
+				t.Errorf("%s reads %s, which vars.go does not declare", f, m[1])
+			}
+		}
+	}
+}
+
+// The defaults the comments state are the ones the code uses.
+func TestVariableDefaultsMatch(t *testing.T) {
+	meaning := map[string]string{}
+	for _, v := range variables(t) {
+		meaning[v.name] = v.meaning
+	}
+	for name, want := range map[string]string{
+		EnvBreakerMaxFailures: fmt.Sprintf("default %d", DefaultBreakerFailures),
+		EnvBreakerOpenSeconds: fmt.Sprintf("default %d", DefaultBreakerOpenSeconds),
+		EnvAuthSequence:       "default " + DefaultAuthSequence,
+	} {
+		if !strings.Contains(meaning[name], want) {
+			t.Errorf("%s: the comment %q does not say %q", name, meaning[name], want)
+		}
+	}
+}

@@ -40,7 +40,7 @@ import (
 // breaker stays closed for everyone else.
 func TestAttackPerUserAnswersNeverOpenTheBreaker(t *testing.T) {
 	g := testGuard()
-	g.Breaker.ConsecutiveFailures = 2 // two failed attempts would open it
+	g.Breaker.ConsecutiveFailures = 2  // two failed attempts would open it
 	g.AttemptTimeout = 3 * time.Second // a loaded machine must not turn an answer into a timeout
 	r := newFaultRig(t, g, nil)
 	r.idp.SetMaxPassword(64)

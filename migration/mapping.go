@@ -32,7 +32,7 @@ func IsCognitoAttribute(name string) bool {
 }
 
 // tenantAttribute is the attribute in which package tenancy keeps a
-// user's tenant (tenancy.DefaultTenantAttribute). Feature packages do not
+// user's tenant (tenancy.TenantAttribute). Feature packages do not
 // import each other, so the name is repeated here; it must match tenancy's.
 // A migration never sets it: a legacy record (or a legacy system an
 // attacker can write to) must not choose the tenant of a Cognito user.
@@ -40,7 +40,7 @@ const tenantAttribute = "custom:tenantId"
 
 // DefaultDenyAttributes returns the attributes that a Mapping never sets,
 // whatever the legacy fields and the Mapping say: "custom:tenantId", the
-// tenant attribute of package tenancy (tenancy.DefaultTenantAttribute; the
+// tenant attribute of package tenancy (tenancy.TenantAttribute; the
 // name is repeated here, since feature packages do not import each other,
 // and must match), and
 // custom:tenant_id, the name that lifecycle/authpolicy's tenant check

@@ -77,7 +77,7 @@ func demoTenancy(ctx context.Context, d *demo) error {
 	}
 	resolver, err := tenancy.NewResolver(tenancy.ResolverConfig{
 		Reader: tenancy.NewCache(store, tenancy.CacheConfig{}),
-		Steps:  []tenancy.Step{tenancy.FromAttribute(tenancy.DefaultTenantAttribute), tenancy.FromGroups(groups), tenancy.FromMemberships()},
+		Steps:  []tenancy.Step{tenancy.FromAttribute(tenancy.TenantAttribute), tenancy.FromGroups(groups), tenancy.FromMemberships()},
 	})
 	if err != nil {
 		return err
@@ -106,7 +106,7 @@ func demoTenancy(ctx context.Context, d *demo) error {
 			"request.validationData", map[string]string{}, "request.clientMetadata", map[string]string{invitation.DefaultTokenKey: token.Reveal()},
 		}, refuses},
 		{"SignUp mallory choosing tenant acme: PreSignUp_SignUp", "PreSignUp_SignUp", []any{
-			"userName", "mallory", "request.userAttributes", map[string]string{"email": "mallory@example.com", tenancy.DefaultTenantAttribute: "acme"},
+			"userName", "mallory", "request.userAttributes", map[string]string{"email": "mallory@example.com", tenancy.TenantAttribute: "acme"},
 			"request.validationData", map[string]string{}, "request.clientMetadata", map[string]string{},
 		}, refuses},
 		{"jane is confirmed (auto-confirmed): PostConfirmation_ConfirmSignUp", "PostConfirmation_ConfirmSignUp", []any{
@@ -114,7 +114,7 @@ func demoTenancy(ctx context.Context, d *demo) error {
 			"request.clientMetadata", map[string]string{},
 		}, answers},
 		{"jane signs in: TokenGeneration_Authentication (v2)", "TokenGeneration_Authentication.v2", []any{
-			"userName", "jane", "request.userAttributes", map[string]string{"sub": "b2c3d4e5-6789-01bc-def0-EXAMPLE22222", "email": "jane@example.com", "email_verified": "true", tenancy.DefaultTenantAttribute: "acme"},
+			"userName", "jane", "request.userAttributes", map[string]string{"sub": "b2c3d4e5-6789-01bc-def0-EXAMPLE22222", "email": "jane@example.com", "email_verified": "true", tenancy.TenantAttribute: "acme"},
 			"request.groupConfiguration", map[string]any{"groupsToOverride": []string{"tenant-acme-member"}, "iamRolesToOverride": []string{}},
 			"request.scopes", []string{"openid", "email", "tenant:globex:read"},
 			"request.clientMetadata", map[string]string{},

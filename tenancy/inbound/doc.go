@@ -14,9 +14,9 @@
 // every attribute the provider sent, changed as follows:
 //
 //   - the tenant attribute (Config.Attribute, default
-//     tenancy.DefaultTenantAttribute) is set from Config.Providers or
+//     tenancy.TenantAttribute) is set from Config.Providers or
 //     Config.Lookup, keyed by request.providerName; whatever the provider
-//     itself sent under that name or tenancy.DefaultTenantAttribute (in
+//     itself sent under that name or tenancy.TenantAttribute (in
 //     any case) is dropped, because a claim of an external provider must
 //     never choose a tenant;
 //   - values longer than 2,048 characters ("Mapping IdP attributes to

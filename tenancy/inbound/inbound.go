@@ -99,7 +99,7 @@ type Config struct {
 	// Attribute is the name under which the tenant ID is written into
 	// userAttributesToMap. Cognito maps the returned attributes with the
 	// provider's attribute mapping, so the mapping must map this name to
-	// the pool's tenant attribute. Default tenancy.DefaultTenantAttribute
+	// the pool's tenant attribute. Default tenancy.TenantAttribute
 	// ("custom:tenantId").
 	Attribute string
 	// Unmapped is what happens to a provider with no tenant. Default
@@ -163,7 +163,7 @@ func New(cfg Config) (*Handler, error) {
 		providers: maps.Clone(cfg.Providers),
 		lookup:    cfg.Lookup,
 		tenants:   cfg.Tenants,
-		attribute: cmp(cfg.Attribute, tenancy.DefaultTenantAttribute),
+		attribute: cmp(cfg.Attribute, tenancy.TenantAttribute),
 		unmapped:  cfg.Unmapped,
 		unmapMsg:  cmp(cfg.UnmappedMessage, DefaultUnmappedMessage),
 		suspMsg:   cmp(cfg.SuspendedMessage, DefaultSuspendedMessage),
@@ -200,7 +200,7 @@ func (h *Handler) Register(r *triggers.Router) { r.InboundFederation(h.InboundFe
 // a name both hold), with these changes:
 //
 //   - for a mapped provider, Attribute is set to the provider's tenant; an
-//     attribute named Attribute or tenancy.DefaultTenantAttribute
+//     attribute named Attribute or tenancy.TenantAttribute
 //     (compared without case) that the provider sent is dropped, so a
 //     provider never chooses a tenant;
 //   - for an unmapped provider under PassUnmapped, such an attribute is
@@ -325,11 +325,11 @@ func (h *Handler) collect(ev *triggers.InboundFederationEvent) (attrs map[string
 }
 
 // protected reports whether a provider may not send the attribute name:
-// Config.Attribute or tenancy.DefaultTenantAttribute, compared without
+// Config.Attribute or tenancy.TenantAttribute, compared without
 // case (a claim that differs only in case is hostile or a mistake, and a
 // mapping may be matched without case).
 func (h *Handler) protected(name string) bool {
-	return strings.EqualFold(name, h.attribute) || strings.EqualFold(name, tenancy.DefaultTenantAttribute)
+	return strings.EqualFold(name, h.attribute) || strings.EqualFold(name, tenancy.TenantAttribute)
 }
 
 // copyAttributes copies src into dst. It is the one place that knows the

@@ -29,7 +29,7 @@ func unavailable(err error) error {
 	if errors.As(err, &r) {
 		return r
 	}
-	return triggers.Refusef(err, UnavailableMessage)
+	return triggers.RefuseBecause(err, UnavailableMessage)
 }
 
 func (fl *Flow) facts(ctx context.Context, h *triggers.Header, attrs triggers.Attributes, meta triggers.Metadata, notFound bool) (Facts, error) {

@@ -251,7 +251,7 @@ func (h *Handler) Handle(ctx context.Context, ev *triggers.UserMigrationEvent) e
 	switch ev.TriggerSource {
 	case triggers.UserMigrationAuthentication:
 		if ev.Request.Password.IsZero() {
-			return triggers.Refusef(errNoPassword, h.cfg.RefusalMessage)
+			return triggers.RefuseBecause(errNoPassword, h.cfg.RefusalMessage)
 		}
 		u, err = h.guard.Authenticate(ctx, ev.UserName, ev.Request.Password)
 	case triggers.UserMigrationForgotPassword:
@@ -266,19 +266,19 @@ func (h *Handler) Handle(ctx context.Context, ev *triggers.UserMigrationEvent) e
 	case err == nil:
 	case errors.Is(err, ErrNotFound):
 		h.track(ctx, ev, typed, OutcomeNotFound)
-		return triggers.Refusef(err, h.cfg.RefusalMessage)
+		return triggers.RefuseBecause(err, h.cfg.RefusalMessage)
 	case errors.Is(err, ErrWrongPassword):
 		h.track(ctx, ev, typed, OutcomeWrongPassword)
-		return triggers.Refusef(err, h.cfg.RefusalMessage)
+		return triggers.RefuseBecause(err, h.cfg.RefusalMessage)
 	case errors.Is(err, ErrRefused):
 		h.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "legacy source refused the user",
 			slog.String("userNameDigest", typed), slog.String("error", err.Error()))
 		h.track(ctx, ev, typed, OutcomeRefused)
-		return triggers.Refusef(err, h.cfg.RefusalMessage)
+		return triggers.RefuseBecause(err, h.cfg.RefusalMessage)
 	case errors.Is(err, errors.ErrUnsupported):
 		h.cfg.Logger.LogAttrs(ctx, slog.LevelError, "legacy source cannot look users up: forgotten passwords of legacy users cannot be migrated",
 			slog.String("error", err.Error()))
-		return triggers.Refusef(err, h.cfg.RefusalMessage)
+		return triggers.RefuseBecause(err, h.cfg.RefusalMessage)
 	default:
 		h.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "legacy source unavailable",
 			slog.String("userNameDigest", typed), slog.String("error", err.Error()))
@@ -286,7 +286,7 @@ func (h *Handler) Handle(ctx context.Context, ev *triggers.UserMigrationEvent) e
 		// A Refusal, so that Cognito shows the user-safe message (only a
 		// Refusal's text reaches the client); errors.As still finds the
 		// *UnavailableError.
-		return triggers.Refusef(&UnavailableError{Message: h.cfg.UnavailableMessage, Err: err}, h.cfg.UnavailableMessage)
+		return triggers.RefuseBecause(&UnavailableError{Message: h.cfg.UnavailableMessage, Err: err}, h.cfg.UnavailableMessage)
 	}
 
 	attrs := h.cfg.Mapping.ApplyDenying(u.Fields, h.cfg.DenyAttributes)
@@ -298,7 +298,7 @@ func (h *Handler) Handle(ctx context.Context, ev *triggers.UserMigrationEvent) e
 	}
 	if ev.TriggerSource == triggers.UserMigrationForgotPassword && !hasVerifiedContact(attrs) {
 		h.track(ctx, ev, u.Username, OutcomeNoContact)
-		return triggers.Refusef(errors.New("migration: the legacy user has no verified email or phone number to send the reset code to; see TrustLegacyEmail"), h.cfg.RefusalMessage)
+		return triggers.RefuseBecause(errors.New("migration: the legacy user has no verified email or phone number to send the reset code to; see TrustLegacyEmail"), h.cfg.RefusalMessage)
 	}
 
 	r := &ev.Response

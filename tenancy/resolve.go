@@ -224,7 +224,7 @@ func (r *Resolver) Resolve(ctx context.Context, u User) (Resolution, error) {
 		}
 		return Resolution{Tenant: t, Role: m.Role, Permissions: m.Permissions, Source: s.name}, nil
 	}
-	return Resolution{}, triggers.Refusef(ErrNoTenant, msgNoTenant)
+	return Resolution{}, triggers.RefuseBecause(ErrNoTenant, msgNoTenant)
 }
 
 // pick returns the match of one tenant, preferring one that names a role.
@@ -232,7 +232,7 @@ func pick(ms []Match) (Match, error) {
 	m := ms[0]
 	for _, o := range ms[1:] {
 		if o.TenantID != m.TenantID {
-			return Match{}, triggers.Refusef(ErrAmbiguousTenant, msgAmbiguous)
+			return Match{}, triggers.RefuseBecause(ErrAmbiguousTenant, msgAmbiguous)
 		}
 		if m.Role == "" && o.Role != "" {
 			m = o
@@ -246,7 +246,7 @@ func pick(ms []Match) (Match, error) {
 func (r *Resolver) ResolveClient(ctx context.Context, clientID string) (Resolution, error) {
 	c, err := r.r.GetClient(ctx, clientID)
 	if errors.Is(err, ErrNotFound) {
-		return Resolution{}, triggers.Refusef(ErrUnknownClient, msgUnknownClient)
+		return Resolution{}, triggers.RefuseBecause(ErrUnknownClient, msgUnknownClient)
 	}
 	if err != nil {
 		return Resolution{}, fmt.Errorf("tenancy: resolve app client: %w", err)
@@ -261,16 +261,16 @@ func (r *Resolver) ResolveClient(ctx context.Context, clientID string) (Resoluti
 func (r *Resolver) tenant(ctx context.Context, id string) (Tenant, error) {
 	if !validID(id) {
 		// Not a key any store holds: refuse without a read.
-		return Tenant{}, triggers.Refusef(ErrUnknownTenant, msgUnknownTenant)
+		return Tenant{}, triggers.RefuseBecause(ErrUnknownTenant, msgUnknownTenant)
 	}
 	t, err := r.r.GetTenant(ctx, id)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		return Tenant{}, triggers.Refusef(fmt.Errorf("%w: %q", ErrUnknownTenant, id), msgUnknownTenant)
+		return Tenant{}, triggers.RefuseBecause(fmt.Errorf("%w: %q", ErrUnknownTenant, id), msgUnknownTenant)
 	case err != nil:
 		return Tenant{}, fmt.Errorf("tenancy: read tenant %q: %w", id, err)
 	case !t.Active():
-		return Tenant{}, triggers.Refusef(fmt.Errorf("%w: %q", ErrTenantSuspended, id), msgSuspended)
+		return Tenant{}, triggers.RefuseBecause(fmt.Errorf("%w: %q", ErrTenantSuspended, id), msgSuspended)
 	}
 	return t, nil
 }

@@ -28,7 +28,7 @@ func TestClientSeesOnlyRefusalsOrTheClientMessage(t *testing.T) {
 			return triggers.Refuse("Sign-up is by invitation only.")
 		}, "Sign-up is by invitation only."},
 		{"wrapped refusal", "PreSignUp_SignUp", func(context.Context, triggers.Event) error {
-			return fmt.Errorf("tenancy: table cognitrig-prod-tenants: %w", triggers.Refusef(errors.New(internal), "Sign-up is closed."))
+			return fmt.Errorf("tenancy: table cognitrig-prod-tenants: %w", triggers.RefuseBecause(errors.New(internal), "Sign-up is closed."))
 		}, "Sign-up is closed."},
 		{"store error", "PreSignUp_SignUp", func(context.Context, triggers.Event) error { return errors.New(internal) }, ""},
 		{"deadline", "PreSignUp_SignUp", func(ctx context.Context, _ triggers.Event) error {

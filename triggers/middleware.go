@@ -80,8 +80,17 @@ type Refusal struct {
 // Refuse returns a *Refusal with a user-safe message.
 func Refuse(message string) error { return &Refusal{Message: message} }
 
-// Refusef is Refuse with a reason kept for logs and errors.Is.
-func Refusef(reason error, message string) error { return &Refusal{Message: message, Reason: reason} }
+// RefuseBecause is Refuse with a reason kept for logs and errors.Is; the
+// client sees only message.
+func RefuseBecause(reason error, message string) error {
+	return &Refusal{Message: message, Reason: reason}
+}
+
+// Refusef is RefuseBecause under its former name, which suggested a format
+// string it never took.
+//
+// Deprecated: use RefuseBecause.
+func Refusef(reason error, message string) error { return RefuseBecause(reason, message) }
 
 func (r *Refusal) Error() string { return r.Message }
 

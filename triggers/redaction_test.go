@@ -169,7 +169,7 @@ func TestLoggingLevels(t *testing.T) {
 	r := triggers.NewRouter(triggers.WithMiddleware(triggers.Logging(logger)))
 	r.PreSignUp(func(_ context.Context, ev *triggers.PreSignUpEvent) error {
 		if ev.Request.UserAttributes["name"] == "refuse" {
-			return triggers.Refusef(errors.New("blocked domain"), "Sign-up is closed.")
+			return triggers.RefuseBecause(errors.New("blocked domain"), "Sign-up is closed.")
 		}
 		if ev.Request.UserAttributes["name"] == "fail" {
 			return errors.New("store unavailable")

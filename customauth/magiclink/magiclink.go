@@ -257,7 +257,7 @@ func (c *Challenge) Create(ctx context.Context, ev *triggers.CreateAuthChallenge
 	}
 	page, err := c.page(meta)
 	if err != nil {
-		return params, triggers.Refusef(err, "The sign-in link cannot point to that page.")
+		return params, triggers.RefuseBecause(err, "The sign-in link cannot point to that page.")
 	}
 	attrs := ev.Request.UserAttributes
 	to := attrs["email"]

@@ -229,7 +229,7 @@ func (m *RequireMFA) apply(ctx context.Context, ev *triggers.PostAuthenticationE
 			if msg == "" {
 				msg = MsgAccountUnavailable
 			}
-			return false, triggers.Refusef(ErrNoMFAMethod, msg)
+			return false, triggers.RefuseBecause(ErrNoMFAMethod, msg)
 		}
 	}
 	in := &cip.AdminSetUserMFAPreferenceInput{UserPoolId: aws.String(ev.UserPoolID), Username: aws.String(ev.UserName)}

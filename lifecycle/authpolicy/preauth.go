@@ -12,7 +12,7 @@ import (
 )
 
 // Check is one pre-authentication rule. It returns nil to let the sign-in
-// go on, a triggers.Refusal (triggers.Refusef) to refuse it with a message
+// go on, a triggers.Refusal (triggers.RefuseBecause) to refuse it with a message
 // safe to show the user, or another error when it cannot decide.
 type Check func(ctx context.Context, ev *triggers.PreAuthenticationEvent) error
 
@@ -152,14 +152,14 @@ func TenantActive(ts TenantStatus, cfg TenantConfig) triggers.Func[triggers.Post
 			if cfg.AllowNoTenant {
 				return nil
 			}
-			return triggers.Refusef(ErrNoTenant, cfg.Message)
+			return triggers.RefuseBecause(ErrNoTenant, cfg.Message)
 		}
 		st, err := ts.TenantStatus(ctx, tenant)
 		if err != nil {
 			return fmt.Errorf("authpolicy: look up the status of tenant %q: %w; sign-in fails until the tenant store answers", tenant, err)
 		}
 		if st != StatusActive {
-			return triggers.Refusef(fmt.Errorf("%w: tenant %q is %s", ErrTenantInactive, tenant, st), cfg.Message)
+			return triggers.RefuseBecause(fmt.Errorf("%w: tenant %q is %s", ErrTenantInactive, tenant, st), cfg.Message)
 		}
 		return nil
 	}
@@ -252,16 +252,16 @@ func IPRule(cfg IPConfig) (Check, error) {
 		addr, ok := cfg.Source(ctx, ev)
 		if !ok {
 			if len(allow) > 0 && !cfg.AllowUnknown {
-				return triggers.Refusef(ErrIPUnknown, msg)
+				return triggers.RefuseBecause(ErrIPUnknown, msg)
 			}
 			return nil
 		}
 		if p, hit := match(deny, addr); hit {
-			return triggers.Refusef(fmt.Errorf("%w: %s is in %s", ErrIPDenied, addr, p), msg)
+			return triggers.RefuseBecause(fmt.Errorf("%w: %s is in %s", ErrIPDenied, addr, p), msg)
 		}
 		if len(allow) > 0 {
 			if _, hit := match(allow, addr); !hit {
-				return triggers.Refusef(fmt.Errorf("%w: %s", ErrIPNotAllowed, addr), msg)
+				return triggers.RefuseBecause(fmt.Errorf("%w: %s", ErrIPNotAllowed, addr), msg)
 			}
 		}
 		return nil
@@ -320,7 +320,7 @@ func ClientAllowList(message string, clientIDs ...string) Check {
 	}
 	return func(_ context.Context, ev *triggers.PreAuthenticationEvent) error {
 		if !allowed[ev.CallerContext.ClientID] {
-			return triggers.Refusef(fmt.Errorf("%w: %s", ErrClientNotAllowed, ev.CallerContext.ClientID), message)
+			return triggers.RefuseBecause(fmt.Errorf("%w: %s", ErrClientNotAllowed, ev.CallerContext.ClientID), message)
 		}
 		return nil
 	}
@@ -339,7 +339,7 @@ func UserAttribute(message string, allow func(attrs triggers.Attributes) bool) C
 			return nil
 		}
 		if !allow(ev.Request.UserAttributes) {
-			return triggers.Refusef(ErrAttributeRefused, message)
+			return triggers.RefuseBecause(ErrAttributeRefused, message)
 		}
 		return nil
 	}

@@ -135,7 +135,7 @@ func (l *Linker) PreSignUp(ctx context.Context, ev *triggers.PreSignUpEvent) err
 	switch _, err := l.store.GetLink(ctx, provider, subject); {
 	case err == nil:
 		// Linked by an earlier attempt of this sign-up.
-		return triggers.Refusef(ErrLinked, l.message)
+		return triggers.RefuseBecause(ErrLinked, l.message)
 	case !errors.Is(err, tenancy.ErrNotFound):
 		return fmt.Errorf("federation: read link record: %w", err)
 	}
@@ -164,7 +164,7 @@ func (l *Linker) PreSignUp(ctx context.Context, ev *triggers.PreSignUpEvent) err
 		return fmt.Errorf("federation: %s identity linked to %s, but the audit record failed: %w", provider, dest, err)
 	}
 	triggers.AddMetric(ctx, "AccountLinked", triggers.UnitCount, 1)
-	return triggers.Refusef(ErrLinked, l.message)
+	return triggers.RefuseBecause(ErrLinked, l.message)
 }
 
 // destination finds the one enabled native user with the verified email,

@@ -222,7 +222,7 @@ func (h *Handler) InboundFederation(ctx context.Context, ev *triggers.InboundFed
 		return err
 	}
 	if !ok && h.unmapped == RefuseUnmapped {
-		return triggers.Refusef(fmt.Errorf("%w: %q", ErrUnmappedProvider, clip(provider)), h.unmapMsg)
+		return triggers.RefuseBecause(fmt.Errorf("%w: %q", ErrUnmappedProvider, clip(provider)), h.unmapMsg)
 	}
 	if ok {
 		if err := h.checkTenant(ctx, tenantID); err != nil {
@@ -244,7 +244,7 @@ func (h *Handler) InboundFederation(ctx context.Context, ev *triggers.InboundFed
 			slog.String("providerName", provider), slog.Int("attributes", len(attrs)))
 		return nil
 	case len(attrs) == 0:
-		return triggers.Refusef(fmt.Errorf("%w (provider %q)", ErrOnlyTenantAttribute, clip(provider)), msgOnlyTenant)
+		return triggers.RefuseBecause(fmt.Errorf("%w (provider %q)", ErrOnlyTenantAttribute, clip(provider)), msgOnlyTenant)
 	}
 	ev.Response.UserAttributesToMap = attrs
 
@@ -283,11 +283,11 @@ func (h *Handler) checkTenant(ctx context.Context, id string) error {
 	t, err := h.tenants.GetTenant(ctx, id)
 	switch {
 	case errors.Is(err, tenancy.ErrNotFound):
-		return triggers.Refusef(fmt.Errorf("%w: %q", tenancy.ErrUnknownTenant, id), msgUnknownTenant)
+		return triggers.RefuseBecause(fmt.Errorf("%w: %q", tenancy.ErrUnknownTenant, id), msgUnknownTenant)
 	case err != nil:
 		return fmt.Errorf("inbound: read tenant %q: %w", id, err)
 	case !t.Active():
-		return triggers.Refusef(fmt.Errorf("%w: %q", tenancy.ErrTenantSuspended, id), h.suspMsg)
+		return triggers.RefuseBecause(fmt.Errorf("%w: %q", tenancy.ErrTenantSuspended, id), h.suspMsg)
 	}
 	return nil
 }

@@ -139,7 +139,7 @@ func refusal(err error) error {
 	default:
 		return err
 	}
-	return triggers.Refusef(err, msg)
+	return triggers.RefuseBecause(err, msg)
 }
 
 // CheckTenantAttribute refuses a self or federated sign-up
@@ -152,7 +152,7 @@ func (h *Handler) CheckTenantAttribute(_ context.Context, ev *triggers.PreSignUp
 	switch ev.TriggerSource {
 	case triggers.PreSignUpSignUp, triggers.PreSignUpExternalProvider:
 		if _, ok := ev.Request.UserAttributes[h.attr]; ok {
-			return triggers.Refusef(ErrTenantChosen, msgTenantChosen)
+			return triggers.RefuseBecause(ErrTenantChosen, msgTenantChosen)
 		}
 	}
 	return nil
@@ -185,23 +185,23 @@ func (h *Handler) PreSignUp(ctx context.Context, ev *triggers.PreSignUpEvent) er
 	}
 	if ev.TriggerSource == triggers.PreSignUpExternalProvider {
 		if h.require {
-			return triggers.Refusef(fmt.Errorf("%w (federated sign-up)", ErrInvitationRequired), msgRequired)
+			return triggers.RefuseBecause(fmt.Errorf("%w (federated sign-up)", ErrInvitationRequired), msgRequired)
 		}
 		return nil
 	}
 	token := h.token(ev)
 	if token.IsZero() {
 		if h.require {
-			return triggers.Refusef(ErrInvitationRequired, msgRequired)
+			return triggers.RefuseBecause(ErrInvitationRequired, msgRequired)
 		}
 		return nil
 	}
 	email := ev.Request.UserAttributes["email"]
 	if email == "" {
-		return triggers.Refusef(tenancy.ErrInvitationEmail, msgNoEmail)
+		return triggers.RefuseBecause(tenancy.ErrInvitationEmail, msgNoEmail)
 	}
 	if len(token.Reveal()) > 512 {
-		return triggers.Refusef(fmt.Errorf("invitation: token too long: %w", tenancy.ErrNotFound), msgInvalid)
+		return triggers.RefuseBecause(fmt.Errorf("invitation: token too long: %w", tenancy.ErrNotFound), msgInvalid)
 	}
 	id := tenancy.InvitationID(token)
 	now := h.now()
@@ -225,11 +225,11 @@ func (h *Handler) PreSignUp(ctx context.Context, ev *triggers.PreSignUpEvent) er
 	tenant, err := h.store.GetTenant(ctx, inv.TenantID)
 	switch {
 	case errors.Is(err, tenancy.ErrNotFound):
-		return triggers.Refusef(fmt.Errorf("%w: %q", tenancy.ErrUnknownTenant, inv.TenantID), msgUnknownTenant)
+		return triggers.RefuseBecause(fmt.Errorf("%w: %q", tenancy.ErrUnknownTenant, inv.TenantID), msgUnknownTenant)
 	case err != nil:
 		return fmt.Errorf("invitation: read tenant %q: %w", inv.TenantID, err)
 	case !tenant.Active():
-		return triggers.Refusef(fmt.Errorf("%w: %q", tenancy.ErrTenantSuspended, inv.TenantID), msgTenantSuspended)
+		return triggers.RefuseBecause(fmt.Errorf("%w: %q", tenancy.ErrTenantSuspended, inv.TenantID), msgTenantSuspended)
 	}
 
 	// The one decisive write: of racing sign-ups, one wins.

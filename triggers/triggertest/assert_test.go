@@ -25,7 +25,7 @@ func TestExpectRefusal(t *testing.T) {
 	r.PreSignUp(func(_ context.Context, ev *triggers.PreSignUpEvent) error {
 		switch ev.Request.UserAttributes["name"] {
 		case "refuse":
-			return triggers.Refusef(errors.New("domain blocked"), "Sign-up is closed.")
+			return triggers.RefuseBecause(errors.New("domain blocked"), "Sign-up is closed.")
 		case "wrapped":
 			return errors.Join(errors.New("context"), triggers.Refuse("Sign-up is closed."))
 		case "fail":

@@ -1,6 +1,7 @@
 package authpolicy
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/netip"
@@ -52,6 +53,11 @@ func SourceIP(ctx context.Context) (netip.Addr, bool) {
 }
 
 func userContextIP(payload []byte) (netip.Addr, bool) {
+	// Most events carry no userContextData: a byte search spares them a
+	// second decode (the router decodes every event once).
+	if !bytes.Contains(payload, []byte(`"userContextData"`)) {
+		return netip.Addr{}, false
+	}
 	var ev struct {
 		Request struct {
 			UserContextData struct {

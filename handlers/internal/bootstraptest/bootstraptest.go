@@ -306,3 +306,23 @@ func Decode[E any](t testing.TB, name string, res lambdart.Result) *E {
 	}
 	return ev
 }
+
+// HoldsCode reports whether the log holds code as a number of its own, not
+// as a digit run inside a longer number: slog's timestamps (nanoseconds),
+// EMF timestamps and durations are long digit runs in which a six-digit
+// code turns up by chance in about one run in ten.
+func HoldsCode(log, code string) bool {
+	for i := 0; ; {
+		j := strings.Index(log[i:], code)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(code)
+		if (start == 0 || !isDigit(log[start-1])) && (end == len(log) || !isDigit(log[end])) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+func isDigit(b byte) bool { return '0' <= b && b <= '9' }

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
-	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
@@ -48,23 +48,22 @@ func nagCheck(t *testing.T, props cognitrigcdk.Props, extra ...func(awscdk.Stack
 	}
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	awscdk.Aspects_Of(app).Add(cdknag.NewServerlessChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
-	a := assertions.Annotations_FromStack(stack)
+	// Synthesizing runs the packs, which annotate the constructs they flag.
+	tmpl := assertions.Template_FromStack(stack, nil)
 	var r nagResult
-	anything := assertions.Match_StringLikeRegexp(jsii.String(".*"))
-	for level, list := range map[string]*[]*cxapiMessage{
-		"Error":   toMessages(a.FindError(jsii.String("*"), anything)),
-		"Warning": toMessages(a.FindWarning(jsii.String("*"), anything)),
-	} {
-		for _, m := range *list {
+	for _, c := range *stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		for _, m := range *c.Node().Metadata() {
+			level := map[string]string{"aws:cdk:error": "Error", "aws:cdk:warning": "Warning"}[*m.Type]
+			data := fmt.Sprint(m.Data)
 			// The construct's own warnings (cognitrig:...) are not the packs'.
-			if strings.HasPrefix(m.data, "AwsSolutions-") || strings.HasPrefix(m.data, "Serverless-") {
-				r.findings = append(r.findings, fmt.Sprintf("%s %s: %s", level, m.id, strings.TrimSpace(m.data)))
+			if level != "" && (strings.HasPrefix(data, "AwsSolutions-") || strings.HasPrefix(data, "Serverless-")) {
+				r.findings = append(r.findings, fmt.Sprintf("%s /%s: %s", level, *c.Node().Path(), strings.TrimSpace(data)))
 			}
 		}
 	}
 	sort.Strings(r.findings)
 
-	raw, err := json.Marshal(assertions.Template_FromStack(stack, nil).ToJSON())
+	raw, err := json.Marshal(tmpl.ToJSON())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,16 +95,6 @@ func nagCheck(t *testing.T, props cognitrigcdk.Props, extra ...func(awscdk.Stack
 	}
 	sort.Strings(r.suppressed)
 	return r
-}
-
-type cxapiMessage struct{ id, data string }
-
-func toMessages(list *[]*cxapi.SynthesisMessage) *[]*cxapiMessage {
-	out := []*cxapiMessage{}
-	for _, m := range *list {
-		out = append(out, &cxapiMessage{id: *m.Id, data: fmt.Sprint(m.Entry.Data)})
-	}
-	return &out
 }
 
 // everythingOn turns on every feature: identity pool, custom senders with

@@ -114,7 +114,9 @@ type Props struct {
 	Migration *MigrationProps
 	// CustomSenders, when set, wires the custom email (and, with SMS, SMS)
 	// sender triggers: the functions then deliver every message Cognito
-	// would send, through SES and SNS. Off by default.
+	// would send, through SES and SNS. Cognito invokes these triggers
+	// asynchronously, so the function that serves them gets a dead-letter
+	// queue with an alarm (Cognitrig.DeadLetterQueue). Off by default.
 	CustomSenders *CustomSendersProps
 	// MagicLinkKey, when set, makes the magic-link challenge sign its links
 	// with a KMS HMAC key (COGNITRIG_MAGICLINK_KMS_KEY; package

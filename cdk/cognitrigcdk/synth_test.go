@@ -986,16 +986,6 @@ func envOf(t *testing.T, r resource) map[string]any {
 	return v
 }
 
-// getAtt returns {"Fn::GetAtt": [ID, "Arn"]} of the one resource of type typ.
-func getAtt(t *testing.T, s *synthesized, typ string) map[string]any {
-	t.Helper()
-	rs := s.ofType(typ)
-	if len(rs) != 1 {
-		t.Fatalf("%d %s, want 1", len(rs), typ)
-	}
-	return map[string]any{"Fn::GetAtt": []any{keys(rs)[0], "Arn"}}
-}
-
 func keys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {

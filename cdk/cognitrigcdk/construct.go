@@ -53,8 +53,9 @@ type Cognitrig struct {
 	Alarms []awscloudwatch.Alarm
 	// AlarmTopic is notified by every alarm when it fires and when it
 	// clears: Props.Alarms.Topic, or else a topic the construct creates,
-	// encrypted with a KMS key of its own (rotated, usable by CloudWatch
-	// alarms of this account only) and refusing requests without TLS.
+	// encrypted with a KMS key of its own (rotated, usable by CloudWatch)
+	// and refusing requests without TLS; CloudWatch may publish to it for
+	// the alarms of this account and region.
 	// Subscribe the operators to it.
 	AlarmTopic awssns.ITopic
 	// DeadLetterQueue receives the events that the custom-sender function
@@ -698,15 +699,15 @@ func (c *Cognitrig) addAlarmTopic(p Props, stack awscdk.Stack) {
 		PendingWindow:     awscdk.Duration_Days(jsii.Number(7)),
 	})
 	cloudwatch := awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)
-	sameAccount := &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()}}
-	// CloudWatch alarms publish to an encrypted topic only with these
-	// (AWS: Amazon SNS "Key management", compatibility between event
-	// sources from AWS services and encrypted topics).
+	// CloudWatch alarms publish to an encrypted topic only with these, in
+	// the shape AWS documents, without conditions (AWS: Amazon SNS "Key
+	// management", compatibility between event sources from AWS services
+	// and encrypted topics): a condition CloudWatch does not send would
+	// drop every notification silently.
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Principals: &[]awsiam.IPrincipal{cloudwatch},
 		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
 		Resources:  jsii.Strings("*"), // in a key policy, "*" is this key
-		Conditions: sameAccount,
 	}), jsii.Bool(false))
 	topic := awssns.NewTopic(c.Construct, jsii.String("AlarmTopic"), &awssns.TopicProps{
 		DisplayName: jsii.String("cognitrig alarms"),
@@ -714,12 +715,17 @@ func (c *Cognitrig) addAlarmTopic(p Props, stack awscdk.Stack) {
 		EnforceSSL:  jsii.Bool(true),
 	})
 	// The topic policy that EnforceSSL writes replaces SNS's default one,
-	// so CloudWatch is allowed explicitly.
+	// so CloudWatch is allowed explicitly, for the alarms of this account
+	// and region (AWS re:Post "Why didn't I receive an SNS notification for
+	// my CloudWatch alarm trigger?": aws:SourceArn of the alarms).
 	topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Principals: &[]awsiam.IPrincipal{cloudwatch},
 		Actions:    jsii.Strings("sns:Publish"),
 		Resources:  jsii.Strings(*topic.TopicArn()),
-		Conditions: sameAccount,
+		Conditions: &map[string]any{"ArnLike": map[string]any{"aws:SourceArn": stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("cloudwatch"), Resource: jsii.String("alarm"), ResourceName: jsii.String("*"),
+			ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		})}},
 	}))
 	c.AlarmTopic = topic
 }

@@ -26,8 +26,8 @@
 // three alarms: errors, throttles, and a p99 duration close to the
 // timeout. Every alarm notifies Cognitrig.AlarmTopic when it fires and
 // when it clears: AlarmProps.Topic, or a topic the construct creates,
-// encrypted with a rotated KMS key of its own that CloudWatch of this
-// account may use, and TLS only.
+// encrypted with a rotated KMS key of its own that CloudWatch may use,
+// TLS only, and open to the CloudWatch alarms of this account and region.
 //
 // Cognito invokes the custom email and SMS senders asynchronously, every
 // other trigger synchronously (AWS: Amazon Cognito "Using Lambda

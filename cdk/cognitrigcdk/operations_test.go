@@ -41,7 +41,8 @@ func TestAlarmTopic(t *testing.T) {
 	for _, pol := range s.ofType("AWS::SNS::TopicPolicy") {
 		doc := fmt.Sprint(pol.Properties["PolicyDocument"])
 		ssl = ssl || strings.Contains(doc, "aws:SecureTransport:false") && strings.Contains(doc, "Deny")
-		cloudwatch = cloudwatch || strings.Contains(doc, "cloudwatch.amazonaws.com") && strings.Contains(doc, "sns:Publish")
+		cloudwatch = cloudwatch || strings.Contains(doc, "cloudwatch.amazonaws.com") && strings.Contains(doc, "sns:Publish") &&
+			strings.Contains(doc, ":cloudwatch:eu-west-1:111122223333:alarm:*")
 	}
 	if !ssl || !cloudwatch {
 		t.Errorf("topic policy: TLS enforced %v, CloudWatch may publish %v; want both", ssl, cloudwatch)

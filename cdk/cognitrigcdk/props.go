@@ -264,7 +264,8 @@ type AlarmProps struct {
 	Period time.Duration
 	// Topic is notified when an alarm fires and when it clears. Default:
 	// a new topic (Cognitrig.AlarmTopic), encrypted with a KMS key of its
-	// own and TLS only, to which CloudWatch of this account may publish.
+	// own and TLS only, to which CloudWatch alarms of this account and
+	// region may publish.
 	// A topic of your own that is encrypted must let CloudWatch use its
 	// key (kms:Decrypt, kms:GenerateDataKey*).
 	Topic awssns.ITopic

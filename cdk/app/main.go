@@ -108,6 +108,10 @@ func run(args []string) error {
 		output("IdentityPoolId", c.IdentityPool.IdentityPoolId(), "identity pool ID")
 	}
 	output("TenancyTable", c.Tables.Tenancy.TableName(), "tenants, memberships, invitations")
+	output("AlarmTopic", c.AlarmTopic.TopicArn(), "SNS topic every alarm notifies: subscribe the operators")
+	if c.DeadLetterQueue != nil {
+		output("DeadLetterQueue", c.DeadLetterQueue.QueueUrl(), "custom-sender events that failed after Lambda's retries")
+	}
 
 	app.Synth(nil)
 	templates, _ := filepath.Glob(filepath.Join(outdir, "*.template.json"))

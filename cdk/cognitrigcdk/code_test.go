@@ -6,6 +6,7 @@ import (
 	"debug/elf"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -192,6 +193,19 @@ func TestBuildTagsFollowCustomSenders(t *testing.T) {
 // fail with the compiler's message, rather than panic or fall back to
 // Docker.
 func TestBuildFailureIsAnError(t *testing.T) {
+	// A bundling callback that fails leaves the CDK's Node.js process
+	// (shared by every test of this package) deeper in its call stack, and
+	// later synths with cdk-nag then overflow it ("Maximum call stack size
+	// exceeded"): run this test in a process of its own.
+	if os.Getenv("COGNITRIG_CDK_ISOLATED") == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestBuildFailureIsAnError$", "-test.count=1", "-test.v")
+		cmd.Env = append(os.Environ(), "COGNITRIG_CDK_ISOLATED=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestBuildFailureIsAnError") {
+			t.Fatalf("in its own process: %v\n%s", err, out)
+		}
+		return
+	}
 	root := t.TempDir()
 	writeModule(t, root, map[string]string{
 		"go.mod":               "module example.com/broken\n\ngo 1.26\n",

@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -46,8 +48,23 @@ type Cognitrig struct {
 	// Functions by entry-point name: "all", or "customauth", "tenancy",
 	// "migration", "messages" and "authevents".
 	Functions map[string]awslambda.Function
-	// Alarms of every function: errors, throttles and duration.
+	// Alarms of every function: errors, throttles and duration; and, with
+	// CustomSenders, messages in the dead-letter queue.
 	Alarms []awscloudwatch.Alarm
+	// AlarmTopic is notified by every alarm when it fires and when it
+	// clears: Props.Alarms.Topic, or else a topic the construct creates,
+	// encrypted with a KMS key of its own (rotated, usable by CloudWatch)
+	// and refusing requests without TLS; CloudWatch may publish to it for
+	// the alarms of this account and region.
+	// Subscribe the operators to it.
+	AlarmTopic awssns.ITopic
+	// DeadLetterQueue receives the events that the custom-sender function
+	// (invoked asynchronously by Cognito) failed to deliver after Lambda's
+	// retries: a temporary password or code that never reached its user
+	// (the code in it stays encrypted with the sender key). SQS-managed
+	// encryption, TLS only, 14 days' retention, and an alarm on any
+	// message in it. nil without Props.CustomSenders.
+	DeadLetterQueue awssqs.Queue
 	// SenderKey is the custom senders' KMS key; nil without CustomSenders.
 	SenderKey awskms.IKey
 	// MagicLinkKey is the KMS HMAC key that signs magic links; nil without
@@ -116,6 +133,7 @@ func New(scope constructs.Construct, id string, props Props) (c *Cognitrig, err 
 			},
 			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 		})
+		suppress(c.MasterKeySecret, "AwsSolutions-SMG4", reasonSecretRotation)
 		p.MasterKeySecret = c.MasterKeySecret
 	}
 	if p.MasterKey != nil {
@@ -141,6 +159,7 @@ func New(scope constructs.Construct, id string, props Props) (c *Cognitrig, err 
 	}
 	c.addUserPool(p)
 	c.addClients(p)
+	c.addAlarmTopic(p, stack)
 	for _, fc := range functions(p) {
 		c.addFunction(p, stack, fc)
 	}
@@ -338,6 +357,10 @@ func (c *Cognitrig) addUserPool(p Props) {
 		props.CustomSenderKmsKey = c.SenderKey
 	}
 	c.UserPool = awscognito.NewUserPool(c.Construct, jsii.String("UserPool"), props)
+	suppress(c.UserPool, "AwsSolutions-COG2", reasonMFA)
+	if up.FeaturePlan != awscognito.FeaturePlan_PLUS {
+		suppress(c.UserPool, "AwsSolutions-COG8", reasonPlusPlan)
+	}
 	if up.DomainPrefix != "" {
 		c.Domain = c.UserPool.AddDomain(jsii.String("Domain"), &awscognito.UserPoolDomainOptions{
 			CognitoDomain: &awscognito.CognitoDomainOptions{DomainPrefix: jsii.String(up.DomainPrefix)},
@@ -580,7 +603,7 @@ func (c *Cognitrig) addFunction(p Props, stack awscdk.Stack, fc concern) {
 		}
 	}
 
-	fn := awslambda.NewFunction(scope, jsii.String("Function"), &awslambda.FunctionProps{
+	props := &awslambda.FunctionProps{
 		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture: awslambda.Architecture_ARM_64(),
 		Handler:      jsii.String("bootstrap"),
@@ -591,12 +614,59 @@ func (c *Cognitrig) addFunction(p Props, stack awscdk.Stack, fc concern) {
 		Role:         role,
 		LogGroup:     logs,
 		Environment:  &env,
-	})
+	}
+	if !p.Functions.DisableTracing {
+		props.Tracing = awslambda.Tracing_ACTIVE
+	}
+	var dlq awssqs.Queue
+	if fc.invokedAsynchronously() {
+		// Cognito invokes the custom senders asynchronously: Lambda retries
+		// a failed delivery twice, then puts the event here (AWS Lambda
+		// "Asynchronous invocation"; Amazon Cognito "Custom sender Lambda
+		// triggers").
+		dlq = awssqs.NewQueue(scope, jsii.String("DeadLetters"), &awssqs.QueueProps{
+			Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+			EnforceSSL:      jsii.Bool(true),
+			RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+		})
+		suppress(dlq, "Serverless-SQSRedrivePolicy", reasonDLQRedrive)
+		props.DeadLetterQueue = dlq
+		c.DeadLetterQueue = dlq
+	}
+	fn := awslambda.NewFunction(scope, jsii.String("Function"), props)
+	if dlq == nil {
+		suppress(fn, "Serverless-LambdaDLQ", reasonSyncDLQ)
+	}
+	if p.Functions.DisableTracing {
+		suppress(fn, "Serverless-LambdaTracing", reasonTracingOff)
+	} else {
+		suppressXRayWildcard(role)
+	}
 	c.Functions[fc.handler] = fn
 	for _, t := range fc.triggers {
 		c.addTrigger(t, fn)
 	}
 	c.addAlarms(p, scope, fn, fc.handler)
+	if dlq != nil {
+		c.alarm(scope, "DeadLettersAlarm", dlq.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
+			Period: awscdk.Duration_Minutes(jsii.Number(p.Alarms.Period.Minutes())), Statistic: jsii.String("Maximum"),
+		}), 0, fmt.Sprintf("cognitrig %s: a custom-sender event failed after Lambda's retries and is in the dead-letter queue: "+
+			"a user did not get a code or temporary password; read the queue, fix the cause, and resend", fc.handler))
+	}
+}
+
+// invokedAsynchronously reports whether Cognito invokes the function of fc
+// asynchronously: the custom email and SMS senders. Every other trigger is
+// synchronous (AWS: Amazon Cognito "Using Lambda triggers").
+func (fc concern) invokedAsynchronously() bool {
+	for _, t := range fc.triggers {
+		switch *t.op.OperationName() {
+		case *awscognito.UserPoolOperation_CUSTOM_EMAIL_SENDER().OperationName(),
+			*awscognito.UserPoolOperation_CUSTOM_SMS_SENDER().OperationName():
+			return true
+		}
+	}
+	return false
 }
 
 // addTrigger attaches fn to one trigger of the pool. The inbound federation
@@ -634,24 +704,75 @@ func describe(fc concern) string {
 	return d
 }
 
+// addAlarmTopic sets c.AlarmTopic: Props.Alarms.Topic, or a new topic
+// encrypted with a key of its own and refusing requests without TLS.
+func (c *Cognitrig) addAlarmTopic(p Props, stack awscdk.Stack) {
+	if p.Alarms.Topic != nil {
+		c.AlarmTopic = p.Alarms.Topic
+		return
+	}
+	// An alarm topic holds nothing once delivered: the key can go with the
+	// stack.
+	key := awskms.NewKey(c.Construct, jsii.String("AlarmKey"), &awskms.KeyProps{
+		Description:       jsii.String("cognitrig: encrypts the alarm notifications topic"),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_DESTROY,
+		PendingWindow:     awscdk.Duration_Days(jsii.Number(7)),
+	})
+	cloudwatch := awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)
+	// CloudWatch alarms publish to an encrypted topic only with these, in
+	// the shape AWS documents, without conditions (AWS: Amazon SNS "Key
+	// management", compatibility between event sources from AWS services
+	// and encrypted topics): a condition CloudWatch does not send would
+	// drop every notification silently.
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Principals: &[]awsiam.IPrincipal{cloudwatch},
+		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
+		Resources:  jsii.Strings("*"), // in a key policy, "*" is this key
+	}), jsii.Bool(false))
+	topic := awssns.NewTopic(c.Construct, jsii.String("AlarmTopic"), &awssns.TopicProps{
+		DisplayName: jsii.String("cognitrig alarms"),
+		MasterKey:   key,
+		EnforceSSL:  jsii.Bool(true),
+	})
+	// The topic policy that EnforceSSL writes replaces SNS's default one,
+	// so CloudWatch is allowed explicitly, for the alarms of this account
+	// and region (AWS re:Post "Why didn't I receive an SNS notification for
+	// my CloudWatch alarm trigger?": aws:SourceArn of the alarms).
+	topic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Principals: &[]awsiam.IPrincipal{cloudwatch},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  jsii.Strings(*topic.TopicArn()),
+		Conditions: &map[string]any{"ArnLike": map[string]any{"aws:SourceArn": stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("cloudwatch"), Resource: jsii.String("alarm"), ResourceName: jsii.String("*"),
+			ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		})}},
+	}))
+	c.AlarmTopic = topic
+}
+
+// alarm adds an alarm on metric above threshold that notifies
+// c.AlarmTopic when it fires and when it clears.
+func (c *Cognitrig) alarm(scope constructs.Construct, id string, metric awscloudwatch.Metric, threshold float64, description string) {
+	al := metric.CreateAlarm(scope, jsii.String(id), &awscloudwatch.CreateAlarmOptions{
+		Threshold:          jsii.Number(threshold),
+		EvaluationPeriods:  jsii.Number(1),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+		// No invocations is no trouble.
+		TreatMissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
+		AlarmDescription: jsii.String(description),
+	})
+	action := awscloudwatchactions.NewSnsAction(c.AlarmTopic)
+	al.AddAlarmAction(action)
+	al.AddOkAction(action)
+	c.Alarms = append(c.Alarms, al)
+}
+
 func (c *Cognitrig) addAlarms(p Props, scope constructs.Construct, fn awslambda.Function, handler string) {
 	a := p.Alarms
 	period := awscdk.Duration_Minutes(jsii.Number(a.Period.Minutes()))
 	alarm := func(id string, metric awscloudwatch.Metric, threshold float64, what string) {
-		al := metric.CreateAlarm(scope, jsii.String(id), &awscloudwatch.CreateAlarmOptions{
-			Threshold:          jsii.Number(threshold),
-			EvaluationPeriods:  jsii.Number(1),
-			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
-			// No invocations is no trouble.
-			TreatMissingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
-			AlarmDescription: jsii.String(fmt.Sprintf("cognitrig %s: %s", handler, what)),
-		})
-		if a.Topic != nil {
-			action := awscloudwatchactions.NewSnsAction(a.Topic)
-			al.AddAlarmAction(action)
-			al.AddOkAction(action)
-		}
-		c.Alarms = append(c.Alarms, al)
+		c.alarm(scope, id, metric, threshold, fmt.Sprintf("cognitrig %s: %s", handler, what))
 	}
 	sum := &awscloudwatch.MetricOptions{Period: period, Statistic: jsii.String("Sum")}
 	in := fmt.Sprintf("in %g minutes", a.Period.Minutes())
@@ -677,12 +798,16 @@ func (c *Cognitrig) addIdentityPool(p Props) {
 	// ${cognito-identity.amazonaws.com:sub} is an IAM policy variable: each
 	// identity reaches only its own prefix.
 	objects := "arn:" + *awscdk.Aws_PARTITION() + ":s3:::" + p.IdentityPool.Bucket + "/${cognito-identity.amazonaws.com:sub}/*"
-	awsiam.NewPolicy(c.Construct, jsii.String("IdentityPoolAccess"), &awsiam.PolicyProps{
+	access := awsiam.NewPolicy(c.Construct, jsii.String("IdentityPoolAccess"), &awsiam.PolicyProps{
 		Roles: &[]awsiam.IRole{c.IdentityPool.AuthenticatedRole()},
 		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions: jsii.Strings("s3:GetObject", "s3:PutObject"), Resources: jsii.Strings(objects),
 		})},
 	})
+	// cdk-nag writes ${AWS::Partition} as <AWS::Partition> and the policy
+	// variable ${x} as <x> in its findings.
+	suppress(access, "AwsSolutions-IAM5", reasonIdentityPrefix,
+		"Resource::arn:<AWS::Partition>:s3:::"+p.IdentityPool.Bucket+"/<cognito-identity.amazonaws.com:sub>/*")
 }
 
 func sortedKeys[K ~string, V any](m map[K]V) []K {

@@ -21,9 +21,22 @@
 //	authevents   PreAuthentication, PostAuthentication
 //
 // Every function runs on provided.al2023 on arm64, with a timeout of at
-// most 4 seconds (Cognito waits 5), a log group with a retention, and
+// most 4 seconds (Cognito waits 5), a log group with a retention, AWS
+// X-Ray active tracing (FunctionProps.DisableTracing turns it off), and
 // three alarms: errors, throttles, and a p99 duration close to the
-// timeout. The code comes from Props.Code: by default GoBuild, a local
+// timeout. Every alarm notifies Cognitrig.AlarmTopic when it fires and
+// when it clears: AlarmProps.Topic, or a topic the construct creates,
+// encrypted with a rotated KMS key of its own that CloudWatch may use,
+// TLS only, and open to the CloudWatch alarms of this account and region.
+//
+// Cognito invokes the custom email and SMS senders asynchronously, every
+// other trigger synchronously (AWS: Amazon Cognito "Using Lambda
+// triggers"). With Props.CustomSenders the function that serves them
+// (messages, or all) gets a dead-letter queue, Cognitrig.DeadLetterQueue
+// (SQS-managed encryption, TLS only, 14 days), where an event lands after
+// Lambda's retries fail (AWS Lambda "Asynchronous invocation"), and an
+// alarm on any message in it: a temporary password or code that never
+// reached its user is where an operator sees it. The code comes from Props.Code: by default GoBuild, a local
 // `go build` of handlers/NAME when the app synthesizes, without Docker.
 //
 // # Tables
@@ -88,6 +101,22 @@
 // USER_PASSWORD_AUTH and refresh only (the one API flow that hands the
 // password to the migration trigger): it never serves the sequence, synth
 // warns that it bypasses it, and turning migration off removes it.
+//
+// # cdk-nag
+//
+// The construct passes the cdk-nag AwsSolutions and Serverless packs
+// (TestCdkNag). What they flag that is a deliberate choice is suppressed
+// on the one resource concerned, with the reason in the template
+// (Metadata.cdk_nag), never stack-wide:
+//
+//	Serverless-LambdaDLQ         functions serving only synchronous triggers: Cognito shows the error to the caller; a DLQ applies to asynchronous invocations only
+//	Serverless-SQSRedrivePolicy  the dead-letter queue: it is the DLQ itself, read by operators
+//	AwsSolutions-SMG4            the generated master key: rotation invalidates outstanding codes, links and invitations; functions read it at start-up
+//	AwsSolutions-COG8            the user pool, unless FeaturePlan is PLUS: the owner's choice
+//	AwsSolutions-COG2            the user pool: the custom-auth sequence is the second factor; Cognito MFA does not apply to CUSTOM_AUTH
+//	AwsSolutions-IAM5            Resource::* on each role's default policy: X-Ray writes have no resource-level permissions
+//	AwsSolutions-IAM5            IdentityPoolAccess: the wildcard is below ${cognito-identity.amazonaws.com:sub}/
+//	Serverless-LambdaTracing     functions, only with DisableTracing: the owner's choice
 //
 // # Testing
 //

@@ -114,7 +114,9 @@ type Props struct {
 	Migration *MigrationProps
 	// CustomSenders, when set, wires the custom email (and, with SMS, SMS)
 	// sender triggers: the functions then deliver every message Cognito
-	// would send, through SES and SNS. Off by default.
+	// would send, through SES and SNS. Cognito invokes these triggers
+	// asynchronously, so the function that serves them gets a dead-letter
+	// queue with an alarm (Cognitrig.DeadLetterQueue). Off by default.
 	CustomSenders *CustomSendersProps
 	// MagicLinkKey, when set, makes the magic-link challenge sign its links
 	// with a KMS HMAC key (COGNITRIG_MAGICLINK_KMS_KEY; package
@@ -239,10 +241,17 @@ type FunctionProps struct {
 	LogRetention awslogs.RetentionDays
 	// LogLevel is COGNITRIG_LOG_LEVEL: debug, info (default), warn or error.
 	LogLevel string
+	// DisableTracing turns off AWS X-Ray active tracing, which is on by
+	// default (Lambda samples invocations and propagates the trace
+	// header; the role may write trace segments, xray:PutTraceSegments
+	// and xray:PutTelemetryRecords on *, the only resource X-Ray allows).
+	// X-Ray charges per trace recorded beyond its free tier.
+	DisableTracing bool
 }
 
 // AlarmProps configures the CloudWatch alarms of every function: errors,
-// throttles, and a duration close to the timeout.
+// throttles, and a duration close to the timeout. Every alarm notifies
+// Cognitrig.AlarmTopic when it fires and when it clears.
 type AlarmProps struct {
 	// Errors alarms when a period has more errors than this (default 0).
 	Errors float64
@@ -253,7 +262,12 @@ type AlarmProps struct {
 	Duration time.Duration
 	// Period of every alarm, whole minutes; default 5 minutes.
 	Period time.Duration
-	// Topic, when set, is notified when an alarm fires and when it clears.
+	// Topic is notified when an alarm fires and when it clears. Default:
+	// a new topic (Cognitrig.AlarmTopic), encrypted with a KMS key of its
+	// own and TLS only, to which CloudWatch alarms of this account and
+	// region may publish.
+	// A topic of your own that is encrypted must let CloudWatch use its
+	// key (kms:Decrypt, kms:GenerateDataKey*).
 	Topic awssns.ITopic
 }
 

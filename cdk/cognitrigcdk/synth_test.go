@@ -286,7 +286,7 @@ func TestSingleFunction(t *testing.T) {
 	t.Run("tables", func(t *testing.T) { checkTables(t, s, false) })
 	t.Run("least privilege", func(t *testing.T) { checkIAM(t, s) })
 	t.Run("no dependency cycle", func(t *testing.T) { checkNoCycle(t, s.res) })
-	t.Run("alarms", func(t *testing.T) { checkAlarms(t, s, 1) })
+	t.Run("alarms", func(t *testing.T) { checkAlarms(t, s, 1, 0) })
 
 	t.Run("permissions of the one function", func(t *testing.T) {
 		got := policyActions(t, s)[allID]
@@ -337,10 +337,14 @@ func TestSingleFunction(t *testing.T) {
 	})
 
 	t.Run("optional parts absent", func(t *testing.T) {
-		for _, typ := range []string{"AWS::Cognito::IdentityPool", "AWS::KMS::Key", "AWS::Cognito::UserPoolDomain"} {
+		for _, typ := range []string{"AWS::Cognito::IdentityPool", "AWS::Cognito::UserPoolDomain", "AWS::SQS::Queue"} {
 			if n := len(s.ofType(typ)); n != 0 {
 				t.Errorf("%d %s by default, want none", n, typ)
 			}
+		}
+		// The one key encrypts the alarm topic: no sender or magic-link key.
+		if ks := s.ofType("AWS::KMS::Key"); len(ks) != 1 || s.c.SenderKey != nil || s.c.MagicLinkKey != nil {
+			t.Errorf("keys %v, want only the alarm topic's", keys(ks))
 		}
 	})
 }
@@ -376,8 +380,8 @@ func TestSingleFunctionEverythingOn(t *testing.T) {
 		"cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminLinkProviderForUser", "cognito-idp:AdminSetUserMFAPreference",
 		"cognito-idp:AdminUpdateUserAttributes", "cognito-idp:ListUsers",
 		"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
-		"kms:Decrypt", "kms:GenerateMac", "kms:VerifyMac", "ses:SendEmail", "sns:Publish",
-	} // federated linking on: ListUsers and AdminLinkProviderForUser
+		"kms:Decrypt", "kms:GenerateMac", "kms:VerifyMac", "ses:SendEmail", "sns:Publish", "sqs:SendMessage",
+	} // federated linking on: ListUsers and AdminLinkProviderForUser; custom senders: the dead-letter queue
 	if !slices.Equal(got, want) {
 		t.Errorf("actions %v\nwant %v", got, want)
 	}
@@ -403,7 +407,7 @@ func TestSingleFunctionEverythingOn(t *testing.T) {
 		t.Errorf("description %q: Lambda allows 1 to 256 characters", d)
 	}
 	checkIAM(t, s)
-	checkAlarms(t, s, 1)
+	checkAlarms(t, s, 1, 1)
 	checkTables(t, s, true)
 }
 
@@ -462,7 +466,7 @@ func TestFunctionPerConcern(t *testing.T) {
 		}
 		check(t, "sender key", func() {
 			s.template.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), &map[string]any{
-				"LambdaConfig": assertions.Match_ObjectLike(&map[string]any{"KMSKeyID": getAtt(t, s, "AWS::KMS::Key")}),
+				"LambdaConfig": assertions.Match_ObjectLike(&map[string]any{"KMSKeyID": map[string]any{"Fn::GetAtt": []any{s.idOf(s.c.SenderKey), "Arn"}}}),
 			})
 		})
 	})
@@ -475,7 +479,7 @@ func TestFunctionPerConcern(t *testing.T) {
 				"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
 				"ses:SendEmail"},
 			"migration":  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
-			"messages":   {"kms:Decrypt", "ses:SendEmail", "sns:Publish"},
+			"messages":   {"kms:Decrypt", "ses:SendEmail", "sns:Publish", "sqs:SendMessage"},
 			"authevents": {"cognito-idp:AdminSetUserMFAPreference", "dynamodb:PutItem", "dynamodb:Query"},
 		}
 		for h, actions := range want {
@@ -591,7 +595,7 @@ func TestFunctionPerConcern(t *testing.T) {
 	t.Run("tables", func(t *testing.T) { checkTables(t, s, true) })
 	t.Run("least privilege", func(t *testing.T) { checkIAM(t, s) })
 	t.Run("no dependency cycle", func(t *testing.T) { checkNoCycle(t, s.res) })
-	t.Run("alarms", func(t *testing.T) { checkAlarms(t, s, 5) })
+	t.Run("alarms", func(t *testing.T) { checkAlarms(t, s, 5, 1) })
 }
 
 func checkTables(t *testing.T, s *synthesized, migration bool) {
@@ -732,7 +736,7 @@ func iamProblems(t *testing.T, s *synthesized) []string {
 			}
 		}
 		for _, r := range st.resources {
-			if r == "*" {
+			if r == "*" && !xrayOnly(st.actions) {
 				bad("%s: actions %v on resource *", st.policy, st.actions)
 			}
 		}
@@ -770,8 +774,21 @@ func iamProblems(t *testing.T, s *synthesized) []string {
 	return problems
 }
 
+// xrayOnly reports whether actions are the X-Ray writes of active tracing,
+// which support no resource-level permissions (AWS: "Actions, resources,
+// and condition keys for AWS X-Ray"): the one statement allowed on *.
+func xrayOnly(actions []string) bool {
+	for _, a := range actions {
+		if a != "xray:PutTraceSegments" && a != "xray:PutTelemetryRecords" {
+			return false
+		}
+	}
+	return len(actions) > 0
+}
+
 // policyActions returns, by function logical ID, the sorted actions of
-// the policies attached to the function's role, other than the logs.
+// the policies attached to the function's role, other than the logs and
+// the X-Ray writes of active tracing (TestTracing checks those).
 func policyActions(t *testing.T, s *synthesized) map[string][]string {
 	t.Helper()
 	roleOf := map[string]string{} // role logical ID -> function logical ID
@@ -789,6 +806,9 @@ func policyActions(t *testing.T, s *synthesized) map[string][]string {
 			}
 			for _, st := range statements(t, &synthesized{res: map[string]resource{id: r}}) {
 				for _, a := range st.actions {
+					if strings.HasPrefix(a, "xray:") {
+						continue
+					}
 					if !slices.Contains(out[fn], a) {
 						out[fn] = append(out[fn], a)
 					}
@@ -820,20 +840,34 @@ func TestIAMCheckCatchesWildcards(t *testing.T) {
 	}
 }
 
-func checkAlarms(t *testing.T, s *synthesized, functions int) {
+// checkAlarms checks the three alarms of each function, the dead-letter
+// queue alarms, and that every alarm notifies the alarm topic when it
+// fires and when it clears.
+func checkAlarms(t *testing.T, s *synthesized, functions, deadLetters int) {
 	t.Helper()
 	alarms := s.ofType("AWS::CloudWatch::Alarm")
-	if len(alarms) != 3*functions || len(s.c.Alarms) != 3*functions {
-		t.Errorf("%d alarms (%d in the construct), want 3 for each of %d functions", len(alarms), len(s.c.Alarms), functions)
+	want := 3*functions + deadLetters
+	if len(alarms) != want || len(s.c.Alarms) != want {
+		t.Errorf("%d alarms (%d in the construct), want 3 for each of %d functions and %d for dead letters", len(alarms), len(s.c.Alarms), functions, deadLetters)
 	}
+	if s.c.AlarmTopic == nil {
+		t.Fatal("no AlarmTopic")
+	}
+	topic := fmt.Sprint(s.stack.Resolve(s.c.AlarmTopic.TopicArn()))
 	count := map[string]int{}
 	for id, a := range alarms {
 		p := a.Properties
 		metric := fmt.Sprint(p["MetricName"])
 		count[metric]++
-		if p["Namespace"] != "AWS/Lambda" || p["ComparisonOperator"] != "GreaterThanThreshold" {
-			t.Errorf("alarm %s: %v %v", id, p["Namespace"], p["ComparisonOperator"])
+		if p["ComparisonOperator"] != "GreaterThanThreshold" {
+			t.Errorf("alarm %s: %v", id, p["ComparisonOperator"])
 		}
+		for _, actions := range []string{"AlarmActions", "OKActions"} {
+			if got := fmt.Sprint(p[actions]); got != "["+topic+"]" {
+				t.Errorf("alarm %s: %s %s, want the alarm topic %s", id, actions, got, topic)
+			}
+		}
+		ns := "AWS/Lambda"
 		switch metric {
 		case "Errors", "Throttles":
 			if p["Threshold"] != 0.0 || p["Statistic"] != "Sum" {
@@ -843,14 +877,25 @@ func checkAlarms(t *testing.T, s *synthesized, functions int) {
 			if p["Threshold"] != 3000.0 || p["ExtendedStatistic"] != "p99" {
 				t.Errorf("duration alarm %s: threshold %v statistic %v, want p99 > 3000 ms", id, p["Threshold"], p["ExtendedStatistic"])
 			}
+		case "ApproximateNumberOfMessagesVisible":
+			ns = "AWS/SQS"
+			if p["Threshold"] != 0.0 || p["Statistic"] != "Maximum" {
+				t.Errorf("dead-letter alarm %s: threshold %v statistic %v, want any message", id, p["Threshold"], p["Statistic"])
+			}
 		default:
 			t.Errorf("alarm %s on %s", id, metric)
+		}
+		if p["Namespace"] != ns {
+			t.Errorf("alarm %s: namespace %v, want %s", id, p["Namespace"], ns)
 		}
 	}
 	for _, m := range []string{"Errors", "Throttles", "Duration"} {
 		if count[m] != functions {
 			t.Errorf("%d %s alarms, want %d", count[m], m, functions)
 		}
+	}
+	if count["ApproximateNumberOfMessagesVisible"] != deadLetters {
+		t.Errorf("%d dead-letter alarms, want %d", count["ApproximateNumberOfMessagesVisible"], deadLetters)
 	}
 }
 
@@ -939,16 +984,6 @@ func envOf(t *testing.T, r resource) map[string]any {
 	e, _ := r.Properties["Environment"].(map[string]any)
 	v, _ := e["Variables"].(map[string]any)
 	return v
-}
-
-// getAtt returns {"Fn::GetAtt": [ID, "Arn"]} of the one resource of type typ.
-func getAtt(t *testing.T, s *synthesized, typ string) map[string]any {
-	t.Helper()
-	rs := s.ofType(typ)
-	if len(rs) != 1 {
-		t.Fatalf("%d %s, want 1", len(rs), typ)
-	}
-	return map[string]any{"Fn::GetAtt": []any{keys(rs)[0], "Arn"}}
 }
 
 func keys[V any](m map[string]V) []string {

@@ -377,11 +377,11 @@ func TestSingleFunctionEverythingOn(t *testing.T) {
 	}
 	got := policyActions(t, s)[allID]
 	want := []string{
-		"cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminLinkProviderForUser", "cognito-idp:AdminSetUserMFAPreference",
+		"cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminGetUser", "cognito-idp:AdminLinkProviderForUser", "cognito-idp:AdminSetUserMFAPreference",
 		"cognito-idp:AdminUpdateUserAttributes", "cognito-idp:ListUsers",
 		"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
 		"kms:Decrypt", "kms:GenerateMac", "kms:VerifyMac", "ses:SendEmail", "sns:Publish", "sqs:SendMessage",
-	} // federated linking on: ListUsers and AdminLinkProviderForUser; custom senders: the dead-letter queue
+	} // federated linking on: ListUsers and AdminLinkProviderForUser; custom senders: AdminGetUser (account-takeover warning) and the dead-letter queue
 	if !slices.Equal(got, want) {
 		t.Errorf("actions %v\nwant %v", got, want)
 	}
@@ -479,7 +479,7 @@ func TestFunctionPerConcern(t *testing.T) {
 				"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
 				"ses:SendEmail"},
 			"migration":  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
-			"messages":   {"kms:Decrypt", "ses:SendEmail", "sns:Publish", "sqs:SendMessage"},
+			"messages":   {"cognito-idp:AdminGetUser", "kms:Decrypt", "ses:SendEmail", "sns:Publish", "sqs:SendMessage"},
 			"authevents": {"cognito-idp:AdminSetUserMFAPreference", "dynamodb:PutItem", "dynamodb:Query"},
 		}
 		for h, actions := range want {

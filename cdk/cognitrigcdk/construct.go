@@ -353,6 +353,20 @@ func (c *Cognitrig) addUserPool(p Props) {
 	if up.ThreatProtection != "" {
 		props.StandardThreatProtectionMode = up.ThreatProtection
 	}
+	if up.CustomThreatProtection != "" {
+		props.CustomThreatProtectionMode = up.CustomThreatProtection
+	}
+	if cs := up.ChoiceSignIn; cs != nil {
+		props.SignInPolicy = &awscognito.SignInPolicy{AllowedFirstAuthFactors: &awscognito.AllowedFirstAuthFactors{
+			Password: jsii.Bool(true), EmailOtp: jsii.Bool(cs.EmailOTP), SmsOtp: jsii.Bool(cs.SMSOTP), Passkey: jsii.Bool(cs.Passkey),
+		}}
+		if cs.Passkey {
+			props.PasskeyRelyingPartyId = jsii.String(cs.PasskeyRelyingPartyID)
+			if cs.PasskeyUserVerification != "" {
+				props.PasskeyUserVerification = cs.PasskeyUserVerification
+			}
+		}
+	}
 	if c.SenderKey != nil {
 		props.CustomSenderKmsKey = c.SenderKey
 	}
@@ -411,7 +425,7 @@ func (c *Cognitrig) addClients(p Props) {
 		UserSrp:           jsii.Bool(flows["ALLOW_USER_SRP_AUTH"]),
 		UserPassword:      jsii.Bool(flows["ALLOW_USER_PASSWORD_AUTH"]),
 		AdminUserPassword: jsii.Bool(flows["ALLOW_ADMIN_USER_PASSWORD_AUTH"]),
-		User:              jsii.Bool(flows["ALLOW_USER_AUTH"]),
+		User:              jsii.Bool(flows["ALLOW_USER_AUTH"] || p.UserPool.ChoiceSignIn != nil),
 	}
 	if cp.ManagedLogin {
 		primary.OAuth = &awscognito.OAuthSettings{

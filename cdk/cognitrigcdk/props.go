@@ -164,14 +164,47 @@ type UserPoolProps struct {
 	// FeaturePlan is ESSENTIALS (default) or PLUS; Pre Token Generation
 	// version 2 needs one of them, so LITE is refused.
 	FeaturePlan awscognito.FeaturePlan
-	// ThreatProtection sets the threat protection mode; PLUS only.
+	// ThreatProtection sets the threat protection mode of standard
+	// authentication (SRP, password and choice-based sign-in); PLUS only
+	// ("Advanced security with threat protection").
 	ThreatProtection awscognito.StandardThreatProtectionMode
+	// CustomThreatProtection sets the threat protection mode of custom
+	// authentication (the cognitrig sequence): AUDIT_ONLY or FULL_FUNCTION;
+	// PLUS only. Cognito evaluates risk before the custom challenges run.
+	CustomThreatProtection awscognito.CustomThreatProtectionMode
+	// ChoiceSignIn, when set, turns on choice-based sign-in (USER_AUTH) on
+	// the Essentials or Plus plan: the user chooses a first factor among
+	// those allowed ("Authentication flows", "Choice-based sign-in"). The
+	// app client then allows ALLOW_USER_AUTH, which signs users in without
+	// the custom sequence, so the same rule as ClientProps.ExtraAuthFlows
+	// applies (see ClientProps.AllowSequenceBypass). cognitrig's triggers
+	// that run in these flows (custom message and senders with the
+	// _Authentication sources, pre token generation, pre and post
+	// authentication) serve them unchanged.
+	ChoiceSignIn *ChoiceSignInProps
 	// Email sets how Cognito sends its own email (awscognito.UserPoolEmail_WithSES
 	// for production volumes); default: Cognito's own, 50 messages a day.
 	Email awscognito.UserPoolEmail
 	// DomainPrefix, when set, adds a Cognito domain for managed login and
 	// the OAuth endpoints: https://PREFIX.auth.REGION.amazoncognito.com.
 	DomainPrefix string
+}
+
+// ChoiceSignInProps are the first factors of choice-based sign-in besides
+// the password, which Cognito always allows ("SignInPolicyType",
+// AllowedFirstAuthFactors, in the Amazon Cognito API Reference).
+type ChoiceSignInProps struct {
+	// EmailOTP and SMSOTP allow a one-time code by e-mail or SMS as the
+	// first factor.
+	EmailOTP, SMSOTP bool
+	// Passkey allows a passkey (WebAuthn) as the first factor; it needs
+	// PasskeyRelyingPartyID, the domain passkeys are bound to (the app's
+	// domain, or the pool's managed-login domain).
+	Passkey               bool
+	PasskeyRelyingPartyID string
+	// PasskeyUserVerification is PREFERRED (Cognito's default) or
+	// REQUIRED.
+	PasskeyUserVerification awscognito.PasskeyUserVerification
 }
 
 // ClientProps configures the app client: custom authentication (and
@@ -380,6 +413,20 @@ func (p Props) validate() error {
 	}
 	if p.UserPool.ThreatProtection != "" && p.UserPool.FeaturePlan != awscognito.FeaturePlan_PLUS {
 		bad("UserPool.ThreatProtection needs FeaturePlan PLUS")
+	}
+	if p.UserPool.CustomThreatProtection != "" && p.UserPool.FeaturePlan != awscognito.FeaturePlan_PLUS {
+		bad("UserPool.CustomThreatProtection needs FeaturePlan PLUS")
+	}
+	if cs := p.UserPool.ChoiceSignIn; cs != nil {
+		if cs.Passkey && cs.PasskeyRelyingPartyID == "" {
+			bad("UserPool.ChoiceSignIn.Passkey needs PasskeyRelyingPartyID, the domain passkeys are bound to")
+		}
+		if !cs.Passkey && (cs.PasskeyRelyingPartyID != "" || cs.PasskeyUserVerification != "") {
+			bad("UserPool.ChoiceSignIn: PasskeyRelyingPartyID and PasskeyUserVerification need Passkey")
+		}
+		if cs.SMSOTP && !p.SMS {
+			bad("UserPool.ChoiceSignIn.SMSOTP needs SMS: Cognito must be able to text the code")
+		}
 	}
 	if d := p.UserPool.DomainPrefix; d != "" && !domainPrefix.MatchString(d) {
 		bad("UserPool.DomainPrefix %q: use lower-case letters, digits and hyphens, 1 to 63, not starting or ending with a hyphen", d)
@@ -599,6 +646,9 @@ func (p Props) bypassFlows() []string {
 		if name, ok := extraFlow(fl); ok && !slices.Contains(out, name) {
 			out = append(out, name)
 		}
+	}
+	if p.UserPool.ChoiceSignIn != nil && !slices.Contains(out, "ALLOW_USER_AUTH") {
+		out = append(out, "ALLOW_USER_AUTH")
 	}
 	if p.Client.ManagedLogin {
 		out = append(out, "managed login (ManagedLogin: OAuth authorization code grant with the Cognito user directory)")

@@ -1,103 +1,60 @@
 package deliver
 
 import (
-	"context"
-	"fmt"
-	"log/slog"
-	"strings"
-	"unicode/utf8"
-
-	"github.com/cognitrig/cognitrig/triggers"
+	"github.com/cognitrig/cognitrig/delivery"
 )
 
+// The types below are package delivery's, so that a sender written for
+// custom authentication also serves lifecycle/messages, and the Amazon SES
+// and SNS senders exist once.
+
 // Channel is how a message reaches the user.
-type Channel string
+type Channel = delivery.Channel
 
 // Channels.
 const (
-	Email Channel = "EMAIL"
-	SMS   Channel = "SMS"
+	Email = delivery.ChannelEmail
+	SMS   = delivery.ChannelSMS
 )
 
 // Placeholder marks where the secret goes in a message body.
-const Placeholder = "{secret}"
+const Placeholder = delivery.Placeholder
 
-// Message is one code or link to deliver.
-type Message struct {
-	Channel Channel
-	To      string          // an email address, or a phone number in E.164 form
-	Subject string          // email only
-	Body    string          // plain text with Placeholder where Secret goes
-	Secret  triggers.Secret // the code or link
-}
-
-// Text returns the body with the secret in place: what a Sender delivers.
-// Keep it out of logs.
-func (m Message) Text() string { return strings.ReplaceAll(m.Body, Placeholder, m.Secret.Reveal()) }
-
-// Masked returns the body with triggers.Mask in place of the secret.
-func (m Message) Masked() string { return strings.ReplaceAll(m.Body, Placeholder, triggers.Mask) }
+// Message is one code or link to deliver: Body holds Placeholder where
+// Secret goes. See delivery.Message.
+type Message = delivery.Message
 
 // Sender delivers messages. Send must honour ctx: it runs within the
 // trigger's 5-second budget.
-type Sender interface {
-	Send(ctx context.Context, m Message) error
-}
+type Sender = delivery.Sender
 
 // SenderFunc adapts a function to Sender.
-type SenderFunc func(ctx context.Context, m Message) error
+type SenderFunc = delivery.SenderFunc
 
-// Send calls f.
-func (f SenderFunc) Send(ctx context.Context, m Message) error { return f(ctx, m) }
+// Log is a development Sender: it logs each message, the secret masked
+// unless Reveal is set, instead of delivering it.
+type Log = delivery.Log
+
+// SESAPI is the part of the SES v2 client that SES uses;
+// *sesv2.Client implements it.
+type SESAPI = delivery.SESAPI
+
+// SES sends email messages with the Amazon SES v2 SendEmail API, as plain
+// text. The function needs ses:SendEmail on the From identity.
+type SES = delivery.SES
+
+// SNSAPI is the part of the SNS client that SNS uses; *sns.Client
+// implements it.
+type SNSAPI = delivery.SNSAPI
+
+// SNS sends SMS messages with the Amazon SNS Publish API, straight to the
+// phone number, as transactional messages. The function needs sns:Publish.
+type SNS = delivery.SNS
 
 // CheckBody reports an error unless body holds Placeholder exactly once.
 // Challenges check their templates with it when they are configured.
-func CheckBody(body string) error {
-	if n := strings.Count(body, Placeholder); n != 1 {
-		return fmt.Errorf("deliver: message body must contain %s exactly once, has it %d times", Placeholder, n)
-	}
-	return nil
-}
-
-// Log is a development Sender: it writes each message to a logger instead
-// of delivering it. The secret is masked unless Reveal is set, which is for
-// a developer's own machine only; the recipient is partly masked.
-type Log struct {
-	Logger *slog.Logger
-	Reveal bool
-}
-
-// Send implements Sender.
-func (l Log) Send(ctx context.Context, m Message) error {
-	text := m.Masked()
-	if l.Reveal {
-		text = m.Text()
-	}
-	logger := l.Logger
-	if logger == nil {
-		logger = slog.Default()
-	}
-	logger.LogAttrs(ctx, slog.LevelInfo, "deliver: message not sent (development sender)",
-		slog.String("channel", string(m.Channel)),
-		slog.String("to", MaskAddress(m.To)),
-		slog.String("subject", m.Subject),
-		slog.String("text", text))
-	return nil
-}
+func CheckBody(body string) error { return delivery.CheckBody(body) }
 
 // MaskAddress hides most of an email address or phone number, keeping
 // enough to recognise it: "j***@example.com", "+1******0100".
-func MaskAddress(addr string) string {
-	if at := strings.LastIndexByte(addr, '@'); at >= 0 {
-		local := addr[:at]
-		if local == "" {
-			return "***" + addr[at:]
-		}
-		_, n := utf8.DecodeRuneInString(local)
-		return local[:n] + "***" + addr[at:]
-	}
-	if len(addr) <= 6 {
-		return strings.Repeat("*", len(addr))
-	}
-	return addr[:2] + strings.Repeat("*", len(addr)-6) + addr[len(addr)-4:]
-}
+func MaskAddress(addr string) string { return delivery.MaskAddress(addr) }

@@ -14,6 +14,21 @@ const module = "github.com/cognitrig/cognitrig"
 // import a package in another (ARCHITECTURE.md, "Rules").
 var features = []string{"customauth", "tenancy", "migration", "lifecycle", "backup"}
 
+// neutral are the shared layers below the feature packages: every feature
+// may import them, and they import no feature package (ARCHITECTURE.md,
+// "Rules").
+var neutral = []string{"delivery"}
+
+// neutralLayer reports whether rel is in a neutral layer.
+func neutralLayer(rel string) bool {
+	for _, n := range neutral {
+		if within(rel, n) {
+			return true
+		}
+	}
+	return false
+}
+
 // testOnly are packages that production code may not import.
 var testOnly = []string{"internal/awsfake", "internal/dynamotest", "triggers/triggertest"}
 
@@ -73,6 +88,8 @@ func violation(pkg, imp string) string {
 	switch {
 	case pkg == "triggers" && !within(imp, "triggers/internal"):
 		return "the core package triggers imports no other cognitrig package (its own internal packages aside)"
+	case neutralLayer(pkg) && (area(imp) != "" || within(imp, "internal") && !neutralLayer(imp)):
+		return "a neutral layer imports only the standard library, the AWS SDK, triggers and other neutral layers, never a feature package"
 	case area(pkg) != "" && area(imp) != "" && area(pkg) != area(imp):
 		return "feature packages never import another feature's packages; declare a small interface instead"
 	case within(imp, "handlers") && !within(pkg, "handlers") && !within(pkg, "cmd"):
@@ -126,6 +143,13 @@ func TestViolation(t *testing.T) {
 		{"cmd/cognitrig", "triggers/triggertest", false},
 		{"handlers/internal/compose", "triggers/triggertest", true},
 		{"customauth/deliver", "internal/awsfake", true},
+		{"customauth/deliver", "delivery", false},
+		{"lifecycle/messages", "delivery", false},
+		{"delivery", "triggers", false},
+		{"delivery", "customauth/deliver", true},
+		{"delivery", "lifecycle/messages", true},
+		{"delivery", "tenancy", true},
+		{"delivery", "handlers/internal/compose", true},
 		{"customauth/customauthtest", "triggers/triggertest", false},
 		{"handlers/internal/bootstraptest", "internal/dynamotest", false},
 		{"migration/migrationtest", "internal/dynamotest", false},

@@ -7,87 +7,26 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+
+	"github.com/cognitrig/cognitrig/delivery"
 )
 
 // SESAPI is the part of the Amazon SES v2 API that SES uses;
 // *sesv2.Client implements it.
-type SESAPI interface {
-	SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
-}
+type SESAPI = delivery.SESAPI
 
-// SES delivers email through Amazon SES (API v2).
-type SES struct {
-	Client SESAPI
-	// From is the sender address, an identity verified in SES, optionally
-	// with a display name: "Example <no-reply@example.com>".
-	From string
-	// ConfigurationSet, if set, names the SES configuration set (for event
-	// publishing and suppression settings).
-	ConfigurationSet string
-}
-
-// SendEmail sends e as a simple HTML email.
-func (s *SES) SendEmail(ctx context.Context, e Email) error {
-	if s.Client == nil || s.From == "" {
-		return errors.New("messages: SES needs a Client and a From address")
-	}
-	in := &sesv2.SendEmailInput{
-		FromEmailAddress: aws.String(s.From),
-		Destination:      &sestypes.Destination{ToAddresses: []string{e.To}},
-		Content: &sestypes.EmailContent{Simple: &sestypes.Message{
-			Subject: &sestypes.Content{Data: aws.String(e.Subject), Charset: aws.String("UTF-8")},
-			Body:    &sestypes.Body{Html: &sestypes.Content{Data: aws.String(e.HTML), Charset: aws.String("UTF-8")}},
-		}},
-	}
-	if s.ConfigurationSet != "" {
-		in.ConfigurationSetName = aws.String(s.ConfigurationSet)
-	}
-	_, err := s.Client.SendEmail(ctx, in)
-	return err
-}
+// SES delivers email through Amazon SES (API v2): SendEmail sends an Email
+// as HTML. It is package delivery's SES, which also serves custom
+// authentication, so both share one set of checks.
+type SES = delivery.SES
 
 // SNSAPI is the part of the Amazon SNS API that SNS uses; *sns.Client
 // implements it.
-type SNSAPI interface {
-	Publish(ctx context.Context, in *sns.PublishInput, opts ...func(*sns.Options)) (*sns.PublishOutput, error)
-}
+type SNSAPI = delivery.SNSAPI
 
-// SNS delivers text messages through Amazon SNS, as transactional SMS.
-type SNS struct {
-	Client SNSAPI
-	// SenderID, if set, is the alphanumeric sender ID, where the country
-	// allows one.
-	SenderID string
-	// OriginationNumber, if set, is the number to send from (E.164).
-	OriginationNumber string
-}
-
-// SendSMS publishes s to its phone number.
-func (n *SNS) SendSMS(ctx context.Context, s SMS) error {
-	if n.Client == nil {
-		return errors.New("messages: SNS needs a Client")
-	}
-	attrs := map[string]snstypes.MessageAttributeValue{
-		// Codes are transactional: SNS then favours delivery over cost.
-		"AWS.SNS.SMS.SMSType": {DataType: aws.String("String"), StringValue: aws.String("Transactional")},
-	}
-	if n.SenderID != "" {
-		attrs["AWS.SNS.SMS.SenderID"] = snstypes.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(n.SenderID)}
-	}
-	if n.OriginationNumber != "" {
-		attrs["AWS.MM.SMS.OriginationNumber"] = snstypes.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(n.OriginationNumber)}
-	}
-	_, err := n.Client.Publish(ctx, &sns.PublishInput{
-		PhoneNumber:       aws.String(s.To),
-		Message:           aws.String(s.Text),
-		MessageAttributes: attrs,
-	})
-	return err
-}
+// SNS delivers text messages through Amazon SNS, as transactional SMS:
+// SendSMS publishes an SMS. It is package delivery's SNS.
+type SNS = delivery.SNS
 
 // CognitoAPI is the part of the Amazon Cognito user pools API that
 // CognitoUsers uses; *cognitoidentityprovider.Client implements it.

@@ -6,65 +6,28 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"log/slog"
 	"maps"
 	"strings"
 
+	"github.com/cognitrig/cognitrig/delivery"
 	"github.com/cognitrig/cognitrig/triggers"
 )
 
-// Email is an email to deliver. It holds the plain code, so it prints and
-// logs without its body.
-type Email struct {
-	To      string
-	Subject string
-	HTML    string
-}
+// Email is an email to deliver (package delivery's Email). It holds the
+// plain code, so it prints and logs without its body or recipient.
+type Email = delivery.Email
 
-// String describes the email without its body or recipient.
-func (e Email) String() string {
-	return fmt.Sprintf("messages.Email{Subject:%q HTML:%d bytes}", e.Subject, len(e.HTML))
-}
+// SMS is a text message to deliver (package delivery's SMS). It holds the
+// plain code, so it prints and logs without its text or recipient.
+type SMS = delivery.SMS
 
-// GoString is String.
-func (e Email) GoString() string { return e.String() }
+// EmailSender delivers an email. SES implements it; so does any
+// delivery.EmailSender, which it is.
+type EmailSender = delivery.EmailSender
 
-// Format prints String for every verb.
-func (e Email) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(e.String())) }
-
-// LogValue implements slog.LogValuer without the body or recipient.
-func (e Email) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("subject", e.Subject), slog.Int("htmlLen", len(e.HTML)))
-}
-
-// SMS is a text message to deliver. It holds the plain code, so it prints
-// and logs without its text.
-type SMS struct {
-	To   string // E.164 phone number
-	Text string
-}
-
-// String describes the message without its text or recipient.
-func (s SMS) String() string { return fmt.Sprintf("messages.SMS{Text:%d bytes}", len(s.Text)) }
-
-// GoString is String.
-func (s SMS) GoString() string { return s.String() }
-
-// Format prints String for every verb.
-func (s SMS) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(s.String())) }
-
-// LogValue implements slog.LogValuer without the text or recipient.
-func (s SMS) LogValue() slog.Value { return slog.GroupValue(slog.Int("textLen", len(s.Text))) }
-
-// EmailSender delivers an email. SES implements it.
-type EmailSender interface {
-	SendEmail(ctx context.Context, e Email) error
-}
-
-// SMSSender delivers a text message. SNS implements it.
-type SMSSender interface {
-	SendSMS(ctx context.Context, s SMS) error
-}
+// SMSSender delivers a text message. SNS implements it; so does any
+// delivery.SMSSender, which it is.
+type SMSSender = delivery.SMSSender
 
 // Decrypter decrypts the code that Cognito sends to a custom sender: an AWS
 // Encryption SDK message, encrypted with the KMS key of the user pool's

@@ -2,8 +2,6 @@ package compose_test
 
 import (
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -56,7 +54,10 @@ func TestEachFunctionLinksOnlyItsClients(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list for each function")
 	}
-	goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("go list needs the go command on PATH: %v", err)
+	}
 	functions := map[string][]string{"all": nil}
 	for name := range calls {
 		functions[name] = []string{name}

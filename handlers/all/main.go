@@ -6,14 +6,21 @@
 // provided.al2023 runtime with `make build`.
 package main
 
-import "github.com/cognitrig/cognitrig/handlers/internal/compose"
+import (
+	"github.com/cognitrig/cognitrig/handlers/internal/compose"
+	"github.com/cognitrig/cognitrig/handlers/internal/compose/authevents"
+	"github.com/cognitrig/cognitrig/handlers/internal/compose/customauth"
+	"github.com/cognitrig/cognitrig/handlers/internal/compose/messages"
+	"github.com/cognitrig/cognitrig/handlers/internal/compose/migration"
+	"github.com/cognitrig/cognitrig/handlers/internal/compose/tenancy"
+)
 
 func main() {
 	compose.Main("all",
-		compose.CustomAuth,
-		compose.Tenancy,
-		compose.MigrationIfConfigured,
-		compose.Messages,
-		compose.AuthEvents,
+		customauth.CustomAuth,
+		tenancy.Tenancy,
+		migration.MigrationIfConfigured,
+		messages.Messages,
+		authevents.AuthEvents,
 	)
 }

@@ -3,10 +3,13 @@
 // (the tenant attribute and group; with COGNITRIG_WELCOME_EMAIL, one welcome
 // email per user) and PreTokenGeneration (tenant claims
 // and scopes; configured as version 2, it also answers versions 1 and 3).
-// See compose.Tenancy for its settings. Build it as a `bootstrap` for the
+// See tenancy.Tenancy for its settings. Build it as a `bootstrap` for the
 // provided.al2023 runtime with `make build`.
 package main
 
-import "github.com/cognitrig/cognitrig/handlers/internal/compose"
+import (
+	"github.com/cognitrig/cognitrig/handlers/internal/compose"
+	"github.com/cognitrig/cognitrig/handlers/internal/compose/tenancy"
+)
 
-func main() { compose.Main("tenancy", compose.Tenancy) }
+func main() { compose.Main("tenancy", tenancy.Tenancy) }

@@ -1,4 +1,4 @@
-package compose
+package compose_test
 
 import (
 	"bytes"
@@ -15,6 +15,13 @@ import (
 	"github.com/cognitrig/cognitrig/handlers/internal/env"
 	"github.com/cognitrig/cognitrig/triggers"
 	"github.com/cognitrig/cognitrig/triggers/triggertest"
+
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose"
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose/authevents"
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose/customauth"
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose/messages"
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose/migration"
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose/tenancy"
 )
 
 // Distinctive internals that no client may read.

@@ -11,11 +11,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/cognitrig/cognitrig/handlers/internal/env"
 	"github.com/cognitrig/cognitrig/triggers"
@@ -44,11 +39,7 @@ type Deps struct {
 	problems []error
 	wrappers []func(Invoker) Invoker
 
-	dynamo  *dynamodb.Client
-	ses     *sesv2.Client
-	sns     *sns.Client
-	kms     *kms.Client
-	cognito *cip.Client
+	clients map[string]any
 	secrets SecretsManagerAPI
 }
 
@@ -82,44 +73,35 @@ func (d *Deps) Err() error {
 	return fmt.Errorf("configuration: %w", errors.Join(all...))
 }
 
-// DynamoDB returns the process's DynamoDB client.
-func (d *Deps) DynamoDB() *dynamodb.Client {
-	if d.dynamo == nil {
-		d.dynamo = dynamodb.NewFromConfig(d.AWS)
+// Client returns the process's client named key, made by make from d.AWS
+// on first use with newClient and shared by every concern after it, one per
+// process. It
+// keeps this package free of AWS service packages, so that each function
+// links only the service clients its concerns call: a concern passes its
+// service's constructor, e.g.
+//
+//	compose.Client(d, "dynamodb", func(c aws.Config) *dynamodb.Client { return dynamodb.NewFromConfig(c) })
+//
+// A key always names one client type; Client panics on a key made with
+// another type, a defect of the concern that asked.
+func Client[T any](d *Deps, key string, newClient func(aws.Config) T) T {
+	if c, ok := d.clients[key]; ok {
+		return c.(T)
 	}
-	return d.dynamo
+	if d.clients == nil {
+		d.clients = map[string]any{}
+	}
+	c := newClient(d.AWS)
+	d.clients[key] = c
+	return c
 }
 
-// SES returns the process's Amazon SES (API v2) client.
-func (d *Deps) SES() *sesv2.Client {
-	if d.ses == nil {
-		d.ses = sesv2.NewFromConfig(d.AWS)
+// RequiredURL reads a URL variable that must be set.
+func RequiredURL(e *env.Env, name string) string {
+	if e.String(name, "") == "" {
+		return e.Required(name)
 	}
-	return d.ses
-}
-
-// SNS returns the process's Amazon SNS client.
-func (d *Deps) SNS() *sns.Client {
-	if d.sns == nil {
-		d.sns = sns.NewFromConfig(d.AWS)
-	}
-	return d.sns
-}
-
-// KMS returns the process's AWS KMS client.
-func (d *Deps) KMS() *kms.Client {
-	if d.kms == nil {
-		d.kms = kms.NewFromConfig(d.AWS)
-	}
-	return d.kms
-}
-
-// Cognito returns the process's Cognito user-pool API client.
-func (d *Deps) Cognito() *cip.Client {
-	if d.cognito == nil {
-		d.cognito = cip.NewFromConfig(d.AWS)
-	}
-	return d.cognito
+	return e.URL(name)
 }
 
 // Function is a built Lambda function.

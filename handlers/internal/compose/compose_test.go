@@ -1,9 +1,7 @@
-package compose
+package compose_test
 
 import (
-	"context"
 	"encoding/base64"
-	"errors"
 	"io"
 	"maps"
 	"slices"
@@ -13,11 +11,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/cognitrig/cognitrig/customauth"
 	"github.com/cognitrig/cognitrig/handlers/internal/env"
 	"github.com/cognitrig/cognitrig/lifecycle/authpolicy"
 	"github.com/cognitrig/cognitrig/lifecycle/messages"
 	"github.com/cognitrig/cognitrig/triggers"
+
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose"
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose/authevents"
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose/customauth"
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose/messages"
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose/migration"
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose/tenancy"
 )
 
 var (
@@ -237,23 +241,6 @@ func TestDefaultTemplates(t *testing.T) {
 	}
 }
 
-func TestChooseChannel(t *testing.T) {
-	verifiedPhone := triggers.Attributes{"email": "a@example.com", "phone_number": "+15555550100", "phone_number_verified": "true"}
-	for _, c := range []struct {
-		attrs triggers.Attributes
-		meta  triggers.Metadata
-		want  string
-	}{
-		{verifiedPhone, nil, "SMS_OTP"},
-		{verifiedPhone, triggers.Metadata{ChannelKey: "EMAIL_OTP"}, "EMAIL_OTP"},
-		{triggers.Attributes{"email_verified": "true"}, triggers.Metadata{ChannelKey: "CARRIER_PIGEON"}, "EMAIL_OTP"},
-	} {
-		if got := chooseChannel(customauth.Facts{Attributes: c.attrs, ClientMetadata: c.meta}); got != c.want {
-			t.Errorf("%v %v: %q, want %q", c.attrs, c.meta, got, c.want)
-		}
-	}
-}
-
 // The authentication events function refuses a denied network before
 // Cognito checks the password, reading the address from the raw event.
 func TestAuthEventsReadsTheSourceIP(t *testing.T) {
@@ -307,25 +294,6 @@ func TestParseScopeMap(t *testing.T) {
 		if _, err := ParseScopeMap(in); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", in, err, want)
 		}
-	}
-}
-
-func TestInOrder(t *testing.T) {
-	var ran []string
-	step := func(name string, err error) func(context.Context, *triggers.PostConfirmationEvent) error {
-		return func(context.Context, *triggers.PostConfirmationEvent) error {
-			ran = append(ran, name)
-			return err
-		}
-	}
-	failed := errors.New("failed")
-	h := inOrder(step("a", nil), step("b", failed), step("c", nil))
-	if err := h(context.Background(), &triggers.PostConfirmationEvent{}); !errors.Is(err, failed) || strings.Join(ran, ",") != "a,b" {
-		t.Fatalf("err %v, ran %v: want b's error, and c not run", err, ran)
-	}
-	ran = nil
-	if err := inOrder(step("a", nil), step("c", nil))(context.Background(), &triggers.PostConfirmationEvent{}); err != nil || strings.Join(ran, ",") != "a,c" {
-		t.Fatalf("err %v, ran %v", err, ran)
 	}
 }
 

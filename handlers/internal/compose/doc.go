@@ -3,11 +3,14 @@
 //
 // A Concern reads its settings from a Deps (an *env.Env, the AWS SDK
 // configuration and the logger) and registers its handlers on a
-// *triggers.Router: CustomAuth, Migration, Messages, AuthEvents and Tenancy.
+// *triggers.Router. Each concern is a package of its own below this one
+// (customauth, tenancy, migration, messages, authevents), which imports only
+// the AWS service clients it calls and gets them through Client, so that
+// this package links none of them and each function links only its own.
 // The single function serves every concern on one router; each per-concern
 // function serves one. Main is the body of every entry point:
 //
-//	func main() { compose.Main("authevents", compose.AuthEvents) }
+//	func main() { compose.Main("authevents", authevents.AuthEvents) }
 //
 // Every setting is read and checked, and every client and handler is built,
 // before the first event: a missing or malformed setting ends the process

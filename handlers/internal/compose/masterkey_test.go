@@ -1,4 +1,4 @@
-package compose
+package compose_test
 
 import (
 	"bytes"
@@ -12,6 +12,9 @@ import (
 
 	"github.com/cognitrig/cognitrig/handlers/internal/env"
 	"github.com/cognitrig/cognitrig/internal/awsfake"
+
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose"
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose/customauth"
 )
 
 const secretARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:CognitrigMasterKey-AbCdEf"
@@ -32,7 +35,7 @@ func TestMasterKeyFromSecretsManager(t *testing.T) {
 	sm := awsfake.NewSecretsManager(t, map[string]string{secretARN: secretKey})
 	e := env.FromMap(with(minimal(), EnvMasterKey, "", EnvMasterKeySecret, secretARN))
 	d := &Deps{Env: e, AWS: secretsConfig(sm.URL)}
-	loadMasterKey(d)
+	LoadMasterKey(d)
 	if err := d.Err(); err != nil {
 		t.Fatal(err)
 	}

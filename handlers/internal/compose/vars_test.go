@@ -1,4 +1,4 @@
-package compose
+package compose_test
 
 import (
 	"bytes"
@@ -13,6 +13,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose"
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose/customauth"
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose/migration"
 )
 
 var update = flag.Bool("update", false, "rewrite the variables table in README.md from vars.go")
@@ -107,9 +111,11 @@ func TestEveryVariableIsDeclared(t *testing.T) {
 		declared[v.name] = true
 	}
 	files, _ := filepath.Glob("*.go")
+	concerns, _ := filepath.Glob("*/*.go")
+	files = append(files, concerns...)
 	re := regexp.MustCompile(`"(COGNITRIG_[A-Z0-9_]+)"`)
 	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") || f == "vars.go" {
+		if strings.HasSuffix(f, "_test.go") || filepath.Base(f) == "vars.go" {
 			continue
 		}
 		src, err := os.ReadFile(f)

@@ -1,4 +1,4 @@
-package compose
+package migration
 
 import (
 	"encoding/base64"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cognitrig/cognitrig/handlers/internal/compose"
 	"github.com/cognitrig/cognitrig/migration"
 	"github.com/cognitrig/cognitrig/migration/dynamosource"
 	"github.com/cognitrig/cognitrig/migration/dynamotracker"
@@ -42,19 +43,19 @@ const (
 // migration.NameDigest, which stands for user names the legacy source did
 // not confirm in tracking records and log lines. Unset, each process draws
 // a random key, so digests of one name differ between cold starts.
-func Migration(d *Deps, r *triggers.Router) {
+func Migration(d *compose.Deps, r *triggers.Router) {
 	e := d.Env
-	table := e.Required(EnvMigrationTable)
-	failures := e.Int(EnvBreakerMaxFailures, DefaultBreakerFailures, 1, 1000)
-	openFor := e.Int(EnvBreakerOpenSeconds, DefaultBreakerOpenSeconds, 1, 3600)
-	mapping, err := ParseMapping(e.String(EnvLegacyAttributeMap, ""))
+	table := e.Required(compose.EnvMigrationTable)
+	failures := e.Int(compose.EnvBreakerMaxFailures, DefaultBreakerFailures, 1, 1000)
+	openFor := e.Int(compose.EnvBreakerOpenSeconds, DefaultBreakerOpenSeconds, 1, 3600)
+	mapping, err := ParseMapping(e.String(compose.EnvLegacyAttributeMap, ""))
 	if err != nil {
-		d.Invalid(EnvLegacyAttributeMap, err)
+		d.Invalid(compose.EnvLegacyAttributeMap, err)
 	}
-	deny := e.List(EnvLegacyDenyAttrs)
+	deny := e.List(compose.EnvLegacyDenyAttrs)
 	if err == nil {
 		if derr := mapping.ValidateDeny(deny); derr != nil {
-			d.Invalid(EnvLegacyAttributeMap+", "+EnvLegacyDenyAttrs, derr)
+			d.Invalid(compose.EnvLegacyAttributeMap+", "+compose.EnvLegacyDenyAttrs, derr)
 			err = derr
 		}
 	}
@@ -63,9 +64,9 @@ func Migration(d *Deps, r *triggers.Router) {
 	if table == "" || src == nil || err != nil || !keyOK {
 		return
 	}
-	tracker, err := dynamotracker.New(dynamotracker.Config{Client: d.DynamoDB(), Table: table})
+	tracker, err := dynamotracker.New(dynamotracker.Config{Client: dynamo(d), Table: table})
 	if err != nil {
-		d.Invalid(EnvMigrationTable, err)
+		d.Invalid(compose.EnvMigrationTable, err)
 		return
 	}
 	h, err := migration.New(migration.Config{
@@ -81,7 +82,7 @@ func Migration(d *Deps, r *triggers.Router) {
 		Logger:         d.Logger,
 	})
 	if err != nil {
-		d.Invalid(EnvLegacyAttributeMap, err)
+		d.Invalid(compose.EnvLegacyAttributeMap, err)
 		return
 	}
 	h.Register(r)
@@ -91,10 +92,10 @@ func Migration(d *Deps, r *triggers.Router) {
 // and nothing otherwise: the single function of a pool without a legacy
 // system has no UserMigration trigger to serve. A migration variable set
 // alone is reported with the variables it lacks, not ignored.
-func MigrationIfConfigured(d *Deps, r *triggers.Router) {
-	for _, name := range []string{EnvMigrationTable, EnvLegacyUsersTable, EnvLegacyKeyAttribute, EnvLegacyHashAttribute,
-		EnvLegacyTokenURL, EnvLegacyUserInfoURL, EnvLegacyLookupURL, EnvLegacyClientID, EnvLegacyClientSecret, EnvLegacyScope,
-		EnvLegacyAttributeMap, EnvBreakerMaxFailures, EnvBreakerOpenSeconds, EnvLegacyNameKey, EnvLegacyDenyAttrs} {
+func MigrationIfConfigured(d *compose.Deps, r *triggers.Router) {
+	for _, name := range []string{compose.EnvMigrationTable, compose.EnvLegacyUsersTable, compose.EnvLegacyKeyAttribute, compose.EnvLegacyHashAttribute,
+		compose.EnvLegacyTokenURL, compose.EnvLegacyUserInfoURL, compose.EnvLegacyLookupURL, compose.EnvLegacyClientID, compose.EnvLegacyClientSecret, compose.EnvLegacyScope,
+		compose.EnvLegacyAttributeMap, compose.EnvBreakerMaxFailures, compose.EnvBreakerOpenSeconds, compose.EnvLegacyNameKey, compose.EnvLegacyDenyAttrs} {
 		if d.Env.String(name, "") != "" {
 			Migration(d, r)
 			return
@@ -106,8 +107,8 @@ func MigrationIfConfigured(d *Deps, r *triggers.Router) {
 // set (the Handler then draws a random key), false when it is set but is
 // not base64 of migration.MinNameKeyBytes or more bytes. The value is never
 // echoed in an error.
-func nameKey(d *Deps) (triggers.Secret, bool) {
-	v := d.Env.String(EnvLegacyNameKey, "")
+func nameKey(d *compose.Deps) (triggers.Secret, bool) {
+	v := d.Env.String(compose.EnvLegacyNameKey, "")
 	if v == "" {
 		return "", true
 	}
@@ -116,57 +117,57 @@ func nameKey(d *Deps) (triggers.Secret, bool) {
 		b, err = base64.RawURLEncoding.DecodeString(v)
 	}
 	if err != nil || len(b) < migration.MinNameKeyBytes {
-		d.Invalid(EnvLegacyNameKey, fmt.Errorf("is not base64 of %d or more random bytes (openssl rand -base64 32)", migration.MinNameKeyBytes))
+		d.Invalid(compose.EnvLegacyNameKey, fmt.Errorf("is not base64 of %d or more random bytes (openssl rand -base64 32)", migration.MinNameKeyBytes))
 		return "", false
 	}
 	return triggers.Secret(b), true
 }
 
 // legacySource builds the legacy source that the set variables choose.
-func legacySource(d *Deps) migration.Source {
+func legacySource(d *compose.Deps) migration.Source {
 	e := d.Env
-	tokenSet := e.String(EnvLegacyTokenURL, "") != ""
-	usersTable := e.String(EnvLegacyUsersTable, "")
+	tokenSet := e.String(compose.EnvLegacyTokenURL, "") != ""
+	usersTable := e.String(compose.EnvLegacyUsersTable, "")
 	switch {
 	case tokenSet && usersTable != "":
-		d.Invalid(EnvLegacyTokenURL+", "+EnvLegacyUsersTable, errors.New("both are set: set only the one of the legacy source to migrate from"))
+		d.Invalid(compose.EnvLegacyTokenURL+", "+compose.EnvLegacyUsersTable, errors.New("both are set: set only the one of the legacy source to migrate from"))
 		return nil
 	case tokenSet:
 		cfg := httpsource.Config{
-			TokenURL:     e.URL(EnvLegacyTokenURL),
-			UserInfoURL:  requiredURL(e, EnvLegacyUserInfoURL),
-			LookupURL:    e.URL(EnvLegacyLookupURL),
-			ClientID:     e.Required(EnvLegacyClientID),
-			ClientSecret: triggers.Secret(e.String(EnvLegacyClientSecret, "")),
-			Scope:        e.String(EnvLegacyScope, ""),
+			TokenURL:     e.URL(compose.EnvLegacyTokenURL),
+			UserInfoURL:  compose.RequiredURL(e, compose.EnvLegacyUserInfoURL),
+			LookupURL:    e.URL(compose.EnvLegacyLookupURL),
+			ClientID:     e.Required(compose.EnvLegacyClientID),
+			ClientSecret: triggers.Secret(e.String(compose.EnvLegacyClientSecret, "")),
+			Scope:        e.String(compose.EnvLegacyScope, ""),
 		}
-		if cfg.TokenURL == "" || cfg.UserInfoURL == "" || cfg.ClientID == "" || (cfg.LookupURL == "" && e.String(EnvLegacyLookupURL, "") != "") {
+		if cfg.TokenURL == "" || cfg.UserInfoURL == "" || cfg.ClientID == "" || (cfg.LookupURL == "" && e.String(compose.EnvLegacyLookupURL, "") != "") {
 			return nil // reported by Env
 		}
 		if cfg.LookupURL != "" && !strings.Contains(cfg.LookupURL, "{username}") {
-			d.Invalid(EnvLegacyLookupURL, errors.New("has no {username} placeholder"))
+			d.Invalid(compose.EnvLegacyLookupURL, errors.New("has no {username} placeholder"))
 			return nil
 		}
 		src, err := httpsource.New(cfg)
 		if err != nil {
-			d.Invalid(EnvLegacyTokenURL, err)
+			d.Invalid(compose.EnvLegacyTokenURL, err)
 			return nil
 		}
 		return src
 	case usersTable != "":
 		src, err := dynamosource.New(dynamosource.Config{
-			Client:        d.DynamoDB(),
+			Client:        dynamo(d),
 			Table:         usersTable,
-			KeyAttribute:  e.String(EnvLegacyKeyAttribute, ""),
-			HashAttribute: e.String(EnvLegacyHashAttribute, ""),
+			KeyAttribute:  e.String(compose.EnvLegacyKeyAttribute, ""),
+			HashAttribute: e.String(compose.EnvLegacyHashAttribute, ""),
 		})
 		if err != nil {
-			d.Invalid(EnvLegacyUsersTable, err)
+			d.Invalid(compose.EnvLegacyUsersTable, err)
 			return nil
 		}
 		return src
 	}
-	d.Invalid(EnvLegacyTokenURL+", "+EnvLegacyUsersTable, errors.New("neither is set: set the legacy source, an OAuth2 token URL or a DynamoDB table of password hashes"))
+	d.Invalid(compose.EnvLegacyTokenURL+", "+compose.EnvLegacyUsersTable, errors.New("neither is set: set the legacy source, an OAuth2 token URL or a DynamoDB table of password hashes"))
 	return nil
 }
 

@@ -1,4 +1,4 @@
-package compose
+package customauth
 
 import (
 	"errors"
@@ -17,7 +17,7 @@ import (
 	"github.com/cognitrig/cognitrig/customauth/otp"
 	"github.com/cognitrig/cognitrig/customauth/records"
 	"github.com/cognitrig/cognitrig/customauth/secquestion"
-	"github.com/cognitrig/cognitrig/handlers/internal/env"
+	"github.com/cognitrig/cognitrig/handlers/internal/compose"
 	"github.com/cognitrig/cognitrig/triggers"
 )
 
@@ -125,44 +125,44 @@ func DecoyQuestions() []string {
 // COGNITRIG_AUTH_LOCKOUT, doubled for each further one up to
 // COGNITRIG_AUTH_MAX_LOCKOUT; COGNITRIG_AUTH_MAX_SENDS codes or links per
 // COGNITRIG_AUTH_SEND_WINDOW. The defaults are those of package limits.
-func CustomAuth(d *Deps, r *triggers.Router) {
+func CustomAuth(d *compose.Deps, r *triggers.Router) {
 	e := d.Env
-	table := e.Required(EnvChallengesTable)
-	keys := e.MasterKey(EnvMasterKey)
-	seq, err := ParseSequence(e.String(EnvAuthSequence, DefaultAuthSequence))
+	table := e.Required(compose.EnvChallengesTable)
+	keys := e.MasterKey(compose.EnvMasterKey)
+	seq, err := ParseSequence(e.String(compose.EnvAuthSequence, DefaultAuthSequence))
 	if err != nil {
-		d.Invalid(EnvAuthSequence, err)
+		d.Invalid(compose.EnvAuthSequence, err)
 		return
 	}
 	var (
-		store records.Store = records.NewDynamoStore(d.DynamoDB(), table)
+		store records.Store = records.NewDynamoStore(dynamo(d), table)
 		email deliver.Sender
 		sms   deliver.Sender
 	)
 	lim := limits.Limits{
-		MaxFailures:   e.Int(EnvAuthMaxFailures, limits.DefaultMaxFailures, 1, 100),
-		FailureWindow: e.Duration(EnvAuthFailWindow, limits.DefaultFailureWindow, time.Minute, 24*time.Hour),
-		Lockout:       e.Duration(EnvAuthLockout, limits.DefaultLockout, time.Second, 30*24*time.Hour),
-		MaxLockout:    e.Duration(EnvAuthMaxLockout, limits.DefaultMaxLockout, time.Second, 30*24*time.Hour),
-		MaxSends:      e.Int(EnvAuthMaxSends, limits.DefaultMaxSends, 1, 1000),
-		SendWindow:    e.Duration(EnvAuthSendWindow, limits.DefaultSendWindow, time.Minute, 24*time.Hour),
+		MaxFailures:   e.Int(compose.EnvAuthMaxFailures, limits.DefaultMaxFailures, 1, 100),
+		FailureWindow: e.Duration(compose.EnvAuthFailWindow, limits.DefaultFailureWindow, time.Minute, 24*time.Hour),
+		Lockout:       e.Duration(compose.EnvAuthLockout, limits.DefaultLockout, time.Second, 30*24*time.Hour),
+		MaxLockout:    e.Duration(compose.EnvAuthMaxLockout, limits.DefaultMaxLockout, time.Second, 30*24*time.Hour),
+		MaxSends:      e.Int(compose.EnvAuthMaxSends, limits.DefaultMaxSends, 1, 1000),
+		SendWindow:    e.Duration(compose.EnvAuthSendWindow, limits.DefaultSendWindow, time.Minute, 24*time.Hour),
 	}
 	var budget limits.Store
 	if table != "" {
-		b, err := limits.NewDynamoStore(d.DynamoDB(), table, lim)
+		b, err := limits.NewDynamoStore(dynamo(d), table, lim)
 		if err != nil {
-			d.Invalid(EnvAuthLockout, err)
+			d.Invalid(compose.EnvAuthLockout, err)
 			return
 		}
 		budget = b
 	}
 	if seq.has(StepEmailOTP, StepEmailOrSMSOTP, StepMagicLink) {
-		if from := e.Required(EnvEmailFrom); from != "" {
-			email = &deliver.SES{Client: d.SES(), From: from}
+		if from := e.Required(compose.EnvEmailFrom); from != "" {
+			email = &deliver.SES{Client: sesClient(d), From: from}
 		}
 	}
 	if seq.has(StepSMSOTP, StepEmailOrSMSOTP) {
-		sms = &deliver.SNS{Client: d.SNS()}
+		sms = &deliver.SNS{Client: snsClient(d)}
 	}
 	// A missing master key or table is reported by Env; build nothing
 	// that would only repeat the complaint.
@@ -207,7 +207,7 @@ func CustomAuth(d *Deps, r *triggers.Router) {
 	}
 	flow, err := customauth.New(customauth.Sequence{Password: seq.Password, Steps: steps, Logger: d.Logger, Budget: budget})
 	if err != nil {
-		d.Invalid(EnvAuthSequence, err)
+		d.Invalid(compose.EnvAuthSequence, err)
 		return
 	}
 	flow.Register(r)
@@ -223,10 +223,10 @@ func chooseChannel(f customauth.Facts) string {
 	return customauth.PreferVerified("email", "EMAIL_OTP", "phone_number", "SMS_OTP")(f)
 }
 
-func otpChallenge(d *Deps, ch deliver.Channel, s deliver.Sender, store records.Store, key []byte) customauth.Challenge {
+func otpChallenge(d *compose.Deps, ch deliver.Channel, s deliver.Sender, store records.Store, key []byte) customauth.Challenge {
 	c, err := otp.New(otp.Config{Channel: ch, Sender: s, Store: store, Key: key, Logger: d.Logger})
 	if err != nil {
-		d.Invalid(EnvAuthSequence, err)
+		d.Invalid(compose.EnvAuthSequence, err)
 		return nil
 	}
 	return c
@@ -237,19 +237,19 @@ func otpChallenge(d *Deps, ch deliver.Channel, s deliver.Sender, store records.S
 // is unset: Google's suggested threshold.
 const DefaultRecaptchaMinScore = 0.5
 
-func captchaChallenge(d *Deps) customauth.Challenge {
+func captchaChallenge(d *compose.Deps) customauth.Challenge {
 	e := d.Env
-	verifyURL := requiredURL(e, EnvCaptchaVerifyURL)
-	secret := e.Required(EnvCaptchaSecret)
-	provider := e.String(EnvCaptchaProvider, "")
+	verifyURL := compose.RequiredURL(e, compose.EnvCaptchaVerifyURL)
+	secret := e.Required(compose.EnvCaptchaSecret)
+	provider := e.String(compose.EnvCaptchaProvider, "")
 	minScore := 0.0
 	if strings.EqualFold(provider, "recaptcha") {
 		minScore = DefaultRecaptchaMinScore
 	}
-	if v := e.String(EnvCaptchaMinScore, ""); v != "" {
+	if v := e.String(compose.EnvCaptchaMinScore, ""); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || f < 0 || f > 1 {
-			d.Invalid(EnvCaptchaMinScore, fmt.Errorf("%q is not a score from 0 to 1", v))
+			d.Invalid(compose.EnvCaptchaMinScore, fmt.Errorf("%q is not a score from 0 to 1", v))
 			return nil
 		}
 		minScore = f
@@ -259,28 +259,28 @@ func captchaChallenge(d *Deps) customauth.Challenge {
 	}
 	c, err := captcha.New(captcha.Config{
 		Verifier: &captcha.SiteVerify{URL: verifyURL, Secret: triggers.Secret(secret),
-			MinScore: minScore, Action: e.String(EnvCaptchaAction, ""), Hostnames: e.List(EnvCaptchaHostnames)},
-		SiteKey:  e.String(EnvCaptchaSiteKey, ""),
+			MinScore: minScore, Action: e.String(compose.EnvCaptchaAction, ""), Hostnames: e.List(compose.EnvCaptchaHostnames)},
+		SiteKey:  e.String(compose.EnvCaptchaSiteKey, ""),
 		Provider: provider,
 	})
 	if err != nil {
-		d.Invalid(EnvCaptchaVerifyURL, err)
+		d.Invalid(compose.EnvCaptchaVerifyURL, err)
 		return nil
 	}
 	return c
 }
 
-func questionChallenge(d *Deps, table string, decoyKey []byte) customauth.Challenge {
+func questionChallenge(d *compose.Deps, table string, decoyKey []byte) customauth.Challenge {
 	// New hashes a decoy answer once, at the cost of enrolled answers: a
 	// few tens of milliseconds of the cold start, none of a sign-in.
 	c, err := secquestion.New(secquestion.Config{
-		Store:          secquestion.NewDynamoStore(d.DynamoDB(), table),
+		Store:          secquestion.NewDynamoStore(dynamo(d), table),
 		DecoyQuestions: DecoyQuestions(),
 		DecoyKey:       decoyKey,
 		Logger:         d.Logger,
 	})
 	if err != nil {
-		d.Invalid(EnvAuthSequence, err)
+		d.Invalid(compose.EnvAuthSequence, err)
 		return nil
 	}
 	return c
@@ -295,36 +295,36 @@ const DefaultPageKey = "default"
 // none); the client chooses by key in clientMetadata "page".
 // COGNITRIG_MAGICLINK_ORIGINS, which let a client name any path on an
 // origin, is refused.
-func magicLinkChallenge(d *Deps, ready bool, email deliver.Sender, store records.Store, key []byte) customauth.Challenge {
+func magicLinkChallenge(d *compose.Deps, ready bool, email deliver.Sender, store records.Store, key []byte) customauth.Challenge {
 	e := d.Env
-	if e.String(EnvMagicLinkOrigins, "") != "" {
-		d.Invalid(EnvMagicLinkOrigins, fmt.Errorf("is no longer supported: a client could send links to any page of an origin; list the exact pages in %s (key=https://host/path) or set %s", EnvMagicLinkPages, EnvMagicLinkURL))
+	if e.String(compose.EnvMagicLinkOrigins, "") != "" {
+		d.Invalid(compose.EnvMagicLinkOrigins, fmt.Errorf("is no longer supported: a client could send links to any page of an origin; list the exact pages in %s (key=https://host/path) or set %s", compose.EnvMagicLinkPages, compose.EnvMagicLinkURL))
 		return nil
 	}
 	pages := map[string]string{}
-	for _, p := range e.List(EnvMagicLinkPages) {
+	for _, p := range e.List(compose.EnvMagicLinkPages) {
 		k, u, ok := strings.Cut(p, "=")
 		k, u = strings.TrimSpace(k), strings.TrimSpace(u)
 		if !ok || k == "" || u == "" {
-			d.Invalid(EnvMagicLinkPages, fmt.Errorf("%q is not key=https://host/path", p))
+			d.Invalid(compose.EnvMagicLinkPages, fmt.Errorf("%q is not key=https://host/path", p))
 			return nil
 		}
 		pages[k] = u
 	}
 	defaultPage := ""
-	if page := e.URL(EnvMagicLinkURL); page != "" {
+	if page := e.URL(compose.EnvMagicLinkURL); page != "" {
 		pages[DefaultPageKey] = page
 		defaultPage = DefaultPageKey
 	}
-	if len(pages) == 0 && e.String(EnvMagicLinkURL, "") == "" {
-		d.Invalid(EnvMagicLinkPages, fmt.Errorf("the magic-link step needs the pages its links may open, or %s", EnvMagicLinkURL))
+	if len(pages) == 0 && e.String(compose.EnvMagicLinkURL, "") == "" {
+		d.Invalid(compose.EnvMagicLinkPages, fmt.Errorf("the magic-link step needs the pages its links may open, or %s", compose.EnvMagicLinkURL))
 		return nil
 	}
 	var signer magiclink.Signer
-	if kmsKey := e.String(EnvMagicLinkKMSKey, ""); kmsKey != "" {
-		s, err := kmssigner.New(kmssigner.Config{Client: d.KMS(), KeyID: kmsKey})
+	if kmsKey := e.String(compose.EnvMagicLinkKMSKey, ""); kmsKey != "" {
+		s, err := kmssigner.New(kmssigner.Config{Client: kmsClient(d), KeyID: kmsKey})
 		if err != nil {
-			d.Invalid(EnvMagicLinkKMSKey, err)
+			d.Invalid(compose.EnvMagicLinkKMSKey, err)
 			return nil
 		}
 		signer = s
@@ -335,23 +335,15 @@ func magicLinkChallenge(d *Deps, ready bool, email deliver.Sender, store records
 	if signer == nil {
 		s, err := magiclink.NewHMACSigner(key)
 		if err != nil {
-			d.Invalid(EnvMasterKey, err)
+			d.Invalid(compose.EnvMasterKey, err)
 			return nil
 		}
 		signer = s
 	}
 	c, err := magiclink.New(magiclink.Config{Signer: signer, Store: store, Sender: email, Pages: pages, DefaultPage: defaultPage, Logger: d.Logger})
 	if err != nil {
-		d.Invalid(EnvMagicLinkPages, err)
+		d.Invalid(compose.EnvMagicLinkPages, err)
 		return nil
 	}
 	return c
-}
-
-// requiredURL reads a URL variable that must be set.
-func requiredURL(e *env.Env, name string) string {
-	if e.String(name, "") == "" {
-		return e.Required(name)
-	}
-	return e.URL(name)
 }

@@ -1,6 +1,7 @@
-package compose
+package messages
 
 import (
+	"github.com/cognitrig/cognitrig/handlers/internal/compose"
 	"github.com/cognitrig/cognitrig/lifecycle/messages"
 	"github.com/cognitrig/cognitrig/triggers"
 )
@@ -73,7 +74,7 @@ func DefaultTemplates() messages.Config {
 // SNS; account-takeover warnings go to the user's email address, looked up
 // with AdminGetUser (the role needs cognito-idp:AdminGetUser). A build with the tag cognitrig_nosenders has no senders (and is
 // 15 to 19 MB smaller); with the variable set it refuses to start.
-func Messages(d *Deps, r *triggers.Router) {
+func Messages(d *compose.Deps, r *triggers.Router) {
 	catalog, err := messages.New(DefaultTemplates())
 	if err != nil {
 		d.Invalid("templates", err) // a defect of this package; its test catches it
@@ -82,7 +83,7 @@ func Messages(d *Deps, r *triggers.Router) {
 	r.CustomMessage(catalog.CustomMessage)
 
 	e := d.Env
-	keyARN := e.String(EnvKMSKeyARN, "")
+	keyARN := e.String(compose.EnvKMSKeyARN, "")
 	if keyARN == "" {
 		return
 	}

@@ -1,4 +1,4 @@
-package compose
+package tenancy
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"html"
 	"strings"
 
+	"github.com/cognitrig/cognitrig/handlers/internal/compose"
 	"github.com/cognitrig/cognitrig/lifecycle/confirm"
 	"github.com/cognitrig/cognitrig/lifecycle/messages"
 	"github.com/cognitrig/cognitrig/tenancy"
@@ -45,49 +46,49 @@ import (
 //     suspended tenant are refused (tenancy/inbound). The attribute must be
 //     mapped in each provider's attribute mapping and writable by the app
 //     clients that sign those users in (see tenancy/inbound).
-func Tenancy(d *Deps, r *triggers.Router) {
+func Tenancy(d *compose.Deps, r *triggers.Router) {
 	e := d.Env
-	table := e.Required(EnvTenancyTable)
+	table := e.Required(compose.EnvTenancyTable)
 	ok := table != ""
-	scopes, err := ParseScopeMap(e.String(EnvScopeMap, ""))
+	scopes, err := ParseScopeMap(e.String(compose.EnvScopeMap, ""))
 	if err != nil {
-		d.Invalid(EnvScopeMap, err)
+		d.Invalid(compose.EnvScopeMap, err)
 		ok = false
 	}
 	var groups *tenancy.GroupConvention
-	if pattern := e.String(EnvGroupPattern, ""); pattern != "" {
+	if pattern := e.String(compose.EnvGroupPattern, ""); pattern != "" {
 		if groups, err = tenancy.ParseGroupConvention(pattern); err != nil {
-			d.Invalid(EnvGroupPattern, err)
+			d.Invalid(compose.EnvGroupPattern, err)
 			ok = false
 		}
 	}
-	requireInvitation := e.Bool(EnvRequireInvitation, false)
-	providers := e.List(EnvFederationProviders)
-	trusted := e.List(EnvTrustedEmailProviders)
+	requireInvitation := e.Bool(compose.EnvRequireInvitation, false)
+	providers := e.List(compose.EnvFederationProviders)
+	trusted := e.List(compose.EnvTrustedEmailProviders)
 	if len(trusted) > 0 && len(providers) == 0 {
-		d.Invalid(EnvTrustedEmailProviders, fmt.Errorf("is set, but %s names no provider to link", EnvFederationProviders))
+		d.Invalid(compose.EnvTrustedEmailProviders, fmt.Errorf("is set, but %s names no provider to link", compose.EnvFederationProviders))
 		ok = false
 	}
 	var welcomeTable, welcomeFrom string
-	if e.Bool(EnvWelcomeEmail, false) {
-		welcomeTable, welcomeFrom = e.Required(EnvConfirmTable), e.Required(EnvEmailFrom)
+	if e.Bool(compose.EnvWelcomeEmail, false) {
+		welcomeTable, welcomeFrom = e.Required(compose.EnvConfirmTable), e.Required(compose.EnvEmailFrom)
 		ok = ok && welcomeTable != "" && welcomeFrom != ""
 	}
 	if !ok {
 		return
 	}
-	store := dynamostore.New(d.DynamoDB(), table)
+	store := dynamostore.New(dynamo(d), table)
 
-	invitations, err := invitation.New(invitation.Config{Store: store, RequireInvitation: requireInvitation, Cognito: d.Cognito(), Groups: groups})
+	invitations, err := invitation.New(invitation.Config{Store: store, RequireInvitation: requireInvitation, Cognito: cognito(d), Groups: groups})
 	if err != nil {
-		d.Invalid(EnvTenancyTable, err)
+		d.Invalid(compose.EnvTenancyTable, err)
 		return
 	}
 	preSignUp := invitations.PreSignUp
 	if len(providers) > 0 {
-		linker, err := federation.New(federation.Config{Cognito: d.Cognito(), Store: store, Providers: providers, TrustedEmailProviders: trusted})
+		linker, err := federation.New(federation.Config{Cognito: cognito(d), Store: store, Providers: providers, TrustedEmailProviders: trusted})
 		if err != nil {
-			d.Invalid(EnvFederationProviders, err)
+			d.Invalid(compose.EnvFederationProviders, err)
 			return
 		}
 		// A federated sign-up that brings its own tenant is refused before
@@ -102,7 +103,7 @@ func Tenancy(d *Deps, r *triggers.Router) {
 	if welcomeTable != "" {
 		welcome, err := welcomeRunner(d, welcomeTable, welcomeFrom)
 		if err != nil {
-			d.Invalid(EnvWelcomeEmail, err)
+			d.Invalid(compose.EnvWelcomeEmail, err)
 			return
 		}
 		// The tenant first: a failure there fails the confirmation, and
@@ -119,25 +120,25 @@ func Tenancy(d *Deps, r *triggers.Router) {
 	steps = append(steps, tenancy.FromMemberships())
 	resolver, err := tenancy.NewResolver(tenancy.ResolverConfig{Reader: tenancy.NewCache(store, tenancy.CacheConfig{}), Steps: steps})
 	if err != nil {
-		d.Invalid(EnvTenancyTable, err)
+		d.Invalid(compose.EnvTenancyTable, err)
 		return
 	}
 	tokens, err := pretoken.New(pretoken.Config{Resolver: resolver, Scopes: scopes, Groups: groups, DropOtherTenantGroups: groups != nil})
 	if err != nil {
-		d.Invalid(EnvScopeMap, err)
+		d.Invalid(compose.EnvScopeMap, err)
 		return
 	}
 	tokens.Register(r)
 
-	if spec := e.String(EnvInboundProviders, ""); spec != "" {
+	if spec := e.String(compose.EnvInboundProviders, ""); spec != "" {
 		providers, err := parseInboundProviders(spec)
 		if err != nil {
-			d.Invalid(EnvInboundProviders, err)
+			d.Invalid(compose.EnvInboundProviders, err)
 			return
 		}
 		h, err := inbound.New(inbound.Config{Providers: providers, Tenants: tenancy.NewCache(store, tenancy.CacheConfig{}), Logger: d.Logger})
 		if err != nil {
-			d.Invalid(EnvInboundProviders, err)
+			d.Invalid(compose.EnvInboundProviders, err)
 			return
 		}
 		h.Register(r)
@@ -200,12 +201,12 @@ func Welcome(ev *triggers.PostConfirmationEvent) (messages.Email, error) {
 	return messages.Email{Subject: subject, HTML: body}, nil
 }
 
-func welcomeRunner(d *Deps, table, from string) (*confirm.Runner, error) {
-	markers, err := confirm.NewDynamoStore(d.DynamoDB(), table, nil)
+func welcomeRunner(d *compose.Deps, table, from string) (*confirm.Runner, error) {
+	markers, err := confirm.NewDynamoStore(dynamo(d), table, nil)
 	if err != nil {
 		return nil, err
 	}
-	hook, err := confirm.EmailHook(WelcomeHook, &messages.SES{Client: d.SES(), From: from}, Welcome)
+	hook, err := confirm.EmailHook(WelcomeHook, &messages.SES{Client: sesClient(d), From: from}, Welcome)
 	if err != nil {
 		return nil, err
 	}

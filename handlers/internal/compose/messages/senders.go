@@ -1,12 +1,13 @@
 //go:build !cognitrig_nosenders
 
-package compose
+package messages
 
 import (
 	"context"
 	"errors"
 	"strings"
 
+	"github.com/cognitrig/cognitrig/handlers/internal/compose"
 	"github.com/cognitrig/cognitrig/lifecycle/messages"
 	"github.com/cognitrig/cognitrig/lifecycle/messages/esdk"
 	"github.com/cognitrig/cognitrig/triggers"
@@ -14,32 +15,32 @@ import (
 
 // customSenders registers the custom email and SMS senders, which decrypt
 // the code with the KMS key keyARN.
-func customSenders(d *Deps, r *triggers.Router, catalog *messages.Catalog, keyARN string) {
+func customSenders(d *compose.Deps, r *triggers.Router, catalog *messages.Catalog, keyARN string) {
 	e := d.Env
-	from := e.Required(EnvEmailFrom)
+	from := e.Required(compose.EnvEmailFrom)
 	if !strings.HasPrefix(keyARN, "arn:") || !strings.Contains(keyARN, ":kms:") || !strings.Contains(keyARN, ":key/") {
-		d.Invalid(EnvKMSKeyARN, errors.New("is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID): Cognito encrypts the codes under the key itself, not an alias"))
+		d.Invalid(compose.EnvKMSKeyARN, errors.New("is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID): Cognito encrypts the codes under the key itself, not an alias"))
 		return
 	}
 	if from == "" {
 		return
 	}
 	// The keyring is made here, once; it calls KMS only to decrypt.
-	codec, err := esdk.NewKMS(context.Background(), d.KMS(), keyARN)
+	codec, err := esdk.NewKMS(context.Background(), kmsClient(d), keyARN)
 	if err != nil {
-		d.Invalid(EnvKMSKeyARN, err)
+		d.Invalid(compose.EnvKMSKeyARN, err)
 		return
 	}
 	senders, err := messages.NewSenders(messages.SendersConfig{
 		Catalog:   catalog,
 		Decrypter: codec,
-		Email:     &messages.SES{Client: d.SES(), From: from},
-		SMS:       &messages.SNS{Client: d.SNS()},
+		Email:     &messages.SES{Client: sesClient(d), From: from},
+		SMS:       &messages.SNS{Client: snsClient(d)},
 		// Account-takeover events carry no email address.
-		Users: &messages.CognitoUsers{Client: d.Cognito()},
+		Users: &messages.CognitoUsers{Client: cognito(d)},
 	})
 	if err != nil {
-		d.Invalid(EnvKMSKeyARN, err)
+		d.Invalid(compose.EnvKMSKeyARN, err)
 		return
 	}
 	r.CustomEmailSender(senders.CustomEmailSender)

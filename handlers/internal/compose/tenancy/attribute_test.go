@@ -1,4 +1,4 @@
-package compose
+package tenancy
 
 import (
 	"testing"

@@ -1,8 +1,9 @@
-package compose
+package authevents
 
 import (
 	"time"
 
+	"github.com/cognitrig/cognitrig/handlers/internal/compose"
 	"github.com/cognitrig/cognitrig/lifecycle/authpolicy"
 	"github.com/cognitrig/cognitrig/triggers"
 )
@@ -24,42 +25,42 @@ const DefaultAuditRetentionDays = 90
 // (default 90), and, with COGNITRIG_MFA_ON_NEW_DEVICE=true, turns MFA on
 // for a user who signed in from a new device
 // (cognito-idp:AdminSetUserMFAPreference).
-func AuthEvents(d *Deps, r *triggers.Router) {
+func AuthEvents(d *compose.Deps, r *triggers.Router) {
 	e := d.Env
 	var checks []authpolicy.Check
-	if clients := e.List(EnvAllowedClients); len(clients) > 0 {
+	if clients := e.List(compose.EnvAllowedClients); len(clients) > 0 {
 		checks = append(checks, authpolicy.ClientAllowList("", clients...))
 	}
-	allow, deny := e.List(EnvIPAllow), e.List(EnvIPDeny)
+	allow, deny := e.List(compose.EnvIPAllow), e.List(compose.EnvIPDeny)
 	_, allowErr := authpolicy.ParsePrefixes(allow)
 	if allowErr != nil {
-		d.Invalid(EnvIPAllow, allowErr)
+		d.Invalid(compose.EnvIPAllow, allowErr)
 	}
 	_, denyErr := authpolicy.ParsePrefixes(deny)
 	if denyErr != nil {
-		d.Invalid(EnvIPDeny, denyErr)
+		d.Invalid(compose.EnvIPDeny, denyErr)
 	}
 	if (len(allow) > 0 || len(deny) > 0) && allowErr == nil && denyErr == nil {
 		rule, err := authpolicy.IPRule(authpolicy.IPConfig{Allow: allow, Deny: deny, Source: authpolicy.IPFromContext()})
 		if err != nil {
-			d.Invalid(EnvIPAllow, err)
+			d.Invalid(compose.EnvIPAllow, err)
 		} else {
 			checks = append(checks, rule)
 		}
 	}
 	r.PreAuthentication(authpolicy.PreAuthentication(checks...))
 	// The checks and the audit read the source IP from the raw event.
-	d.Wrap(func(next Invoker) Invoker { return authpolicy.WithSourceIP(next) })
+	d.Wrap(func(next compose.Invoker) compose.Invoker { return authpolicy.WithSourceIP(next) })
 
-	table := e.Required(EnvAuditTable)
-	days := e.Int(EnvAuditRetainDays, DefaultAuditRetentionDays, 1, 3650)
-	mfaOnNewDevice := e.Bool(EnvMFAOnNewDevice, false)
+	table := e.Required(compose.EnvAuditTable)
+	days := e.Int(compose.EnvAuditRetainDays, DefaultAuditRetentionDays, 1, 3650)
+	mfaOnNewDevice := e.Bool(compose.EnvMFAOnNewDevice, false)
 	if table == "" {
 		return
 	}
-	store, err := authpolicy.NewDynamoAuditStore(d.DynamoDB(), table, nil)
+	store, err := authpolicy.NewDynamoAuditStore(dynamo(d), table, nil)
 	if err != nil {
-		d.Invalid(EnvAuditTable, err)
+		d.Invalid(compose.EnvAuditTable, err)
 		return
 	}
 	cfg := authpolicy.PostAuthConfig{
@@ -68,11 +69,11 @@ func AuthEvents(d *Deps, r *triggers.Router) {
 		Retention: time.Duration(days) * 24 * time.Hour,
 	}
 	if mfaOnNewDevice {
-		cfg.MFA = &authpolicy.RequireMFA{API: d.Cognito(), When: authpolicy.NewDevice()}
+		cfg.MFA = &authpolicy.RequireMFA{API: cognito(d), When: authpolicy.NewDevice()}
 	}
 	post, err := authpolicy.PostAuthentication(cfg)
 	if err != nil {
-		d.Invalid(EnvAuditTable, err)
+		d.Invalid(compose.EnvAuditTable, err)
 		return
 	}
 	r.PostAuthentication(post)

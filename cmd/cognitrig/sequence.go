@@ -13,7 +13,7 @@ import (
 )
 
 // sequenceSteps are the step names of COGNITRIG_AUTH_SEQUENCE (see
-// handlers/internal/compose.ParseSequence), with the challenge names the
+// handlers/internal/compose/customauth.ParseSequence), with the challenge names the
 // deployed handlers give them.
 var sequenceSteps = []struct {
 	step  string

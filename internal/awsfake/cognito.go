@@ -426,17 +426,23 @@ func (p *CognitoPool) listUsers(body map[string]json.RawMessage) (any, *cognitoE
 	if err != nil {
 		return nil, err
 	}
-	list := make([]map[string]any, 0, end-start)
-	for _, u := range users[start:end] {
-		if p.byName[u.Username] == u { // not deleted
+	return p.usersPage(users[start:end], "PaginationToken", next), nil
+}
+
+// usersPage is an answer of ListUsers or ListUsersInGroup: the users not
+// deleted since, and the next token under tokenField.
+func (p *CognitoPool) usersPage(users []*CognitoUser, tokenField, next string) map[string]any {
+	list := make([]map[string]any, 0, len(users))
+	for _, u := range users {
+		if p.byName[u.Username] == u {
 			list = append(list, userJSON(u, "Attributes"))
 		}
 	}
 	out := map[string]any{"Users": list}
 	if next != "" {
-		out["PaginationToken"] = next
+		out[tokenField] = next
 	}
-	return out, nil
+	return out
 }
 
 func (p *CognitoPool) listGroups(body map[string]json.RawMessage) (any, *cognitoError) {
@@ -481,15 +487,7 @@ func (p *CognitoPool) listUsersInGroup(body map[string]json.RawMessage) (any, *c
 	if err != nil {
 		return nil, err
 	}
-	users := make([]map[string]any, 0, end-start)
-	for _, u := range members[start:end] {
-		users = append(users, userJSON(u, "Attributes"))
-	}
-	out := map[string]any{"Users": users}
-	if next != "" {
-		out["NextToken"] = next
-	}
-	return out, nil
+	return p.usersPage(members[start:end], "NextToken", next), nil
 }
 
 func (p *CognitoPool) adminGetUser(body map[string]json.RawMessage) (any, *cognitoError) {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http/httptest"
 	"reflect"
 	"slices"
 	"sort"
@@ -18,11 +17,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/cognitrig/cognitrig/backup"
-	"github.com/cognitrig/cognitrig/backup/cognitofake"
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 )
 
 const poolID = "us-east-1_SOURCE"
@@ -31,9 +29,9 @@ var base = time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)
 
 // population builds n users with varied attributes, statuses, flags, MFA
 // settings and groups, adds them to a fake pool and returns them by name.
-func population(fake *cognitofake.Server, n int) (map[string]cognitofake.User, map[string][]string) {
-	fake.AddPool(poolID, "source", "custom:tenant_id", "custom:plan")
-	users := make(map[string]cognitofake.User, n)
+func population(fake *awsfake.Cognito, n int) (map[string]awsfake.CognitoUser, map[string][]string) {
+	pool := fake.AddPool(poolID, "source", "custom:tenant_id", "custom:plan")
+	users := make(map[string]awsfake.CognitoUser, n)
 	groups := map[string][]string{}
 	statuses := []string{"CONFIRMED", "UNCONFIRMED", "RESET_REQUIRED", "FORCE_CHANGE_PASSWORD"}
 	for i := range n {
@@ -56,7 +54,7 @@ func population(fake *cognitofake.Server, n int) (map[string]cognitofake.User, m
 		if i%17 == 0 {
 			attrs["custom:legacy_only"] = "not in the target pool's schema"
 		}
-		u := cognitofake.User{
+		u := awsfake.CognitoUser{
 			Username: name, Attributes: attrs, Status: statuses[i%len(statuses)], Enabled: i%7 != 0,
 			Created:  base.Add(time.Duration(i) * time.Minute),
 			Modified: base.Add(time.Duration(i)*time.Minute + 1500*time.Millisecond),
@@ -74,9 +72,9 @@ func population(fake *cognitofake.Server, n int) (map[string]cognitofake.User, m
 			}
 		}
 		if i%11 == 0 && attrs["phone_number"] != "" {
-			u.MFAOptions = []cognitofake.MFAOption{{DeliveryMedium: "SMS", AttributeName: "phone_number"}}
+			u.MFAOptions = []awsfake.CognitoMFAOption{{DeliveryMedium: "SMS", AttributeName: "phone_number"}}
 		}
-		fake.AddUser(poolID, u)
+		pool.AddUser(u)
 		users[u.Username] = u
 		switch {
 		case i%50 == 0:
@@ -89,21 +87,14 @@ func population(fake *cognitofake.Server, n int) (map[string]cognitofake.User, m
 		}
 	}
 	p1, p5 := int32(1), int32(5)
-	fake.AddGroup(poolID, cognitofake.Group{Name: "admins", Description: "Administrators, all of them", Precedence: &p1, RoleARN: "arn:aws:iam::123456789012:role/admin"}, groups["admins"]...)
-	fake.AddGroup(poolID, cognitofake.Group{Name: "staff", Precedence: &p5}, groups["staff"]...)
-	fake.AddGroup(poolID, cognitofake.Group{Name: "beta", Description: "Beta testers"}, groups["beta"]...)
+	pool.AddGroup(awsfake.CognitoGroup{Name: "admins", Description: "Administrators, all of them", Precedence: &p1, RoleARN: "arn:aws:iam::123456789012:role/admin"}, groups["admins"]...)
+	pool.AddGroup(awsfake.CognitoGroup{Name: "staff", Precedence: &p5}, groups["staff"]...)
+	pool.AddGroup(awsfake.CognitoGroup{Name: "beta", Description: "Beta testers"}, groups["beta"]...)
 	// Enough empty groups that ListGroups needs more than one page.
 	for i := range 62 {
-		fake.AddGroup(poolID, cognitofake.Group{Name: fmt.Sprintf("empty-%02d", i)})
+		pool.AddGroup(awsfake.CognitoGroup{Name: fmt.Sprintf("empty-%02d", i)})
 	}
 	return users, groups
-}
-
-func client(t testing.TB, fake *cognitofake.Server) *cip.Client {
-	ts := httptest.NewServer(fake)
-	t.Cleanup(ts.Close)
-	return cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), RetryMaxAttempts: 1})
 }
 
 var fastRetry = backup.Backoff{Base: time.Millisecond, Max: 4 * time.Millisecond, Attempts: 8}
@@ -121,10 +112,10 @@ func (p *countingProgress) Add(n int64)      { p.done.Add(n) }
 // by field against the pool.
 func TestBackupRestoreRoundTrip(t *testing.T) {
 	const n = 10_000
-	fake := cognitofake.New()
+	fake := awsfake.NewCognito(t)
 	fake.ThrottleEvery(17)
 	users, groups := population(fake, n)
-	api := client(t, fake)
+	api := fake.Client()
 	prog := &countingProgress{}
 
 	var file bytes.Buffer
@@ -212,7 +203,7 @@ func checkGroups(t *testing.T, got []backup.Group) {
 	}
 }
 
-func checkUser(t *testing.T, got backup.User, want cognitofake.User, groups []string) {
+func checkUser(t *testing.T, got backup.User, want awsfake.CognitoUser, groups []string) {
 	t.Helper()
 	fail := func(field string, g, w any) { t.Fatalf("user %s: %s = %v, want %v", want.Username, field, g, w) }
 	if fmt.Sprint(got.Attributes) != fmt.Sprint(want.Attributes) {
@@ -244,7 +235,7 @@ func checkUser(t *testing.T, got backup.User, want cognitofake.User, groups []st
 	}
 }
 
-func checkImportCSV(t *testing.T, data []byte, header []string, users map[string]cognitofake.User) {
+func checkImportCSV(t *testing.T, data []byte, header []string, users map[string]awsfake.CognitoUser) {
 	t.Helper()
 	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
 	if err != nil {
@@ -296,7 +287,7 @@ func checkImportCSV(t *testing.T, data []byte, header []string, users map[string
 	}
 }
 
-func checkMembershipCSV(t *testing.T, data []byte, groups map[string][]string, users map[string]cognitofake.User) {
+func checkMembershipCSV(t *testing.T, data []byte, groups map[string][]string, users map[string]awsfake.CognitoUser) {
 	t.Helper()
 	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
 	if err != nil {
@@ -323,7 +314,7 @@ func checkMembershipCSV(t *testing.T, data []byte, groups map[string][]string, u
 	}
 }
 
-func checkFollowUps(t *testing.T, rs backup.RestoreStats, users map[string]cognitofake.User) {
+func checkFollowUps(t *testing.T, rs backup.RestoreStats, users map[string]awsfake.CognitoUser) {
 	t.Helper()
 	count := map[string]int{}
 	for _, f := range rs.FollowUps {
@@ -348,10 +339,10 @@ func checkFollowUps(t *testing.T, rs backup.RestoreStats, users map[string]cogni
 }
 
 func TestExportWithoutMFASkipsAdminGetUser(t *testing.T) {
-	fake := cognitofake.New()
+	fake := awsfake.NewCognito(t)
 	users, _ := population(fake, 130)
 	var file bytes.Buffer
-	if _, err := backup.Export(context.Background(), client(t, fake), poolID, &file, backup.Options{WithoutMFA: true}); err != nil {
+	if _, err := backup.Export(context.Background(), fake.Client(), poolID, &file, backup.Options{WithoutMFA: true}); err != nil {
 		t.Fatal(err)
 	}
 	if fake.Calls("AdminGetUser") != 0 {
@@ -375,22 +366,22 @@ func TestExportWithoutMFASkipsAdminGetUser(t *testing.T) {
 // if it were deleted while the backup ran.
 type vanishing struct {
 	backup.API
-	fake *cognitofake.Server
+	fake *awsfake.Cognito
 	once sync.Once
 }
 
 func (v *vanishing) AdminGetUser(ctx context.Context, in *cip.AdminGetUserInput, opts ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
 	if aws.ToString(in.Username) == "user-00042" {
-		v.once.Do(func() { v.fake.DeleteUser(poolID, "user-00042") })
+		v.once.Do(func() { v.fake.Pool(poolID).DeleteUser("user-00042") })
 	}
 	return v.API.AdminGetUser(ctx, in, opts...)
 }
 
 func TestExportLeavesOutUsersDeletedMeanwhile(t *testing.T) {
-	fake := cognitofake.New()
+	fake := awsfake.NewCognito(t)
 	population(fake, 100)
 	var file bytes.Buffer
-	st, err := backup.Export(context.Background(), &vanishing{API: client(t, fake), fake: fake}, poolID, &file, backup.Options{})
+	st, err := backup.Export(context.Background(), &vanishing{API: fake.Client(), fake: fake}, poolID, &file, backup.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,9 +395,9 @@ func TestExportLeavesOutUsersDeletedMeanwhile(t *testing.T) {
 }
 
 func TestExportFailures(t *testing.T) {
-	fake := cognitofake.New()
+	fake := awsfake.NewCognito(t)
 	population(fake, 10)
-	api := client(t, fake)
+	api := fake.Client()
 	var file bytes.Buffer
 
 	_, err := backup.Export(context.Background(), api, "us-east-1_NOPE", &file, backup.Options{Retry: fastRetry})
@@ -433,10 +424,10 @@ func TestExportFailures(t *testing.T) {
 }
 
 func TestReadRefusesDamagedFiles(t *testing.T) {
-	fake := cognitofake.New()
+	fake := awsfake.NewCognito(t)
 	population(fake, 5)
 	var file bytes.Buffer
-	if _, err := backup.Export(context.Background(), client(t, fake), poolID, &file, backup.Options{}); err != nil {
+	if _, err := backup.Export(context.Background(), fake.Client(), poolID, &file, backup.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.SplitAfter(strings.TrimSuffix(file.String(), "\n"), "\n")
@@ -509,9 +500,9 @@ func TestRestoreHeaders(t *testing.T) {
 }
 
 func TestCSVHeader(t *testing.T) {
-	fake := cognitofake.New()
+	fake := awsfake.NewCognito(t)
 	population(fake, 3)
-	api := client(t, fake)
+	api := fake.Client()
 	ctx := context.Background()
 
 	// Request 1 passes, request 2 (the header) is throttled, 3 passes.
@@ -571,10 +562,10 @@ func drain(content string) error {
 // TestRestoreFromMatchesRestore: streaming the backup one user at a time
 // writes the very CSVs that Restore writes from memory.
 func TestRestoreFromMatchesRestore(t *testing.T) {
-	fake := cognitofake.New()
+	fake := awsfake.NewCognito(t)
 	population(fake, 1200)
 	var file bytes.Buffer
-	if _, err := backup.Export(context.Background(), client(t, fake), poolID, &file, backup.Options{Retry: fastRetry}); err != nil {
+	if _, err := backup.Export(context.Background(), fake.Client(), poolID, &file, backup.Options{Retry: fastRetry}); err != nil {
 		t.Fatal(err)
 	}
 	b, err := backup.Read(bytes.NewReader(file.Bytes()))

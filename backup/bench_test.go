@@ -13,15 +13,15 @@ import (
 	"time"
 
 	"github.com/cognitrig/cognitrig/backup"
-	"github.com/cognitrig/cognitrig/backup/cognitofake"
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 )
 
 // BenchmarkExport exports 1,000 users (with MFA settings) from the local
 // fake through the real SDK client; ns/op is per export.
 func BenchmarkExport(b *testing.B) {
-	fake := cognitofake.New()
+	fake := awsfake.NewCognito(b)
 	population(fake, 1000)
-	api := client(b, fake)
+	api := fake.Client()
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := backup.Export(context.Background(), api, poolID, io.Discard, backup.Options{Concurrency: 8}); err != nil {

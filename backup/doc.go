@@ -24,5 +24,6 @@
 // with RestoreOptions.OnFollowUp taking the follow-ups as they come. This
 // is what `cognitrig restore` does; its memory stays flat as the pool grows.
 //
-// Package cognitofake is a local fake of the Cognito API for tests.
+// The tests drive the real SDK client against internal/awsfake's local
+// Cognito user-pool API.
 package backup

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,12 +11,12 @@ import (
 	"time"
 
 	"github.com/cognitrig/cognitrig/backup"
-	"github.com/cognitrig/cognitrig/backup/cognitofake"
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 )
 
 // backupFake starts a fake Cognito with n users in pool "us-east-1_CLI",
 // points the AWS configuration at nothing real, and returns its URL.
-func backupFake(t *testing.T, n int) (*cognitofake.Server, string) {
+func backupFake(t *testing.T, n int) (*awsfake.Cognito, string) {
 	t.Helper()
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
@@ -25,12 +24,12 @@ func backupFake(t *testing.T, n int) (*cognitofake.Server, string) {
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	fake := cognitofake.New()
-	fake.AddPool("us-east-1_CLI", "cli", "custom:plan")
+	fake := awsfake.NewCognito(t)
+	cli := fake.AddPool("us-east-1_CLI", "cli", "custom:plan")
 	fake.AddPool("us-east-1_NEW", "new", "custom:plan")
 	var admins []string
 	for i := range n {
-		u := cognitofake.User{
+		u := awsfake.CognitoUser{
 			Username: fmt.Sprintf("u%03d", i), Enabled: i%10 != 0,
 			Attributes: map[string]string{"email": fmt.Sprintf("u%03d@example.com", i), "email_verified": "true", "custom:plan": "pro"},
 			Created:    time.Date(2025, 1, 1, 0, 0, i, 0, time.UTC), Modified: time.Date(2025, 1, 2, 0, 0, i, 0, time.UTC),
@@ -38,16 +37,14 @@ func backupFake(t *testing.T, n int) (*cognitofake.Server, string) {
 		if i%4 == 0 {
 			u.MFASettings, u.PreferredMFA = []string{"SOFTWARE_TOKEN_MFA"}, "SOFTWARE_TOKEN_MFA"
 		}
-		fake.AddUser("us-east-1_CLI", u)
+		cli.AddUser(u)
 		if i%3 == 0 {
 			admins = append(admins, u.Username)
 		}
 	}
-	fake.AddGroup("us-east-1_CLI", cognitofake.Group{Name: "admins", Description: "Admins"}, admins...)
+	cli.AddGroup(awsfake.CognitoGroup{Name: "admins", Description: "Admins"}, admins...)
 	fake.ThrottleEvery(9)
-	ts := httptest.NewServer(fake)
-	t.Cleanup(ts.Close)
-	return fake, ts.URL
+	return fake, fake.URL
 }
 
 func TestBackupAndRestoreCommands(t *testing.T) {

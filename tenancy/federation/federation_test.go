@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/tenancy"
 	"github.com/cognitrig/cognitrig/tenancy/federation"
-	"github.com/cognitrig/cognitrig/tenancy/internal/cognitofake"
 	"github.com/cognitrig/cognitrig/tenancy/internal/tabletest"
 	"github.com/cognitrig/cognitrig/triggers"
 	"github.com/cognitrig/cognitrig/triggers/triggertest"
@@ -17,12 +17,12 @@ import (
 
 var now = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func native(name, email, verified string) cognitofake.User {
-	return cognitofake.User{Username: name, Status: "CONFIRMED", Enabled: true,
+func native(name, email, verified string) awsfake.CognitoUser {
+	return awsfake.CognitoUser{Username: name, Status: "CONFIRMED", Enabled: true,
 		Attributes: map[string]string{"email": email, "email_verified": verified}}
 }
 
-func newLinker(t *testing.T, cog *cognitofake.Server, store federation.LinkStore, cfg federation.Config) *federation.Linker {
+func newLinker(t *testing.T, cog *awsfake.CognitoPool, store federation.LinkStore, cfg federation.Config) *federation.Linker {
 	t.Helper()
 	cfg.Cognito, cfg.Store, cfg.Now = cog.Client(), store, func() time.Time { return now }
 	if cfg.Providers == nil {
@@ -51,7 +51,7 @@ func TestLink(t *testing.T) {
 	}
 	for name, open := range stores {
 		t.Run(name, func(t *testing.T) {
-			cog := cognitofake.New(t)
+			cog := awsfake.NewCognitoPool(t)
 			cog.AddUser(native("jdoe", "jdoe@example.com", "true"))
 			cog.AddUser(native("someone", "someone@example.com", "true"))
 			store := open(t)
@@ -75,7 +75,7 @@ func TestLink(t *testing.T) {
 				t.Fatalf("identities of jdoe = %s", u.Attributes["identities"])
 			}
 			got, err := store.GetLink(context.Background(), "Google", "109876543210987654321")
-			want := tenancy.Link{ProviderName: "Google", ProviderUserID: "109876543210987654321", UserPoolID: cognitofake.PoolID, DestinationUser: "jdoe", LinkedAt: now}
+			want := tenancy.Link{ProviderName: "Google", ProviderUserID: "109876543210987654321", UserPoolID: awsfake.CognitoPoolID, DestinationUser: "jdoe", LinkedAt: now}
 			if err != nil || got != want {
 				t.Fatalf("audit record = %+v, %v; want %+v", got, err, want)
 			}
@@ -87,7 +87,7 @@ func TestLink(t *testing.T) {
 // in between): the retry sees the identity on the user, does not link
 // again, and records.
 func TestLinkWithoutRecord(t *testing.T) {
-	cog := cognitofake.New(t)
+	cog := awsfake.NewCognitoPool(t)
 	cog.AddUser(native("jdoe", "jdoe@example.com", "true"))
 	first := newLinker(t, cog, tenancy.NewMemoryStore(), federation.Config{})
 	if err := first.PreSignUp(context.Background(), external(t)); !errors.Is(err, federation.ErrLinked) {
@@ -106,31 +106,31 @@ func TestLinkWithoutRecord(t *testing.T) {
 func TestNoLink(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		users []cognitofake.User
+		users []awsfake.CognitoUser
 		edit  func(*triggers.PreSignUpEvent)
 		cfg   federation.Config
 	}{
-		{name: "no user with the email", users: []cognitofake.User{native("x", "other@example.com", "true")}},
-		{name: "existing user's email unverified", users: []cognitofake.User{native("jdoe", "jdoe@example.com", "false")}},
-		{name: "provider's email unverified", users: []cognitofake.User{native("jdoe", "jdoe@example.com", "true")},
+		{name: "no user with the email", users: []awsfake.CognitoUser{native("x", "other@example.com", "true")}},
+		{name: "existing user's email unverified", users: []awsfake.CognitoUser{native("jdoe", "jdoe@example.com", "false")}},
+		{name: "provider's email unverified", users: []awsfake.CognitoUser{native("jdoe", "jdoe@example.com", "true")},
 			edit: func(ev *triggers.PreSignUpEvent) { ev.Request.UserAttributes["email_verified"] = "false" }},
-		{name: "existing user disabled", users: []cognitofake.User{{Username: "jdoe", Status: "CONFIRMED", Enabled: false,
+		{name: "existing user disabled", users: []awsfake.CognitoUser{{Username: "jdoe", Status: "CONFIRMED", Enabled: false,
 			Attributes: map[string]string{"email": "jdoe@example.com", "email_verified": "true"}}}},
-		{name: "only a federated user has the email", users: []cognitofake.User{{Username: "Facebook_1", Status: "EXTERNAL_PROVIDER", Enabled: true,
+		{name: "only a federated user has the email", users: []awsfake.CognitoUser{{Username: "Facebook_1", Status: "EXTERNAL_PROVIDER", Enabled: true,
 			Attributes: map[string]string{"email": "jdoe@example.com", "email_verified": "true"}}}},
-		{name: "two users have the email", users: []cognitofake.User{native("jdoe", "jdoe@example.com", "true"), native("jdoe2", "jdoe@example.com", "true")}},
-		{name: "provider not configured", users: []cognitofake.User{native("jdoe", "jdoe@example.com", "true")}, cfg: federation.Config{Providers: []string{"Okta"}}},
-		{name: "no email", users: []cognitofake.User{native("jdoe", "jdoe@example.com", "true")},
+		{name: "two users have the email", users: []awsfake.CognitoUser{native("jdoe", "jdoe@example.com", "true"), native("jdoe2", "jdoe@example.com", "true")}},
+		{name: "provider not configured", users: []awsfake.CognitoUser{native("jdoe", "jdoe@example.com", "true")}, cfg: federation.Config{Providers: []string{"Okta"}}},
+		{name: "no email", users: []awsfake.CognitoUser{native("jdoe", "jdoe@example.com", "true")},
 			edit: func(ev *triggers.PreSignUpEvent) { delete(ev.Request.UserAttributes, "email") }},
-		{name: "email with a quote", users: []cognitofake.User{native("jdoe", "jdoe@example.com", "true")},
+		{name: "email with a quote", users: []awsfake.CognitoUser{native("jdoe", "jdoe@example.com", "true")},
 			edit: func(ev *triggers.PreSignUpEvent) {
 				ev.Request.UserAttributes["email"] = `jdoe@example.com" or email = "x`
 			}},
-		{name: "a native sign-up", users: []cognitofake.User{native("jdoe", "jdoe@example.com", "true")},
+		{name: "a native sign-up", users: []awsfake.CognitoUser{native("jdoe", "jdoe@example.com", "true")},
 			edit: func(ev *triggers.PreSignUpEvent) { ev.TriggerSource = triggers.PreSignUpSignUp }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cog := cognitofake.New(t)
+			cog := awsfake.NewCognitoPool(t)
 			for _, u := range tc.users {
 				cog.AddUser(u)
 			}
@@ -153,7 +153,7 @@ func TestNoLink(t *testing.T) {
 }
 
 func TestTrustedProvider(t *testing.T) {
-	cog := cognitofake.New(t)
+	cog := awsfake.NewCognitoPool(t)
 	cog.AddUser(native("jdoe", "jdoe@example.com", "true"))
 	ev := external(t)
 	ev.UserName = "corp-saml_jdoe@corp"
@@ -169,7 +169,7 @@ func TestTrustedProvider(t *testing.T) {
 }
 
 func TestFailures(t *testing.T) {
-	cog := cognitofake.New(t)
+	cog := awsfake.NewCognitoPool(t)
 	cog.AddUser(native("jdoe", "jdoe@example.com", "true"))
 	store := tenancy.NewMemoryStore()
 	l := newLinker(t, cog, store, federation.Config{})

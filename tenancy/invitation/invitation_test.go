@@ -15,9 +15,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/tenancy"
-	"github.com/cognitrig/cognitrig/tenancy/internal/cognitofake"
 	"github.com/cognitrig/cognitrig/tenancy/internal/tabletest"
 	"github.com/cognitrig/cognitrig/tenancy/invitation"
 	"github.com/cognitrig/cognitrig/triggers"
@@ -361,8 +361,8 @@ func TestWithoutInvitation(t *testing.T) {
 // Cognito's retry binds again to the same sub and completes it.
 func TestMembershipFailureRetries(t *testing.T) {
 	stores(t, func(t *testing.T, fx *fixture) {
-		cog := cognitofake.New(t)
-		cog.AddUser(cognitofake.User{Username: "jdoe", Attributes: map[string]string{"email": "jdoe@example.com"}, Status: "CONFIRMED", Enabled: true})
+		cog := awsfake.NewCognitoPool(t)
+		cog.AddUser(awsfake.CognitoUser{Username: "jdoe", Attributes: map[string]string{"email": "jdoe@example.com"}, Status: "CONFIRMED", Enabled: true})
 		h := newHandler(t, fx.store, invitation.Config{Cognito: cog.Client()})
 		ev := triggertest.Decode[triggers.PreSignUpEvent](t, "PreSignUp_SignUp")
 		ev.Request.ClientMetadata = triggers.Metadata{"invitationToken": fx.token.Reveal()}

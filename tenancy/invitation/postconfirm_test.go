@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/tenancy"
-	"github.com/cognitrig/cognitrig/tenancy/internal/cognitofake"
 	"github.com/cognitrig/cognitrig/tenancy/invitation"
 	"github.com/cognitrig/cognitrig/triggers"
 	"github.com/cognitrig/cognitrig/triggers/triggertest"
@@ -16,11 +16,11 @@ var groups = tenancy.MustParseGroupConvention("tenant-{id}-{role}")
 
 // invited signs jdoe up with the fixture's invitation and returns the
 // handler, with the Cognito fake holding the new user.
-func invited(t *testing.T, cfg invitation.Config) (*invitation.Handler, *cognitofake.Server, tenancy.Store) {
+func invited(t *testing.T, cfg invitation.Config) (*invitation.Handler, *awsfake.CognitoPool, tenancy.Store) {
 	t.Helper()
 	fx := newFixture(t, tenancy.NewMemoryStore(), func() string { return "" })
-	cog := cognitofake.New(t)
-	cog.AddUser(cognitofake.User{Username: "jdoe", Attributes: map[string]string{"email": "jdoe@example.com"}, Status: "CONFIRMED", Enabled: true})
+	cog := awsfake.NewCognitoPool(t)
+	cog.AddUser(awsfake.CognitoUser{Username: "jdoe", Attributes: map[string]string{"email": "jdoe@example.com"}, Status: "CONFIRMED", Enabled: true})
 	cfg.Cognito = cog.Client()
 	h := newHandler(t, fx.store, cfg)
 	ev := triggertest.Decode[triggers.PreSignUpEvent](t, "PreSignUp_SignUp")
@@ -69,7 +69,7 @@ func TestPostConfirmation(t *testing.T) {
 
 func TestPostConfirmationSkips(t *testing.T) {
 	h, cog, _ := invited(t, invitation.Config{Groups: groups})
-	cog.AddGroup("tenant-acme-admin")
+	cog.AddGroup(awsfake.CognitoGroup{Name: "tenant-acme-admin"})
 	ctx := context.Background()
 
 	// Attribute already set by an earlier attempt: no update call.

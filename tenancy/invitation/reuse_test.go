@@ -5,8 +5,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/tenancy"
-	"github.com/cognitrig/cognitrig/tenancy/internal/cognitofake"
 	"github.com/cognitrig/cognitrig/tenancy/invitation"
 	"github.com/cognitrig/cognitrig/triggers"
 	"github.com/cognitrig/cognitrig/triggers/triggertest"
@@ -22,7 +22,7 @@ import (
 func TestReusedUserNameAttack(t *testing.T) {
 	stores(t, func(t *testing.T, fx *fixture) {
 		ctx := context.Background()
-		cog := cognitofake.New(t)
+		cog := awsfake.NewCognitoPool(t)
 		h := newHandler(t, fx.store, invitation.Config{Cognito: cog.Client()})
 		r := triggers.NewRouter()
 		h.Register(r)
@@ -33,7 +33,7 @@ func TestReusedUserNameAttack(t *testing.T) {
 		const janeSub, mallorySub = "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", "99999999-8888-4777-8666-555544443333"
 
 		// jdoe: invited sign-up, then confirmation (the recorded event's sub).
-		cog.AddUser(cognitofake.User{Username: "jdoe", Attributes: map[string]string{"email": "jdoe@example.com", "sub": janeSub}, Status: "CONFIRMED", Enabled: true})
+		cog.AddUser(awsfake.CognitoUser{Username: "jdoe", Attributes: map[string]string{"email": "jdoe@example.com", "sub": janeSub}, Status: "CONFIRMED", Enabled: true})
 		if _, err := triggertest.Invoke(r, signUp(t, fx.token).JSON(t), 0); err != nil {
 			t.Fatalf("invited sign-up: %v", err)
 		}
@@ -47,7 +47,7 @@ func TestReusedUserNameAttack(t *testing.T) {
 
 		// jdoe is deleted (with her attributes and groups); mallory takes
 		// the name with a self sign-up and her own, verified address.
-		cog.AddUser(cognitofake.User{Username: "jdoe", Attributes: map[string]string{"email": "mallory@example.com", "sub": mallorySub}, Status: "CONFIRMED", Enabled: true})
+		cog.AddUser(awsfake.CognitoUser{Username: "jdoe", Attributes: map[string]string{"email": "mallory@example.com", "sub": mallorySub}, Status: "CONFIRMED", Enabled: true})
 		plain := triggertest.From(t, "PreSignUp_SignUp").Delete("request.clientMetadata").UserAttribute("email", "mallory@example.com").JSON(t)
 		if _, err := triggertest.Invoke(r, plain, 0); err != nil {
 			t.Fatalf("mallory's sign-up: %v", err)

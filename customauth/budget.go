@@ -45,14 +45,15 @@ func delivering(ch Challenge) bool {
 }
 
 // BudgetKey is the key of the user's budget: user pool and "sub", or for a
-// user that does not exist (no sub) the user name in lower case, as
-// Cognito compares user names by default; so every spelling of an unknown
-// name spends one budget, as every sign-in of a real user does.
-func BudgetKey(h *triggers.Header, attrs triggers.Attributes) string {
+// user that does not exist (no sub) the DecoyID of the user name under key
+// (Sequence.DecoyKey): every spelling of an unknown name spends one budget,
+// as every sign-in of a real user does, and what a person typed as a user
+// name (often a password, by mistake) is never stored in clear.
+func BudgetKey(h *triggers.Header, attrs triggers.Attributes, key []byte) string {
 	if sub := attrs["sub"]; sub != "" {
 		return h.UserPoolID + "#" + sub
 	}
-	return h.UserPoolID + "#name:" + NormalizeUserName(h.UserName)
+	return h.UserPoolID + "#name:" + DecoyID(key, h.UserPoolID, h.UserName)
 }
 
 // NormalizeUserName is the form of a user name that decoys and budgets of
@@ -89,7 +90,7 @@ func (fl *Flow) spend(ctx context.Context, h *triggers.Header, attrs triggers.At
 	if c == (limits.Charge{}) && !check {
 		return true, nil
 	}
-	ok, err := fl.budget.Spend(ctx, BudgetKey(h, attrs), c, fl.now())
+	ok, err := fl.budget.Spend(ctx, BudgetKey(h, attrs, fl.decoyKey), c, fl.now())
 	if err != nil {
 		return false, unavailable(fmt.Errorf("customauth: the user's sign-in budget: %w", err))
 	}

@@ -3,6 +3,7 @@ package customauth_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -111,10 +112,19 @@ func containsLocked(err error) bool {
 
 func TestBudgetKeyIgnoresLetterCaseOfUnknownNames(t *testing.T) {
 	h := func(name string) *triggers.Header { return &triggers.Header{UserPoolID: "p", UserName: name} }
-	if customauth.BudgetKey(h("NoBody"), nil) != customauth.BudgetKey(h(" nobody"), nil) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	if customauth.BudgetKey(h("NoBody"), nil, key) != customauth.BudgetKey(h(" nobody"), nil, key) {
 		t.Fatal("an unknown name in another letter case has another budget")
 	}
-	if customauth.BudgetKey(h("jdoe"), triggers.Attributes{"sub": "s-1"}) != "p#s-1" {
+	if customauth.BudgetKey(h("NoBody"), nil, key) == customauth.BudgetKey(h("somebody"), nil, key) {
+		t.Fatal("two unknown names share a budget")
+	}
+	// A name typed by mistake is often a password: it never reaches the
+	// store's key in clear.
+	if k := customauth.BudgetKey(h("Hunter2-typed-as-name"), nil, key); strings.Contains(strings.ToLower(k), "hunter2") {
+		t.Fatalf("the budget key %q holds the typed name", k)
+	}
+	if customauth.BudgetKey(h("jdoe"), triggers.Attributes{"sub": "s-1"}, key) != "p#s-1" {
 		t.Fatal("a real user's budget is not keyed by sub")
 	}
 }

@@ -361,7 +361,9 @@ func (c *Cognitrig) addUserPool(p Props) {
 			Password: jsii.Bool(true), EmailOtp: jsii.Bool(cs.EmailOTP), SmsOtp: jsii.Bool(cs.SMSOTP), Passkey: jsii.Bool(cs.Passkey),
 		}}
 		if cs.Passkey {
-			props.PasskeyRelyingPartyId = jsii.String(cs.PasskeyRelyingPartyID)
+			if cs.PasskeyRelyingPartyID != "" {
+				props.PasskeyRelyingPartyId = jsii.String(cs.PasskeyRelyingPartyID)
+			}
 			if cs.PasskeyUserVerification != "" {
 				props.PasskeyUserVerification = cs.PasskeyUserVerification
 			}

@@ -197,9 +197,11 @@ type ChoiceSignInProps struct {
 	// EmailOTP and SMSOTP allow a one-time code by e-mail or SMS as the
 	// first factor.
 	EmailOTP, SMSOTP bool
-	// Passkey allows a passkey (WebAuthn) as the first factor; it needs
-	// PasskeyRelyingPartyID, the domain passkeys are bound to (the app's
-	// domain, or the pool's managed-login domain).
+	// Passkey allows a passkey (WebAuthn) as the first factor.
+	// PasskeyRelyingPartyID is the domain passkeys are bound to; optional,
+	// "typically your user pool domain", and it must be the custom domain
+	// when the pool has one and signs in through managed login
+	// ("WebAuthnConfigurationType", Amazon Cognito API Reference).
 	Passkey               bool
 	PasskeyRelyingPartyID string
 	// PasskeyUserVerification is PREFERRED (Cognito's default) or
@@ -416,17 +418,6 @@ func (p Props) validate() error {
 	}
 	if p.UserPool.CustomThreatProtection != "" && p.UserPool.FeaturePlan != awscognito.FeaturePlan_PLUS {
 		bad("UserPool.CustomThreatProtection needs FeaturePlan PLUS")
-	}
-	if cs := p.UserPool.ChoiceSignIn; cs != nil {
-		if cs.Passkey && cs.PasskeyRelyingPartyID == "" {
-			bad("UserPool.ChoiceSignIn.Passkey needs PasskeyRelyingPartyID, the domain passkeys are bound to")
-		}
-		if !cs.Passkey && (cs.PasskeyRelyingPartyID != "" || cs.PasskeyUserVerification != "") {
-			bad("UserPool.ChoiceSignIn: PasskeyRelyingPartyID and PasskeyUserVerification need Passkey")
-		}
-		if cs.SMSOTP && !p.SMS {
-			bad("UserPool.ChoiceSignIn.SMSOTP needs SMS: Cognito must be able to text the code")
-		}
 	}
 	if d := p.UserPool.DomainPrefix; d != "" && !domainPrefix.MatchString(d) {
 		bad("UserPool.DomainPrefix %q: use lower-case letters, digits and hyphens, 1 to 63, not starting or ending with a hyphen", d)

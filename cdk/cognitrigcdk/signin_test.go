@@ -46,3 +46,18 @@ func TestChoiceSignInAndThreatProtection(t *testing.T) {
 		t.Error("no app client allows ALLOW_USER_AUTH")
 	}
 }
+
+// A passkey without a relying party ID is what Cognito accepts ("Required:
+// No" in WebAuthnConfigurationType): synth must too, and leave it unset.
+func TestPasskeyWithoutRelyingPartyID(t *testing.T) {
+	s := synth(t, cognitrigcdk.Props{
+		UserPool:    cognitrigcdk.UserPoolProps{ChoiceSignIn: &cognitrigcdk.ChoiceSignInProps{Passkey: true}},
+		Client:      cognitrigcdk.ClientProps{AllowSequenceBypass: true},
+		Environment: map[string]string{"COGNITRIG_AUTH_SEQUENCE": "password,email-otp"},
+	})
+	for _, p := range s.ofType("AWS::Cognito::UserPool") {
+		if _, set := p.Properties["WebAuthnRelyingPartyID"]; set {
+			t.Errorf("WebAuthnRelyingPartyID set: %v", p.Properties["WebAuthnRelyingPartyID"])
+		}
+	}
+}

@@ -124,8 +124,9 @@ const DefaultClientMessage = "The request could not be completed. Try again late
 // deadline, a malformed event. Amazon Cognito shows a trigger's error text
 // to the caller ("<trigger> failed with error <text>"), so Error returns
 // only the router's client message and the reference; the cause, which may
-// name tables, ARNs, endpoints or fields, is logged with the same reference
-// and kept for errors.Is and errors.As.
+// name tables, ARNs, endpoints or fields, is logged once with the same
+// reference (by the Logging middleware when it is in the chain, else by the
+// router) and kept for errors.Is and errors.As.
 type ClientError struct {
 	Message   string // the router's client message
 	Reference string // the Lambda request ID, or a generated one outside Lambda
@@ -171,6 +172,11 @@ func (r *Router) clientError(ctx context.Context, payload []byte, err error) err
 	if errors.As(err, &ce) {
 		return ce // already mapped (a Router invoked by a Router)
 	}
+	var le *loggedError
+	if errors.As(err, &le) {
+		// Logging has logged the cause with this reference already.
+		return &ClientError{Message: r.clientMessage, Reference: le.reference, Cause: err}
+	}
 	ce = &ClientError{Message: r.clientMessage, Reference: reference(ctx), Cause: err}
 	h, _ := readHeader(payload)
 	r.logger.LogAttrs(ctx, slog.LevelError, "trigger failed; the client was shown the client message",
@@ -179,6 +185,27 @@ func (r *Router) clientError(ctx context.Context, payload []byte, err error) err
 		slog.String("errorType", fmt.Sprintf("%T", err)),
 		slog.String("error", err.Error()))
 	return ce
+}
+
+// loggedError marks a failure that the Logging middleware has logged, with
+// the reference it logged, so that the router neither logs it a second
+// time nor makes up another reference. It is transparent to errors.Is,
+// errors.As and Error.
+type loggedError struct {
+	err       error
+	reference string
+}
+
+func (e *loggedError) Error() string { return e.err.Error() }
+func (e *loggedError) Unwrap() error { return e.err }
+
+// asLogged returns err marked as logged, keeping the reference of an inner
+// Logging middleware if one marked it already.
+func asLogged(ctx context.Context, err error) *loggedError {
+	if le, ok := err.(*loggedError); ok {
+		return le
+	}
+	return &loggedError{err: err, reference: reference(ctx)}
 }
 
 // reference returns the Lambda request ID of ctx, or a random one.

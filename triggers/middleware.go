@@ -146,7 +146,8 @@ func LogUserName(mask func(userName string) string) LogOption {
 //
 // The success line has the message "trigger handled"; a *Refusal logs
 // "trigger refused" at Info with its message, any other error "trigger
-// failed" at Error.
+// failed" at Error with the reference the client is shown (see
+// ClientError): the router then logs the failure no second time.
 func Logging(logger *slog.Logger, opts ...LogOption) Middleware {
 	cfg := logConfig{success: slog.LevelInfo, events: slog.LevelDebug, userName: MaskUserName}
 	for _, o := range opts {
@@ -178,7 +179,15 @@ func Logging(logger *slog.Logger, opts ...LogOption) Middleware {
 				outcome = []slog.Attr{slog.String("message", refusal.Message), slog.Any("reason", refusal.Reason)}
 			default:
 				level, msg = slog.LevelError, "trigger failed"
-				outcome = []slog.Attr{slog.String("error", err.Error())}
+				// The router would log the failure again with the reference
+				// it shows the client; this line carries that reference
+				// instead, and the router, seeing loggedError, stays quiet.
+				le := asLogged(ctx, err)
+				err = le
+				outcome = []slog.Attr{
+					slog.String("reference", le.reference),
+					slog.String("errorType", fmt.Sprintf("%T", le.err)),
+					slog.String("error", le.err.Error())}
 			}
 			if logger.Enabled(ctx, level) {
 				h := ev.Common()

@@ -503,8 +503,10 @@ func (p Props) validate() error {
 		bad("IdentityPool.Bucket %q: give the name of an S3 bucket (3 to 63 lower-case letters, digits, dots, hyphens)", p.IdentityPool.Bucket)
 	}
 
-	for k := range p.Environment {
+	for _, k := range sortedKeys(p.Environment) {
 		if err := checkEnvName("Environment", k); err != nil {
+			errs = append(errs, err)
+		} else if err := checkPlainEnv("Environment", k, "Secrets (a Secrets Manager reference)"); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -562,6 +564,16 @@ func managedEnv(name string) (prop string, managed bool) {
 		return "MasterKeySecret", true
 	}
 	return "", false
+}
+
+// checkPlainEnv refuses a secret variable (vars.go marks them "secret:")
+// in a plain environment property, where it would be written into the
+// template: it must come from Secrets Manager, through use.
+func checkPlainEnv(field, name, use string) error {
+	if _, secret := secretEnv(name); secret {
+		return fmt.Errorf("%s: %s is a secret and would be written into the template in plain text: give it through %s", field, name, use)
+	}
+	return nil
 }
 
 func checkEnvName(field, name string) error {

@@ -314,6 +314,11 @@ func Attach(scope constructs.Construct, id string, props AttachProps) (a *Attach
 	if err := checkSecrets(stack, typedSecrets(f)); err != nil {
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
 	}
+	if poolStack := awscdk.Stack_Of(props.UserPool); *poolStack.Node().Path() != *stack.Node().Path() {
+		// The pool would refer to the functions and the functions' policies
+		// to the pool: across stacks, that is a cycle.
+		return nil, fmt.Errorf("cognitrigcdk: scope is in stack %s and the user pool in %s: attach in the pool's stack", *stack.Node().Path(), *poolStack.Node().Path())
+	}
 	if err := checkFeaturePlan(stack, props.UserPool, f); err != nil {
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
 	}
@@ -341,6 +346,10 @@ func Attach(scope constructs.Construct, id string, props AttachProps) (a *Attach
 	}
 	a.addTables(tables)
 	a.build(p, f, stack, cs)
+	if f.CustomAuth != nil && p.EmailFrom == "" {
+		awscdk.Annotations_Of(a.Construct).AddWarningV2(jsii.String("cognitrig:emailFrom"),
+			jsii.String("EmailFrom is not set: custom authentication cannot email one-time codes or links (COGNITRIG_EMAIL_FROM)"))
+	}
 	return a, nil
 }
 

@@ -637,6 +637,17 @@ func TestAttachRefuses(t *testing.T) {
 			}
 		})
 	}
+	t.Run("pool in another stack", func(t *testing.T) {
+		app := awscdk.NewApp(nil)
+		poolStack := awscdk.NewStack(app, jsii.String("Pools"), nil)
+		other := awscdk.NewStack(app, jsii.String("Triggers"), nil)
+		pool := awscognito.NewUserPool(poolStack, jsii.String("Pool"), nil)
+		_, err := cognitrigcdk.Attach(other, "C", cognitrigcdk.AttachProps{UserPool: pool, Code: dummyCode(t),
+			Features: cognitrigcdk.Features{CustomMessages: &cognitrigcdk.CustomMessagesFeature{}}})
+		if err == nil || !strings.Contains(err.Error(), "attach in the pool's stack") {
+			t.Errorf("err %v, want a refusal", err)
+		}
+	})
 	t.Run("no pool", func(t *testing.T) {
 		app := awscdk.NewApp(nil)
 		stack := awscdk.NewStack(app, jsii.String("S"), nil)

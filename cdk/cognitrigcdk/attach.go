@@ -407,8 +407,36 @@ func (props AttachProps) internal() (Props, Features, error) {
 	if in := f.InboundFederation; in != nil && len(in.Providers) == 0 {
 		bad("Features.InboundFederation.Providers is empty: map each provider to its tenant")
 	}
-	if m := f.Migration; m != nil && m.LegacyUsersTable == nil && m.TokenURL == "" {
-		bad("Features.Migration: set LegacyUsersTable or TokenURL (the legacy source)")
+	// What the entry points refuse at start-up, refused here at synth
+	// instead: a function that cannot start fails every trigger it serves.
+	if m := f.Migration; m != nil {
+		switch {
+		case m.LegacyUsersTable == nil && m.TokenURL == "":
+			bad("Features.Migration: set LegacyUsersTable or TokenURL (the legacy source)")
+		case m.LegacyUsersTable != nil && m.TokenURL != "":
+			bad("Features.Migration: LegacyUsersTable and TokenURL are both set: set only the legacy source to migrate from")
+		case m.TokenURL != "" && (m.UserInfoURL == "" || m.ClientID == ""):
+			bad("Features.Migration: TokenURL needs UserInfoURL and ClientID")
+		}
+		if m.LookupURL != "" && !strings.Contains(m.LookupURL, "{username}") {
+			bad("Features.Migration.LookupURL %q has no {username} placeholder", m.LookupURL)
+		}
+		errs = append(errs, checkPairs("Features.Migration.AttributeMap", m.AttributeMap, "=,"))
+	}
+	if t := f.Tenancy; t != nil {
+		for _, role := range sortedKeys(t.ScopeMap) {
+			for _, sc := range append([]string{role}, t.ScopeMap[role]...) {
+				if sc == "" || strings.ContainsAny(sc, "=,; \t") {
+					bad("Features.Tenancy.ScopeMap: role %q, scope %q: give non-empty names without '=', ',', ';' or white space", role, sc)
+				}
+			}
+		}
+	}
+	if in := f.InboundFederation; in != nil {
+		errs = append(errs, checkPairs("Features.InboundFederation.Providers", in.Providers, "=,"))
+	}
+	if ca := f.CustomAuth; ca != nil {
+		errs = append(errs, checkPairs("Features.CustomAuth.MagicLinkPages", ca.MagicLinkPages, "=,"))
 	}
 	for _, name := range sortedKeys(props.Environment) {
 		if err := checkEnvName("Environment", name); err != nil {
@@ -682,4 +710,16 @@ func sameValue(stack awscdk.Stack, resolved any, v *string) bool {
 	a, errA := json.Marshal(resolved)
 	b, errB := json.Marshal(stack.Resolve(v))
 	return errA == nil && errB == nil && string(a) == string(b)
+}
+
+// checkPairs refuses keys and values that hold the separators of the
+// variable they are written into, or are empty.
+func checkPairs(setting string, m map[string]string, separators string) error {
+	var errs []error
+	for _, k := range sortedKeys(m) {
+		if k == "" || m[k] == "" || strings.ContainsAny(k, separators) || strings.ContainsAny(m[k], separators) {
+			errs = append(errs, fmt.Errorf("%s: %q = %q: give non-empty names and values without %q", setting, k, m[k], separators))
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -571,10 +571,11 @@ func everythingAttached() cognitrigcdk.AttachProps {
 			FederationLinking: &cognitrigcdk.FederationLinkingFeature{Providers: []string{"Google"}},
 			InboundFederation: &cognitrigcdk.InboundFederationFeature{Providers: map[string]string{"Okta": "acme"}},
 			WelcomeEmail:      &cognitrigcdk.WelcomeEmailFeature{},
-			Migration:         &cognitrigcdk.MigrationFeature{TokenURL: "https://legacy.example.com/token"},
-			CustomMessages:    &cognitrigcdk.CustomMessagesFeature{},
-			CustomSenders:     &cognitrigcdk.CustomSendersFeature{},
-			AuthEvents:        &cognitrigcdk.AuthEventsFeature{},
+			Migration: &cognitrigcdk.MigrationFeature{TokenURL: "https://legacy.example.com/token",
+				UserInfoURL: "https://legacy.example.com/userinfo", ClientID: "cognito-migration"},
+			CustomMessages: &cognitrigcdk.CustomMessagesFeature{},
+			CustomSenders:  &cognitrigcdk.CustomSendersFeature{},
+			AuthEvents:     &cognitrigcdk.AuthEventsFeature{},
 		},
 	}
 }
@@ -602,7 +603,7 @@ func TestAttachRefuses(t *testing.T) {
 			Sequence: []string{"captcha"}, Captcha: &cognitrigcdk.CaptchaSettings{VerifyURL: "https://example.com/v", Secret: plain}}}},
 			nil, []string{"secret COGNITRIG_CAPTCHA_SECRET is plain text"}},
 		{"plain-text legacy client secret", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{Migration: &cognitrigcdk.MigrationFeature{
-			TokenURL: "https://legacy.example.com/token", ClientSecret: plain}}},
+			TokenURL: "https://legacy.example.com/token", UserInfoURL: "https://legacy.example.com/userinfo", ClientID: "c", ClientSecret: plain}}},
 			nil, []string{"secret COGNITRIG_LEGACY_CLIENT_SECRET is plain text"}},
 		{"typed variable in Environment", cognitrigcdk.AttachProps{Environment: map[string]string{"COGNITRIG_SCOPE_MAP": "admin=read"}},
 			nil, []string{"COGNITRIG_SCOPE_MAP is set from Features.Tenancy"}},
@@ -612,6 +613,20 @@ func TestAttachRefuses(t *testing.T) {
 			nil, []string{"Features.WelcomeEmail needs EmailFrom"}},
 		{"migration without a source", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{Migration: &cognitrigcdk.MigrationFeature{}}},
 			nil, []string{"Features.Migration: set LegacyUsersTable or TokenURL"}},
+		{"two legacy sources", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{Migration: &cognitrigcdk.MigrationFeature{
+			TokenURL: "https://legacy.example.com/token", UserInfoURL: "https://legacy.example.com/userinfo", ClientID: "c"}}},
+			func(stack awscdk.Stack, _ *awscognito.UserPoolProps, a *cognitrigcdk.AttachProps) {
+				a.Features.Migration.LegacyUsersTable = awsdynamodb.Table_FromTableName(stack, jsii.String("Legacy"), jsii.String("legacy"))
+			}, []string{"LegacyUsersTable and TokenURL are both set"}},
+		{"token URL alone", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{Migration: &cognitrigcdk.MigrationFeature{TokenURL: "https://legacy.example.com/token"}}},
+			nil, []string{"TokenURL needs UserInfoURL and ClientID"}},
+		{"lookup URL without placeholder", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{Migration: &cognitrigcdk.MigrationFeature{
+			TokenURL: "https://legacy.example.com/token", UserInfoURL: "https://legacy.example.com/userinfo", ClientID: "c", LookupURL: "https://legacy.example.com/users"}}},
+			nil, []string{"has no {username} placeholder"}},
+		{"separator in a scope", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{Tenancy: &cognitrigcdk.TenancyFeature{ScopeMap: map[string][]string{"admin": {"read;write"}}}}},
+			nil, []string{"Features.Tenancy.ScopeMap"}},
+		{"separator in a tenant", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{InboundFederation: &cognitrigcdk.InboundFederationFeature{Providers: map[string]string{"Okta": "a,b"}}}},
+			nil, []string{"Features.InboundFederation.Providers"}},
 		{"tenancy on a Lite pool", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{Tenancy: &cognitrigcdk.TenancyFeature{}}},
 			func(_ awscdk.Stack, p *awscognito.UserPoolProps, _ *cognitrigcdk.AttachProps) {
 				p.FeaturePlan = awscognito.FeaturePlan_LITE

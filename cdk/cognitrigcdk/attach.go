@@ -346,10 +346,6 @@ func Attach(scope constructs.Construct, id string, props AttachProps) (a *Attach
 	}
 	a.addTables(tables)
 	a.build(p, f, stack, cs)
-	if f.CustomAuth != nil && p.EmailFrom == "" {
-		awscdk.Annotations_Of(a.Construct).AddWarningV2(jsii.String("cognitrig:emailFrom"),
-			jsii.String("EmailFrom is not set: custom authentication cannot email one-time codes or links (COGNITRIG_EMAIL_FROM)"))
-	}
 	return a, nil
 }
 
@@ -394,6 +390,33 @@ func (props AttachProps) internal() (Props, Features, error) {
 		bad("Features.CustomSenders needs EmailFrom: the custom email sender replaces Cognito's own delivery")
 	}
 	if ca := f.CustomAuth; ca != nil {
+		seq := ca.Sequence
+		if len(seq) == 0 {
+			seq = []string{defaultAuthSequence}
+		}
+		for i, step := range seq {
+			switch step = strings.TrimSpace(step); step {
+			case "password":
+				if i != 0 {
+					bad("Features.CustomAuth.Sequence: password can only be the first step")
+				}
+			case "captcha", "security-question":
+			case "email-otp", "magic-link":
+				if p.EmailFrom == "" {
+					bad("Features.CustomAuth.Sequence: step %s sends email: set EmailFrom", step)
+				}
+			case "sms-otp":
+				if !p.SMS {
+					bad("Features.CustomAuth.Sequence: step %s sends text messages: set SMS", step)
+				}
+			case "email-or-sms-otp":
+				if p.EmailFrom == "" || !p.SMS {
+					bad("Features.CustomAuth.Sequence: step %s sends email or text messages: set EmailFrom and SMS", step)
+				}
+			default:
+				bad("Features.CustomAuth.Sequence: unknown step %q (password, captcha, security-question, email-otp, sms-otp, email-or-sms-otp, magic-link)", step)
+			}
+		}
 		if hasStep(ca.Sequence, "captcha") && (ca.Captcha == nil || ca.Captcha.VerifyURL == "" || ca.Captcha.Secret == nil) {
 			bad("Features.CustomAuth.Sequence has a captcha step: set Captcha.VerifyURL and Captcha.Secret")
 		}

@@ -151,7 +151,7 @@ func TestAttachFeatures(t *testing.T) {
 	}{
 		{
 			name:  "custom auth",
-			props: cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{CustomAuth: &cognitrigcdk.CustomAuthFeature{}}},
+			props: cognitrigcdk.AttachProps{EmailFrom: from, Features: cognitrigcdk.Features{CustomAuth: &cognitrigcdk.CustomAuthFeature{}}},
 			want: want{
 				functions: []string{"customauth"},
 				tables:    []string{"Challenges"},
@@ -160,6 +160,7 @@ func TestAttachFeatures(t *testing.T) {
 					return []string{
 						stmt([]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}, s.resolved(s.a.Tables.Challenges.TableArn())),
 						stmt([]string{"secretsmanager:GetSecretValue"}, s.resolved(s.a.MasterKeySecret.SecretFullArn())),
+						stmt([]string{"ses:SendEmail"}, sesARN("identity/no-reply@mail.example.com"), sesARN("identity/mail.example.com")),
 					}
 				},
 				secrets: 1,
@@ -609,6 +610,14 @@ func TestAttachRefuses(t *testing.T) {
 			nil, []string{"COGNITRIG_SCOPE_MAP is set from Features.Tenancy"}},
 		{"captcha step without settings", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{CustomAuth: &cognitrigcdk.CustomAuthFeature{Sequence: []string{"password", "captcha"}}}},
 			nil, []string{"Features.CustomAuth.Sequence has a captcha step"}},
+		{"email step without sender", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{CustomAuth: &cognitrigcdk.CustomAuthFeature{}}},
+			nil, []string{"step email-otp sends email: set EmailFrom"}},
+		{"SMS step without SMS", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{CustomAuth: &cognitrigcdk.CustomAuthFeature{Sequence: []string{"password", "sms-otp"}}}},
+			nil, []string{"step sms-otp sends text messages: set SMS"}},
+		{"unknown step", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{CustomAuth: &cognitrigcdk.CustomAuthFeature{Sequence: []string{"password", "totp"}}}},
+			nil, []string{`unknown step "totp"`}},
+		{"password not first", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{CustomAuth: &cognitrigcdk.CustomAuthFeature{Sequence: []string{"captcha", "password"}}}},
+			nil, []string{"password can only be the first step"}},
 		{"welcome email without sender", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{WelcomeEmail: &cognitrigcdk.WelcomeEmailFeature{}}},
 			nil, []string{"Features.WelcomeEmail needs EmailFrom"}},
 		{"migration without a source", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{Migration: &cognitrigcdk.MigrationFeature{}}},

@@ -82,7 +82,7 @@ type Cognitrig struct {
 }
 
 // Tables are the construct's DynamoDB tables. Migration is nil without
-// Props.Migration.
+// Props.Migration; in an Attachment, each is nil unless a feature uses it.
 type Tables struct {
 	Tenancy    awsdynamodb.Table // tenants, memberships, invitations, links
 	Challenges awsdynamodb.Table // custom-auth records

@@ -301,7 +301,10 @@ type Attachment struct {
 // Attach adds to scope what the chosen features need, on a user pool of
 // your own: only the tables, functions, IAM statements and triggers of the
 // features that are set. It checks props first and returns every problem
-// found, having added nothing. Put scope in the pool's stack.
+// found, having added nothing. Once props pass, a CDK error (such as a
+// trigger the pool already has) or a failed build of a handler is returned
+// as an error, and scope then holds a partial construct to be discarded.
+// Put scope in the pool's stack; a pool of another stack is refused.
 func Attach(scope constructs.Construct, id string, props AttachProps) (a *Attachment, err error) {
 	p, f, err := props.internal()
 	if err == nil && p.Code == nil && len(featureConcerns(f, p)) > 0 {

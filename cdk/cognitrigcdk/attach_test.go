@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cognitrig/cognitrig/cdk/cognitrigcdk"
 )
@@ -716,5 +717,30 @@ func TestNewProvidesNameKey(t *testing.T) {
 	}
 	if s := synth(t, cognitrigcdk.Props{}); s.c.NameKeySecret != nil {
 		t.Error("a name key without migration")
+	}
+	given := synth(t, cognitrigcdk.Props{Shape: cognitrigcdk.FunctionPerConcern, Migration: &cognitrigcdk.MigrationProps{},
+		Secrets: map[string]awscdk.SecretValue{"COGNITRIG_LEGACY_NAME_KEY": awscdk.SecretValue_SecretsManager(jsii.String("team-name-key"), nil)}})
+	if given.c.NameKeySecret != nil || len(given.ofType("AWS::SecretsManager::Secret")) != 1 { // the master key
+		t.Error("a name key generated beside the one given in Secrets")
+	}
+	env = envOf(t, given.res[given.logicalID(given.c.Functions["migration"])])
+	if got := fmtEnv(env["COGNITRIG_LEGACY_NAME_KEY"]); got != "{{resolve:secretsmanager:team-name-key:SecretString:::}}" {
+		t.Errorf("COGNITRIG_LEGACY_NAME_KEY = %s, want the given secret", got)
+	}
+}
+
+// TestAttachTriggerTaken: a trigger the pool already has is an error (the
+// CDK's "A trigger for the operation ... already exists"), not a panic.
+func TestAttachTriggerTaken(t *testing.T) {
+	_, err := attachTo(t, cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{CustomMessages: &cognitrigcdk.CustomMessagesFeature{}}},
+		func(stack awscdk.Stack, p *awscognito.UserPoolProps, _ *cognitrigcdk.AttachProps) {
+			fn := awslambda.NewFunction(stack, jsii.String("Mine"), &awslambda.FunctionProps{
+				Runtime: awslambda.Runtime_PROVIDED_AL2023(), Handler: jsii.String("bootstrap"),
+				Code: dummyCode(t)("messages"),
+			})
+			p.LambdaTriggers = &awscognito.UserPoolTriggers{CustomMessage: fn}
+		})
+	if err == nil || !strings.Contains(err.Error(), "customMessage already exists") {
+		t.Errorf("err %v, want the CDK's refusal of a second customMessage trigger", err)
 	}
 }

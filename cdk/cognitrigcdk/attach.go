@@ -586,8 +586,8 @@ func typedSecrets(f Features) map[string]awscdk.SecretValue {
 	return out
 }
 
-// featureEnv returns the plain variables and the secrets of a feature set,
-// for the entry point that reads them.
+// customAuthEnv returns the variables and the secrets of the custom-auth
+// settings; migrationEnv and authEventsEnv those of theirs.
 func customAuthEnv(ca *CustomAuthFeature) (map[string]string, map[string]awscdk.SecretValue) {
 	env := map[string]string{}
 	set := func(name, v string) {

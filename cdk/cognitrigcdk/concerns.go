@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -37,6 +38,44 @@ const (
 	envInbound          = "COGNITRIG_INBOUND_PROVIDERS"
 	envWelcomeEmail     = "COGNITRIG_WELCOME_EMAIL"
 	envMagicLinkKMSKey  = "COGNITRIG_MAGICLINK_KMS_KEY"
+
+	envCaptchaVerifyURL    = "COGNITRIG_CAPTCHA_VERIFY_URL"
+	envCaptchaSecret       = "COGNITRIG_CAPTCHA_SECRET" // secret
+	envCaptchaSiteKey      = "COGNITRIG_CAPTCHA_SITE_KEY"
+	envCaptchaProvider     = "COGNITRIG_CAPTCHA_PROVIDER"
+	envCaptchaMinScore     = "COGNITRIG_CAPTCHA_MIN_SCORE"
+	envCaptchaAction       = "COGNITRIG_CAPTCHA_ACTION"
+	envCaptchaHostnames    = "COGNITRIG_CAPTCHA_HOSTNAMES"
+	envMagicLinkPages      = "COGNITRIG_MAGICLINK_PAGES"
+	envMagicLinkURL        = "COGNITRIG_MAGICLINK_URL"
+	envAuthMaxFailures     = "COGNITRIG_AUTH_MAX_FAILURES"
+	envAuthFailWindow      = "COGNITRIG_AUTH_FAILURE_WINDOW"
+	envAuthLockout         = "COGNITRIG_AUTH_LOCKOUT"
+	envAuthMaxLockout      = "COGNITRIG_AUTH_MAX_LOCKOUT"
+	envAuthMaxSends        = "COGNITRIG_AUTH_MAX_SENDS"
+	envAuthSendWindow      = "COGNITRIG_AUTH_SEND_WINDOW"
+	envLegacyKeyAttribute  = "COGNITRIG_LEGACY_KEY_ATTRIBUTE"
+	envLegacyHashAttribute = "COGNITRIG_LEGACY_HASH_ATTRIBUTE"
+	envLegacyTokenURL      = "COGNITRIG_LEGACY_TOKEN_URL"
+	envLegacyUserInfoURL   = "COGNITRIG_LEGACY_USERINFO_URL"
+	envLegacyLookupURL     = "COGNITRIG_LEGACY_LOOKUP_URL"
+	envLegacyClientID      = "COGNITRIG_LEGACY_CLIENT_ID"
+	envLegacyClientSecret  = "COGNITRIG_LEGACY_CLIENT_SECRET" // secret
+	envLegacyScope         = "COGNITRIG_LEGACY_SCOPE"
+	envLegacyAttributeMap  = "COGNITRIG_LEGACY_ATTRIBUTE_MAP"
+	envLegacyDenyAttrs     = "COGNITRIG_LEGACY_DENY_ATTRIBUTES"
+	envLegacyNameKey       = "COGNITRIG_LEGACY_NAME_KEY" // secret
+	envBreakerMaxFailures  = "COGNITRIG_BREAKER_MAX_FAILURES"
+	envBreakerOpenSeconds  = "COGNITRIG_BREAKER_OPEN_SECONDS"
+	envAllowedClients      = "COGNITRIG_ALLOWED_CLIENTS"
+	envIPAllow             = "COGNITRIG_IP_ALLOW"
+	envIPDeny              = "COGNITRIG_IP_DENY"
+	envMFAOnNewDevice      = "COGNITRIG_MFA_ON_NEW_DEVICE"
+	envAuditRetainDays     = "COGNITRIG_AUDIT_RETENTION_DAYS"
+	envScopeMap            = "COGNITRIG_SCOPE_MAP"
+	envGroupPattern        = "COGNITRIG_GROUP_PATTERN"
+	envRequireInvitation   = "COGNITRIG_REQUIRE_INVITATION"
+	envTrustedEmail        = "COGNITRIG_TRUSTED_EMAIL_PROVIDERS"
 )
 
 // tableID names one of the tables a concern uses.
@@ -71,107 +110,206 @@ type concern struct {
 	decrypt  bool                 // kms:Decrypt with the sender key
 	keyed    bool                 // reads the master key
 	mac      bool                 // signs magic links with the KMS HMAC key
-	env      map[string]string    // switches the concern's options on
+	nameKey  bool                 // reads the legacy name key
+	env      map[string]string    // the typed settings' variables
+	secrets  map[string]awscdk.SecretValue
 }
 
 // opInboundFederation is the inbound federation trigger, which the CDK's
 // UserPool.addTrigger does not know: addTrigger sets it with an escape hatch.
 var opInboundFederation = awscognito.UserPoolOperation_Of(jsii.String("inboundFederation"))
 
-// concerns returns the concerns of a deployment with the given options,
-// in a fixed order.
-func concerns(p Props) []concern {
-	var cs []concern
-	cs = append(cs, concern{
-		handler: HandlerCustomAuth,
-		triggers: []trigger{
-			{op: awscognito.UserPoolOperation_DEFINE_AUTH_CHALLENGE()},
-			{op: awscognito.UserPoolOperation_CREATE_AUTH_CHALLENGE()},
-			{op: awscognito.UserPoolOperation_VERIFY_AUTH_CHALLENGE_RESPONSE()},
-		},
-		// customauth/records: conditional put, get, update (sent, failures),
-		// delete (used records).
-		tables: map[tableID][]string{tableChallenges: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}},
-		email:  p.EmailFrom != "",
-		sms:    p.SMS,
-		keyed:  true,
-		mac:    p.MagicLinkKey != nil,
-	})
-	tenancy := concern{
-		handler: HandlerTenancy,
-		triggers: []trigger{
-			{op: awscognito.UserPoolOperation_PRE_SIGN_UP()},
-			{op: awscognito.UserPoolOperation_POST_CONFIRMATION()},
-			{op: awscognito.UserPoolOperation_PRE_TOKEN_GENERATION_CONFIG(), version: awscognito.LambdaVersion_V2_0},
-		},
-		tables: map[tableID][]string{
-			// tenancy/dynamostore: the API it declares.
-			tableTenancy: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"},
-		},
-		cognito: []string{"cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminAddUserToGroup"},
+// featuresOf returns the features of the whole-stack construct: custom
+// authentication, tenancy, custom messages and authentication events
+// always; the others as props ask. Settings the whole stack takes as
+// variables (Props.Environment) stay there.
+func featuresOf(p Props) Features {
+	f := Features{
+		CustomAuth:     &CustomAuthFeature{MasterKeySecret: p.MasterKeySecret, MagicLinkKey: p.MagicLinkKey},
+		Tenancy:        &TenancyFeature{},
+		CustomMessages: &CustomMessagesFeature{},
+		AuthEvents:     &AuthEventsFeature{},
 	}
 	if strings.TrimSpace(p.Environment[envFederation]) != "" {
-		// tenancy/federation: find the existing user by verified email and
-		// link the identity to it; only with linking on.
-		tenancy.cognito = append(tenancy.cognito, "cognito-idp:ListUsers", "cognito-idp:AdminLinkProviderForUser")
-	}
-	if p.WelcomeEmail {
-		// Post confirmation sends it once per user: lifecycle/confirm
-		// keeps its markers with conditional puts, updates and deletes.
-		tenancy.tables[tableConfirm] = []string{"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
-		tenancy.email = true
-		tenancy.env = map[string]string{envWelcomeEmail: "true"}
+		f.FederationLinking = &FederationLinkingFeature{}
 	}
 	if strings.TrimSpace(p.Environment[envInbound]) != "" {
-		// tenancy/inbound: the provider's tenant, read from the tenancy
-		// table (already granted), written into the attributes Cognito
-		// maps. Cognito takes only V1_0 ("Inbound federation Lambda
-		// trigger"); the CDK has no operation for it, see addTrigger.
-		tenancy.triggers = append(tenancy.triggers, trigger{op: opInboundFederation, version: awscognito.LambdaVersion_V1_0})
+		f.InboundFederation = &InboundFederationFeature{}
 	}
-	cs = append(cs, tenancy)
+	if p.WelcomeEmail {
+		f.WelcomeEmail = &WelcomeEmailFeature{}
+	}
 	if p.Migration != nil {
+		f.Migration = &MigrationFeature{LegacyUsersTable: p.Migration.LegacyUsersTable}
+	}
+	if p.CustomSenders != nil {
+		f.CustomSenders = &CustomSendersFeature{Key: p.CustomSenders.Key}
+	}
+	return f
+}
+
+// Actions of the tenancy function on the tenancy table: the API
+// tenancy/dynamostore declares.
+var tenancyTableActions = []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"}
+
+// featureConcerns returns the concerns the features need, in a fixed
+// order, each with only the triggers, tables, permissions and variables
+// of the features that use it. p gives EmailFrom, SMS and the keys.
+func featureConcerns(f Features, p Props) []concern {
+	var cs []concern
+	if ca := f.CustomAuth; ca != nil {
+		env, secrets := customAuthEnv(ca)
+		cs = append(cs, concern{
+			handler: HandlerCustomAuth,
+			triggers: []trigger{
+				{op: awscognito.UserPoolOperation_DEFINE_AUTH_CHALLENGE()},
+				{op: awscognito.UserPoolOperation_CREATE_AUTH_CHALLENGE()},
+				{op: awscognito.UserPoolOperation_VERIFY_AUTH_CHALLENGE_RESPONSE()},
+			},
+			// customauth/records: conditional put, get, update (sent, failures),
+			// delete (used records).
+			tables:  map[tableID][]string{tableChallenges: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}},
+			email:   p.EmailFrom != "",
+			sms:     p.SMS,
+			keyed:   true,
+			mac:     ca.MagicLinkKey != nil,
+			env:     env,
+			secrets: secrets,
+		})
+	}
+	if t, ok := tenancyConcern(f); ok {
+		cs = append(cs, t)
+	}
+	if m := f.Migration; m != nil {
 		// migration/dynamotracker records an attempt with GetItem, PutItem
 		// and UpdateItem (its Query and BatchGetItem serve operators);
 		// migration/dynamosource looks a user up with GetItem (its Scan
 		// serves the bulk import).
 		tables := map[tableID][]string{tableMigration: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}}
-		if p.Migration.LegacyUsersTable != nil {
+		if m.LegacyUsersTable != nil {
 			tables[tableLegacyUsers] = []string{"dynamodb:GetItem"}
 		}
+		env, secrets := migrationEnv(m)
 		cs = append(cs, concern{
 			handler:  HandlerMigration,
 			triggers: []trigger{{op: awscognito.UserPoolOperation_USER_MIGRATION()}},
 			tables:   tables,
+			env:      env,
+			secrets:  secrets,
+			nameKey:  true,
 		})
 	}
-	messages := concern{
-		handler:  HandlerMessages,
-		triggers: []trigger{{op: awscognito.UserPoolOperation_CUSTOM_MESSAGE()}},
-	}
-	if p.CustomSenders != nil {
-		messages.triggers = append(messages.triggers, trigger{op: awscognito.UserPoolOperation_CUSTOM_EMAIL_SENDER()})
-		if p.SMS {
-			messages.triggers = append(messages.triggers, trigger{op: awscognito.UserPoolOperation_CUSTOM_SMS_SENDER()})
+	if f.CustomMessages != nil || f.CustomSenders != nil {
+		messages := concern{handler: HandlerMessages}
+		if f.CustomMessages != nil {
+			messages.triggers = append(messages.triggers, trigger{op: awscognito.UserPoolOperation_CUSTOM_MESSAGE()})
 		}
-		messages.email, messages.sms, messages.decrypt = true, p.SMS, true
-		// lifecycle/messages: the account-takeover warning carries no
-		// address; the sender looks the user up.
-		messages.cognito = []string{"cognito-idp:AdminGetUser"}
+		if f.CustomSenders != nil {
+			messages.triggers = append(messages.triggers, trigger{op: awscognito.UserPoolOperation_CUSTOM_EMAIL_SENDER()})
+			if p.SMS {
+				messages.triggers = append(messages.triggers, trigger{op: awscognito.UserPoolOperation_CUSTOM_SMS_SENDER()})
+			}
+			messages.email, messages.sms, messages.decrypt = true, p.SMS, true
+			// lifecycle/messages: the account-takeover warning carries no
+			// address; the sender looks the user up.
+			messages.cognito = []string{"cognito-idp:AdminGetUser"}
+		}
+		cs = append(cs, messages)
 	}
-	cs = append(cs, messages)
-	cs = append(cs, concern{
-		handler: HandlerAuthEvents,
-		triggers: []trigger{
-			{op: awscognito.UserPoolOperation_PRE_AUTHENTICATION()},
-			{op: awscognito.UserPoolOperation_POST_AUTHENTICATION()},
-		},
-		// lifecycle/authpolicy: one put per sign-in, queries of a user's
-		// recent sign-ins.
-		tables:  map[tableID][]string{tableAudit: {"dynamodb:PutItem", "dynamodb:Query"}},
-		cognito: []string{"cognito-idp:AdminSetUserMFAPreference"},
-	})
+	if ae := f.AuthEvents; ae != nil {
+		cs = append(cs, concern{
+			handler: HandlerAuthEvents,
+			triggers: []trigger{
+				{op: awscognito.UserPoolOperation_PRE_AUTHENTICATION()},
+				{op: awscognito.UserPoolOperation_POST_AUTHENTICATION()},
+			},
+			// lifecycle/authpolicy: one put per sign-in, queries of a user's
+			// recent sign-ins.
+			tables:  map[tableID][]string{tableAudit: {"dynamodb:PutItem", "dynamodb:Query"}},
+			cognito: []string{"cognito-idp:AdminSetUserMFAPreference"},
+			env:     authEventsEnv(ae),
+		})
+	}
 	return cs
+}
+
+// tenancyConcern is the tenancy function of the features that use it:
+// Tenancy, Invitations, FederationLinking, WelcomeEmail and
+// InboundFederation. The entry point always reads the tenancy table
+// (COGNITRIG_TENANCY_TABLE is required); each feature wires only the
+// triggers it needs, in a fixed order.
+func tenancyConcern(f Features) (concern, bool) {
+	if f.Tenancy == nil && f.Invitations == nil && f.FederationLinking == nil && f.WelcomeEmail == nil && f.InboundFederation == nil {
+		return concern{}, false
+	}
+	t := concern{
+		handler: HandlerTenancy,
+		tables:  map[tableID][]string{tableTenancy: tenancyTableActions},
+		env:     map[string]string{},
+	}
+	preSignUp := f.Tenancy != nil || f.Invitations != nil || f.FederationLinking != nil
+	postConfirmation := f.Tenancy != nil || f.Invitations != nil || f.WelcomeEmail != nil
+	if preSignUp {
+		t.triggers = append(t.triggers, trigger{op: awscognito.UserPoolOperation_PRE_SIGN_UP()})
+	}
+	if postConfirmation {
+		t.triggers = append(t.triggers, trigger{op: awscognito.UserPoolOperation_POST_CONFIRMATION()})
+		// tenancy/invitation: post confirmation binds the invited user's
+		// tenant attribute and group through the admin API.
+		t.cognito = []string{"cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminAddUserToGroup"}
+	}
+	if tf := f.Tenancy; tf != nil {
+		// V2_0 customizes ID and access tokens of users; V3_0 also the
+		// access tokens of machine-to-machine client-credentials grants.
+		// Both need the Essentials or Plus plan (Amazon Cognito "Pre token
+		// generation Lambda trigger"). The handler answers either.
+		version := awscognito.LambdaVersion_V2_0
+		if tf.MachineToMachineClaims {
+			version = awscognito.LambdaVersion_V3_0
+		}
+		t.triggers = append(t.triggers, trigger{op: awscognito.UserPoolOperation_PRE_TOKEN_GENERATION_CONFIG(), version: version})
+		if len(tf.ScopeMap) > 0 {
+			t.env[envScopeMap] = scopeMap(tf.ScopeMap)
+		}
+		if tf.GroupPattern != "" {
+			t.env[envGroupPattern] = tf.GroupPattern
+		}
+	}
+	if inv := f.Invitations; inv != nil && inv.Required {
+		t.env[envRequireInvitation] = "true"
+	}
+	if fl := f.FederationLinking; fl != nil {
+		// tenancy/federation: find the existing user by verified email and
+		// link the identity to it; only with linking on.
+		t.cognito = append(t.cognito, "cognito-idp:ListUsers", "cognito-idp:AdminLinkProviderForUser")
+		if len(fl.Providers) > 0 {
+			t.env[envFederation] = strings.Join(fl.Providers, ",")
+		}
+		if len(fl.TrustedEmailProviders) > 0 {
+			t.env[envTrustedEmail] = strings.Join(fl.TrustedEmailProviders, ",")
+		}
+	}
+	if f.WelcomeEmail != nil {
+		// Post confirmation sends it once per user: lifecycle/confirm
+		// keeps its markers with conditional puts, updates and deletes.
+		t.tables[tableConfirm] = []string{"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+		t.email = true
+		t.env[envWelcomeEmail] = "true"
+	}
+	if in := f.InboundFederation; in != nil {
+		// tenancy/inbound: the provider's tenant, read from the tenancy
+		// table, written into the attributes Cognito maps. Cognito takes
+		// only V1_0 ("Inbound federation Lambda trigger"); the CDK has no
+		// operation for it, see addTrigger.
+		t.triggers = append(t.triggers, trigger{op: opInboundFederation, version: awscognito.LambdaVersion_V1_0})
+		if len(in.Providers) > 0 {
+			t.env[envInbound] = joinMap(in.Providers, "=", ",")
+		}
+	}
+	if len(t.env) == 0 {
+		t.env = nil
+	}
+	return t, true
 }
 
 // merge returns one concern, named handler, that serves and needs all of
@@ -189,6 +327,13 @@ func merge(handler string, cs []concern) concern {
 		all.decrypt = all.decrypt || c.decrypt
 		all.keyed = all.keyed || c.keyed
 		all.mac = all.mac || c.mac
+		all.nameKey = all.nameKey || c.nameKey
+		for name, v := range c.secrets {
+			if all.secrets == nil {
+				all.secrets = map[string]awscdk.SecretValue{}
+			}
+			all.secrets[name] = v
+		}
 		for name, v := range c.env {
 			if all.env == nil {
 				all.env = map[string]string{}
@@ -199,9 +344,10 @@ func merge(handler string, cs []concern) concern {
 	return all
 }
 
-// functions returns the concerns to deploy as functions for p.Shape.
+// functions returns the concerns of the whole-stack construct to deploy
+// as functions for p.Shape.
 func functions(p Props) []concern {
-	cs := concerns(p)
+	cs := featureConcerns(featuresOf(p), p)
 	if p.Shape == SingleFunction {
 		return []concern{merge(HandlerAll, cs)}
 	}
@@ -254,10 +400,10 @@ func union(a, b []string) []string {
 	return out
 }
 
-// handlerNames returns the entry points a deployment builds.
-func handlerNames(p Props) []string {
+// handlerNames returns the entry points of the concerns.
+func handlerNames(cs []concern) []string {
 	var names []string
-	for _, c := range functions(p) {
+	for _, c := range cs {
 		names = append(names, c.handler)
 	}
 	return names

@@ -73,12 +73,16 @@ type Cognitrig struct {
 	// MasterKeySecret is the generated master key; nil when
 	// Props.MasterKeySecret or Props.MasterKey is given.
 	MasterKeySecret awssecretsmanager.Secret
+	// NameKeySecret is the generated COGNITRIG_LEGACY_NAME_KEY of the
+	// migration function; nil without Props.Migration, or when
+	// Props.Secrets gives the variable.
+	NameKeySecret awssecretsmanager.Secret
 	// IdentityPool is nil without Props.IdentityPool.
 	IdentityPool awscognitoidentitypool.IdentityPool
 }
 
 // Tables are the construct's DynamoDB tables. Migration is nil without
-// Props.Migration.
+// Props.Migration; in an Attachment, each is nil unless a feature uses it.
 type Tables struct {
 	Tenancy    awsdynamodb.Table // tenants, memberships, invitations, links
 	Challenges awsdynamodb.Table // custom-auth records
@@ -97,7 +101,7 @@ func New(scope constructs.Construct, id string, props Props) (c *Cognitrig, err 
 	p := props.withDefaults()
 	err = p.validate()
 	if p.Code == nil {
-		err = errors.Join(err, p.defaultCode())
+		err = errors.Join(err, p.defaultCode(functions(p)))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
@@ -122,47 +126,37 @@ func New(scope constructs.Construct, id string, props Props) (c *Cognitrig, err 
 			c, err = nil, fmt.Errorf("cognitrigcdk: %v", r)
 		}
 	}()
-	c = &Cognitrig{Construct: constructs.NewConstruct(scope, jsii.String(id)), Functions: map[string]awslambda.Function{}}
-	c.addTables(p)
-	if p.MasterKey == nil && p.MasterKeySecret == nil {
-		c.MasterKeySecret = awssecretsmanager.NewSecret(c.Construct, jsii.String("MasterKey"), &awssecretsmanager.SecretProps{
-			Description: jsii.String("cognitrig COGNITRIG_MASTER_KEY: custom authentication derives its keys from it"),
-			// Letters and digits only: 64 of them are valid base64 of 48 bytes.
-			GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
-				PasswordLength: jsii.Number(64), ExcludePunctuation: jsii.Bool(true), IncludeSpace: jsii.Bool(false),
-			},
-			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
-		})
-		suppress(c.MasterKeySecret, "AwsSolutions-SMG4", reasonSecretRotation)
-		p.MasterKeySecret = c.MasterKeySecret
+	c = &Cognitrig{Construct: constructs.NewConstruct(scope, jsii.String(id))}
+	// The whole stack is the pool and its clients, and the features of
+	// featuresOf attached to it in the same scope (so that every logical
+	// ID stays what it was before Attach existed). Its tables all exist,
+	// used or not, so that turning a feature off later drops no data.
+	a := &Attachment{Construct: c.Construct, Functions: map[string]awslambda.Function{}}
+	tables := []tableID{tableTenancy, tableChallenges, tableAudit, tableConfirm}
+	if p.Migration != nil {
+		tables = append(tables, tableMigration)
 	}
+	a.addTables(tables)
+	c.Tables = a.Tables
 	if p.MasterKey != nil {
 		awscdk.Annotations_Of(c.Construct).AddWarningV2(jsii.String("cognitrig:masterKey"),
 			jsii.String("MasterKey puts the resolved master key into the function's configuration, readable with lambda:GetFunctionConfiguration, and a rotation reaches it only at the next deployment: use MasterKeySecret"))
 	}
 	if p.CustomSenders != nil {
-		c.SenderKey = p.CustomSenders.Key
-		if c.SenderKey == nil {
-			c.SenderKey = senderKey(c.Construct, stack)
+		// The pool takes the key when it is constructed.
+		a.SenderKey = p.CustomSenders.Key
+		if a.SenderKey == nil {
+			a.SenderKey = senderKey(c.Construct, stack)
 		}
-	}
-	if p.MagicLinkKey != nil {
-		c.MagicLinkKey = p.MagicLinkKey.Key
-		if c.MagicLinkKey == nil {
-			c.MagicLinkKey = awskms.NewKey(c.Construct, jsii.String("MagicLinkKey"), &awskms.KeyProps{
-				Description:   jsii.String("cognitrig: signs and checks magic sign-in links (GenerateMac, VerifyMac)"),
-				KeySpec:       awskms.KeySpec_HMAC_256,
-				KeyUsage:      awskms.KeyUsage_GENERATE_VERIFY_MAC,
-				RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
-			})
-		}
+		c.SenderKey = a.SenderKey
 	}
 	c.addUserPool(p)
 	c.addClients(p)
-	c.addAlarmTopic(p, stack)
-	for _, fc := range functions(p) {
-		c.addFunction(p, stack, fc)
-	}
+	a.UserPool = c.UserPool
+	a.poolKeyed = p.CustomSenders != nil
+	a.build(p, featuresOf(p), stack, functions(p))
+	c.Functions, c.Alarms, c.AlarmTopic, c.DeadLetterQueue = a.Functions, a.Alarms, a.AlarmTopic, a.DeadLetterQueue
+	c.MagicLinkKey, c.MasterKeySecret, c.NameKeySecret = a.MagicLinkKey, a.MasterKeySecret, a.NameKeySecret
 	if p.IdentityPool != nil {
 		c.addIdentityPool(p)
 	}
@@ -181,10 +175,72 @@ func New(scope constructs.Construct, id string, props Props) (c *Cognitrig, err 
 	return c, nil
 }
 
+// build adds to a what the concerns cs of features f need beyond the
+// tables (which the caller made): the generated secrets and keys, the
+// alarm topic, and one function per concern, wired to its triggers.
+// Nothing at all when cs is empty.
+func (a *Attachment) build(p Props, f Features, stack awscdk.Stack, cs []concern) {
+	if len(cs) == 0 {
+		return
+	}
+	var keyed, mac, decrypt, nameKey bool
+	for _, fc := range cs {
+		keyed, mac, decrypt, nameKey = keyed || fc.keyed, mac || fc.mac, decrypt || fc.decrypt, nameKey || fc.nameKey
+	}
+	if keyed && p.MasterKey == nil && p.MasterKeySecret == nil {
+		a.MasterKeySecret = awssecretsmanager.NewSecret(a.Construct, jsii.String("MasterKey"), &awssecretsmanager.SecretProps{
+			Description: jsii.String("cognitrig COGNITRIG_MASTER_KEY: custom authentication derives its keys from it"),
+			// Letters and digits only: 64 of them are valid base64 of 48 bytes.
+			GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
+				PasswordLength: jsii.Number(64), ExcludePunctuation: jsii.Bool(true), IncludeSpace: jsii.Bool(false),
+			},
+			RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		})
+		suppress(a.MasterKeySecret, "AwsSolutions-SMG4", reasonSecretRotation)
+		p.MasterKeySecret = a.MasterKeySecret
+	}
+	if nameKey {
+		// The migration entry point reads COGNITRIG_LEGACY_NAME_KEY as a
+		// value only: it gets a dynamic reference to the secret, resolved
+		// at deploy time, unless Props.Secrets gives one.
+		if _, given := p.Secrets[envLegacyNameKey]; !given {
+			var secret awssecretsmanager.ISecret
+			if f.Migration != nil && f.Migration.NameKeySecret != nil {
+				secret = f.Migration.NameKeySecret
+			} else {
+				a.NameKeySecret = nameKeySecret(a.Construct)
+				secret = a.NameKeySecret
+			}
+			a.nameKeyValue = secret.SecretValue()
+		}
+	}
+	if decrypt && a.SenderKey == nil {
+		a.SenderKey = p.CustomSenders.Key
+		if a.SenderKey == nil {
+			a.SenderKey = senderKey(a.Construct, stack)
+		}
+	}
+	if mac {
+		a.MagicLinkKey = p.MagicLinkKey.Key
+		if a.MagicLinkKey == nil {
+			a.MagicLinkKey = awskms.NewKey(a.Construct, jsii.String("MagicLinkKey"), &awskms.KeyProps{
+				Description:   jsii.String("cognitrig: signs and checks magic sign-in links (GenerateMac, VerifyMac)"),
+				KeySpec:       awskms.KeySpec_HMAC_256,
+				KeyUsage:      awskms.KeyUsage_GENERATE_VERIFY_MAC,
+				RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+			})
+		}
+	}
+	a.addAlarmTopic(p, stack)
+	for _, fc := range cs {
+		a.addFunction(p, stack, fc)
+	}
+}
+
 // defaultCode sets p.Code to a local go build of p.Source (found from the
-// working directory when empty), after checking that every entry point
-// the shape needs is there.
-func (p *Props) defaultCode() error {
+// working directory when empty), after checking that the entry point of
+// every concern is there.
+func (p *Props) defaultCode(cs []concern) error {
 	if p.Source == "" {
 		wd, err := os.Getwd()
 		if err != nil {
@@ -195,7 +251,7 @@ func (p *Props) defaultCode() error {
 		}
 	}
 	var errs []error
-	for _, h := range handlerNames(*p) {
+	for _, h := range handlerNames(cs) {
 		errs = append(errs, checkHandler(p.Source, h))
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -248,7 +304,9 @@ const (
 	ttlTenancy   = "ttl" // tenancy/dynamostore: expiresAt plus a retention
 )
 
-func (c *Cognitrig) addTables(p Props) {
+// addTables creates the tables named in ids that do not exist yet, in a
+// fixed order.
+func (c *Attachment) addTables(ids []tableID) {
 	str := awsdynamodb.AttributeType_STRING
 	table := func(id string, pk, sk, ttl string) awsdynamodb.Table {
 		props := &awsdynamodb.TableProps{
@@ -266,9 +324,14 @@ func (c *Cognitrig) addTables(p Props) {
 		}
 		return awsdynamodb.NewTable(c.Construct, jsii.String(id), props)
 	}
-	c.Tables.Tenancy = table("TenancyTable", keyPK, keySK, ttlTenancy)
-	c.Tables.Challenges = table("ChallengesTable", keyPK, "", ttlExpiresAt)
-	if p.Migration != nil {
+	want := func(id tableID) bool { return slices.Contains(ids, id) }
+	if want(tableTenancy) && c.Tables.Tenancy == nil {
+		c.Tables.Tenancy = table("TenancyTable", keyPK, keySK, ttlTenancy)
+	}
+	if want(tableChallenges) && c.Tables.Challenges == nil {
+		c.Tables.Challenges = table("ChallengesTable", keyPK, "", ttlExpiresAt)
+	}
+	if want(tableMigration) && c.Tables.Migration == nil {
 		c.Tables.Migration = table("MigrationTable", keyUsername, "", ttlExpiresAt)
 		c.Tables.Migration.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
 			IndexName:      jsii.String(indexOutcome),
@@ -277,8 +340,12 @@ func (c *Cognitrig) addTables(p Props) {
 			ProjectionType: awsdynamodb.ProjectionType_ALL,
 		})
 	}
-	c.Tables.Audit = table("AuditTable", keyPK, keySK, ttlExpiresAt)
-	c.Tables.Confirm = table("ConfirmTable", keyPK, "", ttlExpiresAt)
+	if want(tableAudit) && c.Tables.Audit == nil {
+		c.Tables.Audit = table("AuditTable", keyPK, keySK, ttlExpiresAt)
+	}
+	if want(tableConfirm) && c.Tables.Confirm == nil {
+		c.Tables.Confirm = table("ConfirmTable", keyPK, "", ttlExpiresAt)
+	}
 }
 
 // senderKey is a new key for the custom senders. Cognito encrypts the
@@ -458,7 +525,7 @@ func (c *Cognitrig) addClients(p Props) {
 	}
 }
 
-func (c *Cognitrig) table(id tableID, p Props) awsdynamodb.ITable {
+func (c *Attachment) table(id tableID, p Props) awsdynamodb.ITable {
 	switch id {
 	case tableTenancy:
 		return c.Tables.Tenancy
@@ -506,7 +573,7 @@ func functionID(handler string) string {
 	return strings.ToUpper(handler[:1]) + handler[1:]
 }
 
-func (c *Cognitrig) addFunction(p Props, stack awscdk.Stack, fc concern) {
+func (c *Attachment) addFunction(p Props, stack awscdk.Stack, fc concern) {
 	scope := constructs.NewConstruct(c.Construct, jsii.String(functionID(fc.handler)))
 	logs := awslogs.NewLogGroup(scope, jsii.String("Logs"), &awslogs.LogGroupProps{
 		Retention:     p.Functions.LogRetention,
@@ -531,6 +598,14 @@ func (c *Cognitrig) addFunction(p Props, stack awscdk.Stack, fc concern) {
 	env := map[string]*string{envLogLevel: jsii.String(p.Functions.LogLevel)}
 	for name, v := range fc.env {
 		env[name] = jsii.String(v)
+	}
+	for name, v := range fc.secrets {
+		// Checked to be a dynamic reference (checkSecrets): CloudFormation
+		// resolves it at deploy time.
+		env[name] = v.UnsafeUnwrap()
+	}
+	if fc.nameKey && c.nameKeyValue != nil {
+		env[envLegacyNameKey] = c.nameKeyValue.UnsafeUnwrap()
 	}
 	var statements []awsiam.PolicyStatement
 	for _, id := range sortedKeys(fc.tables) {
@@ -690,8 +765,33 @@ func (fc concern) invokedAsynchronously() bool {
 // LambdaVersion: V1_0}, "InboundFederationLambdaType" in the Amazon Cognito
 // API Reference) through the CloudFormation resource, with the invoke
 // permission addTrigger would have added.
-func (c *Cognitrig) addTrigger(t trigger, fn awslambda.Function) {
-	if *t.op.OperationName() != *opInboundFederation.OperationName() {
+func (c *Attachment) addTrigger(t trigger, fn awslambda.Function) {
+	op := *t.op.OperationName()
+	sender := op == *awscognito.UserPoolOperation_CUSTOM_EMAIL_SENDER().OperationName() ||
+		op == *awscognito.UserPoolOperation_CUSTOM_SMS_SENDER().OperationName()
+	if sender && !c.poolKeyed {
+		// The CDK's UserPool takes the custom sender key only when it is
+		// constructed (UserPoolProps.CustomSenderKmsKey), and its
+		// addTrigger refuses a sender without it; a pool of the user's own
+		// app built without one gets the key and the sender through the
+		// CloudFormation resource (LambdaConfig.KMSKeyID and
+		// CustomEmailSender / CustomSMSSender {LambdaArn, LambdaVersion:
+		// V1_0}, "LambdaConfigType" in the Amazon Cognito API Reference),
+		// with the invoke permission addTrigger would have added.
+		fn.AddPermission(jsii.String(strings.ToUpper(op[:1])+op[1:]+"Invoke"), &awslambda.Permission{
+			Principal: awsiam.NewServicePrincipal(jsii.String("cognito-idp.amazonaws.com"), nil),
+			SourceArn: c.UserPool.UserPoolArn(),
+		})
+		cfn := c.UserPool.Node().DefaultChild().(awscognito.CfnUserPool)
+		cfn.AddPropertyOverride(jsii.String("LambdaConfig.KMSKeyID"), c.SenderKey.KeyArn())
+		prop := "CustomEmailSender"
+		if op == *awscognito.UserPoolOperation_CUSTOM_SMS_SENDER().OperationName() {
+			prop = "CustomSMSSender"
+		}
+		cfn.AddPropertyOverride(jsii.String("LambdaConfig."+prop), map[string]any{"LambdaArn": fn.FunctionArn(), "LambdaVersion": "V1_0"})
+		return
+	}
+	if op != *opInboundFederation.OperationName() {
 		c.UserPool.AddTrigger(t.op, fn, t.version)
 		return
 	}
@@ -722,7 +822,7 @@ func describe(fc concern) string {
 
 // addAlarmTopic sets c.AlarmTopic: Props.Alarms.Topic, or a new topic
 // encrypted with a key of its own and refusing requests without TLS.
-func (c *Cognitrig) addAlarmTopic(p Props, stack awscdk.Stack) {
+func (c *Attachment) addAlarmTopic(p Props, stack awscdk.Stack) {
 	if p.Alarms.Topic != nil {
 		c.AlarmTopic = p.Alarms.Topic
 		return
@@ -769,7 +869,7 @@ func (c *Cognitrig) addAlarmTopic(p Props, stack awscdk.Stack) {
 
 // alarm adds an alarm on metric above threshold that notifies
 // c.AlarmTopic when it fires and when it clears.
-func (c *Cognitrig) alarm(scope constructs.Construct, id string, metric awscloudwatch.Metric, threshold float64, description string) {
+func (c *Attachment) alarm(scope constructs.Construct, id string, metric awscloudwatch.Metric, threshold float64, description string) {
 	al := metric.CreateAlarm(scope, jsii.String(id), &awscloudwatch.CreateAlarmOptions{
 		Threshold:          jsii.Number(threshold),
 		EvaluationPeriods:  jsii.Number(1),
@@ -784,7 +884,7 @@ func (c *Cognitrig) alarm(scope constructs.Construct, id string, metric awscloud
 	c.Alarms = append(c.Alarms, al)
 }
 
-func (c *Cognitrig) addAlarms(p Props, scope constructs.Construct, fn awslambda.Function, handler string) {
+func (c *Attachment) addAlarms(p Props, scope constructs.Construct, fn awslambda.Function, handler string) {
 	a := p.Alarms
 	period := awscdk.Duration_Minutes(jsii.Number(a.Period.Minutes()))
 	alarm := func(id string, metric awscloudwatch.Metric, threshold float64, what string) {

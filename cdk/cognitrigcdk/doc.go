@@ -3,7 +3,8 @@
 // from the handlers/ entry points, the DynamoDB tables they use,
 // least-privilege permissions and CloudWatch alarms. Add it to a stack of
 // your own with New; command app in this module synthesizes a stack with
-// it.
+// it. To a user pool your CDK app defines itself, Attach adds only the
+// features you choose (see "Attaching to a pool of your own").
 //
 // This package lives in its own Go module (github.com/cognitrig/cognitrig/cdk),
 // so that users of the cognitrig library never download the CDK.
@@ -38,6 +39,42 @@
 // alarm on any message in it: a temporary password or code that never
 // reached its user is where an operator sees it. The code comes from Props.Code: by default GoBuild, a local
 // `go build` of handlers/NAME when the app synthesizes, without Docker.
+//
+// # Attaching to a pool of your own
+//
+// Attach takes an awscognito.UserPool of your app and Features, typed
+// settings per feature (nil adds nothing), and adds exactly what those
+// features need: the functions of their entry points, each wired to the
+// union of its features' triggers, their tables, IAM statements and
+// alarms, and the keys and secrets they use. With no feature it adds
+// nothing at all.
+//
+//	feature            function    triggers
+//	CustomAuth         customauth  DefineAuthChallenge, CreateAuthChallenge, VerifyAuthChallengeResponse
+//	Tenancy            tenancy     PreSignUp, PostConfirmation, PreTokenGenerationConfig V2_0 (V3_0 with MachineToMachineClaims)
+//	Invitations        tenancy     PreSignUp, PostConfirmation
+//	FederationLinking  tenancy     PreSignUp
+//	InboundFederation  tenancy     InboundFederation V1_0
+//	WelcomeEmail       tenancy     PostConfirmation
+//	Migration          migration   UserMigration
+//	CustomMessages     messages    CustomMessage
+//	CustomSenders      messages    CustomEmailSender, and CustomSMSSender with SMS (V1_0)
+//	AuthEvents         authevents  PreAuthentication, PostAuthentication
+//
+// Pre token generation V2_0 customizes the ID and access tokens of users;
+// V3_0 also the access tokens of machine-to-machine client-credentials
+// grants. Both need the Essentials or Plus feature plan (Amazon Cognito
+// "Pre token generation Lambda trigger"), so Tenancy on a LITE pool is
+// refused. The CDK's UserPool takes the custom sender key only when
+// constructed (UserPoolProps.CustomSenderKmsKey): on a pool built without
+// one, Attach sets LambdaConfig.KMSKeyID and the senders through the
+// CloudFormation resource (as it does for the inbound federation trigger,
+// which the CDK does not know); on a pool built with one, give that key as
+// CustomSendersFeature.Key.
+//
+// New is a thin layer on the same code: it makes the pool and its clients,
+// then attaches the whole stack's features in its own scope, so that its
+// logical IDs are those it always had.
 //
 // # Tables
 //
@@ -84,9 +121,17 @@
 // on that secret, and reads the key when it starts, so the key is in
 // neither the template nor the function's configuration, and a rotation
 // reaches every container started after it. Other secret values
-// (Props.Secrets, and the deprecated Props.MasterKey) reach the functions
-// as CloudFormation dynamic references, resolved at deploy time into the
-// function's configuration; plain text is refused.
+// (Props.Secrets, CaptchaSettings.Secret, MigrationFeature.ClientSecret,
+// and the deprecated Props.MasterKey) reach the functions as
+// CloudFormation dynamic references, resolved at deploy time into the
+// function's configuration; plain text is refused. So is a secret variable
+// (COGNITRIG_MASTER_KEY, COGNITRIG_CAPTCHA_SECRET,
+// COGNITRIG_LEGACY_CLIENT_SECRET, COGNITRIG_LEGACY_NAME_KEY) in a plain
+// environment property (Props.Environment, AttachProps.Environment).
+// Migration gets COGNITRIG_LEGACY_NAME_KEY, which keys the digests of
+// unconfirmed user names, from a generated secret (or
+// MigrationFeature.NameKeySecret, or Props.Secrets) as a dynamic
+// reference: the handler reads it only as a value.
 //
 // # Clients
 //
@@ -112,6 +157,7 @@
 //	Serverless-LambdaDLQ         functions serving only synchronous triggers: Cognito shows the error to the caller; a DLQ applies to asynchronous invocations only
 //	Serverless-SQSRedrivePolicy  the dead-letter queue: it is the DLQ itself, read by operators
 //	AwsSolutions-SMG4            the generated master key: rotation invalidates outstanding codes, links and invitations; functions read it at start-up
+//	AwsSolutions-SMG4            the generated name key: rotation splits one user name's migration records across keys
 //	AwsSolutions-COG8            the user pool, unless FeaturePlan is PLUS: the owner's choice
 //	AwsSolutions-COG2            the user pool: the custom-auth sequence is the second factor; Cognito MFA does not apply to CUSTOM_AUTH
 //	AwsSolutions-IAM5            Resource::* on each role's default policy: X-Ray writes have no resource-level permissions

@@ -4,6 +4,7 @@ import (
 	"log"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cognitrig/cognitrig/cdk/cognitrigcdk"
 )
@@ -31,5 +32,43 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	awscdk.NewCfnOutput(stack, jsii.String("UserPoolId"), &awscdk.CfnOutputProps{Value: auth.UserPool.UserPoolId()})
+	app.Synth(nil)
+}
+
+// A team attaches cognitrig to the user pool its app already defines,
+// choosing the features: the custom-auth sequence, tenant claims (also in
+// the access tokens of machine-to-machine clients) and the welcome email.
+// Only their functions, tables, permissions and triggers are added. The
+// CAPTCHA secret comes from Secrets Manager; a plain value is refused.
+// (Compiled, not run: running it builds the handlers.)
+func ExampleAttach() {
+	defer jsii.Close()
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("Auth"), nil)
+	pool := awscognito.NewUserPool(stack, jsii.String("Pool"), &awscognito.UserPoolProps{
+		SignInAliases: &awscognito.SignInAliases{Email: jsii.Bool(true)},
+		FeaturePlan:   awscognito.FeaturePlan_ESSENTIALS,
+	})
+
+	auth, err := cognitrigcdk.Attach(stack, "Cognitrig", cognitrigcdk.AttachProps{
+		UserPool:  pool,
+		EmailFrom: "Example <no-reply@example.com>",
+		Features: cognitrigcdk.Features{
+			CustomAuth: &cognitrigcdk.CustomAuthFeature{
+				Sequence: []string{"password", "captcha", "email-otp"},
+				Captcha: &cognitrigcdk.CaptchaSettings{
+					VerifyURL: "https://www.google.com/recaptcha/api/siteverify",
+					Provider:  "recaptcha",
+					Secret:    awscdk.SecretValue_SecretsManager(jsii.String("auth/captcha"), nil),
+				},
+			},
+			Tenancy:      &cognitrigcdk.TenancyFeature{ScopeMap: map[string][]string{"admin": {"read", "write"}}, MachineToMachineClaims: true},
+			WelcomeEmail: &cognitrigcdk.WelcomeEmailFeature{},
+		},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	awscdk.NewCfnOutput(stack, jsii.String("AlarmTopic"), &awscdk.CfnOutputProps{Value: auth.AlarmTopic.TopicArn()})
 	app.Synth(nil)
 }

@@ -17,6 +17,9 @@ const (
 	reasonSecretRotation = "The master key derives the keys of outstanding one-time codes, magic links and invitation tokens, and the " +
 		"functions read it once at start-up: a scheduled rotation would invalidate every one of them and leave running " +
 		"containers on the old key. Rotate it deliberately (put a new value, then let containers recycle)."
+	reasonNameKeyRotation = "The name key keys the digests that stand for unconfirmed user names in migration records and logs, " +
+		"and the function reads it at deployment: a scheduled rotation would split one name's records across keys. " +
+		"Rotate it deliberately, between migrations."
 	reasonPlusPlan = "The feature plan is the pool owner's choice (UserPool.FeaturePlan, default ESSENTIALS, which pre token " +
 		"generation version 2 needs); PLUS with threat protection costs per monthly active user and is available by setting it."
 	reasonMFA = "MFA stays OPTIONAL (TOTP): the custom authentication sequence (COGNITRIG_AUTH_SEQUENCE, e.g. password then " +

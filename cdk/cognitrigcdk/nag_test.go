@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -33,19 +34,27 @@ type nagResult struct {
 
 func nagCheck(t *testing.T, props cognitrigcdk.Props, extra ...func(awscdk.Stack, *cognitrigcdk.Props)) nagResult {
 	t.Helper()
+	return nagRun(t, func(stack awscdk.Stack) {
+		if props.Code == nil {
+			props.Code = dummyCode(t)
+		}
+		for _, f := range extra {
+			f(stack, &props)
+		}
+		if _, err := cognitrigcdk.New(stack, "Cognitrig", props); err != nil {
+			t.Fatalf("New: %v", err)
+		}
+	})
+}
+
+// nagRun runs the packs on a stack that build fills.
+func nagRun(t *testing.T, build func(awscdk.Stack)) nagResult {
+	t.Helper()
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
 	stack := awscdk.NewStack(app, jsii.String("Nag"), &awscdk.StackProps{
 		Env: &awscdk.Environment{Account: jsii.String("111122223333"), Region: jsii.String("eu-west-1")},
 	})
-	if props.Code == nil {
-		props.Code = dummyCode(t)
-	}
-	for _, f := range extra {
-		f(stack, &props)
-	}
-	if _, err := cognitrigcdk.New(stack, "Cognitrig", props); err != nil {
-		t.Fatalf("New: %v", err)
-	}
+	build(stack)
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	awscdk.Aspects_Of(app).Add(cdknag.NewServerlessChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	// Synthesizing runs the packs, which annotate the constructs they flag.
@@ -167,5 +176,36 @@ func TestCdkNag(t *testing.T) {
 			}
 			t.Logf("synth with cdk-nag took %v", time.Since(start).Round(time.Millisecond))
 		})
+	}
+}
+
+// TestCdkNagAttached: everything attached to a pool of the app's own adds
+// no unsuppressed cdk-nag finding. The pool is the app's (its findings,
+// such as its MFA and feature plan, are the app's to settle): only findings
+// on what Attach added count.
+func TestCdkNagAttached(t *testing.T) {
+	r := nagRun(t, func(stack awscdk.Stack) {
+		props := everythingAttached()
+		props.Code = dummyCode(t)
+		props.UserPool = awscognito.NewUserPool(stack, jsii.String("Pool"), &awscognito.UserPoolProps{FeaturePlan: awscognito.FeaturePlan_ESSENTIALS})
+		if _, err := cognitrigcdk.Attach(stack, "Cognitrig", props); err != nil {
+			t.Fatalf("Attach: %v", err)
+		}
+	})
+	for _, f := range r.findings {
+		if strings.Contains(f, " /Nag/Cognitrig/") {
+			t.Errorf("unsuppressed cdk-nag finding: %s", f)
+		} else {
+			t.Logf("the app's own pool: %s", f)
+		}
+	}
+	for _, s := range r.stackWide {
+		t.Errorf("stack-wide suppression %s: suppress at the resource", s)
+	}
+	if len(r.suppressed) == 0 {
+		t.Error("no suppressions found: the check of their reasons would pass vacuously")
+	}
+	for _, s := range r.suppressed {
+		t.Logf("suppressed: %s", s)
 	}
 }

@@ -461,29 +461,7 @@ func (p Props) validate() error {
 		}
 	}
 
-	f := p.Functions
-	if f.MemoryMB < 128 || f.MemoryMB > 10240 {
-		bad("Functions.MemoryMB %d: Lambda allows 128 to 10240", f.MemoryMB)
-	}
-	if f.Timeout < time.Second || f.Timeout > 4*time.Second || f.Timeout%time.Second != 0 {
-		bad("Functions.Timeout %v: use 1 to 4 whole seconds, under Cognito's 5 second limit", f.Timeout)
-	}
-	switch f.LogLevel {
-	case "debug", "info", "warn", "error":
-	default:
-		bad("Functions.LogLevel %q: use debug, info, warn or error", f.LogLevel)
-	}
-
-	a := p.Alarms
-	if a.Errors < 0 || a.Throttles < 0 {
-		bad("Alarms.Errors and Alarms.Throttles must not be negative")
-	}
-	if a.Duration <= 0 || a.Duration > f.Timeout {
-		bad("Alarms.Duration %v: use more than 0 and at most the timeout %v", a.Duration, f.Timeout)
-	}
-	if a.Period < time.Minute || a.Period%time.Minute != 0 {
-		bad("Alarms.Period %v: use whole minutes", a.Period)
-	}
+	errs = append(errs, p.validateFunctions())
 
 	if p.EmailFrom != "" {
 		if _, _, err := sesIdentities(p.EmailFrom); err != nil {
@@ -503,8 +481,10 @@ func (p Props) validate() error {
 		bad("IdentityPool.Bucket %q: give the name of an S3 bucket (3 to 63 lower-case letters, digits, dots, hyphens)", p.IdentityPool.Bucket)
 	}
 
-	for k := range p.Environment {
+	for _, k := range sortedKeys(p.Environment) {
 		if err := checkEnvName("Environment", k); err != nil {
+			errs = append(errs, err)
+		} else if err := checkPlainEnv("Environment", k, "Secrets (a Secrets Manager reference)"); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -562,6 +542,16 @@ func managedEnv(name string) (prop string, managed bool) {
 		return "MasterKeySecret", true
 	}
 	return "", false
+}
+
+// checkPlainEnv refuses a secret variable (vars.go marks them "secret:")
+// in a plain environment property, where it would be written into the
+// template: it must come from Secrets Manager, through use.
+func checkPlainEnv(field, name, use string) error {
+	if _, secret := secretEnv(name); secret {
+		return fmt.Errorf("%s: %s is a secret and would be written into the template in plain text: give it through %s", field, name, use)
+	}
+	return nil
 }
 
 func checkEnvName(field, name string) error {

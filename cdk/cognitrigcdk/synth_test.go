@@ -362,8 +362,9 @@ func TestSingleFunctionEverythingOn(t *testing.T) {
 		Environment:   map[string]string{"COGNITRIG_LEGACY_TOKEN_URL": "https://legacy.example.com/token", "COGNITRIG_FEDERATION_PROVIDERS": "Google"},
 		MasterKey:     awscdk.SecretValue_SecretsManager(jsii.String("team-master-key"), nil),
 	})
-	if n := len(s.ofType("AWS::SecretsManager::Secret")); n != 0 || s.c.MasterKeySecret != nil {
-		t.Errorf("%d generated secrets with a master key given", n)
+	// The one generated secret is migration's name key (COGNITRIG_LEGACY_NAME_KEY).
+	if n := len(s.ofType("AWS::SecretsManager::Secret")); n != 1 || s.c.MasterKeySecret != nil || s.c.NameKeySecret == nil {
+		t.Errorf("%d generated secrets with a master key given, want only the name key", n)
 	}
 	allID := s.logicalID(s.c.Functions["all"])
 	wired, _ := s.triggersOf(t)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -129,6 +130,16 @@ type CustomAuthFeature struct {
 	// Limits are the per-user limits; zero fields keep the handler's
 	// defaults.
 	Limits AuthLimits
+	// PasswordClients are the app clients of the pool that may sign users
+	// in without the sequence, such as the client that migrates users with
+	// USER_PASSWORD_AUTH. Any other client of the pool that allows a
+	// password flow (SRP, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH,
+	// choice-based USER_AUTH, or none given, which Cognito reads as SRP)
+	// or managed login with the Cognito user directory fails the synth:
+	// its users would get tokens without the sequence's later steps. The
+	// check runs when the app synthesizes, so clients added after Attach
+	// may be appended here too.
+	PasswordClients []awscognito.UserPoolClient
 }
 
 // CaptchaSettings configures the captcha step.
@@ -307,8 +318,12 @@ type Attachment struct {
 // Put scope in the pool's stack; a pool of another stack is refused.
 func Attach(scope constructs.Construct, id string, props AttachProps) (a *Attachment, err error) {
 	p, f, err := props.internal()
-	if err == nil && p.Code == nil && len(featureConcerns(f, p)) > 0 {
-		err = p.defaultCode(featureConcerns(f, p))
+	var cs []concern
+	if err == nil {
+		cs = featureConcerns(f, p)
+		if p.Code == nil && len(cs) > 0 {
+			err = p.defaultCode(cs)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
@@ -338,7 +353,6 @@ func Attach(scope constructs.Construct, id string, props AttachProps) (a *Attach
 	}()
 	a = &Attachment{Construct: constructs.NewConstruct(scope, jsii.String(id)), UserPool: props.UserPool, Functions: map[string]awslambda.Function{},
 		poolKeyed: poolKey != nil}
-	cs := featureConcerns(f, p)
 	var tables []tableID
 	for _, c := range cs {
 		for t := range c.tables {
@@ -349,7 +363,73 @@ func Attach(scope constructs.Construct, id string, props AttachProps) (a *Attach
 	}
 	a.addTables(tables)
 	a.build(p, f, stack, cs)
+	if ca := f.CustomAuth; ca != nil {
+		// Clients may be added after Attach: look at them when the app
+		// synthesizes.
+		a.Node().AddValidation(&sequenceBypass{stack: stack, pool: props.UserPool, seq: strings.Join(ca.steps(), ","), feature: ca})
+	}
 	return a, nil
+}
+
+// sequenceBypass fails the synth for an app client of the pool that signs
+// users in without the custom authentication sequence, unless it is one of
+// Features.CustomAuth.PasswordClients.
+type sequenceBypass struct {
+	stack   awscdk.Stack
+	pool    awscognito.UserPool
+	seq     string
+	feature *CustomAuthFeature // read at synth: PasswordClients may grow after Attach
+}
+
+// Validate implements constructs.IValidation.
+func (v *sequenceBypass) Validate() *[]*string {
+	allowed := map[string]bool{}
+	for _, c := range v.feature.PasswordClients {
+		allowed[*c.Node().Path()] = true
+	}
+	var out []*string
+	for _, n := range *v.stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		cfn, ok := n.(awscognito.CfnUserPoolClient)
+		if !ok || !sameValue(v.stack, v.stack.Resolve(v.pool.UserPoolId()), cfn.UserPoolId()) {
+			continue
+		}
+		client := *cfn.Node().Path()
+		if scope := cfn.Node().Scope(); scope != nil {
+			client = *scope.Node().Path() // the UserPoolClient that holds it
+		}
+		if allowed[client] || allowed[*cfn.Node().Path()] {
+			continue
+		}
+		for _, flow := range clientBypassFlows(v.stack, cfn) {
+			out = append(out, jsii.String(fmt.Sprintf("cognitrigcdk: Features.CustomAuth: app client %s allows %s, which signs users in without the custom authentication sequence %q: remove it, or list the client in Features.CustomAuth.PasswordClients to accept that", client, flow, v.seq)))
+		}
+	}
+	return &out
+}
+
+// clientBypassFlows names the client's ways to sign in with the password
+// alone. ExplicitAuthFlows left out means ALLOW_USER_SRP_AUTH,
+// ALLOW_CUSTOM_AUTH and ALLOW_REFRESH_TOKEN_AUTH (Amazon Cognito API
+// Reference, "CreateUserPoolClient"); ADMIN_NO_SRP_AUTH and
+// USER_PASSWORD_AUTH are the legacy names of the password flows.
+func clientBypassFlows(stack awscdk.Stack, cfn awscognito.CfnUserPoolClient) []string {
+	var flows []string
+	if raw, ok := stack.Resolve(cfn.ExplicitAuthFlows()).([]any); ok {
+		for _, f := range raw {
+			switch f {
+			case "ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_AUTH", "ADMIN_NO_SRP_AUTH", "USER_PASSWORD_AUTH":
+				flows = append(flows, f.(string))
+			}
+		}
+	} else {
+		flows = append(flows, "ALLOW_USER_SRP_AUTH (ExplicitAuthFlows not set)")
+	}
+	oauth, _ := stack.Resolve(cfn.AllowedOAuthFlowsUserPoolClient()).(bool)
+	idps, _ := stack.Resolve(cfn.SupportedIdentityProviders()).([]any)
+	if oauth && slices.Contains(idps, any("COGNITO")) {
+		flows = append(flows, "managed login with the Cognito user directory")
+	}
+	return flows
 }
 
 // internal checks props and returns them as the settings the shared build
@@ -393,12 +473,14 @@ func (props AttachProps) internal() (Props, Features, error) {
 		bad("Features.CustomSenders needs EmailFrom: the custom email sender replaces Cognito's own delivery")
 	}
 	if ca := f.CustomAuth; ca != nil {
-		seq := ca.Sequence
-		if len(seq) == 0 {
-			seq = []string{defaultAuthSequence}
-		}
+		// The rules of the customauth entry point's sequence parser, which
+		// otherwise refuses to start: steps in lower case after an optional
+		// leading password, each once, at most one one-time-code step.
+		seq := ca.steps()
+		seen := map[string]bool{}
+		codes := 0
 		for i, step := range seq {
-			switch step = strings.TrimSpace(step); step {
+			switch step {
 			case "password":
 				if i != 0 {
 					bad("Features.CustomAuth.Sequence: password can only be the first step")
@@ -419,8 +501,20 @@ func (props AttachProps) internal() (Props, Features, error) {
 			default:
 				bad("Features.CustomAuth.Sequence: unknown step %q (password, captcha, security-question, email-otp, sms-otp, email-or-sms-otp, magic-link)", step)
 			}
+			if seen[step] {
+				bad("Features.CustomAuth.Sequence: step %s appears twice", step)
+			}
+			seen[step] = true
+			if step == "email-otp" || step == "sms-otp" || step == "email-or-sms-otp" {
+				if codes++; codes == 2 {
+					bad("Features.CustomAuth.Sequence: more than one one-time-code step: use email-or-sms-otp for a choice")
+				}
+			}
 		}
-		if hasStep(ca.Sequence, "captcha") && (ca.Captcha == nil || ca.Captcha.VerifyURL == "" || ca.Captcha.Secret == nil) {
+		if !hasStepAfterPassword(strings.Join(seq, ",")) {
+			bad("Features.CustomAuth.Sequence: name at least one challenge step besides password")
+		}
+		if seen["captcha"] && (ca.Captcha == nil || ca.Captcha.VerifyURL == "" || ca.Captcha.Secret == nil) {
 			bad("Features.CustomAuth.Sequence has a captcha step: set Captcha.VerifyURL and Captcha.Secret")
 		}
 		if c := ca.Captcha; c != nil && c.MinScore != nil && (*c.MinScore < 0 || *c.MinScore > 1) {
@@ -443,6 +537,9 @@ func (props AttachProps) internal() (Props, Features, error) {
 			bad("Features.Migration: LegacyUsersTable and TokenURL are both set: set only the legacy source to migrate from")
 		case m.TokenURL != "" && (m.UserInfoURL == "" || m.ClientID == ""):
 			bad("Features.Migration: TokenURL needs UserInfoURL and ClientID")
+		}
+		if m.BreakerOpen < 0 || m.BreakerOpen%time.Second != 0 {
+			bad("Features.Migration.BreakerOpen %v: use whole seconds (COGNITRIG_BREAKER_OPEN_SECONDS)", m.BreakerOpen)
 		}
 		if m.LookupURL != "" && !strings.Contains(m.LookupURL, "{username}") {
 			bad("Features.Migration.LookupURL %q has no {username} placeholder", m.LookupURL)
@@ -523,13 +620,17 @@ func checkFeaturePlan(stack awscdk.Stack, pool awscognito.UserPool, f Features) 
 	return nil
 }
 
-func hasStep(seq []string, step string) bool {
-	for _, s := range seq {
-		if strings.TrimSpace(s) == step {
-			return true
-		}
+// steps is the sequence as the entry point reads it: trimmed, lower case,
+// the default when empty.
+func (ca *CustomAuthFeature) steps() []string {
+	if len(ca.Sequence) == 0 {
+		return []string{defaultAuthSequence}
 	}
-	return false
+	out := make([]string, len(ca.Sequence))
+	for i, step := range ca.Sequence {
+		out[i] = strings.ToLower(strings.TrimSpace(step))
+	}
+	return out
 }
 
 // secretEnv reports whether a variable holds a secret (vars.go marks
@@ -586,74 +687,74 @@ func typedSecrets(f Features) map[string]awscdk.SecretValue {
 	return out
 }
 
+// envVars collects the variables of typed settings, leaving out zero
+// values, which keep the handler's defaults.
+type envVars map[string]string
+
+func (e envVars) str(name, v string) {
+	if v != "" {
+		e[name] = v
+	}
+}
+
+func (e envVars) list(name string, v []string) { e.str(name, strings.Join(v, ",")) }
+
+func (e envVars) int(name string, n int) {
+	if n != 0 {
+		e[name] = strconv.Itoa(n)
+	}
+}
+
+func (e envVars) dur(name string, d time.Duration) {
+	if d != 0 {
+		e[name] = d.String()
+	}
+}
+
 // customAuthEnv returns the variables and the secrets of the custom-auth
 // settings; migrationEnv and authEventsEnv those of theirs.
 func customAuthEnv(ca *CustomAuthFeature) (map[string]string, map[string]awscdk.SecretValue) {
-	env := map[string]string{}
-	set := func(name, v string) {
-		if v != "" {
-			env[name] = v
-		}
-	}
-	set(envAuthSequence, strings.Join(ca.Sequence, ","))
+	env := envVars{}
+	env.list(envAuthSequence, ca.Sequence)
 	var secrets map[string]awscdk.SecretValue
 	if c := ca.Captcha; c != nil {
-		set(envCaptchaVerifyURL, c.VerifyURL)
-		set(envCaptchaSiteKey, c.SiteKey)
-		set(envCaptchaProvider, c.Provider)
-		set(envCaptchaAction, c.Action)
-		set(envCaptchaHostnames, strings.Join(c.Hostnames, ","))
+		env.str(envCaptchaVerifyURL, c.VerifyURL)
+		env.str(envCaptchaSiteKey, c.SiteKey)
+		env.str(envCaptchaProvider, c.Provider)
+		env.str(envCaptchaAction, c.Action)
+		env.list(envCaptchaHostnames, c.Hostnames)
 		if c.MinScore != nil {
-			set(envCaptchaMinScore, strconv.FormatFloat(*c.MinScore, 'g', -1, 64))
+			env[envCaptchaMinScore] = strconv.FormatFloat(*c.MinScore, 'g', -1, 64)
 		}
 		if c.Secret != nil {
 			secrets = map[string]awscdk.SecretValue{envCaptchaSecret: c.Secret}
 		}
 	}
-	set(envMagicLinkPages, joinMap(ca.MagicLinkPages, "=", ","))
-	set(envMagicLinkURL, ca.MagicLinkURL)
+	env.str(envMagicLinkPages, joinMap(ca.MagicLinkPages, "=", ","))
+	env.str(envMagicLinkURL, ca.MagicLinkURL)
 	l := ca.Limits
-	setInt := func(name string, n int) {
-		if n != 0 {
-			env[name] = strconv.Itoa(n)
-		}
-	}
-	setDur := func(name string, d time.Duration) {
-		if d != 0 {
-			env[name] = d.String()
-		}
-	}
-	setInt(envAuthMaxFailures, l.MaxFailures)
-	setDur(envAuthFailWindow, l.FailureWindow)
-	setDur(envAuthLockout, l.Lockout)
-	setDur(envAuthMaxLockout, l.MaxLockout)
-	setInt(envAuthMaxSends, l.MaxSends)
-	setDur(envAuthSendWindow, l.SendWindow)
+	env.int(envAuthMaxFailures, l.MaxFailures)
+	env.dur(envAuthFailWindow, l.FailureWindow)
+	env.dur(envAuthLockout, l.Lockout)
+	env.dur(envAuthMaxLockout, l.MaxLockout)
+	env.int(envAuthMaxSends, l.MaxSends)
+	env.dur(envAuthSendWindow, l.SendWindow)
 	return env, secrets
 }
 
 func migrationEnv(m *MigrationFeature) (map[string]string, map[string]awscdk.SecretValue) {
-	env := map[string]string{}
-	set := func(name, v string) {
-		if v != "" {
-			env[name] = v
-		}
-	}
-	set(envLegacyKeyAttribute, m.KeyAttribute)
-	set(envLegacyHashAttribute, m.HashAttribute)
-	set(envLegacyTokenURL, m.TokenURL)
-	set(envLegacyUserInfoURL, m.UserInfoURL)
-	set(envLegacyLookupURL, m.LookupURL)
-	set(envLegacyClientID, m.ClientID)
-	set(envLegacyScope, m.Scope)
-	set(envLegacyAttributeMap, joinMap(m.AttributeMap, "=", ","))
-	set(envLegacyDenyAttrs, strings.Join(m.DenyAttributes, ","))
-	if m.BreakerMaxFailures != 0 {
-		env[envBreakerMaxFailures] = strconv.Itoa(m.BreakerMaxFailures)
-	}
-	if m.BreakerOpen != 0 {
-		env[envBreakerOpenSeconds] = strconv.Itoa(int(m.BreakerOpen.Seconds()))
-	}
+	env := envVars{}
+	env.str(envLegacyKeyAttribute, m.KeyAttribute)
+	env.str(envLegacyHashAttribute, m.HashAttribute)
+	env.str(envLegacyTokenURL, m.TokenURL)
+	env.str(envLegacyUserInfoURL, m.UserInfoURL)
+	env.str(envLegacyLookupURL, m.LookupURL)
+	env.str(envLegacyClientID, m.ClientID)
+	env.str(envLegacyScope, m.Scope)
+	env.str(envLegacyAttributeMap, joinMap(m.AttributeMap, "=", ","))
+	env.list(envLegacyDenyAttrs, m.DenyAttributes)
+	env.int(envBreakerMaxFailures, m.BreakerMaxFailures)
+	env.int(envBreakerOpenSeconds, int(m.BreakerOpen.Seconds()))
 	var secrets map[string]awscdk.SecretValue
 	if m.ClientSecret != nil {
 		secrets = map[string]awscdk.SecretValue{envLegacyClientSecret: m.ClientSecret}
@@ -662,21 +763,14 @@ func migrationEnv(m *MigrationFeature) (map[string]string, map[string]awscdk.Sec
 }
 
 func authEventsEnv(ae *AuthEventsFeature) map[string]string {
-	env := map[string]string{}
-	set := func(name string, v []string) {
-		if len(v) > 0 {
-			env[name] = strings.Join(v, ",")
-		}
-	}
-	set(envAllowedClients, ae.AllowedClients)
-	set(envIPAllow, ae.IPAllow)
-	set(envIPDeny, ae.IPDeny)
+	env := envVars{}
+	env.list(envAllowedClients, ae.AllowedClients)
+	env.list(envIPAllow, ae.IPAllow)
+	env.list(envIPDeny, ae.IPDeny)
 	if ae.MFAOnNewDevice {
 		env[envMFAOnNewDevice] = "true"
 	}
-	if ae.AuditRetentionDays != 0 {
-		env[envAuditRetainDays] = strconv.Itoa(ae.AuditRetentionDays)
-	}
+	env.int(envAuditRetainDays, ae.AuditRetentionDays)
 	return env
 }
 

@@ -2,10 +2,12 @@ package cognitrigcdk_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -619,6 +621,16 @@ func TestAttachRefuses(t *testing.T) {
 			nil, []string{`unknown step "totp"`}},
 		{"password not first", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{CustomAuth: &cognitrigcdk.CustomAuthFeature{Sequence: []string{"captcha", "password"}}}},
 			nil, []string{"password can only be the first step"}},
+		{"step twice", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{CustomAuth: &cognitrigcdk.CustomAuthFeature{Sequence: []string{"password", "captcha", "Captcha"},
+			Captcha: &cognitrigcdk.CaptchaSettings{VerifyURL: "https://example.com/v", Secret: awscdk.SecretValue_SecretsManager(jsii.String("captcha"), nil)}}}},
+			nil, []string{"step captcha appears twice"}},
+		{"two one-time-code steps", cognitrigcdk.AttachProps{EmailFrom: from, SMS: true, Features: cognitrigcdk.Features{CustomAuth: &cognitrigcdk.CustomAuthFeature{Sequence: []string{"email-otp", "sms-otp"}}}},
+			nil, []string{"more than one one-time-code step"}},
+		{"password alone", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{CustomAuth: &cognitrigcdk.CustomAuthFeature{Sequence: []string{"password"}}}},
+			nil, []string{"name at least one challenge step besides password"}},
+		{"breaker open for part of a second", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{Migration: &cognitrigcdk.MigrationFeature{
+			TokenURL: "https://legacy.example.com/token", UserInfoURL: "https://legacy.example.com/userinfo", ClientID: "c", BreakerOpen: 1500 * time.Millisecond}}},
+			nil, []string{"Features.Migration.BreakerOpen 1.5s: use whole seconds"}},
 		{"welcome email without sender", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{WelcomeEmail: &cognitrigcdk.WelcomeEmailFeature{}}},
 			nil, []string{"Features.WelcomeEmail needs EmailFrom"}},
 		{"migration without a source", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{Migration: &cognitrigcdk.MigrationFeature{}}},
@@ -742,5 +754,71 @@ func TestAttachTriggerTaken(t *testing.T) {
 		})
 	if err == nil || !strings.Contains(err.Error(), "customMessage already exists") {
 		t.Errorf("err %v, want the CDK's refusal of a second customMessage trigger", err)
+	}
+}
+
+// TestAttachSequenceBypass checks that, with custom authentication, an app
+// client of the pool that signs users in with the password alone fails
+// the synth, naming the client and the flow, unless it is one of
+// PasswordClients; and that a client serving only the sequence passes.
+func TestAttachSequenceBypass(t *testing.T) {
+	customOnly := &awscognito.UserPoolClientOptions{AuthFlows: &awscognito.AuthFlow{Custom: jsii.Bool(true)}, DisableOAuth: jsii.Bool(true)}
+	password := &awscognito.UserPoolClientOptions{AuthFlows: &awscognito.AuthFlow{UserPassword: jsii.Bool(true)}, DisableOAuth: jsii.Bool(true)}
+	managed := &awscognito.UserPoolClientOptions{AuthFlows: &awscognito.AuthFlow{Custom: jsii.Bool(true)}}
+	for _, c := range []struct {
+		name   string
+		client *awscognito.UserPoolClientOptions
+		allow  bool     // list the client in PasswordClients
+		flows  []string // ExplicitAuthFlows set on the CloudFormation resource; ["-"] removes them
+		want   string   // "" when the synth passes
+	}{
+		{"custom only", customOnly, false, nil, ""},
+		{"USER_PASSWORD_AUTH", password, false, nil, "allows ALLOW_USER_PASSWORD_AUTH"},
+		{"USER_PASSWORD_AUTH, allowed", password, true, nil, ""},
+		{"managed login", managed, false, nil, "allows managed login with the Cognito user directory"},
+		{"flows left to Cognito", customOnly, false, []string{"-"}, "ALLOW_USER_SRP_AUTH (ExplicitAuthFlows not set)"},
+		{"legacy flow name", customOnly, false, []string{"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY"}, "allows ADMIN_NO_SRP_AUTH"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+			stack := awscdk.NewStack(app, jsii.String("Own"), nil)
+			pool := awscognito.NewUserPool(stack, jsii.String("Pool"), &awscognito.UserPoolProps{FeaturePlan: awscognito.FeaturePlan_ESSENTIALS})
+			ca := &cognitrigcdk.CustomAuthFeature{Sequence: []string{"password", "email-otp"}}
+			if _, err := cognitrigcdk.Attach(stack, "Cognitrig", cognitrigcdk.AttachProps{
+				UserPool: pool, Code: dummyCode(t), EmailFrom: from, Features: cognitrigcdk.Features{CustomAuth: ca},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			// Added after Attach: the check runs when the app synthesizes.
+			client := pool.AddClient(jsii.String("Web"), c.client)
+			if c.allow {
+				ca.PasswordClients = append(ca.PasswordClients, client)
+			}
+			if cfn := client.Node().DefaultChild().(awscognito.CfnUserPoolClient); c.flows != nil {
+				if c.flows[0] == "-" {
+					cfn.AddPropertyDeletionOverride(jsii.String("ExplicitAuthFlows"))
+					cfn.SetExplicitAuthFlows(nil)
+				} else {
+					cfn.SetExplicitAuthFlows(jsii.Strings(c.flows...))
+				}
+			}
+			var got string
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						got = fmt.Sprint(r)
+					}
+				}()
+				app.Synth(nil)
+			}()
+			switch {
+			case c.want == "" && got != "":
+				t.Fatalf("synth failed: %s", got)
+			case c.want != "" && !strings.Contains(got, c.want):
+				t.Fatalf("synth error %q, want it to contain %q", got, c.want)
+			case c.want != "" && (!strings.Contains(got, "Own/Pool/Web") || !strings.Contains(got, "PasswordClients")):
+				t.Fatalf("synth error %q does not name the client and the way out", got)
+			}
+		})
 	}
 }

@@ -72,6 +72,16 @@
 // which the CDK does not know); on a pool built with one, give that key as
 // CustomSendersFeature.Key.
 //
+// With CustomAuth, an app client of the pool that signs users in with the
+// password alone would hand out tokens without the sequence's later
+// steps: when the app synthesizes, a client of the pool that allows SRP,
+// USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH or USER_AUTH (or leaves
+// ExplicitAuthFlows unset, which Cognito reads as SRP; Amazon Cognito API
+// Reference, "CreateUserPoolClient"), or managed login with the Cognito
+// user directory, fails the synth, naming the client and the flow, unless
+// it is listed in CustomAuthFeature.PasswordClients (such as the client
+// that migrates users).
+//
 // New is a thin layer on the same code: it makes the pool and its clients,
 // then attaches the whole stack's features in its own scope, so that its
 // logical IDs are those it always had.

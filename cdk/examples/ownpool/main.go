@@ -84,13 +84,16 @@ func build(app awscdk.App, code cognitrigcdk.CodeFunc) (*cognitrigcdk.Cognitrig,
 		FeaturePlan:   awscognito.FeaturePlan_ESSENTIALS,
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
-	// The app's client; the migration trigger receives passwords only
-	// through USER_PASSWORD_AUTH, so a separate client has that flow.
+	// The app's client serves the custom sequence only: managed login
+	// (OAuth with the Cognito directory) would sign users in with the
+	// password alone, and Attach refuses such a client. The migration
+	// trigger receives passwords only through USER_PASSWORD_AUTH, so a
+	// separate client has that flow, accepted in PasswordClients below.
 	pool.AddClient(jsii.String("App"), &awscognito.UserPoolClientOptions{
-		AuthFlows: &awscognito.AuthFlow{Custom: jsii.Bool(true)}, PreventUserExistenceErrors: jsii.Bool(true),
+		AuthFlows: &awscognito.AuthFlow{Custom: jsii.Bool(true)}, DisableOAuth: jsii.Bool(true), PreventUserExistenceErrors: jsii.Bool(true),
 	})
-	pool.AddClient(jsii.String("Migration"), &awscognito.UserPoolClientOptions{
-		AuthFlows: &awscognito.AuthFlow{UserPassword: jsii.Bool(true)}, PreventUserExistenceErrors: jsii.Bool(true),
+	migrationClient := pool.AddClient(jsii.String("Migration"), &awscognito.UserPoolClientOptions{
+		AuthFlows: &awscognito.AuthFlow{UserPassword: jsii.Bool(true)}, DisableOAuth: jsii.Bool(true), PreventUserExistenceErrors: jsii.Bool(true),
 	})
 	legacySecret := awssecretsmanager.Secret_FromSecretNameV2(own, jsii.String("LegacyClientSecret"), jsii.String("legacy/migration-client"))
 	a, err := cognitrigcdk.Attach(own, "Cognitrig", cognitrigcdk.AttachProps{
@@ -98,7 +101,10 @@ func build(app awscdk.App, code cognitrigcdk.CodeFunc) (*cognitrigcdk.Cognitrig,
 		Code:      code,
 		EmailFrom: "Example <no-reply@example.com>",
 		Features: cognitrigcdk.Features{
-			CustomAuth: &cognitrigcdk.CustomAuthFeature{Sequence: []string{"password", "email-otp"}},
+			CustomAuth: &cognitrigcdk.CustomAuthFeature{
+				Sequence:        []string{"password", "email-otp"},
+				PasswordClients: []awscognito.UserPoolClient{migrationClient},
+			},
 			Tenancy: &cognitrigcdk.TenancyFeature{
 				ScopeMap:               map[string][]string{"admin": {"read", "write"}, "member": {"read"}},
 				MachineToMachineClaims: true,

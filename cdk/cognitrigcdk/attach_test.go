@@ -3,6 +3,7 @@ package cognitrigcdk_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -379,7 +380,7 @@ func TestAttachFeatures(t *testing.T) {
 				}
 				got["KMSKeyID"] = "<sender key>"
 			}
-			if !mapsEqual(got, w.triggers) {
+			if !maps.Equal(got, w.triggers) {
 				t.Errorf("LambdaConfig %v, want %v", got, w.triggers)
 			}
 			if n := len(s.ofType("AWS::Lambda::Permission")); n != len(w.triggers)-boolInt(w.triggers["KMSKeyID"] != "") {
@@ -451,18 +452,6 @@ func setTables(t cognitrigcdk.Tables) []string {
 	return out
 }
 
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}
-
 func boolInt(b bool) int {
 	if b {
 		return 1
@@ -512,7 +501,7 @@ func TestAttachEverything(t *testing.T) {
 	if _, ok := got["KMSKeyID"]; ok {
 		got["KMSKeyID"] = "<sender key>"
 	}
-	if !mapsEqual(got, want) {
+	if !maps.Equal(got, want) {
 		t.Errorf("LambdaConfig %v, want %v", got, want)
 	}
 	if got := setTables(s.a.Tables); !slices.Equal(got, []string{"Audit", "Challenges", "Confirm", "Migration", "Tenancy"}) {

@@ -1,4 +1,4 @@
-package env
+package config
 
 import (
 	"net"
@@ -8,7 +8,7 @@ import (
 
 // Bool returns the variable as a boolean (true/false, 1/0, yes/no, on/off,
 // in any case), or def when it is unset.
-func (e *Env) Bool(name string, def bool) bool {
+func (e *reader) Bool(name string, def bool) bool {
 	v := e.String(name, "")
 	switch strings.ToLower(v) {
 	case "":
@@ -26,7 +26,7 @@ func (e *Env) Bool(name string, def bool) bool {
 // unset. Plain http is accepted only for localhost and loopback
 // addresses, where a developer's or a test's server runs. A URL with
 // user information is refused: credentials belong in their own variables.
-func (e *Env) URL(name string) string {
+func (e *reader) URL(name string) string {
 	v := e.String(name, "")
 	if v == "" {
 		return ""
@@ -50,4 +50,12 @@ func (e *Env) URL(name string) string {
 		return ""
 	}
 	return v
+}
+
+// RequiredURL reads a URL variable that must be set.
+func (e *reader) RequiredURL(name string) string {
+	if !e.set(name) {
+		return e.Required(name)
+	}
+	return e.URL(name)
 }

@@ -1,0 +1,146 @@
+package config
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cognitrig/cognitrig/triggers"
+)
+
+// Map returns a lookup over m, in place of os.LookupEnv: for tests, and for
+// settings that come from somewhere other than the environment.
+func Map(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+// reader reads variables through lookup and records every problem instead
+// of failing at once, so that a Load function names every bad variable in
+// one error.
+type reader struct {
+	lookup func(string) (string, bool)
+	errs   []error
+}
+
+func newReader(lookup func(string) (string, bool)) *reader {
+	if lookup == nil {
+		lookup = func(string) (string, bool) { return "", false }
+	}
+	return &reader{lookup: lookup}
+}
+
+// fail records a problem of the variable name. The message must not quote a
+// secret's value.
+func (e *reader) fail(name, format string, args ...any) {
+	e.errs = append(e.errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+}
+
+// invalid records err as a problem of the variable name.
+func (e *reader) invalid(name string, err error) {
+	e.errs = append(e.errs, fmt.Errorf("%s: %w", name, err))
+}
+
+// err returns every problem, joined (one line each), or nil.
+func (e *reader) err() error { return errors.Join(e.errs...) }
+
+// set reports whether the variable has a value that is not blank.
+func (e *reader) set(name string) bool { return e.String(name, "") != "" }
+
+// String returns the variable's value, or def when it is unset or empty.
+func (e *reader) String(name, def string) string {
+	if v, ok := e.lookup(name); ok && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v)
+	}
+	return def
+}
+
+// Required returns the variable's value and records an error if it is empty.
+func (e *reader) Required(name string) string {
+	v := e.String(name, "")
+	if v == "" {
+		e.fail(name, "is required and not set")
+	}
+	return v
+}
+
+// Int returns the variable as an integer in [min, max], or def when unset.
+func (e *reader) Int(name string, def, min, max int) int {
+	v := e.String(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min || n > max {
+		e.fail(name, "%q is not a whole number from %d to %d", v, min, max)
+		return def
+	}
+	return n
+}
+
+// Duration returns the variable as a Go duration ("30s", "5m") in
+// [min, max], or def when unset.
+func (e *reader) Duration(name string, def, min, max time.Duration) time.Duration {
+	v := e.String(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < min || d > max {
+		e.fail(name, "%q is not a duration (like 30s or 5m) from %v to %v", v, min, max)
+		return def
+	}
+	return d
+}
+
+// List returns the comma-separated values of the variable, trimmed, without
+// empty ones.
+func (e *reader) List(name string) []string {
+	var out []string
+	for _, p := range strings.Split(e.String(name, ""), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Level returns the variable as a slog level (debug, info, warn, error).
+func (e *reader) Level(name string, def slog.Level) slog.Level {
+	v := e.String(name, "")
+	if v == "" {
+		return def
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		e.fail(name, "%q is not a log level: use debug, info, warn or error", v)
+		return def
+	}
+	return l
+}
+
+// Key reads a secret key: base64 (standard, or URL-safe unpadded) of at
+// least min bytes, returned as the raw bytes. It returns the zero Secret
+// when the variable is unset, and records an error when required. The value
+// is never echoed in an error.
+func (e *reader) Key(name string, min int, required bool) triggers.Secret {
+	v := e.String(name, "")
+	if v == "" {
+		if required {
+			e.fail(name, "is required and not set: %d or more random bytes, base64-encoded (openssl rand -base64 32)", min)
+		}
+		return ""
+	}
+	b, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		b, err = base64.RawURLEncoding.DecodeString(v)
+	}
+	if err != nil || len(b) < min {
+		e.fail(name, "is not base64 of %d or more random bytes (openssl rand -base64 32)", min)
+		return ""
+	}
+	return triggers.Secret(b)
+}

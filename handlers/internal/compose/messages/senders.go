@@ -13,6 +13,7 @@ import (
 	"github.com/cognitrig/cognitrig/config"
 	"github.com/cognitrig/cognitrig/handlers/internal/compose"
 	"github.com/cognitrig/cognitrig/lifecycle/messages"
+	"github.com/cognitrig/cognitrig/lifecycle/messages/cognitousers"
 	"github.com/cognitrig/cognitrig/lifecycle/messages/esdk"
 	"github.com/cognitrig/cognitrig/triggers"
 )
@@ -35,7 +36,7 @@ func customSenders(d *compose.Deps, r *triggers.Router, catalog *messages.Catalo
 		Email:     &messages.SES{Client: compose.Client(d, sesv2.NewFromConfig), From: c.EmailFrom},
 		SMS:       &messages.SNS{Client: compose.Client(d, sns.NewFromConfig)},
 		// Account-takeover events carry no email address.
-		Users: &messages.CognitoUsers{Client: compose.Client(d, cip.NewFromConfig)},
+		Users: &cognitousers.Directory{Client: compose.Client(d, cip.NewFromConfig)},
 	})
 	if err != nil {
 		d.Invalid(config.EnvKMSKeyARN, err)

@@ -1,40 +1,11 @@
 package config
 
 import (
-	"errors"
-	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cognitrig/cognitrig/triggers"
-)
-
-// DefaultAuthSequence is the custom authentication sequence when
-// COGNITRIG_AUTH_SEQUENCE is unset: a one-time code by email.
-const DefaultAuthSequence = "email-otp"
-
-// The step names of an authentication sequence.
-const (
-	StepPassword         = "password"          // Cognito's own password check (SRP), first only
-	StepCaptcha          = "captcha"           // a CAPTCHA, checked by a siteverify endpoint
-	StepSecurityQuestion = "security-question" // the user's security question
-	StepEmailOTP         = "email-otp"         // a one-time code by email
-	StepSMSOTP           = "sms-otp"           // a one-time code by SMS
-	StepEmailOrSMSOTP    = "email-or-sms-otp"  // a one-time code by email or SMS (clientMetadata "channel", else the verified one)
-	StepMagicLink        = "magic-link"        // a signed, single-use sign-in link by email
-)
-
-// The defaults of the per-user limits of custom authentication: those of
-// package customauth/limits (a test keeps them equal).
-const (
-	DefaultAuthMaxFailures = 5
-	DefaultAuthFailWindow  = 15 * time.Minute
-	DefaultAuthLockout     = 15 * time.Minute
-	DefaultAuthMaxLockout  = 24 * time.Hour
-	DefaultAuthMaxSends    = 10
-	DefaultAuthSendWindow  = time.Hour
 )
 
 // DefaultRecaptchaMinScore is the least reCAPTCHA v3 score accepted when
@@ -44,56 +15,6 @@ const DefaultRecaptchaMinScore = 0.5
 
 // DefaultPageKey is the key of COGNITRIG_MAGICLINK_URL among the pages.
 const DefaultPageKey = "default"
-
-// Sequence is a parsed COGNITRIG_AUTH_SEQUENCE.
-type Sequence struct {
-	Password bool     // the sequence starts with Cognito's password check
-	Steps    []string // the custom steps, in order
-}
-
-// Has reports whether the sequence has any of steps.
-func (s Sequence) Has(steps ...string) bool {
-	return slices.ContainsFunc(s.Steps, func(x string) bool { return slices.Contains(steps, x) })
-}
-
-// ParseSequence parses an authentication sequence: comma-separated step
-// names, optionally starting with "password", each step at most once and
-// at most one kind of one-time code. For example "email-otp",
-// "magic-link", "password,email-otp" or "password,captcha,security-question".
-func ParseSequence(s string) (Sequence, error) {
-	known := []string{StepCaptcha, StepSecurityQuestion, StepEmailOTP, StepSMSOTP, StepEmailOrSMSOTP, StepMagicLink}
-	var seq Sequence
-	if strings.TrimSpace(s) == "" {
-		return seq, fmt.Errorf("no challenge step: name at least one of %s", strings.Join(known, ", "))
-	}
-	codes := 0
-	for i, raw := range strings.Split(s, ",") {
-		step := strings.ToLower(strings.TrimSpace(raw))
-		switch {
-		case step == StepPassword && i == 0:
-			seq.Password = true
-			continue
-		case step == StepPassword:
-			return Sequence{}, errors.New("password can only be the first step")
-		case step == "":
-			return Sequence{}, fmt.Errorf("%q has an empty step", s)
-		case !slices.Contains(known, step):
-			return Sequence{}, fmt.Errorf("unknown step %q: use %s, after an optional %s", step, strings.Join(known, ", "), StepPassword)
-		case slices.Contains(seq.Steps, step):
-			return Sequence{}, fmt.Errorf("step %s appears twice", step)
-		}
-		if step == StepEmailOTP || step == StepSMSOTP || step == StepEmailOrSMSOTP {
-			if codes++; codes > 1 {
-				return Sequence{}, errors.New("more than one one-time-code step: use email-or-sms-otp for a choice")
-			}
-		}
-		seq.Steps = append(seq.Steps, step)
-	}
-	if len(seq.Steps) == 0 {
-		return Sequence{}, fmt.Errorf("%q has no challenge step: name at least one of %s", s, strings.Join(known, ", "))
-	}
-	return seq, nil
-}
 
 // CustomAuth are the settings of custom authentication (Define, Create and
 // Verify Auth Challenge).
@@ -133,7 +54,9 @@ type MagicLink struct {
 	KMSKey string
 }
 
-// Limits are each user's failure budget and send cap.
+// Limits are each user's failure budget and send cap. A zero field is an
+// unset variable: package customauth/limits applies its default (the
+// README's table states them).
 type Limits struct {
 	MaxFailures   int           // COGNITRIG_AUTH_MAX_FAILURES, 1..100
 	FailureWindow time.Duration // COGNITRIG_AUTH_FAILURE_WINDOW, 1m..24h
@@ -161,12 +84,12 @@ func LoadCustomAuth(lookup func(string) (string, bool)) (CustomAuth, error) {
 	}
 	c.Sequence = seq
 	c.Limits = Limits{
-		MaxFailures:   e.Int(EnvAuthMaxFailures, DefaultAuthMaxFailures, 1, 100),
-		FailureWindow: e.Duration(EnvAuthFailWindow, DefaultAuthFailWindow, time.Minute, 24*time.Hour),
-		Lockout:       e.Duration(EnvAuthLockout, DefaultAuthLockout, time.Second, 30*24*time.Hour),
-		MaxLockout:    e.Duration(EnvAuthMaxLockout, DefaultAuthMaxLockout, time.Second, 30*24*time.Hour),
-		MaxSends:      e.Int(EnvAuthMaxSends, DefaultAuthMaxSends, 1, 1000),
-		SendWindow:    e.Duration(EnvAuthSendWindow, DefaultAuthSendWindow, time.Minute, 24*time.Hour),
+		MaxFailures:   e.Int(EnvAuthMaxFailures, 0, 1, 100),
+		FailureWindow: e.Duration(EnvAuthFailWindow, 0, time.Minute, 24*time.Hour),
+		Lockout:       e.Duration(EnvAuthLockout, 0, time.Second, 30*24*time.Hour),
+		MaxLockout:    e.Duration(EnvAuthMaxLockout, 0, time.Second, 30*24*time.Hour),
+		MaxSends:      e.Int(EnvAuthMaxSends, 0, 1, 1000),
+		SendWindow:    e.Duration(EnvAuthSendWindow, 0, time.Minute, 24*time.Hour),
 	}
 	if seq.Has(StepEmailOTP, StepEmailOrSMSOTP, StepMagicLink) {
 		c.EmailFrom = e.Required(EnvEmailFrom)

@@ -1,9 +1,13 @@
 package config
 
 import (
+	"encoding/base64"
+	"log/slog"
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/cognitrig/cognitrig/triggers"
 )
 
 // Bool returns the variable as a boolean (true/false, 1/0, yes/no, on/off,
@@ -58,4 +62,41 @@ func (e *reader) RequiredURL(name string) string {
 		return e.Required(name)
 	}
 	return e.URL(name)
+}
+
+// Level returns the variable as a slog level (debug, info, warn, error).
+func (e *reader) Level(name string, def slog.Level) slog.Level {
+	v := e.String(name, "")
+	if v == "" {
+		return def
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		e.fail(name, "%q is not a log level: use debug, info, warn or error", v)
+		return def
+	}
+	return l
+}
+
+// Key reads a secret key: base64 (standard, or URL-safe unpadded) of at
+// least min bytes, returned as the raw bytes. It returns the zero Secret
+// when the variable is unset, and records an error when required. The value
+// is never echoed in an error.
+func (e *reader) Key(name string, min int, required bool) triggers.Secret {
+	v := e.String(name, "")
+	if v == "" {
+		if required {
+			e.fail(name, "is required and not set: %d or more random bytes, base64-encoded (openssl rand -base64 32)", min)
+		}
+		return ""
+	}
+	b, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		b, err = base64.RawURLEncoding.DecodeString(v)
+	}
+	if err != nil || len(b) < min {
+		e.fail(name, "is not base64 of %d or more random bytes (openssl rand -base64 32)", min)
+		return ""
+	}
+	return triggers.Secret(b)
 }

@@ -1,15 +1,11 @@
 package config
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/cognitrig/cognitrig/triggers"
 )
 
 // Map returns a lookup over m, in place of os.LookupEnv: for tests, and for
@@ -69,31 +65,28 @@ func (e *reader) Required(name string) string {
 
 // Int returns the variable as an integer in [min, max], or def when unset.
 func (e *reader) Int(name string, def, min, max int) int {
-	v := e.String(name, "")
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < min || n > max {
-		e.fail(name, "%q is not a whole number from %d to %d", v, min, max)
-		return def
-	}
-	return n
+	return inRange(e, name, def, min, max, strconv.Atoi, "a whole number")
 }
 
 // Duration returns the variable as a Go duration ("30s", "5m") in
 // [min, max], or def when unset.
 func (e *reader) Duration(name string, def, min, max time.Duration) time.Duration {
+	return inRange(e, name, def, min, max, time.ParseDuration, "a duration (like 30s or 5m)")
+}
+
+// inRange returns the variable as parse reads it, if it is in [min, max],
+// or def when unset; what names the form expected.
+func inRange[T int | time.Duration](e *reader, name string, def, min, max T, parse func(string) (T, error), what string) T {
 	v := e.String(name, "")
 	if v == "" {
 		return def
 	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < min || d > max {
-		e.fail(name, "%q is not a duration (like 30s or 5m) from %v to %v", v, min, max)
+	n, err := parse(v)
+	if err != nil || n < min || n > max {
+		e.fail(name, "%q is not %s from %v to %v", v, what, min, max)
 		return def
 	}
-	return d
+	return n
 }
 
 // List returns the comma-separated values of the variable, trimmed, without
@@ -106,41 +99,4 @@ func (e *reader) List(name string) []string {
 		}
 	}
 	return out
-}
-
-// Level returns the variable as a slog level (debug, info, warn, error).
-func (e *reader) Level(name string, def slog.Level) slog.Level {
-	v := e.String(name, "")
-	if v == "" {
-		return def
-	}
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(v)); err != nil {
-		e.fail(name, "%q is not a log level: use debug, info, warn or error", v)
-		return def
-	}
-	return l
-}
-
-// Key reads a secret key: base64 (standard, or URL-safe unpadded) of at
-// least min bytes, returned as the raw bytes. It returns the zero Secret
-// when the variable is unset, and records an error when required. The value
-// is never echoed in an error.
-func (e *reader) Key(name string, min int, required bool) triggers.Secret {
-	v := e.String(name, "")
-	if v == "" {
-		if required {
-			e.fail(name, "is required and not set: %d or more random bytes, base64-encoded (openssl rand -base64 32)", min)
-		}
-		return ""
-	}
-	b, err := base64.StdEncoding.DecodeString(v)
-	if err != nil {
-		b, err = base64.RawURLEncoding.DecodeString(v)
-	}
-	if err != nil || len(b) < min {
-		e.fail(name, "is not base64 of %d or more random bytes (openssl rand -base64 32)", min)
-		return ""
-	}
-	return triggers.Secret(b)
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	. "github.com/cognitrig/cognitrig/config"
+	"github.com/cognitrig/cognitrig/customauth/limits"
 )
 
 var update = flag.Bool("update", false, "rewrite the variables table in README.md from vars.go")
@@ -144,12 +145,13 @@ func TestVariableDefaultsMatch(t *testing.T) {
 		EnvBreakerMaxFailures: fmt.Sprintf("default %d", DefaultBreakerFailures),
 		EnvBreakerOpenSeconds: fmt.Sprintf("default %d", DefaultBreakerOpenSeconds),
 		EnvAuthSequence:       "default " + DefaultAuthSequence,
-		EnvAuthMaxFailures:    fmt.Sprintf("default %d", DefaultAuthMaxFailures),
-		EnvAuthFailWindow:     "default " + strings.TrimSuffix(DefaultAuthFailWindow.String(), "0s"),
-		EnvAuthLockout:        "default " + strings.TrimSuffix(DefaultAuthLockout.String(), "0s"),
-		EnvAuthMaxLockout:     "default " + strings.TrimSuffix(DefaultAuthMaxLockout.String(), "0m0s"),
-		EnvAuthMaxSends:       fmt.Sprintf("default %d", DefaultAuthMaxSends),
-		EnvAuthSendWindow:     "default " + strings.TrimSuffix(DefaultAuthSendWindow.String(), "0m0s"),
+		// Unset limits are those of package limits.
+		EnvAuthMaxFailures: fmt.Sprintf("default %d", limits.DefaultMaxFailures),
+		EnvAuthFailWindow:  "default " + strings.TrimSuffix(limits.DefaultFailureWindow.String(), "0s"),
+		EnvAuthLockout:     "default " + strings.TrimSuffix(limits.DefaultLockout.String(), "0s"),
+		EnvAuthMaxLockout:  "default " + strings.TrimSuffix(limits.DefaultMaxLockout.String(), "0m0s"),
+		EnvAuthMaxSends:    fmt.Sprintf("default %d", limits.DefaultMaxSends),
+		EnvAuthSendWindow:  "default " + strings.TrimSuffix(limits.DefaultSendWindow.String(), "0m0s"),
 	} {
 		if !strings.Contains(meaning[name], want) {
 			t.Errorf("%s: the comment %q does not say %q", name, meaning[name], want)

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/cognitrig/cognitrig/config"
-	"github.com/cognitrig/cognitrig/customauth/limits"
 	"github.com/cognitrig/cognitrig/lifecycle/authpolicy"
 	"github.com/cognitrig/cognitrig/lifecycle/messages"
 	"github.com/cognitrig/cognitrig/migration"
@@ -250,12 +249,6 @@ func TestConfigDefaultsAreTheLibrarys(t *testing.T) {
 		name      string
 		got, want any
 	}{
-		{"max failures", config.DefaultAuthMaxFailures, limits.DefaultMaxFailures},
-		{"failure window", config.DefaultAuthFailWindow, limits.DefaultFailureWindow},
-		{"lockout", config.DefaultAuthLockout, limits.DefaultLockout},
-		{"max lockout", config.DefaultAuthMaxLockout, limits.DefaultMaxLockout},
-		{"max sends", config.DefaultAuthMaxSends, limits.DefaultMaxSends},
-		{"send window", config.DefaultAuthSendWindow, limits.DefaultSendWindow},
 		{"name key bytes", config.MinKeyBytes, migration.MinNameKeyBytes},
 	} {
 		if c.got != c.want {

@@ -69,6 +69,7 @@ func CustomAuth(d *compose.Deps, r *triggers.Router) {
 	dynamo := compose.Client(d, dynamodb.NewFromConfig)
 	store := records.NewDynamoStore(dynamo, c.ChallengesTable)
 	budget, err := limits.NewDynamoStore(dynamo, c.ChallengesTable, limits.Limits{
+		// Zero fields are unset variables: limits' defaults.
 		MaxFailures: c.Limits.MaxFailures, FailureWindow: c.Limits.FailureWindow, Lockout: c.Limits.Lockout,
 		MaxLockout: c.Limits.MaxLockout, MaxSends: c.Limits.MaxSends, SendWindow: c.Limits.SendWindow,
 	})

@@ -2,11 +2,7 @@ package customauth
 
 import (
 	"context"
-	"fmt"
 	"slices"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/cognitrig/cognitrig/triggers"
 )
@@ -82,48 +78,9 @@ func PreferVerified(pairs ...string) Chooser {
 }
 
 // GroupLookup returns the groups of a user; the custom-auth trigger events
-// do not carry them.
+// do not carry them. Package customauth/cognitogroups implements it with
+// the Cognito API; it is a package of its own so that a function without
+// group conditions does not link the Cognito client.
 type GroupLookup interface {
 	UserGroups(ctx context.Context, userPoolID, userName string) ([]string, error)
-}
-
-// CognitoAPI is the part of the Cognito user-pool API client that
-// CognitoGroups uses; *cognitoidentityprovider.Client implements it.
-type CognitoAPI interface {
-	AdminListGroupsForUser(ctx context.Context, in *cognitoidentityprovider.AdminListGroupsForUserInput, opts ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.AdminListGroupsForUserOutput, error)
-}
-
-// CognitoGroups looks groups up with the AdminListGroupsForUser API. The
-// function needs the cognito-idp:AdminListGroupsForUser permission on the
-// user pool.
-type CognitoGroups struct {
-	Client CognitoAPI
-}
-
-// maxGroupPages bounds the pages read for one user; Cognito returns up to
-// 60 groups a page.
-const maxGroupPages = 10
-
-// UserGroups implements GroupLookup.
-func (c CognitoGroups) UserGroups(ctx context.Context, userPoolID, userName string) ([]string, error) {
-	var groups []string
-	in := &cognitoidentityprovider.AdminListGroupsForUserInput{
-		UserPoolId: aws.String(userPoolID),
-		Username:   aws.String(userName),
-		Limit:      aws.Int32(60),
-	}
-	for range maxGroupPages {
-		out, err := c.Client.AdminListGroupsForUser(ctx, in)
-		if err != nil {
-			return nil, fmt.Errorf("customauth: list the user's groups: %w", err)
-		}
-		for _, g := range out.Groups {
-			groups = append(groups, aws.ToString(g.GroupName))
-		}
-		if aws.ToString(out.NextToken) == "" {
-			return groups, nil
-		}
-		in.NextToken = out.NextToken
-	}
-	return nil, fmt.Errorf("customauth: list the user's groups: more than %d pages; use a custom attribute for the condition instead", maxGroupPages)
 }

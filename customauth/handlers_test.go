@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/cognitrig/cognitrig/customauth"
+	"github.com/cognitrig/cognitrig/customauth/cognitogroups"
 	"github.com/cognitrig/cognitrig/customauth/customauthtest"
 	"github.com/cognitrig/cognitrig/triggers"
 	"github.com/cognitrig/cognitrig/triggers/triggertest"
@@ -359,7 +360,7 @@ func cognitoServer(t *testing.T, pages [][]string, status int) *cognitoidentityp
 
 func TestCognitoGroups(t *testing.T) {
 	client := cognitoServer(t, [][]string{{"staff"}, {"admins", "ops"}}, http.StatusOK)
-	groups, err := customauth.CognitoGroups{Client: client}.UserGroups(context.Background(), "us-east-1_EXAMPLE1", "jdoe")
+	groups, err := cognitogroups.Lookup{Client: client}.UserGroups(context.Background(), "us-east-1_EXAMPLE1", "jdoe")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +372,7 @@ func TestCognitoGroups(t *testing.T) {
 func TestGroupConditions(t *testing.T) {
 	seq := func(client *cognitoidentityprovider.Client) *triggers.Router {
 		fl, err := customauth.New(customauth.Sequence{
-			Groups: customauth.CognitoGroups{Client: client},
+			Groups: cognitogroups.Lookup{Client: client},
 			Steps: []customauth.Step{
 				{Challenge: stub("ADMIN_CODE"), When: customauth.InGroup("admins")},
 				{Challenge: stub("EMAIL_OTP")},

@@ -30,7 +30,7 @@
 // the risky sign-in (AccountTakeOver: the action taken, IP address, time,
 // place, device, and two one-click feedback links) without the user's
 // address: Senders finds the email address with a UserDirectory
-// (CognitoUsers, AdminGetUser) and renders the AccountTakeOverNotification
+// (cognitousers.Directory, AdminGetUser) and renders the AccountTakeOverNotification
 // template, which New refuses unless it carries both feedback links and
 // reads differently for a blocked and an allowed sign-in. The links and the
 // feedback token never reach a log or an error.

@@ -37,7 +37,7 @@ type Decrypter interface {
 }
 
 // UserDirectory looks up a user's attributes by user name (or alias).
-// CognitoUsers implements it with AdminGetUser; tests use a fake.
+// cognitousers.Directory implements it with AdminGetUser; tests use a fake.
 type UserDirectory interface {
 	UserAttributes(ctx context.Context, userPoolID, userName string) (map[string]string, error)
 }
@@ -86,7 +86,7 @@ type SendersConfig struct {
 	// Users finds the email address of the user of an account-takeover
 	// notification, whose event carries none. Required when Email is set
 	// and the catalog has an AccountTakeOverNotification email; in
-	// production, &CognitoUsers{Client: cognitoidentityprovider client},
+	// production, &cognitousers.Directory{Client: cognitoidentityprovider client},
 	// whose role needs cognito-idp:AdminGetUser on the pool.
 	Users UserDirectory
 }
@@ -107,7 +107,7 @@ func NewSenders(cfg SendersConfig) (*Senders, error) {
 		errs = append(errs, errors.New("messages: the catalog has VerifyByLink templates but SendersConfig.Link is nil; custom senders get no link from Cognito, so give a function that builds it from the code"))
 	}
 	if cfg.Catalog != nil && cfg.Email != nil && cfg.Users == nil && cfg.Catalog.hasEmail(AccountTakeOverNotification) {
-		errs = append(errs, errors.New("messages: the catalog has an AccountTakeOverNotification email but SendersConfig.Users is nil; Cognito's account-takeover events carry no email address, so give a UserDirectory (CognitoUsers, with cognito-idp:AdminGetUser) to find it"))
+		errs = append(errs, errors.New("messages: the catalog has an AccountTakeOverNotification email but SendersConfig.Users is nil; Cognito's account-takeover events carry no email address, so give a UserDirectory (cognitousers.Directory, with cognito-idp:AdminGetUser) to find it"))
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

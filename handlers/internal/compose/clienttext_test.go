@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/cognitrig/cognitrig/handlers/internal/env"
+	"github.com/cognitrig/cognitrig/config"
 	"github.com/cognitrig/cognitrig/triggers"
 	"github.com/cognitrig/cognitrig/triggers/triggertest"
 
@@ -51,13 +51,13 @@ func TestClientTextHidesInternals(t *testing.T) {
 	closed.Close() // connections are refused
 
 	settings := with(minimal(),
-		EnvChallengesTable, ctTable, EnvAuditTable, ctTable, EnvMigrationTable, ctTable,
-		EnvLegacyUsersTable, ctTable, EnvTenancyTable, ctTable, EnvKMSKeyARN, ctKeyARN)
+		config.EnvChallengesTable, ctTable, config.EnvAuditTable, ctTable, config.EnvMigrationTable, ctTable,
+		config.EnvLegacyUsersTable, ctTable, config.EnvTenancyTable, ctTable, config.EnvKMSKeyARN, ctKeyARN)
 	for _, endpoint := range []string{failing.URL, closedURL} {
 		cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), RetryMaxAttempts: 1,
 			Credentials: credentials.NewStaticCredentialsProvider("AKIDCTINTERNAL", "secretCTINTERNAL", "")}
 		var logs bytes.Buffer
-		fn, err := Build(env.FromMap(settings), cfg, &logs, CustomAuth, Tenancy, MigrationIfConfigured, Messages, AuthEvents)
+		fn, err := Build(config.Map(settings), cfg, &logs, CustomAuth, Tenancy, MigrationIfConfigured, Messages, AuthEvents)
 		if err != nil {
 			t.Fatal(err)
 		}

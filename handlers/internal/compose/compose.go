@@ -8,18 +8,20 @@ import (
 	"log/slog"
 	"os"
 
+	"reflect"
+
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
-	"github.com/cognitrig/cognitrig/handlers/internal/env"
+	"github.com/cognitrig/cognitrig/config"
 	"github.com/cognitrig/cognitrig/triggers"
 )
 
-// Concern reads the settings of one concern from d and registers its
-// handlers on r. It reports bad settings through d (Env's getters, or
-// Deps.Invalid) rather than failing at once, so that a function that cannot
-// start names every bad variable in one message.
+// Concern reads the settings of one concern from d.Lookup (with package
+// config) and registers its handlers on r. It reports bad settings through
+// d (Deps.Fail, Deps.Invalid) rather than failing at once, so that a
+// function that cannot start names every bad variable in one message.
 type Concern func(d *Deps, r *triggers.Router)
 
 // Invoker is what lambda.Start serves: a *triggers.Router, or a wrapper of
@@ -32,14 +34,17 @@ type Invoker interface {
 // the AWS SDK configuration and the logger. Clients are made on first use
 // and shared, one of each per process.
 type Deps struct {
-	Env    *env.Env
+	// Lookup reads the function's variables: os.LookupEnv, with the master
+	// key served from Secrets Manager when COGNITRIG_MASTER_KEY_SECRET_ARN
+	// names it.
+	Lookup func(string) (string, bool)
 	AWS    aws.Config
 	Logger *slog.Logger
 
 	problems []error
 	wrappers []func(Invoker) Invoker
 
-	clients map[string]any
+	clients map[reflect.Type]any
 	secrets SecretsManagerAPI
 }
 
@@ -49,59 +54,51 @@ func (d *Deps) Invalid(name string, err error) {
 	d.problems = append(d.problems, fmt.Errorf("%s: %w", name, err))
 }
 
+// Fail records err, a config Load function's error of one line per
+// variable, if it is not nil, and reports whether it was nil.
+func (d *Deps) Fail(err error) bool {
+	if err == nil {
+		return true
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		d.problems = append(d.problems, j.Unwrap()...)
+	} else {
+		d.problems = append(d.problems, err)
+	}
+	return false
+}
+
 // Wrap asks for the function's handler to be wrapped by w, for concerns
 // that read the raw event before the router decodes it.
 func (d *Deps) Wrap(w func(Invoker) Invoker) { d.wrappers = append(d.wrappers, w) }
 
-// Err returns every problem found so far, by Env and by the concerns,
-// or nil.
+// Err returns every problem found so far, or nil.
 func (d *Deps) Err() error {
-	var all []error
-	if err := d.Env.Err(); err != nil {
-		// Env.Err wraps a join of one error per variable; list them with
-		// the concerns' own problems under one heading.
-		if j, ok := errors.Unwrap(err).(interface{ Unwrap() []error }); ok {
-			all = append(all, j.Unwrap()...)
-		} else {
-			all = append(all, err)
-		}
-	}
-	all = append(all, d.problems...)
-	if len(all) == 0 {
+	if len(d.problems) == 0 {
 		return nil
 	}
-	return fmt.Errorf("configuration: %w", errors.Join(all...))
+	return fmt.Errorf("configuration: %w", errors.Join(d.problems...))
 }
 
-// Client returns the process's client named key, made by make from d.AWS
-// on first use with newClient and shared by every concern after it, one per
-// process. It
-// keeps this package free of AWS service packages, so that each function
-// links only the service clients its concerns call: a concern passes its
-// service's constructor, e.g.
+// Client returns the process's client made by newClient (a service's
+// NewFromConfig) from d.AWS on first use, and the same client to every
+// concern after it, one of each type per process. It keeps this package
+// free of AWS service packages, so that each function links only the
+// service clients its concerns call: a concern passes its service's
+// constructor, e.g.
 //
-//	compose.Client(d, "dynamodb", func(c aws.Config) *dynamodb.Client { return dynamodb.NewFromConfig(c) })
-//
-// A key always names one client type; Client panics on a key made with
-// another type, a defect of the concern that asked.
-func Client[T any](d *Deps, key string, newClient func(aws.Config) T) T {
+//	compose.Client(d, dynamodb.NewFromConfig)
+func Client[T any, O any](d *Deps, newClient func(aws.Config, ...func(*O)) T) T {
+	key := reflect.TypeFor[T]()
 	if c, ok := d.clients[key]; ok {
 		return c.(T)
 	}
 	if d.clients == nil {
-		d.clients = map[string]any{}
+		d.clients = map[reflect.Type]any{}
 	}
 	c := newClient(d.AWS)
 	d.clients[key] = c
 	return c
-}
-
-// RequiredURL reads a URL variable that must be set.
-func RequiredURL(e *env.Env, name string) string {
-	if e.String(name, "") == "" {
-		return e.Required(name)
-	}
-	return e.URL(name)
 }
 
 // Function is a built Lambda function.
@@ -114,18 +111,22 @@ type Function struct {
 	Handler Invoker
 }
 
-// Build builds a function from concerns, with settings from e, the AWS SDK
+// Build builds a function from concerns, with settings read through lookup
+// (os.LookupEnv in Lambda), the AWS SDK
 // configuration cfg, and logs and metrics written to stdout (os.Stdout in
 // Lambda). It returns every configuration problem at once, each naming its
 // variable.
-func Build(e *env.Env, cfg aws.Config, stdout io.Writer, concerns ...Concern) (*Function, error) {
-	level := e.Level(EnvLogLevel, slog.LevelInfo)
-	logger := slog.New(triggers.LogHandler(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: level})))
-	d := &Deps{Env: e, AWS: cfg, Logger: logger}
+func Build(lookup func(string) (string, bool), cfg aws.Config, stdout io.Writer, concerns ...Concern) (*Function, error) {
+	common, err := config.LoadCommon(lookup)
+	logger := slog.New(triggers.LogHandler(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: common.LogLevel})))
+	d := &Deps{Lookup: lookup, AWS: cfg, Logger: logger}
+	d.Fail(err)
 	if cfg.Region == "" {
 		d.Invalid("AWS_REGION", errors.New("is not set: Lambda sets it; set it to run the function elsewhere"))
 	}
-	loadMasterKey(d)
+	if err == nil {
+		loadMasterKey(d, common.MasterKeySecretARN)
+	}
 	r := triggers.NewRouter(triggers.WithMiddleware(triggers.Default(logger, triggers.WithMetrics(stdout, triggers.DefaultNamespace))...), triggers.WithLogger(logger))
 	for _, c := range concerns {
 		c(d, r)
@@ -146,11 +147,11 @@ func Build(e *env.Env, cfg aws.Config, stdout io.Writer, concerns ...Concern) (*
 // is printed to stderr and ends the process with status 1 before the
 // Lambda Runtime API is asked for the first event.
 func Main(name string, concerns ...Concern) {
-	cfg, err := config.LoadDefaultConfig(context.Background())
+	cfg, err := awsconfig.LoadDefaultConfig(context.Background())
 	if err != nil {
 		fail(name, fmt.Errorf("AWS SDK configuration: %w", err))
 	}
-	fn, err := Build(env.New(), cfg, os.Stdout, concerns...)
+	fn, err := Build(os.LookupEnv, cfg, os.Stdout, concerns...)
 	if err != nil {
 		fail(name, err)
 	}

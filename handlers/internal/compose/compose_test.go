@@ -11,9 +11,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/cognitrig/cognitrig/handlers/internal/env"
+	"github.com/cognitrig/cognitrig/config"
 	"github.com/cognitrig/cognitrig/lifecycle/authpolicy"
 	"github.com/cognitrig/cognitrig/lifecycle/messages"
+	"github.com/cognitrig/cognitrig/migration"
 	"github.com/cognitrig/cognitrig/triggers"
 
 	. "github.com/cognitrig/cognitrig/handlers/internal/compose"
@@ -39,8 +40,8 @@ func awsConfig() aws.Config {
 // minimal is the configuration of a default deployment of every concern.
 func minimal() map[string]string {
 	return map[string]string{
-		EnvChallengesTable: "challenges", EnvMasterKey: testKey, EnvEmailFrom: "no-reply@example.com",
-		EnvAuditTable: "audit", EnvMigrationTable: "migration", EnvLegacyUsersTable: "legacy", EnvTenancyTable: "tenancy",
+		config.EnvChallengesTable: "challenges", config.EnvMasterKey: testKey, config.EnvEmailFrom: "no-reply@example.com",
+		config.EnvAuditTable: "audit", config.EnvMigrationTable: "migration", config.EnvLegacyUsersTable: "legacy", config.EnvTenancyTable: "tenancy",
 	}
 }
 
@@ -64,29 +65,29 @@ func TestBuildRegistersEachConcern(t *testing.T) {
 		want     []triggers.Trigger
 	}{
 		{"customauth", []Concern{CustomAuth}, minimal(), []triggers.Trigger{triggers.DefineAuthChallenge, triggers.CreateAuthChallenge, triggers.VerifyAuthChallengeResponse}},
-		{"every step", []Concern{CustomAuth}, with(minimal(), EnvAuthSequence, "password,captcha,security-question,email-or-sms-otp,magic-link",
-			EnvCaptchaVerifyURL, "https://challenges.example.com/siteverify", EnvCaptchaSecret, "s", EnvMagicLinkURL, "https://app.example.com/signin",
-			EnvMagicLinkPages, "native=https://app.example.com/native", EnvCaptchaMinScore, "0.7", EnvCaptchaAction, "login", EnvCaptchaHostnames, "app.example.com",
-			EnvAuthMaxFailures, "3", EnvAuthFailWindow, "10m", EnvAuthLockout, "5m", EnvAuthMaxLockout, "2h", EnvAuthMaxSends, "6", EnvAuthSendWindow, "30m"),
+		{"every step", []Concern{CustomAuth}, with(minimal(), config.EnvAuthSequence, "password,captcha,security-question,email-or-sms-otp,magic-link",
+			config.EnvCaptchaVerifyURL, "https://challenges.example.com/siteverify", config.EnvCaptchaSecret, "s", config.EnvMagicLinkURL, "https://app.example.com/signin",
+			config.EnvMagicLinkPages, "native=https://app.example.com/native", config.EnvCaptchaMinScore, "0.7", config.EnvCaptchaAction, "login", config.EnvCaptchaHostnames, "app.example.com",
+			config.EnvAuthMaxFailures, "3", config.EnvAuthFailWindow, "10m", config.EnvAuthLockout, "5m", config.EnvAuthMaxLockout, "2h", config.EnvAuthMaxSends, "6", config.EnvAuthSendWindow, "30m"),
 			[]triggers.Trigger{triggers.DefineAuthChallenge, triggers.CreateAuthChallenge, triggers.VerifyAuthChallengeResponse}},
 		{"migration", []Concern{Migration}, minimal(), []triggers.Trigger{triggers.UserMigration}},
-		{"migration from an identity service", []Concern{Migration}, with(minimal(), EnvLegacyUsersTable, "",
-			EnvLegacyTokenURL, "https://idp.example.com/token", EnvLegacyUserInfoURL, "https://idp.example.com/userinfo",
-			EnvLegacyLookupURL, "https://idp.example.com/users/{username}", EnvLegacyAttributeMap, "mail=email", EnvLegacyClientID, "legacy"),
+		{"migration from an identity service", []Concern{Migration}, with(minimal(), config.EnvLegacyUsersTable, "",
+			config.EnvLegacyTokenURL, "https://idp.example.com/token", config.EnvLegacyUserInfoURL, "https://idp.example.com/userinfo",
+			config.EnvLegacyLookupURL, "https://idp.example.com/users/{username}", config.EnvLegacyAttributeMap, "mail=email", config.EnvLegacyClientID, "legacy"),
 			[]triggers.Trigger{triggers.UserMigration}},
 		{"messages", []Concern{Messages}, minimal(), []triggers.Trigger{triggers.CustomMessage}},
-		{"messages with senders", []Concern{Messages}, with(minimal(), EnvKMSKeyARN, "arn:aws:kms:us-east-1:123456789012:key/k-1"),
+		{"messages with senders", []Concern{Messages}, with(minimal(), config.EnvKMSKeyARN, "arn:aws:kms:us-east-1:123456789012:key/k-1"),
 			[]triggers.Trigger{triggers.CustomMessage, triggers.CustomEmailSender, triggers.CustomSMSSender}},
 		{"authevents", []Concern{AuthEvents}, minimal(), []triggers.Trigger{triggers.PreAuthentication, triggers.PostAuthentication}},
-		{"tenancy", []Concern{Tenancy}, with(minimal(), EnvGroupPattern, "tenant-{id}-{role}", EnvFederationProviders, "Google, SignInWithApple", EnvScopeMap, "admin=read,write"),
+		{"tenancy", []Concern{Tenancy}, with(minimal(), config.EnvGroupPattern, "tenant-{id}-{role}", config.EnvFederationProviders, "Google, SignInWithApple", config.EnvScopeMap, "admin=read,write"),
 			[]triggers.Trigger{triggers.PreSignUp, triggers.PostConfirmation, triggers.PreTokenGenerationV1, triggers.PreTokenGenerationV2}},
-		{"tenancy with inbound federation", []Concern{Tenancy}, with(minimal(), EnvInboundProviders, "AcmeSAML=acme, Globex=globex"),
+		{"tenancy with inbound federation", []Concern{Tenancy}, with(minimal(), config.EnvInboundProviders, "AcmeSAML=acme, Globex=globex"),
 			[]triggers.Trigger{triggers.PreSignUp, triggers.PostConfirmation, triggers.PreTokenGenerationV1, triggers.PreTokenGenerationV2, triggers.InboundFederation}},
-		{"no migration configured", []Concern{MigrationIfConfigured}, with(minimal(), EnvMigrationTable, "", EnvLegacyUsersTable, ""), nil},
+		{"no migration configured", []Concern{MigrationIfConfigured}, with(minimal(), config.EnvMigrationTable, "", config.EnvLegacyUsersTable, ""), nil},
 		{"migration configured", []Concern{MigrationIfConfigured}, minimal(), []triggers.Trigger{triggers.UserMigration}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			fn, err := Build(env.FromMap(c.env), awsConfig(), io.Discard, c.concerns...)
+			fn, err := Build(config.Map(c.env), awsConfig(), io.Discard, c.concerns...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -112,46 +113,48 @@ func TestBuildNamesEveryBadVariable(t *testing.T) {
 		want     []string
 	}{
 		{"nothing set", []Concern{CustomAuth, Tenancy, Migration, Messages, AuthEvents}, nil,
-			[]string{EnvChallengesTable, EnvMasterKey, EnvEmailFrom, EnvTenancyTable, EnvMigrationTable, EnvLegacyTokenURL + ", " + EnvLegacyUsersTable, EnvAuditTable}},
-		{"tenancy", []Concern{Tenancy}, with(minimal(), EnvScopeMap, "admin=read;admin=write", EnvGroupPattern, "{role}-only",
-			EnvTrustedEmailProviders, "Okta", EnvRequireInvitation, "2"),
-			[]string{EnvScopeMap + `: role "admin" is listed twice`, EnvGroupPattern, EnvTrustedEmailProviders, EnvRequireInvitation}},
-		{"welcome without its table and sender", []Concern{Tenancy}, with(minimal(), EnvWelcomeEmail, "true", EnvEmailFrom, ""),
-			[]string{EnvConfirmTable, EnvEmailFrom}},
-		{"inbound providers without tenants", []Concern{Tenancy}, with(minimal(), EnvInboundProviders, "AcmeSAML"), []string{EnvInboundProviders + `: "AcmeSAML" is not PROVIDER=TENANT`}},
-		{"inbound provider twice", []Concern{Tenancy}, with(minimal(), EnvInboundProviders, "A=acme,A=globex"), []string{EnvInboundProviders + `: provider "A" is named twice`}},
-		{"inbound tenant ID", []Concern{Tenancy}, with(minimal(), EnvInboundProviders, "A=not a tenant"), []string{EnvInboundProviders}},
-		{"welcome, maybe", []Concern{Tenancy}, with(minimal(), EnvWelcomeEmail, "perhaps"), []string{EnvWelcomeEmail}},
-		{"claims cognito does not allow", []Concern{Tenancy}, with(minimal(), EnvScopeMap, "admin=tenant:{id}:{id}"), []string{EnvScopeMap}},
-		{"bad values", []Concern{AuthEvents, Migration}, with(minimal(), EnvLogLevel, "chatty", EnvIPAllow, "10.0.0.0/33",
-			EnvBreakerMaxFailures, "0", EnvBreakerOpenSeconds, "soon", EnvMFAOnNewDevice, "sometimes", EnvAuditRetainDays, "forever"),
-			[]string{EnvLogLevel, EnvIPAllow, EnvBreakerMaxFailures, EnvBreakerOpenSeconds, EnvMFAOnNewDevice, EnvAuditRetainDays}},
-		{"unknown step", []Concern{CustomAuth}, with(minimal(), EnvAuthSequence, "email-otp,retina-scan"), []string{EnvAuthSequence + `: unknown step "retina-scan"`}},
-		{"captcha without its service", []Concern{CustomAuth}, with(minimal(), EnvAuthSequence, "password,captcha", EnvCaptchaVerifyURL, "http://captcha.example.com/siteverify"),
-			[]string{EnvCaptchaVerifyURL + ": uses plain http", EnvCaptchaSecret}},
-		{"magic-link KMS key too long", []Concern{CustomAuth}, with(minimal(), EnvAuthSequence, "magic-link",
-			EnvMagicLinkURL, "https://app.example.com/signin", EnvMagicLinkKMSKey, "alias/"+strings.Repeat("k", 2048)), []string{EnvMagicLinkKMSKey}},
-		{"magic link without pages", []Concern{CustomAuth}, with(minimal(), EnvAuthSequence, "magic-link"), []string{EnvMagicLinkPages}},
-		{"magic link origins", []Concern{CustomAuth}, with(minimal(), EnvAuthSequence, "magic-link", EnvMagicLinkOrigins, "https://app.example.com"), []string{EnvMagicLinkOrigins + ": is no longer supported"}},
-		{"magic link page with a query", []Concern{CustomAuth}, with(minimal(), EnvAuthSequence, "magic-link", EnvMagicLinkPages, "app=https://app.example.com/in?next=x"), []string{EnvMagicLinkPages}},
-		{"magic link page without key", []Concern{CustomAuth}, with(minimal(), EnvAuthSequence, "magic-link", EnvMagicLinkPages, "https://app.example.com/in"), []string{EnvMagicLinkPages}},
-		{"captcha score", []Concern{CustomAuth}, with(minimal(), EnvAuthSequence, "captcha", EnvCaptchaVerifyURL, "https://c.example.com/siteverify", EnvCaptchaSecret, "s", EnvCaptchaMinScore, "1.5"), []string{EnvCaptchaMinScore}},
-		{"limits", []Concern{CustomAuth}, with(minimal(), EnvAuthMaxFailures, "0", EnvAuthFailWindow, "1s", EnvAuthLockout, "forever", EnvAuthMaxSends, "x", EnvAuthSendWindow, "48h"),
-			[]string{EnvAuthMaxFailures, EnvAuthFailWindow, EnvAuthLockout, EnvAuthMaxSends, EnvAuthSendWindow}},
-		{"lockout over its maximum", []Concern{CustomAuth}, with(minimal(), EnvAuthLockout, "2h", EnvAuthMaxLockout, "1h"), []string{"Lockout"}},
-		{"short master key", []Concern{CustomAuth}, with(minimal(), EnvMasterKey, shortKey), []string{EnvMasterKey}},
-		{"email needs a sender", []Concern{CustomAuth}, with(minimal(), EnvEmailFrom, ""), []string{EnvEmailFrom}},
-		{"sms needs none", []Concern{CustomAuth}, with(minimal(), EnvEmailFrom, "", EnvAuthSequence, "sms-otp", EnvLogLevel, "x"), []string{EnvLogLevel}},
-		{"both sources", []Concern{Migration}, with(minimal(), EnvLegacyTokenURL, "https://idp.example.com/token"), []string{EnvLegacyTokenURL + ", " + EnvLegacyUsersTable + ": both are set"}},
-		{"oauth source", []Concern{Migration}, with(minimal(), EnvLegacyUsersTable, "", EnvLegacyTokenURL, "https://idp.example.com/token",
-			EnvLegacyLookupURL, "https://idp.example.com/users", EnvLegacyAttributeMap, "mail=email,mail=email"),
-			[]string{EnvLegacyUserInfoURL, EnvLegacyClientID, EnvLegacyAttributeMap}},
-		{"lookup without placeholder", []Concern{Migration}, with(minimal(), EnvLegacyUsersTable, "", EnvLegacyTokenURL, "https://idp.example.com/token",
-			EnvLegacyUserInfoURL, "https://idp.example.com/userinfo", EnvLegacyLookupURL, "https://idp.example.com/users", EnvLegacyClientID, "legacy"),
-			[]string{EnvLegacyLookupURL + ": has no {username}"}},
-		{"a migration variable alone", []Concern{MigrationIfConfigured}, with(minimal(), EnvMigrationTable, "", EnvLegacyUsersTable, "", EnvBreakerOpenSeconds, "60"),
-			[]string{EnvMigrationTable, EnvLegacyTokenURL + ", " + EnvLegacyUsersTable}},
-		{"kms alias", []Concern{Messages}, with(minimal(), EnvKMSKeyARN, "alias/senders", EnvEmailFrom, ""), []string{EnvKMSKeyARN, EnvEmailFrom}},
+			[]string{config.EnvChallengesTable, config.EnvMasterKey, config.EnvEmailFrom, config.EnvTenancyTable, config.EnvMigrationTable, config.EnvLegacyTokenURL + ", " + config.EnvLegacyUsersTable, config.EnvAuditTable}},
+		{"tenancy", []Concern{Tenancy}, with(minimal(), config.EnvScopeMap, "admin=read;admin=write", config.EnvGroupPattern, "{role}-only",
+			config.EnvTrustedEmailProviders, "Okta", config.EnvRequireInvitation, "2"),
+			[]string{config.EnvScopeMap + `: role "admin" is listed twice`, config.EnvGroupPattern, config.EnvTrustedEmailProviders, config.EnvRequireInvitation}},
+		{"welcome without its table and sender", []Concern{Tenancy}, with(minimal(), config.EnvWelcomeEmail, "true", config.EnvEmailFrom, ""),
+			[]string{config.EnvConfirmTable, config.EnvEmailFrom}},
+		{"inbound providers without tenants", []Concern{Tenancy}, with(minimal(), config.EnvInboundProviders, "AcmeSAML"), []string{config.EnvInboundProviders + `: "AcmeSAML" is not PROVIDER=TENANT`}},
+		{"inbound provider twice", []Concern{Tenancy}, with(minimal(), config.EnvInboundProviders, "A=acme,A=globex"), []string{config.EnvInboundProviders + `: provider "A" is named twice`}},
+		{"inbound tenant ID", []Concern{Tenancy}, with(minimal(), config.EnvInboundProviders, "A=not a tenant"), []string{config.EnvInboundProviders}},
+		{"welcome, maybe", []Concern{Tenancy}, with(minimal(), config.EnvWelcomeEmail, "perhaps"), []string{config.EnvWelcomeEmail}},
+		{"role spelling", []Concern{Tenancy}, with(minimal(), config.EnvScopeMap, "ad min=read"), []string{config.EnvScopeMap + ": tenancy: invalid role"}},
+		{"role spelling and a missing table", []Concern{Tenancy}, with(minimal(), config.EnvScopeMap, "-admin=read", config.EnvTenancyTable, ""), []string{config.EnvScopeMap + ": tenancy: invalid role", config.EnvTenancyTable}},
+		{"claims cognito does not allow", []Concern{Tenancy}, with(minimal(), config.EnvScopeMap, "admin=tenant:{id}:{id}"), []string{config.EnvScopeMap}},
+		{"bad values", []Concern{AuthEvents, Migration}, with(minimal(), config.EnvLogLevel, "chatty", config.EnvIPAllow, "10.0.0.0/33",
+			config.EnvBreakerMaxFailures, "0", config.EnvBreakerOpenSeconds, "soon", config.EnvMFAOnNewDevice, "sometimes", config.EnvAuditRetainDays, "forever"),
+			[]string{config.EnvLogLevel, config.EnvIPAllow, config.EnvBreakerMaxFailures, config.EnvBreakerOpenSeconds, config.EnvMFAOnNewDevice, config.EnvAuditRetainDays}},
+		{"unknown step", []Concern{CustomAuth}, with(minimal(), config.EnvAuthSequence, "email-otp,retina-scan"), []string{config.EnvAuthSequence + `: unknown step "retina-scan"`}},
+		{"captcha without its service", []Concern{CustomAuth}, with(minimal(), config.EnvAuthSequence, "password,captcha", config.EnvCaptchaVerifyURL, "http://captcha.example.com/siteverify"),
+			[]string{config.EnvCaptchaVerifyURL + ": uses plain http", config.EnvCaptchaSecret}},
+		{"magic-link KMS key too long", []Concern{CustomAuth}, with(minimal(), config.EnvAuthSequence, "magic-link",
+			config.EnvMagicLinkURL, "https://app.example.com/signin", config.EnvMagicLinkKMSKey, "alias/"+strings.Repeat("k", 2048)), []string{config.EnvMagicLinkKMSKey}},
+		{"magic link without pages", []Concern{CustomAuth}, with(minimal(), config.EnvAuthSequence, "magic-link"), []string{config.EnvMagicLinkPages}},
+		{"magic link origins", []Concern{CustomAuth}, with(minimal(), config.EnvAuthSequence, "magic-link", config.EnvMagicLinkOrigins, "https://app.example.com"), []string{config.EnvMagicLinkOrigins + ": is no longer supported"}},
+		{"magic link page with a query", []Concern{CustomAuth}, with(minimal(), config.EnvAuthSequence, "magic-link", config.EnvMagicLinkPages, "app=https://app.example.com/in?next=x"), []string{config.EnvMagicLinkPages}},
+		{"magic link page without key", []Concern{CustomAuth}, with(minimal(), config.EnvAuthSequence, "magic-link", config.EnvMagicLinkPages, "https://app.example.com/in"), []string{config.EnvMagicLinkPages}},
+		{"captcha score", []Concern{CustomAuth}, with(minimal(), config.EnvAuthSequence, "captcha", config.EnvCaptchaVerifyURL, "https://c.example.com/siteverify", config.EnvCaptchaSecret, "s", config.EnvCaptchaMinScore, "1.5"), []string{config.EnvCaptchaMinScore}},
+		{"limits", []Concern{CustomAuth}, with(minimal(), config.EnvAuthMaxFailures, "0", config.EnvAuthFailWindow, "1s", config.EnvAuthLockout, "forever", config.EnvAuthMaxSends, "x", config.EnvAuthSendWindow, "48h"),
+			[]string{config.EnvAuthMaxFailures, config.EnvAuthFailWindow, config.EnvAuthLockout, config.EnvAuthMaxSends, config.EnvAuthSendWindow}},
+		{"lockout over its maximum", []Concern{CustomAuth}, with(minimal(), config.EnvAuthLockout, "2h", config.EnvAuthMaxLockout, "1h"), []string{"Lockout"}},
+		{"short master key", []Concern{CustomAuth}, with(minimal(), config.EnvMasterKey, shortKey), []string{config.EnvMasterKey}},
+		{"email needs a sender", []Concern{CustomAuth}, with(minimal(), config.EnvEmailFrom, ""), []string{config.EnvEmailFrom}},
+		{"sms needs none", []Concern{CustomAuth}, with(minimal(), config.EnvEmailFrom, "", config.EnvAuthSequence, "sms-otp", config.EnvLogLevel, "x"), []string{config.EnvLogLevel}},
+		{"both sources", []Concern{Migration}, with(minimal(), config.EnvLegacyTokenURL, "https://idp.example.com/token"), []string{config.EnvLegacyTokenURL + ", " + config.EnvLegacyUsersTable + ": both are set"}},
+		{"oauth source", []Concern{Migration}, with(minimal(), config.EnvLegacyUsersTable, "", config.EnvLegacyTokenURL, "https://idp.example.com/token",
+			config.EnvLegacyLookupURL, "https://idp.example.com/users", config.EnvLegacyAttributeMap, "mail=email,mail=email"),
+			[]string{config.EnvLegacyUserInfoURL, config.EnvLegacyClientID, config.EnvLegacyAttributeMap, config.EnvLegacyLookupURL}},
+		{"lookup without placeholder", []Concern{Migration}, with(minimal(), config.EnvLegacyUsersTable, "", config.EnvLegacyTokenURL, "https://idp.example.com/token",
+			config.EnvLegacyUserInfoURL, "https://idp.example.com/userinfo", config.EnvLegacyLookupURL, "https://idp.example.com/users", config.EnvLegacyClientID, "legacy"),
+			[]string{config.EnvLegacyLookupURL + ": has no {username}"}},
+		{"a migration variable alone", []Concern{MigrationIfConfigured}, with(minimal(), config.EnvMigrationTable, "", config.EnvLegacyUsersTable, "", config.EnvBreakerOpenSeconds, "60"),
+			[]string{config.EnvMigrationTable, config.EnvLegacyTokenURL + ", " + config.EnvLegacyUsersTable}},
+		{"kms alias", []Concern{Messages}, with(minimal(), config.EnvKMSKeyARN, "alias/senders", config.EnvEmailFrom, ""), []string{config.EnvKMSKeyARN, config.EnvEmailFrom}},
 		{"no region", []Concern{Messages}, minimal(), []string{"AWS_REGION"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -159,7 +162,7 @@ func TestBuildNamesEveryBadVariable(t *testing.T) {
 			if c.name == "no region" {
 				cfg.Region = ""
 			}
-			_, err := Build(env.FromMap(c.env), cfg, io.Discard, c.concerns...)
+			_, err := Build(config.Map(c.env), cfg, io.Discard, c.concerns...)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -176,52 +179,6 @@ func TestBuildNamesEveryBadVariable(t *testing.T) {
 				t.Errorf("a secret in the error:\n%s", msg)
 			}
 		})
-	}
-}
-
-func TestParseSequence(t *testing.T) {
-	good := map[string]Sequence{
-		"email-otp":                          {Steps: []string{StepEmailOTP}},
-		" Password , Email-OTP ":             {Password: true, Steps: []string{StepEmailOTP}},
-		"sms-otp":                            {Steps: []string{StepSMSOTP}},
-		"email-or-sms-otp":                   {Steps: []string{StepEmailOrSMSOTP}},
-		"magic-link":                         {Steps: []string{StepMagicLink}},
-		"password,captcha,security-question": {Password: true, Steps: []string{StepCaptcha, StepSecurityQuestion}},
-		"captcha,magic-link":                 {Steps: []string{StepCaptcha, StepMagicLink}},
-	}
-	for in, want := range good {
-		got, err := ParseSequence(in)
-		if err != nil || got.Password != want.Password || !slices.Equal(got.Steps, want.Steps) {
-			t.Errorf("%q: %+v, %v", in, got, err)
-		}
-	}
-	for in, want := range map[string]string{
-		"":                   "no challenge step",
-		"password":           "no challenge step",
-		"email-otp,password": "first step",
-		"captcha,,email-otp": "empty step",
-		"captcha,captcha":    "twice",
-		"sms-otp,email-otp":  "more than one one-time-code",
-		"fingerprint":        `unknown step "fingerprint"`,
-	} {
-		if _, err := ParseSequence(in); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%q: %v, want %q", in, err, want)
-		}
-	}
-}
-
-func TestParseMapping(t *testing.T) {
-	m, err := ParseMapping(" mail = email, mobile=phone_number,plan=custom:plan ")
-	if err != nil || len(m) != 3 || m["mail"] != "email" || m["plan"] != "custom:plan" {
-		t.Errorf("%v, %v", m, err)
-	}
-	if m, err := ParseMapping("  "); m != nil || err != nil {
-		t.Errorf("empty: %v, %v", m, err)
-	}
-	for _, bad := range []string{"mail", "mail=", "=email", "mail=email,mail=name", "mail=sub", "x=custom:this-is-far-too-long-a-name"} {
-		if _, err := ParseMapping(bad); err == nil {
-			t.Errorf("%q: no error", bad)
-		}
 	}
 }
 
@@ -244,7 +201,7 @@ func TestDefaultTemplates(t *testing.T) {
 // The authentication events function refuses a denied network before
 // Cognito checks the password, reading the address from the raw event.
 func TestAuthEventsReadsTheSourceIP(t *testing.T) {
-	fn, err := Build(env.FromMap(with(minimal(), EnvIPDeny, "198.51.100.0/24")), awsConfig(), io.Discard, AuthEvents)
+	fn, err := Build(config.Map(with(minimal(), config.EnvIPDeny, "198.51.100.0/24")), awsConfig(), io.Discard, AuthEvents)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,37 +219,8 @@ func TestAuthEventsReadsTheSourceIP(t *testing.T) {
 func BenchmarkBuild(b *testing.B) {
 	cfg, e := awsConfig(), minimal()
 	for b.Loop() {
-		if _, err := Build(env.FromMap(e), cfg, io.Discard, CustomAuth, Tenancy, MigrationIfConfigured, Messages, AuthEvents); err != nil {
+		if _, err := Build(config.Map(e), cfg, io.Discard, CustomAuth, Tenancy, MigrationIfConfigured, Messages, AuthEvents); err != nil {
 			b.Fatal(err)
-		}
-	}
-}
-
-func TestParseScopeMap(t *testing.T) {
-	m, err := ParseScopeMap(" admin = read, write ; viewer=read;robot=billing-api:read,tenant:{id}:admin; nobody= ;*=read;")
-	want := map[string][]string{
-		"admin":  {"tenant:{id}:read", "tenant:{id}:write"},
-		"viewer": {"tenant:{id}:read"},
-		"robot":  {"billing-api:read", "tenant:{id}:admin"},
-		"nobody": {},
-		"*":      {"tenant:{id}:read"},
-	}
-	if err != nil || !maps.EqualFunc(m, want, slices.Equal) {
-		t.Errorf("%v, %v", m, err)
-	}
-	if m, err := ParseScopeMap(""); m != nil || err != nil {
-		t.Errorf("empty: %v, %v", m, err)
-	}
-	for in, want := range map[string]string{
-		"admin":              "not role=scope",
-		"admin=read;admin=x": "twice",
-		"ad min=read":        "role",
-		"admin=re ad":        "white space",
-		";;":                 "no role",
-		"-admin=read":        "role",
-	} {
-		if _, err := ParseScopeMap(in); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%q: %v, want %q", in, err, want)
 		}
 	}
 }
@@ -311,5 +239,20 @@ func TestWelcome(t *testing.T) {
 	delete(ev.Request.UserAttributes, "given_name")
 	if m, _ := Welcome(ev); m.Subject != "Welcome" || !strings.HasPrefix(m.HTML, "<p>Hello,</p>") {
 		t.Errorf("without a name: %+v", m)
+	}
+}
+
+// The defaults package config states (and the README's table shows) are
+// those of the packages that apply them.
+func TestConfigDefaultsAreTheLibrarys(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		got, want any
+	}{
+		{"name key bytes", config.MinKeyBytes, migration.MinNameKeyBytes},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s: config says %v, the library %v", c.name, c.got, c.want)
+		}
 	}
 }

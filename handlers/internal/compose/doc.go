@@ -1,9 +1,10 @@
 // Package compose builds the deployable Lambda functions of handlers/* from
-// the library, configured by environment variables that the CDK app sets.
+// the library, configured by environment variables that the CDK app sets
+// and that package config reads and checks.
 //
-// A Concern reads its settings from a Deps (an *env.Env, the AWS SDK
-// configuration and the logger) and registers its handlers on a
-// *triggers.Router. Each concern is a package of its own below this one
+// A Concern loads its settings (config.LoadTenancy and the like) through a
+// Deps (the variables' lookup, the AWS SDK configuration and the logger)
+// and registers its handlers on a *triggers.Router. Each concern is a package of its own below this one
 // (customauth, tenancy, migration, messages, authevents), which imports only
 // the AWS service clients it calls and gets them through Client, so that
 // this package links none of them and each function links only its own.

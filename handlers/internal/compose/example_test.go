@@ -6,17 +6,17 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/cognitrig/cognitrig/config"
 	"github.com/cognitrig/cognitrig/handlers/internal/compose"
 	"github.com/cognitrig/cognitrig/handlers/internal/compose/authevents"
-	"github.com/cognitrig/cognitrig/handlers/internal/env"
 )
 
 // A function that cannot start says why, naming every variable at once.
 func ExampleBuild() {
-	e := env.FromMap(map[string]string{
-		compose.EnvAuditTable: "audit",
-		compose.EnvIPAllow:    "10.0.0.0/8,192.0.2.300",
-		compose.EnvLogLevel:   "loud",
+	e := config.Map(map[string]string{
+		config.EnvAuditTable: "audit",
+		config.EnvIPAllow:    "10.0.0.0/8,192.0.2.300",
+		config.EnvLogLevel:   "loud",
 	})
 	_, err := compose.Build(e, aws.Config{Region: "eu-west-1"}, io.Discard, authevents.AuthEvents)
 	fmt.Println(err)

@@ -37,12 +37,10 @@ var calls = map[string][]string{
 // split if it is to go. A build tag that a function is built with maps to
 // its own entry ("messages/cognitrig_nosenders").
 var libraryLinks = map[string]map[string]string{
-	"customauth": {"cognitoidentityprovider": "customauth (facts.go: CognitoGroups)"},
-	"tenancy":    {"sns": "lifecycle/messages (aws.go: messages.SNS beside the messages.SES of the welcome email)"},
-	"messages":   {"dynamodb": "the AWS Encryption SDK's material providers (lifecycle/messages/esdk)"},
+	"tenancy":  {"sns": "lifecycle/messages (aws.go: messages.SNS beside the messages.SES of the welcome email)"},
+	"messages": {"dynamodb": "the AWS Encryption SDK's material providers (lifecycle/messages/esdk)"},
 	"messages/cognitrig_nosenders": {
-		"sesv2": "lifecycle/messages (aws.go)", "sns": "lifecycle/messages (aws.go)",
-		"cognitoidentityprovider": "lifecycle/messages (aws.go)",
+		"sesv2": "lifecycle/messages (aws.go: delivery's SES)", "sns": "lifecycle/messages (aws.go: delivery's SNS)",
 	},
 }
 

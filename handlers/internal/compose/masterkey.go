@@ -10,9 +10,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/cognitrig/cognitrig/config"
 )
 
-// EnvMasterKeySecret (vars.go) names the Secrets Manager secret (ARN, or
+// config.EnvMasterKeySecret names the Secrets Manager secret (ARN, or
 // name) that holds the master key. The function reads it once, when it
 // starts (secretsmanager:GetSecretValue on that secret), so that the key
 // is never in the function's configuration, where anyone allowed
@@ -38,27 +40,21 @@ func (d *Deps) SecretsManager() SecretsManagerAPI {
 	return d.secrets
 }
 
-// loadMasterKey reads the master key from the secret that
-// COGNITRIG_MASTER_KEY_SECRET_ARN names, if it names one, and serves it
-// to the concerns as COGNITRIG_MASTER_KEY (Env.MasterKey checks it as
-// before). The secret holds the key's base64 as its SecretString (the CDK
+// loadMasterKey reads the master key from the secret id
+// (COGNITRIG_MASTER_KEY_SECRET_ARN), if it names one, and serves it to the
+// concerns as COGNITRIG_MASTER_KEY (config.LoadCustomAuth checks it as
+// before); config.LoadCommon refuses both set. The secret holds the key's base64 as its SecretString (the CDK
 // construct generates 64 letters and digits), or the raw key as its
 // SecretBinary. No error carries the value.
-func loadMasterKey(d *Deps) {
-	e := d.Env
-	id := e.String(EnvMasterKeySecret, "")
+func loadMasterKey(d *Deps, id string) {
 	if id == "" {
-		return
-	}
-	if _, set := e.Lookup(EnvMasterKey); set {
-		d.Invalid(EnvMasterKeySecret, fmt.Errorf("is set, and so is %s: keep only one (the secret)", EnvMasterKey))
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), masterKeyTimeout)
 	defer cancel()
 	out, err := d.SecretsManager().GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
 	if err != nil {
-		d.Invalid(EnvMasterKeySecret, fmt.Errorf("read the master key from Secrets Manager: %w (the function needs secretsmanager:GetSecretValue on %s)", err, id))
+		d.Invalid(config.EnvMasterKeySecret, fmt.Errorf("read the master key from Secrets Manager: %w (the function needs secretsmanager:GetSecretValue on %s)", err, id))
 		return
 	}
 	key := strings.TrimSpace(aws.ToString(out.SecretString))
@@ -66,12 +62,12 @@ func loadMasterKey(d *Deps) {
 		key = base64.StdEncoding.EncodeToString(out.SecretBinary)
 	}
 	if key == "" {
-		d.Invalid(EnvMasterKeySecret, errors.New("the secret is empty: store 32 or more random bytes, base64-encoded, as its value"))
+		d.Invalid(config.EnvMasterKeySecret, errors.New("the secret is empty: store 32 or more random bytes, base64-encoded, as its value"))
 		return
 	}
-	lookup := e.Lookup
-	e.Lookup = func(name string) (string, bool) {
-		if name == EnvMasterKey {
+	lookup := d.Lookup
+	d.Lookup = func(name string) (string, bool) {
+		if name == config.EnvMasterKey {
 			return key, true
 		}
 		return lookup(name)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/cognitrig/cognitrig/handlers/internal/env"
+	"github.com/cognitrig/cognitrig/config"
 	"github.com/cognitrig/cognitrig/internal/awsfake"
 
 	. "github.com/cognitrig/cognitrig/handlers/internal/compose"
@@ -33,14 +33,20 @@ func secretsConfig(url string) aws.Config {
 // COGNITRIG_MASTER_KEY, and derive the same keys as from the variable.
 func TestMasterKeyFromSecretsManager(t *testing.T) {
 	sm := awsfake.NewSecretsManager(t, map[string]string{secretARN: secretKey})
-	e := env.FromMap(with(minimal(), EnvMasterKey, "", EnvMasterKeySecret, secretARN))
-	d := &Deps{Env: e, AWS: secretsConfig(sm.URL)}
-	LoadMasterKey(d)
+	d := &Deps{Lookup: config.Map(with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, secretARN)), AWS: secretsConfig(sm.URL)}
+	LoadMasterKey(d, secretARN)
 	if err := d.Err(); err != nil {
 		t.Fatal(err)
 	}
-	got := e.MasterKey(EnvMasterKey).Derive("otp")
-	want := env.FromMap(map[string]string{EnvMasterKey: secretKey}).MasterKey(EnvMasterKey).Derive("otp")
+	fromSecret, err := config.LoadCustomAuth(d.Lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromVariable, err := config.LoadCustomAuth(config.Map(with(minimal(), config.EnvMasterKey, secretKey)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := config.DeriveKey(fromSecret.MasterKey, "otp"), config.DeriveKey(fromVariable.MasterKey, "otp")
 	if got == nil || !bytes.Equal(got, want) {
 		t.Fatal("the key derived from the secret differs from the one derived from the same value in the variable")
 	}
@@ -54,7 +60,7 @@ func TestMasterKeyFromSecretsManager(t *testing.T) {
 	}
 
 	// The whole function builds with the secret alone.
-	fn, err := Build(env.FromMap(with(minimal(), EnvMasterKey, "", EnvMasterKeySecret, secretARN)), secretsConfig(sm.URL), io.Discard, CustomAuth)
+	fn, err := Build(config.Map(with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, secretARN)), secretsConfig(sm.URL), io.Discard, CustomAuth)
 	if err != nil || fn == nil {
 		t.Fatalf("Build with the master key in Secrets Manager: %v", err)
 	}
@@ -71,13 +77,13 @@ func TestMasterKeySecretProblems(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"both set", with(minimal(), EnvMasterKeySecret, secretARN), EnvMasterKeySecret + ": is set, and so is " + EnvMasterKey},
-		{"unknown secret", with(minimal(), EnvMasterKey, "", EnvMasterKeySecret, "arn:aws:secretsmanager:us-east-1:123456789012:secret:gone"), EnvMasterKeySecret + ": read the master key"},
-		{"empty secret", with(minimal(), EnvMasterKey, "", EnvMasterKeySecret, "empty"), EnvMasterKeySecret + ": the secret is empty"},
-		{"short key", with(minimal(), EnvMasterKey, "", EnvMasterKeySecret, "short"), EnvMasterKey + ": is not base64 of 32 or more bytes"},
+		{"both set", with(minimal(), config.EnvMasterKeySecret, secretARN), config.EnvMasterKeySecret + ": is set, and so is " + config.EnvMasterKey},
+		{"unknown secret", with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, "arn:aws:secretsmanager:us-east-1:123456789012:secret:gone"), config.EnvMasterKeySecret + ": read the master key"},
+		{"empty secret", with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, "empty"), config.EnvMasterKeySecret + ": the secret is empty"},
+		{"short key", with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, "short"), config.EnvMasterKey + ": is not base64 of 32 or more random bytes"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Build(env.FromMap(c.env), secretsConfig(sm.URL), io.Discard, CustomAuth)
+			_, err := Build(config.Map(c.env), secretsConfig(sm.URL), io.Discard, CustomAuth)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("Build = %v, want an error with %q", err, c.want)
 			}

@@ -1,15 +1,14 @@
 package authevents
 
 import (
-	"time"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/cognitrig/cognitrig/config"
 	"github.com/cognitrig/cognitrig/handlers/internal/compose"
 	"github.com/cognitrig/cognitrig/lifecycle/authpolicy"
 	"github.com/cognitrig/cognitrig/triggers"
 )
-
-// DefaultAuditRetentionDays is how long sign-in audit records are kept.
-const DefaultAuditRetentionDays = 90
 
 // AuthEvents is the authentication events concern.
 //
@@ -26,55 +25,52 @@ const DefaultAuditRetentionDays = 90
 // for a user who signed in from a new device
 // (cognito-idp:AdminSetUserMFAPreference).
 func AuthEvents(d *compose.Deps, r *triggers.Router) {
-	e := d.Env
+	c, err := config.LoadAuthEvents(d.Lookup)
+	ok := d.Fail(err)
 	var checks []authpolicy.Check
-	if clients := e.List(compose.EnvAllowedClients); len(clients) > 0 {
-		checks = append(checks, authpolicy.ClientAllowList("", clients...))
+	if len(c.AllowedClients) > 0 {
+		checks = append(checks, authpolicy.ClientAllowList("", c.AllowedClients...))
 	}
-	allow, deny := e.List(compose.EnvIPAllow), e.List(compose.EnvIPDeny)
-	_, allowErr := authpolicy.ParsePrefixes(allow)
+	_, allowErr := authpolicy.ParsePrefixes(c.IPAllow)
 	if allowErr != nil {
-		d.Invalid(compose.EnvIPAllow, allowErr)
+		d.Invalid(config.EnvIPAllow, allowErr)
 	}
-	_, denyErr := authpolicy.ParsePrefixes(deny)
+	_, denyErr := authpolicy.ParsePrefixes(c.IPDeny)
 	if denyErr != nil {
-		d.Invalid(compose.EnvIPDeny, denyErr)
+		d.Invalid(config.EnvIPDeny, denyErr)
 	}
-	if (len(allow) > 0 || len(deny) > 0) && allowErr == nil && denyErr == nil {
-		rule, err := authpolicy.IPRule(authpolicy.IPConfig{Allow: allow, Deny: deny, Source: authpolicy.IPFromContext()})
+	if !ok || allowErr != nil || denyErr != nil {
+		return
+	}
+	if len(c.IPAllow) > 0 || len(c.IPDeny) > 0 {
+		rule, err := authpolicy.IPRule(authpolicy.IPConfig{Allow: c.IPAllow, Deny: c.IPDeny, Source: authpolicy.IPFromContext()})
 		if err != nil {
-			d.Invalid(compose.EnvIPAllow, err)
-		} else {
-			checks = append(checks, rule)
+			d.Invalid(config.EnvIPAllow, err)
+			return
 		}
+		checks = append(checks, rule)
 	}
 	r.PreAuthentication(authpolicy.PreAuthentication(checks...))
 	// The checks and the audit read the source IP from the raw event.
 	d.Wrap(func(next compose.Invoker) compose.Invoker { return authpolicy.WithSourceIP(next) })
 
-	table := e.Required(compose.EnvAuditTable)
-	days := e.Int(compose.EnvAuditRetainDays, DefaultAuditRetentionDays, 1, 3650)
-	mfaOnNewDevice := e.Bool(compose.EnvMFAOnNewDevice, false)
-	if table == "" {
-		return
-	}
-	store, err := authpolicy.NewDynamoAuditStore(dynamo(d), table, nil)
+	store, err := authpolicy.NewDynamoAuditStore(compose.Client(d, dynamodb.NewFromConfig), c.AuditTable, nil)
 	if err != nil {
-		d.Invalid(compose.EnvAuditTable, err)
+		d.Invalid(config.EnvAuditTable, err)
 		return
 	}
-	cfg := authpolicy.PostAuthConfig{
+	post := authpolicy.PostAuthConfig{
 		Audit:     store,
 		Signals:   authpolicy.ContextSignals(),
-		Retention: time.Duration(days) * 24 * time.Hour,
+		Retention: c.AuditRetention,
 	}
-	if mfaOnNewDevice {
-		cfg.MFA = &authpolicy.RequireMFA{API: cognito(d), When: authpolicy.NewDevice()}
+	if c.MFAOnNewDevice {
+		post.MFA = &authpolicy.RequireMFA{API: compose.Client(d, cip.NewFromConfig), When: authpolicy.NewDevice()}
 	}
-	post, err := authpolicy.PostAuthentication(cfg)
+	h, err := authpolicy.PostAuthentication(post)
 	if err != nil {
-		d.Invalid(compose.EnvAuditTable, err)
+		d.Invalid(config.EnvAuditTable, err)
 		return
 	}
-	r.PostAuthentication(post)
+	r.PostAuthentication(h)
 }

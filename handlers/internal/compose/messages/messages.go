@@ -1,6 +1,7 @@
 package messages
 
 import (
+	"github.com/cognitrig/cognitrig/config"
 	"github.com/cognitrig/cognitrig/handlers/internal/compose"
 	"github.com/cognitrig/cognitrig/lifecycle/messages"
 	"github.com/cognitrig/cognitrig/triggers"
@@ -82,10 +83,10 @@ func Messages(d *compose.Deps, r *triggers.Router) {
 	}
 	r.CustomMessage(catalog.CustomMessage)
 
-	e := d.Env
-	keyARN := e.String(compose.EnvKMSKeyARN, "")
-	if keyARN == "" {
+	c, err := config.LoadMessages(d.Lookup)
+	if c.KMSKeyARN == "" {
+		d.Fail(err)
 		return
 	}
-	customSenders(d, r, catalog, keyARN)
+	customSenders(d, r, catalog, c, err)
 }

@@ -4,43 +4,42 @@ package messages
 
 import (
 	"context"
-	"errors"
-	"strings"
 
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/cognitrig/cognitrig/config"
 	"github.com/cognitrig/cognitrig/handlers/internal/compose"
 	"github.com/cognitrig/cognitrig/lifecycle/messages"
+	"github.com/cognitrig/cognitrig/lifecycle/messages/cognitousers"
 	"github.com/cognitrig/cognitrig/lifecycle/messages/esdk"
 	"github.com/cognitrig/cognitrig/triggers"
 )
 
 // customSenders registers the custom email and SMS senders, which decrypt
-// the code with the KMS key keyARN.
-func customSenders(d *compose.Deps, r *triggers.Router, catalog *messages.Catalog, keyARN string) {
-	e := d.Env
-	from := e.Required(compose.EnvEmailFrom)
-	if !strings.HasPrefix(keyARN, "arn:") || !strings.Contains(keyARN, ":kms:") || !strings.Contains(keyARN, ":key/") {
-		d.Invalid(compose.EnvKMSKeyARN, errors.New("is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID): Cognito encrypts the codes under the key itself, not an alias"))
-		return
-	}
-	if from == "" {
+// the code with the KMS key c.KMSKeyARN, unless loading c failed (err).
+func customSenders(d *compose.Deps, r *triggers.Router, catalog *messages.Catalog, c config.Messages, err error) {
+	if !d.Fail(err) {
 		return
 	}
 	// The keyring is made here, once; it calls KMS only to decrypt.
-	codec, err := esdk.NewKMS(context.Background(), kmsClient(d), keyARN)
+	codec, err := esdk.NewKMS(context.Background(), compose.Client(d, kms.NewFromConfig), c.KMSKeyARN)
 	if err != nil {
-		d.Invalid(compose.EnvKMSKeyARN, err)
+		d.Invalid(config.EnvKMSKeyARN, err)
 		return
 	}
 	senders, err := messages.NewSenders(messages.SendersConfig{
 		Catalog:   catalog,
 		Decrypter: codec,
-		Email:     &messages.SES{Client: sesClient(d), From: from},
-		SMS:       &messages.SNS{Client: snsClient(d)},
+		Email:     &messages.SES{Client: compose.Client(d, sesv2.NewFromConfig), From: c.EmailFrom},
+		SMS:       &messages.SNS{Client: compose.Client(d, sns.NewFromConfig)},
 		// Account-takeover events carry no email address.
-		Users: &messages.CognitoUsers{Client: cognito(d)},
+		Users: &cognitousers.Directory{Client: compose.Client(d, cip.NewFromConfig)},
 	})
 	if err != nil {
-		d.Invalid(compose.EnvKMSKeyARN, err)
+		d.Invalid(config.EnvKMSKeyARN, err)
 		return
 	}
 	r.CustomEmailSender(senders.CustomEmailSender)

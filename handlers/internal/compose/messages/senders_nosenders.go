@@ -5,6 +5,7 @@ package messages
 import (
 	"errors"
 
+	"github.com/cognitrig/cognitrig/config"
 	"github.com/cognitrig/cognitrig/handlers/internal/compose"
 	"github.com/cognitrig/cognitrig/lifecycle/messages"
 	"github.com/cognitrig/cognitrig/triggers"
@@ -13,6 +14,6 @@ import (
 // customSenders refuses to start: the variable asks for the senders that
 // this build left out, with the AWS Encryption SDK they decrypt with (15 to
 // 19 MB of the binary).
-func customSenders(d *compose.Deps, _ *triggers.Router, _ *messages.Catalog, _ string) {
-	d.Invalid(compose.EnvKMSKeyARN, errors.New("is set, but this function was built with -tags cognitrig_nosenders, without the custom senders; build it without that tag"))
+func customSenders(d *compose.Deps, _ *triggers.Router, _ *messages.Catalog, _ config.Messages, _ error) {
+	d.Invalid(config.EnvKMSKeyARN, errors.New("is set, but this function was built with -tags cognitrig_nosenders, without the custom senders; build it without that tag"))
 }

@@ -1,26 +1,15 @@
 package migration
 
 import (
-	"encoding/base64"
-	"errors"
-	"fmt"
-	"strings"
-	"time"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/cognitrig/cognitrig/config"
 	"github.com/cognitrig/cognitrig/handlers/internal/compose"
 	"github.com/cognitrig/cognitrig/migration"
 	"github.com/cognitrig/cognitrig/migration/dynamosource"
 	"github.com/cognitrig/cognitrig/migration/dynamotracker"
 	"github.com/cognitrig/cognitrig/migration/httpsource"
 	"github.com/cognitrig/cognitrig/triggers"
-)
-
-// Defaults of the migration's circuit breaker: it opens after five
-// consecutive failures of the legacy source and lets a probe through after
-// thirty seconds.
-const (
-	DefaultBreakerFailures    = 5
-	DefaultBreakerOpenSeconds = 30
 )
 
 // Migration is the user migration concern: UserMigration, from a legacy
@@ -44,45 +33,44 @@ const (
 // not confirm in tracking records and log lines. Unset, each process draws
 // a random key, so digests of one name differ between cold starts.
 func Migration(d *compose.Deps, r *triggers.Router) {
-	e := d.Env
-	table := e.Required(compose.EnvMigrationTable)
-	failures := e.Int(compose.EnvBreakerMaxFailures, DefaultBreakerFailures, 1, 1000)
-	openFor := e.Int(compose.EnvBreakerOpenSeconds, DefaultBreakerOpenSeconds, 1, 3600)
-	mapping, err := ParseMapping(e.String(compose.EnvLegacyAttributeMap, ""))
-	if err != nil {
-		d.Invalid(compose.EnvLegacyAttributeMap, err)
+	// What only package migration can check is checked whatever else is
+	// wrong, so that every bad variable is named at once.
+	c, err := config.LoadMigration(d.Lookup)
+	ok := d.Fail(err)
+	mapping := migration.Mapping(c.AttributeMap)
+	if err := mapping.Validate(); err != nil {
+		d.Invalid(config.EnvLegacyAttributeMap, err)
+		ok = false
+	} else if err := mapping.ValidateDeny(c.DenyAttributes); err != nil {
+		d.Invalid(config.EnvLegacyAttributeMap+", "+config.EnvLegacyDenyAttrs, err)
+		ok = false
 	}
-	deny := e.List(compose.EnvLegacyDenyAttrs)
-	if err == nil {
-		if derr := mapping.ValidateDeny(deny); derr != nil {
-			d.Invalid(compose.EnvLegacyAttributeMap+", "+compose.EnvLegacyDenyAttrs, derr)
-			err = derr
-		}
-	}
-	nameKey, keyOK := nameKey(d)
-	src := legacySource(d)
-	if table == "" || src == nil || err != nil || !keyOK {
+	if !ok {
 		return
 	}
-	tracker, err := dynamotracker.New(dynamotracker.Config{Client: dynamo(d), Table: table})
+	src := legacySource(d, c)
+	if src == nil {
+		return
+	}
+	tracker, err := dynamotracker.New(dynamotracker.Config{Client: compose.Client(d, dynamodb.NewFromConfig), Table: c.Table})
 	if err != nil {
-		d.Invalid(compose.EnvMigrationTable, err)
+		d.Invalid(config.EnvMigrationTable, err)
 		return
 	}
 	h, err := migration.New(migration.Config{
 		Source: src,
 		Guard: migration.GuardConfig{
-			Breaker: migration.BreakerConfig{ConsecutiveFailures: uint32(failures), OpenFor: time.Duration(openFor) * time.Second},
+			Breaker: migration.BreakerConfig{ConsecutiveFailures: uint32(c.BreakerFailures), OpenFor: c.BreakerOpenFor},
 			Logger:  d.Logger,
 		},
 		Tracker:        tracker,
 		Mapping:        mapping,
-		DenyAttributes: deny,
-		NameKey:        nameKey,
+		DenyAttributes: c.DenyAttributes,
+		NameKey:        c.NameKey,
 		Logger:         d.Logger,
 	})
 	if err != nil {
-		d.Invalid(compose.EnvLegacyAttributeMap, err)
+		d.Invalid(config.EnvLegacyAttributeMap, err)
 		return
 	}
 	h.Register(r)
@@ -93,105 +81,33 @@ func Migration(d *compose.Deps, r *triggers.Router) {
 // system has no UserMigration trigger to serve. A migration variable set
 // alone is reported with the variables it lacks, not ignored.
 func MigrationIfConfigured(d *compose.Deps, r *triggers.Router) {
-	for _, name := range []string{compose.EnvMigrationTable, compose.EnvLegacyUsersTable, compose.EnvLegacyKeyAttribute, compose.EnvLegacyHashAttribute,
-		compose.EnvLegacyTokenURL, compose.EnvLegacyUserInfoURL, compose.EnvLegacyLookupURL, compose.EnvLegacyClientID, compose.EnvLegacyClientSecret, compose.EnvLegacyScope,
-		compose.EnvLegacyAttributeMap, compose.EnvBreakerMaxFailures, compose.EnvBreakerOpenSeconds, compose.EnvLegacyNameKey, compose.EnvLegacyDenyAttrs} {
-		if d.Env.String(name, "") != "" {
-			Migration(d, r)
-			return
-		}
+	if config.MigrationConfigured(d.Lookup) {
+		Migration(d, r)
 	}
 }
 
-// nameKey reads COGNITRIG_LEGACY_NAME_KEY: the zero Secret when it is not
-// set (the Handler then draws a random key), false when it is set but is
-// not base64 of migration.MinNameKeyBytes or more bytes. The value is never
-// echoed in an error.
-func nameKey(d *compose.Deps) (triggers.Secret, bool) {
-	v := d.Env.String(compose.EnvLegacyNameKey, "")
-	if v == "" {
-		return "", true
-	}
-	b, err := base64.StdEncoding.DecodeString(v)
-	if err != nil {
-		b, err = base64.RawURLEncoding.DecodeString(v)
-	}
-	if err != nil || len(b) < migration.MinNameKeyBytes {
-		d.Invalid(compose.EnvLegacyNameKey, fmt.Errorf("is not base64 of %d or more random bytes (openssl rand -base64 32)", migration.MinNameKeyBytes))
-		return "", false
-	}
-	return triggers.Secret(b), true
-}
-
-// legacySource builds the legacy source that the set variables choose.
-func legacySource(d *compose.Deps) migration.Source {
-	e := d.Env
-	tokenSet := e.String(compose.EnvLegacyTokenURL, "") != ""
-	usersTable := e.String(compose.EnvLegacyUsersTable, "")
-	switch {
-	case tokenSet && usersTable != "":
-		d.Invalid(compose.EnvLegacyTokenURL+", "+compose.EnvLegacyUsersTable, errors.New("both are set: set only the one of the legacy source to migrate from"))
-		return nil
-	case tokenSet:
-		cfg := httpsource.Config{
-			TokenURL:     e.URL(compose.EnvLegacyTokenURL),
-			UserInfoURL:  compose.RequiredURL(e, compose.EnvLegacyUserInfoURL),
-			LookupURL:    e.URL(compose.EnvLegacyLookupURL),
-			ClientID:     e.Required(compose.EnvLegacyClientID),
-			ClientSecret: triggers.Secret(e.String(compose.EnvLegacyClientSecret, "")),
-			Scope:        e.String(compose.EnvLegacyScope, ""),
-		}
-		if cfg.TokenURL == "" || cfg.UserInfoURL == "" || cfg.ClientID == "" || (cfg.LookupURL == "" && e.String(compose.EnvLegacyLookupURL, "") != "") {
-			return nil // reported by Env
-		}
-		if cfg.LookupURL != "" && !strings.Contains(cfg.LookupURL, "{username}") {
-			d.Invalid(compose.EnvLegacyLookupURL, errors.New("has no {username} placeholder"))
-			return nil
-		}
-		src, err := httpsource.New(cfg)
-		if err != nil {
-			d.Invalid(compose.EnvLegacyTokenURL, err)
-			return nil
-		}
-		return src
-	case usersTable != "":
-		src, err := dynamosource.New(dynamosource.Config{
-			Client:        dynamo(d),
-			Table:         usersTable,
-			KeyAttribute:  e.String(compose.EnvLegacyKeyAttribute, ""),
-			HashAttribute: e.String(compose.EnvLegacyHashAttribute, ""),
+// legacySource builds the legacy source that c chooses.
+func legacySource(d *compose.Deps, c config.Migration) migration.Source {
+	if c.TokenURL != "" {
+		src, err := httpsource.New(httpsource.Config{
+			TokenURL: c.TokenURL, UserInfoURL: c.UserInfoURL, LookupURL: c.LookupURL,
+			ClientID: c.ClientID, ClientSecret: c.ClientSecret, Scope: c.Scope,
 		})
 		if err != nil {
-			d.Invalid(compose.EnvLegacyUsersTable, err)
+			d.Invalid(config.EnvLegacyTokenURL, err)
 			return nil
 		}
 		return src
 	}
-	d.Invalid(compose.EnvLegacyTokenURL+", "+compose.EnvLegacyUsersTable, errors.New("neither is set: set the legacy source, an OAuth2 token URL or a DynamoDB table of password hashes"))
-	return nil
-}
-
-// ParseMapping parses legacy-to-Cognito attribute pairs,
-// "mail=email,mobile=phone_number,plan=custom:plan". Empty is the nil
-// Mapping: fields whose legacy names are Cognito attributes are copied.
-func ParseMapping(s string) (migration.Mapping, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
+	src, err := dynamosource.New(dynamosource.Config{
+		Client:        compose.Client(d, dynamodb.NewFromConfig),
+		Table:         c.UsersTable,
+		KeyAttribute:  c.KeyAttribute,
+		HashAttribute: c.HashAttribute,
+	})
+	if err != nil {
+		d.Invalid(config.EnvLegacyUsersTable, err)
+		return nil
 	}
-	m := migration.Mapping{}
-	for _, pair := range strings.Split(s, ",") {
-		from, to, ok := strings.Cut(pair, "=")
-		from, to = strings.TrimSpace(from), strings.TrimSpace(to)
-		if !ok || from == "" || to == "" {
-			return nil, fmt.Errorf("%q is not legacy=cognito", strings.TrimSpace(pair))
-		}
-		if _, dup := m[from]; dup {
-			return nil, fmt.Errorf("legacy field %q is mapped twice", from)
-		}
-		m[from] = to
-	}
-	if err := m.Validate(); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return src
 }

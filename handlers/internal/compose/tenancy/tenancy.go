@@ -2,11 +2,14 @@ package tenancy
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"html"
 	"strings"
 
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"github.com/cognitrig/cognitrig/config"
 	"github.com/cognitrig/cognitrig/handlers/internal/compose"
 	"github.com/cognitrig/cognitrig/lifecycle/confirm"
 	"github.com/cognitrig/cognitrig/lifecycle/messages"
@@ -47,48 +50,43 @@ import (
 //     mapped in each provider's attribute mapping and writable by the app
 //     clients that sign those users in (see tenancy/inbound).
 func Tenancy(d *compose.Deps, r *triggers.Router) {
-	e := d.Env
-	table := e.Required(compose.EnvTenancyTable)
-	ok := table != ""
-	scopes, err := ParseScopeMap(e.String(compose.EnvScopeMap, ""))
-	if err != nil {
-		d.Invalid(compose.EnvScopeMap, err)
-		ok = false
-	}
-	var groups *tenancy.GroupConvention
-	if pattern := e.String(compose.EnvGroupPattern, ""); pattern != "" {
-		if groups, err = tenancy.ParseGroupConvention(pattern); err != nil {
-			d.Invalid(compose.EnvGroupPattern, err)
+	// What only package tenancy can check is checked whatever else is
+	// wrong, so that every bad variable is named at once.
+	c, err := config.LoadTenancy(d.Lookup)
+	ok := d.Fail(err)
+	for role := range c.Scopes {
+		if role == "*" {
+			continue
+		}
+		if err := tenancy.ValidateID("role", role); err != nil {
+			d.Invalid(config.EnvScopeMap, err)
 			ok = false
+			break
 		}
 	}
-	requireInvitation := e.Bool(compose.EnvRequireInvitation, false)
-	providers := e.List(compose.EnvFederationProviders)
-	trusted := e.List(compose.EnvTrustedEmailProviders)
-	if len(trusted) > 0 && len(providers) == 0 {
-		d.Invalid(compose.EnvTrustedEmailProviders, fmt.Errorf("is set, but %s names no provider to link", compose.EnvFederationProviders))
-		ok = false
-	}
-	var welcomeTable, welcomeFrom string
-	if e.Bool(compose.EnvWelcomeEmail, false) {
-		welcomeTable, welcomeFrom = e.Required(compose.EnvConfirmTable), e.Required(compose.EnvEmailFrom)
-		ok = ok && welcomeTable != "" && welcomeFrom != ""
+	var groups *tenancy.GroupConvention
+	if c.GroupPattern != "" {
+		if groups, err = tenancy.ParseGroupConvention(c.GroupPattern); err != nil {
+			d.Invalid(config.EnvGroupPattern, err)
+			ok = false
+		}
 	}
 	if !ok {
 		return
 	}
-	store := dynamostore.New(dynamo(d), table)
+	store := dynamostore.New(compose.Client(d, dynamodb.NewFromConfig), c.Table)
+	cognito := compose.Client(d, cip.NewFromConfig)
 
-	invitations, err := invitation.New(invitation.Config{Store: store, RequireInvitation: requireInvitation, Cognito: cognito(d), Groups: groups})
+	invitations, err := invitation.New(invitation.Config{Store: store, RequireInvitation: c.RequireInvitation, Cognito: cognito, Groups: groups})
 	if err != nil {
-		d.Invalid(compose.EnvTenancyTable, err)
+		d.Invalid(config.EnvTenancyTable, err)
 		return
 	}
 	preSignUp := invitations.PreSignUp
-	if len(providers) > 0 {
-		linker, err := federation.New(federation.Config{Cognito: cognito(d), Store: store, Providers: providers, TrustedEmailProviders: trusted})
+	if len(c.FederationProviders) > 0 {
+		linker, err := federation.New(federation.Config{Cognito: cognito, Store: store, Providers: c.FederationProviders, TrustedEmailProviders: c.TrustedEmailProviders})
 		if err != nil {
-			d.Invalid(compose.EnvFederationProviders, err)
+			d.Invalid(config.EnvFederationProviders, err)
 			return
 		}
 		// A federated sign-up that brings its own tenant is refused before
@@ -100,10 +98,10 @@ func Tenancy(d *compose.Deps, r *triggers.Router) {
 	}
 	r.PreSignUp(preSignUp)
 	postConfirmation := invitations.PostConfirmation
-	if welcomeTable != "" {
-		welcome, err := welcomeRunner(d, welcomeTable, welcomeFrom)
+	if c.Welcome {
+		welcome, err := welcomeRunner(d, c.ConfirmTable, c.EmailFrom)
 		if err != nil {
-			d.Invalid(compose.EnvWelcomeEmail, err)
+			d.Invalid(config.EnvWelcomeEmail, err)
 			return
 		}
 		// The tenant first: a failure there fails the confirmation, and
@@ -120,54 +118,24 @@ func Tenancy(d *compose.Deps, r *triggers.Router) {
 	steps = append(steps, tenancy.FromMemberships())
 	resolver, err := tenancy.NewResolver(tenancy.ResolverConfig{Reader: tenancy.NewCache(store, tenancy.CacheConfig{}), Steps: steps})
 	if err != nil {
-		d.Invalid(compose.EnvTenancyTable, err)
+		d.Invalid(config.EnvTenancyTable, err)
 		return
 	}
-	tokens, err := pretoken.New(pretoken.Config{Resolver: resolver, Scopes: scopes, Groups: groups, DropOtherTenantGroups: groups != nil})
+	tokens, err := pretoken.New(pretoken.Config{Resolver: resolver, Scopes: c.Scopes, Groups: groups, DropOtherTenantGroups: groups != nil})
 	if err != nil {
-		d.Invalid(compose.EnvScopeMap, err)
+		d.Invalid(config.EnvScopeMap, err)
 		return
 	}
 	tokens.Register(r)
 
-	if spec := e.String(compose.EnvInboundProviders, ""); spec != "" {
-		providers, err := parseInboundProviders(spec)
+	if c.InboundProviders != nil {
+		h, err := inbound.New(inbound.Config{Providers: c.InboundProviders, Tenants: tenancy.NewCache(store, tenancy.CacheConfig{}), Logger: d.Logger})
 		if err != nil {
-			d.Invalid(compose.EnvInboundProviders, err)
-			return
-		}
-		h, err := inbound.New(inbound.Config{Providers: providers, Tenants: tenancy.NewCache(store, tenancy.CacheConfig{}), Logger: d.Logger})
-		if err != nil {
-			d.Invalid(compose.EnvInboundProviders, err)
+			d.Invalid(config.EnvInboundProviders, err)
 			return
 		}
 		h.Register(r)
 	}
-}
-
-// parseInboundProviders reads "AcmeSAML=acme,Globex=globex": identity
-// provider name to tenant ID, for tenancy/inbound.
-func parseInboundProviders(spec string) (map[string]string, error) {
-	out := map[string]string{}
-	for _, item := range strings.Split(spec, ",") {
-		item = strings.TrimSpace(item)
-		if item == "" {
-			continue
-		}
-		name, tenant, ok := strings.Cut(item, "=")
-		name, tenant = strings.TrimSpace(name), strings.TrimSpace(tenant)
-		if !ok || name == "" || tenant == "" {
-			return nil, fmt.Errorf("%q is not PROVIDER=TENANT; write it as AcmeSAML=acme,Globex=globex", item)
-		}
-		if _, dup := out[name]; dup {
-			return nil, fmt.Errorf("provider %q is named twice", name)
-		}
-		out[name] = tenant
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("names no provider; write it as AcmeSAML=acme,Globex=globex")
-	}
-	return out, nil
 }
 
 // inOrder returns a handler that runs hs on the same event one after the
@@ -202,61 +170,13 @@ func Welcome(ev *triggers.PostConfirmationEvent) (messages.Email, error) {
 }
 
 func welcomeRunner(d *compose.Deps, table, from string) (*confirm.Runner, error) {
-	markers, err := confirm.NewDynamoStore(dynamo(d), table, nil)
+	markers, err := confirm.NewDynamoStore(compose.Client(d, dynamodb.NewFromConfig), table, nil)
 	if err != nil {
 		return nil, err
 	}
-	hook, err := confirm.EmailHook(WelcomeHook, &messages.SES{Client: sesClient(d), From: from}, Welcome)
+	hook, err := confirm.EmailHook(WelcomeHook, &messages.SES{Client: compose.Client(d, sesv2.NewFromConfig), From: from}, Welcome)
 	if err != nil {
 		return nil, err
 	}
 	return confirm.New(confirm.Config{Store: markers, Hooks: []confirm.Hook{hook}, Logger: d.Logger})
-}
-
-// ParseScopeMap parses the access token scopes of each role:
-// "admin=read,write;member=read;viewer=". A scope without ':' stands for
-// tenant:{id}:scope; one with ':' is taken as written, {id} standing for
-// the tenant ID. A role with no scopes gets none; the role "*" serves roles
-// not listed. Empty is nil: pretoken.DefaultScopes.
-func ParseScopeMap(s string) (map[string][]string, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
-	}
-	out := map[string][]string{}
-	for _, entry := range strings.Split(s, ";") {
-		if strings.TrimSpace(entry) == "" {
-			continue
-		}
-		role, list, ok := strings.Cut(entry, "=")
-		role = strings.TrimSpace(role)
-		if !ok {
-			return nil, fmt.Errorf("%q is not role=scope,scope", strings.TrimSpace(entry))
-		}
-		if role != "*" {
-			if err := tenancy.ValidateID("role", role); err != nil {
-				return nil, err
-			}
-		}
-		if _, dup := out[role]; dup {
-			return nil, fmt.Errorf("role %q is listed twice", role)
-		}
-		scopes := []string{}
-		for _, sc := range strings.Split(list, ",") {
-			sc = strings.TrimSpace(sc)
-			switch {
-			case sc == "":
-				continue
-			case strings.ContainsAny(sc, " \t"):
-				return nil, fmt.Errorf("scope %q has white space", sc)
-			case !strings.Contains(sc, ":"):
-				sc = "tenant:{id}:" + sc
-			}
-			scopes = append(scopes, sc)
-		}
-		out[role] = scopes
-	}
-	if len(out) == 0 {
-		return nil, errors.New("names no role")
-	}
-	return out, nil
 }

@@ -1,4 +1,4 @@
-package compose_test
+package config_test
 
 import (
 	"bytes"
@@ -14,15 +14,14 @@ import (
 	"strings"
 	"testing"
 
-	. "github.com/cognitrig/cognitrig/handlers/internal/compose"
-	. "github.com/cognitrig/cognitrig/handlers/internal/compose/customauth"
-	. "github.com/cognitrig/cognitrig/handlers/internal/compose/migration"
+	. "github.com/cognitrig/cognitrig/config"
+	"github.com/cognitrig/cognitrig/customauth/limits"
 )
 
 var update = flag.Bool("update", false, "rewrite the variables table in README.md from vars.go")
 
 const (
-	tableBegin = "<!-- BEGIN VARIABLES: generated from handlers/internal/compose/vars.go by `go generate ./handlers/internal/compose`; do not edit -->"
+	tableBegin = "<!-- BEGIN VARIABLES: generated from config/vars.go by `go generate ./config`; do not edit -->"
 	tableEnd   = "<!-- END VARIABLES -->"
 )
 
@@ -78,10 +77,10 @@ func variablesTable(vs []variable) string {
 }
 
 // TestVariablesTable keeps README.md's table of variables in step with
-// vars.go. Run `go generate ./handlers/internal/compose` after changing
+// vars.go. Run `go generate ./config` after changing
 // vars.go.
 func TestVariablesTable(t *testing.T) {
-	readme := filepath.Join("..", "..", "..", "README.md")
+	readme := filepath.Join("..", "README.md")
 	text, err := os.ReadFile(readme)
 	if err != nil {
 		t.Fatal(err)
@@ -99,20 +98,26 @@ func TestVariablesTable(t *testing.T) {
 			}
 			return
 		}
-		t.Errorf("README.md's variables table is out of date: run `go generate ./handlers/internal/compose`")
+		t.Errorf("README.md's variables table is out of date: run `go generate ./config`")
 	}
 }
 
-// TestEveryVariableIsDeclared: a COGNITRIG_ name that the concerns read
-// without a constant in vars.go would be missing from the table.
+// TestEveryVariableIsDeclared: a COGNITRIG_ name that this package or the
+// shipped functions read without a constant in vars.go would be missing
+// from the table.
 func TestEveryVariableIsDeclared(t *testing.T) {
 	declared := map[string]bool{}
 	for _, v := range variables(t) {
 		declared[v.name] = true
 	}
 	files, _ := filepath.Glob("*.go")
-	concerns, _ := filepath.Glob("*/*.go")
-	files = append(files, concerns...)
+	for _, pattern := range []string{"../handlers/*/*.go", "../handlers/internal/*/*.go", "../handlers/internal/*/*/*.go"} {
+		more, _ := filepath.Glob(pattern)
+		files = append(files, more...)
+	}
+	if len(files) < 20 {
+		t.Fatalf("found only %d files to check", len(files))
+	}
 	re := regexp.MustCompile(`"(COGNITRIG_[A-Z0-9_]+)"`)
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") || filepath.Base(f) == "vars.go" {
@@ -140,6 +145,13 @@ func TestVariableDefaultsMatch(t *testing.T) {
 		EnvBreakerMaxFailures: fmt.Sprintf("default %d", DefaultBreakerFailures),
 		EnvBreakerOpenSeconds: fmt.Sprintf("default %d", DefaultBreakerOpenSeconds),
 		EnvAuthSequence:       "default " + DefaultAuthSequence,
+		// Unset limits are those of package limits.
+		EnvAuthMaxFailures: fmt.Sprintf("default %d", limits.DefaultMaxFailures),
+		EnvAuthFailWindow:  "default " + strings.TrimSuffix(limits.DefaultFailureWindow.String(), "0s"),
+		EnvAuthLockout:     "default " + strings.TrimSuffix(limits.DefaultLockout.String(), "0s"),
+		EnvAuthMaxLockout:  "default " + strings.TrimSuffix(limits.DefaultMaxLockout.String(), "0m0s"),
+		EnvAuthMaxSends:    fmt.Sprintf("default %d", limits.DefaultMaxSends),
+		EnvAuthSendWindow:  "default " + strings.TrimSuffix(limits.DefaultSendWindow.String(), "0m0s"),
 	} {
 		if !strings.Contains(meaning[name], want) {
 			t.Errorf("%s: the comment %q does not say %q", name, meaning[name], want)

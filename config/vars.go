@@ -1,4 +1,4 @@
-package compose
+package config
 
 //go:generate go test -run TestVariablesTable -update .
 

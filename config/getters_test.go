@@ -1,4 +1,4 @@
-package env
+package config
 
 import (
 	"strings"
@@ -6,15 +6,15 @@ import (
 )
 
 func TestBool(t *testing.T) {
-	e := FromMap(map[string]string{"A": "TRUE", "B": " off ", "C": "perhaps"})
+	e := newReader(Map(map[string]string{"A": "TRUE", "B": " off ", "C": "perhaps"}))
 	if !e.Bool("A", false) || e.Bool("B", true) || !e.Bool("UNSET", true) || e.Bool("UNSET", false) {
 		t.Error("wrong values")
 	}
-	if e.Err() != nil {
-		t.Fatalf("good values: %v", e.Err())
+	if e.err() != nil {
+		t.Fatalf("good values: %v", e.err())
 	}
-	if e.Bool("C", true) != true || e.Err() == nil || !strings.Contains(e.Err().Error(), `C: "perhaps" is not a boolean`) {
-		t.Errorf("bad value: %v", e.Err())
+	if e.Bool("C", true) != true || e.err() == nil || !strings.Contains(e.err().Error(), `C: "perhaps" is not a boolean`) {
+		t.Errorf("bad value: %v", e.err())
 	}
 }
 
@@ -26,9 +26,9 @@ func TestURL(t *testing.T) {
 		"http://[::1]:9/":                      "http://[::1]:9/",
 	}
 	for in, want := range good {
-		e := FromMap(map[string]string{"U": in})
-		if got := e.URL("U"); got != want || e.Err() != nil {
-			t.Errorf("%q: %q, %v", in, got, e.Err())
+		e := newReader(Map(map[string]string{"U": in}))
+		if got := e.URL("U"); got != want || e.err() != nil {
+			t.Errorf("%q: %q, %v", in, got, e.err())
 		}
 	}
 	for in, want := range map[string]string{
@@ -38,15 +38,15 @@ func TestURL(t *testing.T) {
 		"https://user:pw-SECRET@idp.example/": "not an absolute URL",
 		"https://%zz":                         "not an absolute URL",
 	} {
-		e := FromMap(map[string]string{"U": in})
-		if got := e.URL("U"); got != "" || e.Err() == nil || !strings.Contains(e.Err().Error(), "U: ") || !strings.Contains(e.Err().Error(), want) {
-			t.Errorf("%q: %q, %v", in, got, e.Err())
+		e := newReader(Map(map[string]string{"U": in}))
+		if got := e.URL("U"); got != "" || e.err() == nil || !strings.Contains(e.err().Error(), "U: ") || !strings.Contains(e.err().Error(), want) {
+			t.Errorf("%q: %q, %v", in, got, e.err())
 		}
-		if e.Err() != nil && strings.Contains(e.Err().Error(), in) {
-			t.Errorf("%q: the value is quoted: %v", in, e.Err())
+		if e.err() != nil && strings.Contains(e.err().Error(), in) {
+			t.Errorf("%q: the value is quoted: %v", in, e.err())
 		}
 	}
-	if e := FromMap(nil); e.URL("U") != "" || e.Err() != nil {
+	if e := newReader(nil); e.URL("U") != "" || e.err() != nil {
 		t.Error("unset")
 	}
 }

@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
+
+	"github.com/cognitrig/cognitrig/internal/ddbstore/lease"
 )
 
 // Key names the marker of one hook for one user of one pool.
@@ -67,83 +68,43 @@ type MarkerStore interface {
 }
 
 // MemoryStore is a MarkerStore in memory, for tests and local runs.
-type MemoryStore struct {
-	mu      sync.Mutex
-	now     func() time.Time
-	markers map[Key]memMarker
-}
-
-type memMarker struct {
-	done       bool
-	owner      string
-	leaseUntil time.Time
-	expiresAt  time.Time
-}
+type MemoryStore struct{ s lease.Store[Key, Claim] }
 
 // NewMemoryStore returns an empty store. now is the clock; nil means
 // time.Now.
 func NewMemoryStore(now func() time.Time) *MemoryStore {
-	if now == nil {
-		now = time.Now
-	}
-	return &MemoryStore{now: now, markers: map[Key]memMarker{}}
+	return &MemoryStore{lease.NewMemory[Key, Claim](rules(), now)}
 }
 
 // Begin implements MarkerStore.
 func (s *MemoryStore) Begin(ctx context.Context, k Key, owner string, lease time.Duration) (Claim, error) {
-	if err := checkClaimArgs(k, owner, lease); err != nil {
-		return 0, err
-	}
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	if m, ok := s.markers[k]; ok && now.Before(m.expiresAt) {
-		if m.done {
-			return AlreadyDone, nil
-		}
-		if now.Before(m.leaseUntil) {
-			return Busy, nil
-		}
-	}
-	s.markers[k] = memMarker{owner: owner, leaseUntil: now.Add(lease), expiresAt: now.Add(runningKeep(lease))}
-	return Claimed, nil
+	return s.s.Begin(ctx, k, owner, lease)
 }
 
 // Finish implements MarkerStore.
 func (s *MemoryStore) Finish(ctx context.Context, k Key, owner string, keep time.Duration) error {
-	if err := checkFinishArgs(k, owner, keep); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, ok := s.markers[k]
-	if !ok || m.done || m.owner != owner {
-		return ErrLostClaim
-	}
-	s.markers[k] = memMarker{done: true, owner: owner, expiresAt: s.now().Add(keep)}
-	return nil
+	return s.s.Finish(ctx, k, owner, keep)
 }
 
 // Release implements MarkerStore.
 func (s *MemoryStore) Release(ctx context.Context, k Key, owner string) error {
-	if err := k.validate(); err != nil {
-		return err
+	return s.s.Release(ctx, k, owner)
+}
+
+// rules are the marker stores' arguments checks and keys. A running marker
+// that is never finished nor released (its Lambda was killed) stays 24 hours
+// past its lease before TTL may delete it; the lease, not this, decides when
+// another attempt may take over.
+func rules() lease.Rules[Key] {
+	return lease.Rules[Key]{
+		Idle:         24 * time.Hour,
+		Lost:         ErrLostClaim,
+		CheckBegin:   checkClaimArgs,
+		CheckFinish:  checkFinishArgs,
+		CheckRelease: func(k Key, _ string) error { return k.validate() },
+		Key:          markerKey,
+		Hint:         markerHint,
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if m, ok := s.markers[k]; ok && !m.done && m.owner == owner {
-		delete(s.markers, k)
-	}
-	return nil
 }
 
 func checkClaimArgs(k Key, owner string, lease time.Duration) error {
@@ -171,8 +132,3 @@ func checkFinishArgs(k Key, owner string, keep time.Duration) error {
 	}
 	return nil
 }
-
-// runningKeep is how long a claim that is never finished nor released
-// (its Lambda was killed) stays before TTL may delete it; the lease, not
-// this, decides when another attempt may take over.
-func runningKeep(lease time.Duration) time.Duration { return lease + 24*time.Hour }

@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
+
+	"github.com/cognitrig/cognitrig/internal/ddbstore/lease"
 )
 
 // Claim is the outcome of Store.Begin.
@@ -55,84 +56,48 @@ type Store interface {
 }
 
 // MemoryStore is a Store in memory, for tests and local runs.
-type MemoryStore struct {
-	mu      sync.Mutex
-	now     func() time.Time
-	records map[string]memRecord
-}
-
-type memRecord struct {
-	done       bool
-	owner      string
-	leaseUntil time.Time
-	expiresAt  time.Time
-}
+type MemoryStore struct{ s lease.Store[string, Claim] }
 
 // NewMemoryStore returns an empty store. now is the clock; nil means
 // time.Now.
 func NewMemoryStore(now func() time.Time) *MemoryStore {
-	if now == nil {
-		now = time.Now
-	}
-	return &MemoryStore{now: now, records: map[string]memRecord{}}
+	return &MemoryStore{lease.NewMemory[string, Claim](rules(), now)}
 }
 
 // Begin implements Store.
 func (s *MemoryStore) Begin(ctx context.Context, key, owner string, lease time.Duration) (Claim, error) {
-	if err := checkArgs(key, owner, lease); err != nil {
-		return 0, err
-	}
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	if r, ok := s.records[key]; ok && now.Before(r.expiresAt) {
-		if r.done {
-			return Done, nil
-		}
-		if now.Before(r.leaseUntil) {
-			return Busy, nil
-		}
-	}
-	s.records[key] = memRecord{owner: owner, leaseUntil: now.Add(lease), expiresAt: now.Add(inProgressKeep(lease))}
-	return Claimed, nil
+	return s.s.Begin(ctx, key, owner, lease)
 }
 
 // Finish implements Store.
 func (s *MemoryStore) Finish(ctx context.Context, key, owner string, keep time.Duration) error {
-	if err := checkArgs(key, owner, keep); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	r, ok := s.records[key]
-	if !ok || r.done || r.owner != owner || !now.Before(r.expiresAt) {
-		return ErrLostClaim
-	}
-	s.records[key] = memRecord{done: true, owner: owner, expiresAt: now.Add(keep)}
-	return nil
+	return s.s.Finish(ctx, key, owner, keep)
 }
 
 // Release implements Store.
 func (s *MemoryStore) Release(ctx context.Context, key, owner string) error {
-	if key == "" || owner == "" {
-		return errors.New("idempotency: Release needs a key and an owner")
+	return s.s.Release(ctx, key, owner)
+}
+
+// rules are the stores' argument checks and keys. An in-progress record
+// that is never finished nor released (its Lambda was stopped) stays an
+// hour past its lease before TTL may delete it; the lease, not this,
+// decides when another attempt may take over.
+func rules() lease.Rules[string] {
+	return lease.Rules[string]{
+		Idle:        time.Hour,
+		Lost:        ErrLostClaim,
+		CheckBegin:  checkArgs,
+		CheckFinish: checkArgs,
+		CheckRelease: func(key, owner string) error {
+			if key == "" || owner == "" {
+				return errors.New("idempotency: Release needs a key and an owner")
+			}
+			return nil
+		},
+		Key:  func(key string) string { return key },
+		Hint: keyHint,
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r, ok := s.records[key]; ok && !r.done && r.owner == owner {
-		delete(s.records, key)
-	}
-	return nil
 }
 
 func checkArgs(key, owner string, d time.Duration) error {
@@ -144,8 +109,3 @@ func checkArgs(key, owner string, d time.Duration) error {
 	}
 	return nil
 }
-
-// inProgressKeep is how long an in-progress record that is never finished
-// nor released (its Lambda was stopped) stays before TTL may delete it; the
-// lease, not this, decides when another attempt may take over.
-func inProgressKeep(lease time.Duration) time.Duration { return lease + time.Hour }

@@ -135,10 +135,18 @@ func CustomAuth(d *compose.Deps, r *triggers.Router) {
 		return
 	}
 	var (
-		store records.Store = records.NewDynamoStore(dynamo(d), table)
+		store records.Store
 		email deliver.Sender
 		sms   deliver.Sender
 	)
+	if table != "" { // a missing table is reported by Env
+		s, err := records.NewDynamoStore(dynamo(d), table)
+		if err != nil {
+			d.Invalid(compose.EnvChallengesTable, err)
+			return
+		}
+		store = s
+	}
 	lim := limits.Limits{
 		MaxFailures:   e.Int(compose.EnvAuthMaxFailures, limits.DefaultMaxFailures, 1, 100),
 		FailureWindow: e.Duration(compose.EnvAuthFailWindow, limits.DefaultFailureWindow, time.Minute, 24*time.Hour),
@@ -273,8 +281,13 @@ func captchaChallenge(d *compose.Deps) customauth.Challenge {
 func questionChallenge(d *compose.Deps, table string, decoyKey []byte) customauth.Challenge {
 	// New hashes a decoy answer once, at the cost of enrolled answers: a
 	// few tens of milliseconds of the cold start, none of a sign-in.
+	store, err := secquestion.NewDynamoStore(dynamo(d), table)
+	if err != nil {
+		d.Invalid(compose.EnvChallengesTable, err)
+		return nil
+	}
 	c, err := secquestion.New(secquestion.Config{
-		Store:          secquestion.NewDynamoStore(dynamo(d), table),
+		Store:          store,
 		DecoyQuestions: DecoyQuestions(),
 		DecoyKey:       decoyKey,
 		Logger:         d.Logger,

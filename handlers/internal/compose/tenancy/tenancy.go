@@ -77,7 +77,11 @@ func Tenancy(d *compose.Deps, r *triggers.Router) {
 	if !ok {
 		return
 	}
-	store := dynamostore.New(dynamo(d), table)
+	store, err := dynamostore.New(dynamo(d), table)
+	if err != nil {
+		d.Invalid(compose.EnvTenancyTable, err)
+		return
+	}
 
 	invitations, err := invitation.New(invitation.Config{Store: store, RequireInvitation: requireInvitation, Cognito: cognito(d), Groups: groups})
 	if err != nil {

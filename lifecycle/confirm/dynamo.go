@@ -35,11 +35,8 @@ type DynamoStore struct{ s lease.Store[Key, Claim] }
 // NewDynamoStore returns a store on table. now is the clock; nil means
 // time.Now. A nil client or an empty table name is an error.
 func NewDynamoStore(client DynamoDBAPI, table string, now func() time.Time) (*DynamoStore, error) {
-	s, err := lease.NewDynamo[Key, Claim](rules(), "confirm: NewDynamoStore", client, table, now)
-	if err != nil {
-		return nil, err
-	}
-	return &DynamoStore{s}, nil
+	wrap := func(s lease.Store[Key, Claim]) *DynamoStore { return &DynamoStore{s} }
+	return lease.NewDynamo(wrap, rules(), "confirm: NewDynamoStore", client, table, now)
 }
 
 // markerKey puts the hook before the user: pool IDs never contain "#",

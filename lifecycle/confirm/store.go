@@ -36,18 +36,7 @@ const (
 	Busy
 )
 
-func (c Claim) String() string {
-	switch c {
-	case Claimed:
-		return "claimed"
-	case AlreadyDone:
-		return "already done"
-	case Busy:
-		return "busy"
-	default:
-		return "invalid"
-	}
-}
+func (c Claim) String() string { return lease.Name(c, "already done") }
 
 // ErrLostClaim is returned by Finish when the caller's claim expired and
 // another attempt took the marker over.

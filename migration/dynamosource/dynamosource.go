@@ -1,6 +1,7 @@
 package dynamosource
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -82,12 +83,8 @@ func New(cfg Config) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.KeyAttribute == "" {
-		cfg.KeyAttribute = DefaultKeyAttribute
-	}
-	if cfg.HashAttribute == "" {
-		cfg.HashAttribute = DefaultHashAttribute
-	}
+	cfg.KeyAttribute = cmp.Or(cfg.KeyAttribute, DefaultKeyAttribute)
+	cfg.HashAttribute = cmp.Or(cfg.HashAttribute, DefaultHashAttribute)
 	if cfg.PageSize <= 0 {
 		cfg.PageSize = DefaultPageSize
 	}

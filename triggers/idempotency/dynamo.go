@@ -36,11 +36,8 @@ type DynamoStore struct{ s lease.Store[string, Claim] }
 // NewDynamoStore returns a store on table. now is the clock; nil means
 // time.Now. A nil client or an empty table name is an error.
 func NewDynamoStore(client DynamoDBAPI, table string, now func() time.Time) (*DynamoStore, error) {
-	s, err := lease.NewDynamo[string, Claim](rules(), "idempotency: NewDynamoStore", client, table, now)
-	if err != nil {
-		return nil, err
-	}
-	return &DynamoStore{s}, nil
+	wrap := func(s lease.Store[string, Claim]) *DynamoStore { return &DynamoStore{s} }
+	return lease.NewDynamo(wrap, rules(), "idempotency: NewDynamoStore", client, table, now)
 }
 
 // Begin implements Store.

@@ -22,18 +22,7 @@ const (
 	Busy
 )
 
-func (c Claim) String() string {
-	switch c {
-	case Claimed:
-		return "claimed"
-	case Done:
-		return "done"
-	case Busy:
-		return "busy"
-	default:
-		return "invalid"
-	}
-}
+func (c Claim) String() string { return lease.Name(c, "done") }
 
 // ErrLostClaim is returned by Finish when the caller's lease ended and
 // another attempt took the key over (or the record expired).

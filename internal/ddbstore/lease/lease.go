@@ -32,6 +32,20 @@ const (
 	Busy                     // another owner's lease runs
 )
 
+// Name is c's name, the callers' Claim.String: done names Done.
+func Name[C ~int](c C, done string) string {
+	switch State(c) {
+	case Claimed:
+		return "claimed"
+	case Done:
+		return done
+	case Busy:
+		return "busy"
+	default:
+		return "invalid"
+	}
+}
+
 // Attribute names of a lease table's items.
 const (
 	PartitionKey = "pk"        // S: the key
@@ -197,15 +211,17 @@ type dynamo[K comparable] struct {
 	now func() time.Time
 }
 
-// NewDynamo returns a store on table, made like TableDefinition. ctor (such
-// as "confirm: NewDynamoStore") starts the errors; now is the clock, nil
-// means time.Now. A nil client or an empty table name is an error.
-func NewDynamo[K comparable, C ~int](r Rules[K], ctor string, client API, table string, now func() time.Time) (Store[K, C], error) {
+// NewDynamo returns wrap of a store on table, made like TableDefinition.
+// ctor (such as "confirm: NewDynamoStore") starts the errors; now is the
+// clock, nil means time.Now. A nil client or an empty table name is an
+// error, and then wrap is not called.
+func NewDynamo[T any, K comparable, C ~int](wrap func(Store[K, C]) T, r Rules[K], ctor string, client API, table string, now func() time.Time) (T, error) {
 	t, err := ddbstore.Open(ctor, client, table)
 	if err != nil {
-		return Store[K, C]{}, err
+		var zero T
+		return zero, err
 	}
-	return Store[K, C]{r: r, b: &dynamo[K]{r: &r, t: t, now: clock(now)}}, nil
+	return wrap(Store[K, C]{r: r, b: &dynamo[K]{r: &r, t: t, now: clock(now)}}), nil
 }
 
 func (d *dynamo[K]) key(k K) ddbstore.Item {

@@ -25,6 +25,13 @@ const (
 // MarkerTTLAttribute separately (the CDK table's timeToLiveAttribute).
 func TableDefinition(name string) dynamodb.CreateTableInput { return lease.TableDefinition(name) }
 
+// markerKey puts the hook before the user: pool IDs never contain "#",
+// hook names are the program's own, and a user name may contain anything.
+func markerKey(k Key) string { return k.UserPoolID + "#" + k.Hook + "#" + k.User }
+
+// markerHint names a marker in an error: never the user.
+func markerHint(Key) string { return "marker" }
+
 // DynamoStore is a MarkerStore in a DynamoDB table with partition key "pk"
 // (S) and TTL on "expiresAt" (N). Every change is one conditional write:
 // Begin a PutItem that succeeds only on an absent, expired or abandoned
@@ -38,13 +45,6 @@ func NewDynamoStore(client DynamoDBAPI, table string, now func() time.Time) (*Dy
 	wrap := func(s lease.Store[Key, Claim]) *DynamoStore { return &DynamoStore{s} }
 	return lease.NewDynamo(wrap, rules(), "confirm: NewDynamoStore", client, table, now)
 }
-
-// markerKey puts the hook before the user: pool IDs never contain "#",
-// hook names are the program's own, and a user name may contain anything.
-func markerKey(k Key) string { return k.UserPoolID + "#" + k.Hook + "#" + k.User }
-
-// markerHint names a marker in an error: never the user.
-func markerHint(Key) string { return "marker" }
 
 // Begin implements MarkerStore.
 func (s *DynamoStore) Begin(ctx context.Context, k Key, owner string, lease time.Duration) (Claim, error) {

@@ -1,7 +1,6 @@
 package confirm
 
 import (
-	"context"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -37,26 +36,15 @@ func markerHint(Key) string { return "marker" }
 // Begin a PutItem that succeeds only on an absent, expired or abandoned
 // (lease over) marker; Finish an UpdateItem on owner; Release a DeleteItem
 // on owner. A marker past its expiry counts as absent on every read.
-type DynamoStore struct{ s lease.Store[Key, Claim] }
+//
+// Its methods are MarkerStore's.
+type DynamoStore struct{ markers }
+
+var _ MarkerStore = (*DynamoStore)(nil)
 
 // NewDynamoStore returns a store on table. now is the clock; nil means
 // time.Now. A nil client or an empty table name is an error.
 func NewDynamoStore(client DynamoDBAPI, table string, now func() time.Time) (*DynamoStore, error) {
-	wrap := func(s lease.Store[Key, Claim]) *DynamoStore { return &DynamoStore{s} }
+	wrap := func(s markers) *DynamoStore { return &DynamoStore{s} }
 	return lease.NewDynamo(wrap, rules(), "confirm: NewDynamoStore", client, table, now)
-}
-
-// Begin implements MarkerStore.
-func (s *DynamoStore) Begin(ctx context.Context, k Key, owner string, lease time.Duration) (Claim, error) {
-	return s.s.Begin(ctx, k, owner, lease)
-}
-
-// Finish implements MarkerStore.
-func (s *DynamoStore) Finish(ctx context.Context, k Key, owner string, keep time.Duration) error {
-	return s.s.Finish(ctx, k, owner, keep)
-}
-
-// Release implements MarkerStore.
-func (s *DynamoStore) Release(ctx context.Context, k Key, owner string) error {
-	return s.s.Release(ctx, k, owner)
 }

@@ -26,21 +26,22 @@ func (k Key) validate() error {
 // Claim is the outcome of MarkerStore.Begin.
 type Claim int
 
-// Claims.
+// Claims: the states of the one lease store behind confirm and
+// idempotency.
 const (
 	// Claimed: the caller holds the marker and runs the hook.
-	Claimed Claim = iota + 1
+	Claimed = Claim(lease.Claimed)
 	// AlreadyDone: the hook ran to completion before; do nothing.
-	AlreadyDone
+	AlreadyDone = Claim(lease.Done)
 	// Busy: another attempt holds an unexpired claim and is running the hook.
-	Busy
+	Busy = Claim(lease.Busy)
 )
-
-func (c Claim) String() string { return lease.Name(c, "already done") }
 
 // ErrLostClaim is returned by Finish when the caller's claim expired and
 // another attempt took the marker over.
 var ErrLostClaim = errors.New("confirm: the claim on the marker was lost to another attempt")
+
+func (c Claim) String() string { return lease.Name(c, "already done") }
 
 // MarkerStore keeps one marker per Key, with conditional single-item
 // writes: a claim (state running, owner, lease) that Finish turns into done
@@ -56,28 +57,20 @@ type MarkerStore interface {
 	Release(ctx context.Context, k Key, owner string) error
 }
 
-// MemoryStore is a MarkerStore in memory, for tests and local runs.
-type MemoryStore struct{ s lease.Store[Key, Claim] }
+// markers is the one lease store behind MemoryStore and DynamoStore; it
+// gives them MarkerStore's methods.
+type markers = lease.Store[Key, Claim]
+
+// MemoryStore is a MarkerStore in memory, for tests and local runs. Its
+// methods are MarkerStore's.
+type MemoryStore struct{ markers }
+
+var _ MarkerStore = (*MemoryStore)(nil)
 
 // NewMemoryStore returns an empty store. now is the clock; nil means
 // time.Now.
 func NewMemoryStore(now func() time.Time) *MemoryStore {
 	return &MemoryStore{lease.NewMemory[Key, Claim](rules(), now)}
-}
-
-// Begin implements MarkerStore.
-func (s *MemoryStore) Begin(ctx context.Context, k Key, owner string, lease time.Duration) (Claim, error) {
-	return s.s.Begin(ctx, k, owner, lease)
-}
-
-// Finish implements MarkerStore.
-func (s *MemoryStore) Finish(ctx context.Context, k Key, owner string, keep time.Duration) error {
-	return s.s.Finish(ctx, k, owner, keep)
-}
-
-// Release implements MarkerStore.
-func (s *MemoryStore) Release(ctx context.Context, k Key, owner string) error {
-	return s.s.Release(ctx, k, owner)
 }
 
 // rules are the marker stores' arguments checks and keys. A running marker

@@ -1,7 +1,6 @@
 package idempotency
 
 import (
-	"context"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -31,28 +30,16 @@ func TableDefinition(name string) dynamodb.CreateTableInput { return lease.Table
 // milliseconds). Every change is one conditional write: Begin a PutItem
 // that succeeds only on an absent, expired or abandoned (lease over)
 // record; Finish an UpdateItem on owner; Release a DeleteItem on owner.
-type DynamoStore struct{ s lease.Store[string, Claim] }
+// Its methods are Store's.
+type DynamoStore struct{ records }
+
+var _ Store = (*DynamoStore)(nil)
 
 // NewDynamoStore returns a store on table. now is the clock; nil means
 // time.Now. A nil client or an empty table name is an error.
 func NewDynamoStore(client DynamoDBAPI, table string, now func() time.Time) (*DynamoStore, error) {
-	wrap := func(s lease.Store[string, Claim]) *DynamoStore { return &DynamoStore{s} }
+	wrap := func(s records) *DynamoStore { return &DynamoStore{s} }
 	return lease.NewDynamo(wrap, rules(), "idempotency: NewDynamoStore", client, table, now)
-}
-
-// Begin implements Store.
-func (s *DynamoStore) Begin(ctx context.Context, key, owner string, lease time.Duration) (Claim, error) {
-	return s.s.Begin(ctx, key, owner, lease)
-}
-
-// Finish implements Store.
-func (s *DynamoStore) Finish(ctx context.Context, key, owner string, keep time.Duration) error {
-	return s.s.Finish(ctx, key, owner, keep)
-}
-
-// Release implements Store.
-func (s *DynamoStore) Release(ctx context.Context, key, owner string) error {
-	return s.s.Release(ctx, key, owner)
 }
 
 // keyHint names a key in an error without the user: pool and trigger

@@ -15,11 +15,11 @@ type Claim int
 // Claims.
 const (
 	// Claimed: the caller holds the key and runs the handler.
-	Claimed Claim = iota + 1
+	Claimed = Claim(lease.Claimed)
 	// Done: an attempt handled the event before; skip the handler.
-	Done
+	Done = Claim(lease.Done)
 	// Busy: another attempt holds an unexpired lease and runs the handler.
-	Busy
+	Busy = Claim(lease.Busy)
 )
 
 func (c Claim) String() string { return lease.Name(c, "done") }
@@ -44,28 +44,20 @@ type Store interface {
 	Release(ctx context.Context, key, owner string) error
 }
 
-// MemoryStore is a Store in memory, for tests and local runs.
-type MemoryStore struct{ s lease.Store[string, Claim] }
+// records is the one lease store behind MemoryStore and DynamoStore; it
+// gives them Store's methods.
+type records = lease.Store[string, Claim]
+
+// MemoryStore is a Store in memory, for tests and local runs. Its methods
+// are Store's.
+type MemoryStore struct{ records }
+
+var _ Store = (*MemoryStore)(nil)
 
 // NewMemoryStore returns an empty store. now is the clock; nil means
 // time.Now.
 func NewMemoryStore(now func() time.Time) *MemoryStore {
 	return &MemoryStore{lease.NewMemory[string, Claim](rules(), now)}
-}
-
-// Begin implements Store.
-func (s *MemoryStore) Begin(ctx context.Context, key, owner string, lease time.Duration) (Claim, error) {
-	return s.s.Begin(ctx, key, owner, lease)
-}
-
-// Finish implements Store.
-func (s *MemoryStore) Finish(ctx context.Context, key, owner string, keep time.Duration) error {
-	return s.s.Finish(ctx, key, owner, keep)
-}
-
-// Release implements Store.
-func (s *MemoryStore) Release(ctx context.Context, key, owner string) error {
-	return s.s.Release(ctx, key, owner)
 }
 
 // rules are the stores' argument checks and keys. An in-progress record

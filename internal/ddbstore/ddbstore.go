@@ -35,14 +35,10 @@ type (
 	Deleter interface {
 		DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 	}
-	// Querier queries a partition or an index.
-	Querier interface {
-		Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
-	}
-	// Scanner scans a table.
-	Scanner interface {
-		Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
-	}
+	// Querier queries a partition or an index (the SDK's own interface).
+	Querier = dynamodb.QueryAPIClient
+	// Scanner scans a table (the SDK's own interface).
+	Scanner = dynamodb.ScanAPIClient
 	// BatchGetter reads up to 100 items.
 	BatchGetter interface {
 		BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
@@ -205,34 +201,31 @@ func Live(item Item, ttl string, now time.Time) bool {
 // page has no LastEvaluatedKey, an error (wrapped with op), or the caller
 // stops.
 func QueryPages[C Querier](ctx context.Context, t Table[C], op string, in *dynamodb.QueryInput) iter.Seq2[*dynamodb.QueryOutput, error] {
-	return func(yield func(*dynamodb.QueryOutput, error) bool) {
-		for {
-			page, err := t.API.Query(ctx, in)
-			if err != nil {
-				yield(nil, t.Wrap(op, err))
-				return
-			}
-			if !yield(page, nil) || len(page.LastEvaluatedKey) == 0 {
-				return
-			}
-			in.ExclusiveStartKey = page.LastEvaluatedKey
-		}
-	}
+	return pages(t.Wrap, op, func() (*dynamodb.QueryOutput, error) { return t.API.Query(ctx, in) },
+		func(o *dynamodb.QueryOutput) Item { return o.LastEvaluatedKey }, func(k Item) { in.ExclusiveStartKey = k })
 }
 
 // ScanPages is QueryPages for a Scan.
 func ScanPages[C Scanner](ctx context.Context, t Table[C], op string, in *dynamodb.ScanInput) iter.Seq2[*dynamodb.ScanOutput, error] {
-	return func(yield func(*dynamodb.ScanOutput, error) bool) {
+	return pages(t.Wrap, op, func() (*dynamodb.ScanOutput, error) { return t.API.Scan(ctx, in) },
+		func(o *dynamodb.ScanOutput) Item { return o.LastEvaluatedKey }, func(k Item) { in.ExclusiveStartKey = k })
+}
+
+// pages yields next's pages until one has no last key, next fails (the
+// error wrapped with op) or the caller stops; start sets where the next
+// page starts.
+func pages[O any](wrap func(string, error) error, op string, next func() (*O, error), last func(*O) Item, start func(Item)) iter.Seq2[*O, error] {
+	return func(yield func(*O, error) bool) {
 		for {
-			page, err := t.API.Scan(ctx, in)
+			page, err := next()
 			if err != nil {
-				yield(nil, t.Wrap(op, err))
+				yield(nil, wrap(op, err))
 				return
 			}
-			if !yield(page, nil) || len(page.LastEvaluatedKey) == 0 {
+			if !yield(page, nil) || len(last(page)) == 0 {
 				return
 			}
-			in.ExclusiveStartKey = page.LastEvaluatedKey
+			start(last(page))
 		}
 	}
 }

@@ -90,27 +90,23 @@ func rules() lease.Rules[Key] {
 }
 
 func checkClaimArgs(k Key, owner string, lease time.Duration) error {
-	if err := k.validate(); err != nil {
-		return err
-	}
-	if owner == "" {
-		return errors.New("confirm: empty claim owner")
-	}
-	if lease <= 0 {
-		return fmt.Errorf("confirm: lease %v; want a positive duration", lease)
-	}
-	return nil
+	return checkArgs(k, owner, "lease", lease)
 }
 
 func checkFinishArgs(k Key, owner string, keep time.Duration) error {
+	return checkArgs(k, owner, "keep", keep)
+}
+
+// checkArgs checks a key, an owner and the duration called name.
+func checkArgs(k Key, owner, name string, d time.Duration) error {
 	if err := k.validate(); err != nil {
 		return err
 	}
 	if owner == "" {
 		return errors.New("confirm: empty claim owner")
 	}
-	if keep <= 0 {
-		return fmt.Errorf("confirm: keep %v; want a positive duration", keep)
+	if d <= 0 {
+		return fmt.Errorf("confirm: %s %v; want a positive duration", name, d)
 	}
 	return nil
 }

@@ -60,6 +60,16 @@ func NewMemoryStore(now func() time.Time) *MemoryStore {
 	return &MemoryStore{lease.NewMemory[string, Claim](rules(), now)}
 }
 
+func checkArgs(key, owner string, d time.Duration) error {
+	if key == "" || owner == "" {
+		return errors.New("idempotency: empty key or owner")
+	}
+	if d <= 0 {
+		return fmt.Errorf("idempotency: duration %v; want a positive duration", d)
+	}
+	return nil
+}
+
 // rules are the stores' argument checks and keys. An in-progress record
 // that is never finished nor released (its Lambda was stopped) stays an
 // hour past its lease before TTL may delete it; the lease, not this,
@@ -79,14 +89,4 @@ func rules() lease.Rules[string] {
 		Key:  func(key string) string { return key },
 		Hint: keyHint,
 	}
-}
-
-func checkArgs(key, owner string, d time.Duration) error {
-	if key == "" || owner == "" {
-		return errors.New("idempotency: empty key or owner")
-	}
-	if d <= 0 {
-		return fmt.Errorf("idempotency: duration %v; want a positive duration", d)
-	}
-	return nil
 }

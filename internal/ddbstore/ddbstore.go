@@ -66,7 +66,7 @@ func Open[C any](owner string, client C, table string) (Table[C], error) {
 		return Table[C]{}, fmt.Errorf("%s: the DynamoDB client is nil; pass a *dynamodb.Client (dynamodb.NewFromConfig) or another implementation", owner)
 	}
 	if table == "" {
-		return Table[C]{}, fmt.Errorf("%s: the table name is empty; pass the name of a table made like its TableDefinition", owner)
+		return Table[C]{}, fmt.Errorf("%s: the table name is empty; pass the name (or ARN) of the DynamoDB table", owner)
 	}
 	pkg, _, _ := strings.Cut(owner, ":")
 	return Table[C]{API: client, name: table, owner: pkg}, nil

@@ -75,7 +75,11 @@ func newOTPBench(b *testing.B, withBudget bool, sendTime time.Duration) *otpBenc
 		}
 		return nil
 	})
-	ch, err := otp.New(otp.Config{Channel: deliver.Email, Sender: sender, Store: records.NewDynamoStore(ob.records, table), Key: []byte("bench-key-0123456789abcdef-0123456789")})
+	store, err := records.NewDynamoStore(ob.records, table)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ch, err := otp.New(otp.Config{Channel: deliver.Email, Sender: sender, Store: store, Key: []byte("bench-key-0123456789abcdef-0123456789")})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -57,7 +57,10 @@ func TestTenantSignUpAndTokens(t *testing.T) {
 	ctx := context.Background()
 	db := dynamotest.Client(t)
 	table := dynamotest.CreateTable(t, db, dynamostore.TableDefinition("e2e-tenancy"))
-	store := dynamostore.New(db, table)
+	store, err := dynamostore.New(db, table)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := store.PutTenant(ctx, tenancy.Tenant{ID: "acme", Name: "Acme", Organisation: "Acme Corporation Ltd", Status: tenancy.StatusActive, Tier: "pro"}); err != nil {
 		t.Fatal(err)
 	}

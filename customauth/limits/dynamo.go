@@ -2,7 +2,6 @@ package limits
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -10,13 +9,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/cognitrig/cognitrig/internal/ddbstore"
 )
 
-// DynamoAPI is the part of the DynamoDB client that DynamoStore uses;
-// *dynamodb.Client implements it.
+// DynamoAPI is the part of the DynamoDB client that DynamoStore uses
+// (GetItem and UpdateItem); *dynamodb.Client implements it.
 type DynamoAPI interface {
-	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	ddbstore.Getter
+	ddbstore.Updater
 }
 
 // Attribute names of a budget item.
@@ -36,41 +37,32 @@ const KeyPrefix = "budget#"
 // DynamoStore is a Store in a DynamoDB table; see the package
 // documentation for the item.
 type DynamoStore struct {
-	client DynamoAPI
-	table  string
+	t      ddbstore.Table[DynamoAPI]
 	limits Limits
 }
 
 // NewDynamoStore returns a DynamoStore on table with l (zero fields are
-// defaults).
+// defaults). A nil client or an empty table name is an error.
 func NewDynamoStore(client DynamoAPI, table string, l Limits) (*DynamoStore, error) {
 	if err := l.Check(); err != nil {
 		return nil, err
 	}
-	if client == nil || table == "" {
-		return nil, errors.New("limits: DynamoStore needs a client and a table")
+	t, err := ddbstore.Open("limits: NewDynamoStore", client, table)
+	if err != nil {
+		return nil, err
 	}
-	return &DynamoStore{client: client, table: table, limits: l.WithDefaults()}, nil
+	return &DynamoStore{t: t, limits: l.WithDefaults()}, nil
 }
 
-func isConditionFailed(err error) bool {
-	var ccf *types.ConditionalCheckFailedException
-	return errors.As(err, &ccf)
-}
-
-func num(n int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
-}
-
-func (d *DynamoStore) key(key string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{AttrKey: &types.AttributeValueMemberS{Value: KeyPrefix + key}}
+func (d *DynamoStore) key(key string) ddbstore.Item {
+	return ddbstore.Item{AttrKey: ddbstore.S(KeyPrefix + key)}
 }
 
 func fName(w int64) string { return "f" + strconv.FormatInt(w, 10) }
 func sName(w int64) string { return "s" + strconv.FormatInt(w, 10) }
 
 // number reads a number attribute; a missing one is 0.
-func number(item map[string]types.AttributeValue, name string) (int64, error) {
+func number(item ddbstore.Item, name string) (int64, error) {
 	av, ok := item[name]
 	if !ok {
 		return 0, nil
@@ -89,7 +81,7 @@ func number(item map[string]types.AttributeValue, name string) (int64, error) {
 // state is what Spend needs of an item; an expired item reads as empty.
 type state struct{ failed, lockedUntil, level int64 }
 
-func (d *DynamoStore) decode(item map[string]types.AttributeValue, now time.Time) (state, error) {
+func (d *DynamoStore) decode(item ddbstore.Item, now time.Time) (state, error) {
 	var st state
 	exp, err := number(item, AttrExpiresAt)
 	if err != nil || exp <= now.Unix() {
@@ -130,44 +122,44 @@ func (d *DynamoStore) Spend(ctx context.Context, key string, c Charge, now time.
 	}
 	l := d.limits
 	if c == (Charge{}) {
-		out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(d.table), Key: d.key(key), ConsistentRead: aws.Bool(true)})
+		item, err := ddbstore.Get(ctx, d.t, "read the budget", d.key(key))
 		if err != nil {
-			return false, fmt.Errorf("limits: read the budget from table %s: %w", d.table, err)
+			return false, err
 		}
-		st, err := d.decode(out.Item, now)
+		st, err := d.decode(item, now)
 		if err != nil {
-			return false, fmt.Errorf("limits: table %s: %w", d.table, err)
+			return false, d.t.Errorf("%w", err)
 		}
 		return !st.locked(now, l), nil
 	}
 	fw, sw := window(now, l.FailureWindow), window(now, l.SendWindow)
 	names := map[string]string{"#x": AttrExpiresAt, "#lu": AttrLockedUntil}
-	values := map[string]types.AttributeValue{":exp": num(now.Add(l.memory()).Unix()), ":now": num(now.Unix())}
+	values := ddbstore.Item{":exp": ddbstore.N(now.Add(l.memory()).Unix()), ":now": ddbstore.N(now.Unix())}
 	add, remove := "", ""
 	cond := "(attribute_not_exists(#lu) OR #lu <= :now)"
 	if c.Failure {
 		names["#f"], names["#fo"] = fName(fw), fName(fw-2)
-		values[":one"] = num(1)
+		values[":one"] = ddbstore.N(1)
 		add += ", #f :one"
 		remove += ", #fo"
 	}
 	if c.Delivery {
 		names["#s"], names["#so"] = sName(sw), sName(sw-1)
-		values[":one"], values[":maxSends"] = num(1), num(int64(l.MaxSends))
+		values[":one"], values[":maxSends"] = ddbstore.N(1), ddbstore.N(int64(l.MaxSends))
 		add += ", #s :one"
 		remove += ", #so"
 		cond += " AND (attribute_not_exists(#s) OR #s < :maxSends)"
 	}
-	out, err := d.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(d.table),
+	out, ok, err := ddbstore.Cond(d.t.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 d.t.TableName(),
 		Key:                       d.key(key),
 		UpdateExpression:          aws.String("SET #x = :exp ADD " + add[2:] + " REMOVE " + remove[2:]),
 		ConditionExpression:       aws.String(cond),
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: values,
 		ReturnValues:              types.ReturnValueAllOld,
-	})
-	if isConditionFailed(err) {
+	}))
+	if err == nil && !ok {
 		if c.Failure && c.Delivery {
 			// Over the send cap, or locked: the failure still counts.
 			_, err := d.Spend(ctx, key, Charge{Failure: true}, now)
@@ -176,11 +168,11 @@ func (d *DynamoStore) Spend(ctx context.Context, key string, c Charge, now time.
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("limits: charge the budget in table %s: %w", d.table, err)
+		return false, d.t.Wrap("charge the budget", err)
 	}
 	old, err := d.decode(out.Attributes, now)
 	if err != nil {
-		return false, fmt.Errorf("limits: table %s: %w", d.table, err)
+		return false, d.t.Errorf("%w", err)
 	}
 	if old.locked(now, l) {
 		return false, nil // a lockout that another charge is setting
@@ -190,20 +182,17 @@ func (d *DynamoStore) Spend(ctx context.Context, key string, c Charge, now time.
 	}
 	// This failure spends the budget: lock out, unless a concurrent
 	// charge did already, and start the count again for afterwards.
-	_, err = d.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                aws.String(d.table),
+	_, _, err = ddbstore.Cond(d.t.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                d.t.TableName(),
 		Key:                      d.key(key),
 		UpdateExpression:         aws.String("SET #lu = :until, #lv = :lv REMOVE #f, #fp"),
 		ConditionExpression:      aws.String("attribute_not_exists(#lu) OR #lu <= :now"),
 		ExpressionAttributeNames: map[string]string{"#lu": AttrLockedUntil, "#lv": AttrLevel, "#f": fName(fw), "#fp": fName(fw - 1)},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":until": num(now.Add(l.lockout(old.level)).Unix()),
-			":lv":    num(old.level + 1),
-			":now":   num(now.Unix()),
+		ExpressionAttributeValues: ddbstore.Item{
+			":until": ddbstore.N(now.Add(l.lockout(old.level)).Unix()),
+			":lv":    ddbstore.N(old.level + 1),
+			":now":   ddbstore.N(now.Unix()),
 		},
-	})
-	if err != nil && !isConditionFailed(err) {
-		return false, fmt.Errorf("limits: lock the user out in table %s: %w", d.table, err)
-	}
-	return false, nil
+	}))
+	return false, d.t.Wrap("lock the user out", err)
 }

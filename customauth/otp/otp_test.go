@@ -527,8 +527,12 @@ func TestRetryOnAnotherInstance(t *testing.T) {
 	}
 	box := &outbox{}
 	clk := &clock{now: time.Unix(1_800_000_000, 0)}
+	store, err := records.NewDynamoStore(client, table)
+	if err != nil {
+		t.Fatal(err)
+	}
 	instance := func() *otp.Challenge {
-		ch, err := otp.New(otp.Config{Channel: deliver.Email, Sender: box, Store: records.NewDynamoStore(client, table), Key: testKey, Now: clk.Now})
+		ch, err := otp.New(otp.Config{Channel: deliver.Email, Sender: box, Store: store, Key: testKey, Now: clk.Now})
 		if err != nil {
 			t.Fatal(err)
 		}

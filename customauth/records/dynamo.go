@@ -10,15 +10,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/cognitrig/cognitrig/internal/ddbstore"
 )
 
-// DynamoAPI is the part of the DynamoDB client that DynamoStore uses;
-// *dynamodb.Client implements it.
+// DynamoAPI is the part of the DynamoDB client that DynamoStore uses
+// (GetItem, PutItem, UpdateItem and DeleteItem); *dynamodb.Client
+// implements it.
 type DynamoAPI interface {
-	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
-	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
-	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	ddbstore.Getter
+	ddbstore.Putter
+	ddbstore.Updater
+	ddbstore.Deleter
 }
 
 // Attribute names of a record item in DynamoDB.
@@ -36,29 +39,20 @@ const (
 // expiry on every read as well, since TTL deletion lags. The table may be
 // shared with other customauth stores: their keys have distinct prefixes.
 type DynamoStore struct {
-	Client DynamoAPI
-	Table  string
+	t ddbstore.Table[DynamoAPI]
 }
 
-// NewDynamoStore returns a DynamoStore on table.
-func NewDynamoStore(client DynamoAPI, table string) *DynamoStore {
-	return &DynamoStore{Client: client, Table: table}
+// NewDynamoStore returns a DynamoStore on table, made like
+// TableDefinition. A nil client or an empty table name is an error.
+func NewDynamoStore(client DynamoAPI, table string) (*DynamoStore, error) {
+	t, err := ddbstore.Open("records: NewDynamoStore", client, table)
+	if err != nil {
+		return nil, err
+	}
+	return &DynamoStore{t: t}, nil
 }
 
-func isConditionFailed(err error) bool {
-	var ccf *types.ConditionalCheckFailedException
-	return errors.As(err, &ccf)
-}
-
-func key(slot string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{AttrKey: &types.AttributeValueMemberS{Value: slot}}
-}
-
-func num(n int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
-}
-
-func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
+func key(slot string) ddbstore.Item { return ddbstore.Item{AttrKey: ddbstore.S(slot)} }
 
 // openTries bounds Open's put-then-get loop, which repeats only when the
 // record it lost to is consumed or expires between the two calls.
@@ -74,51 +68,47 @@ func (d *DynamoStore) Open(ctx context.Context, slot string, fresh Record, now t
 		return Record{}, err
 	}
 	fresh = normalise(fresh)
-	item := map[string]types.AttributeValue{
-		AttrKey:       str(slot),
-		AttrNonce:     str(fresh.Nonce),
-		AttrExpiresAt: num(fresh.ExpiresAt.Unix()),
-		AttrFailures:  num(int64(fresh.Failures)),
+	item := ddbstore.Item{
+		AttrKey:       ddbstore.S(slot),
+		AttrNonce:     ddbstore.S(fresh.Nonce),
+		AttrExpiresAt: ddbstore.N(fresh.ExpiresAt.Unix()),
+		AttrFailures:  ddbstore.N(int64(fresh.Failures)),
 	}
 	if !fresh.SentAt.IsZero() {
-		item[AttrSentAt] = num(fresh.SentAt.UnixMilli())
+		item[AttrSentAt] = ddbstore.N(fresh.SentAt.UnixMilli())
 	}
 	for range openTries {
-		_, err := d.Client.PutItem(ctx, &dynamodb.PutItemInput{
-			TableName:                 aws.String(d.Table),
+		_, ok, err := ddbstore.Cond(d.t.API.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName:                 d.t.TableName(),
 			Item:                      item,
 			ConditionExpression:       aws.String("attribute_not_exists(#k) OR #e <= :now"),
 			ExpressionAttributeNames:  map[string]string{"#k": AttrKey, "#e": AttrExpiresAt},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":now": num(now.Unix())},
-		})
-		if err == nil {
+			ExpressionAttributeValues: ddbstore.Item{":now": ddbstore.N(now.Unix())},
+		}))
+		switch {
+		case err != nil:
+			return Record{}, d.t.Wrap("put record", err)
+		case ok:
 			return fresh, nil
 		}
-		if !isConditionFailed(err) {
-			return Record{}, fmt.Errorf("records: put record in table %s: %w", d.Table, err)
-		}
-		out, err := d.Client.GetItem(ctx, &dynamodb.GetItemInput{
-			TableName:      aws.String(d.Table),
-			Key:            key(slot),
-			ConsistentRead: aws.Bool(true),
-		})
+		item, err := ddbstore.Get(ctx, d.t, "get record", key(slot))
 		if err != nil {
-			return Record{}, fmt.Errorf("records: get record from table %s: %w", d.Table, err)
+			return Record{}, err
 		}
-		if out.Item != nil {
-			r, err := decode(out.Item)
+		if item != nil {
+			r, err := decode(item)
 			if err != nil {
-				return Record{}, fmt.Errorf("records: table %s: %w", d.Table, err)
+				return Record{}, d.t.Errorf("%w", err)
 			}
 			if r.Live(now) {
 				return r, nil
 			}
 		}
 	}
-	return Record{}, fmt.Errorf("records: table %s: the slot's record changed %d times during Open; try again", d.Table, openTries)
+	return Record{}, d.t.Errorf("the slot's record changed %d times during Open; try again", openTries)
 }
 
-func decode(item map[string]types.AttributeValue) (Record, error) {
+func decode(item ddbstore.Item) (Record, error) {
 	var r Record
 	s, ok := item[AttrNonce].(*types.AttributeValueMemberS)
 	if !ok || s.Value == "" {
@@ -147,7 +137,7 @@ func decode(item map[string]types.AttributeValue) (Record, error) {
 	return r, nil
 }
 
-func number(item map[string]types.AttributeValue, name string) (int64, error) {
+func number(item ddbstore.Item, name string) (int64, error) {
 	n, ok := item[name].(*types.AttributeValueMemberN)
 	if !ok {
 		return 0, fmt.Errorf("record item has no number %s", name)
@@ -165,27 +155,20 @@ func (d *DynamoStore) ClaimSend(ctx context.Context, slot, nonce string, now tim
 	if err := checkSlot(slot); err != nil {
 		return false, err
 	}
-	_, err := d.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                aws.String(d.Table),
+	_, ok, err := ddbstore.Cond(d.t.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                d.t.TableName(),
 		Key:                      key(slot),
 		UpdateExpression:         aws.String("SET #s = :now"),
 		ConditionExpression:      aws.String("#n = :n AND #e > :nowSec AND (attribute_not_exists(#s) OR #s <= :before)"),
 		ExpressionAttributeNames: map[string]string{"#n": AttrNonce, "#e": AttrExpiresAt, "#s": AttrSentAt},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":n":      str(nonce),
-			":now":    num(now.UnixMilli()),
-			":nowSec": num(now.Unix()),
-			":before": num(now.UnixMilli() - interval.Milliseconds()),
+		ExpressionAttributeValues: ddbstore.Item{
+			":n":      ddbstore.S(nonce),
+			":now":    ddbstore.N(now.UnixMilli()),
+			":nowSec": ddbstore.N(now.Unix()),
+			":before": ddbstore.N(now.UnixMilli() - interval.Milliseconds()),
 		},
-	})
-	switch {
-	case err == nil:
-		return true, nil
-	case isConditionFailed(err):
-		return false, nil
-	default:
-		return false, fmt.Errorf("records: claim the send in table %s: %w", d.Table, err)
-	}
+	}))
+	return ok, d.t.Wrap("claim the send", err)
 }
 
 // ReleaseSend implements Store.
@@ -193,21 +176,18 @@ func (d *DynamoStore) ReleaseSend(ctx context.Context, slot, nonce string, claim
 	if err := checkSlot(slot); err != nil {
 		return err
 	}
-	_, err := d.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                aws.String(d.Table),
+	_, _, err := ddbstore.Cond(d.t.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                d.t.TableName(),
 		Key:                      key(slot),
 		UpdateExpression:         aws.String("REMOVE #s"),
 		ConditionExpression:      aws.String("#n = :n AND #s = :at"),
 		ExpressionAttributeNames: map[string]string{"#n": AttrNonce, "#s": AttrSentAt},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":n":  str(nonce),
-			":at": num(claimedAt.UnixMilli()),
+		ExpressionAttributeValues: ddbstore.Item{
+			":n":  ddbstore.S(nonce),
+			":at": ddbstore.N(claimedAt.UnixMilli()),
 		},
-	})
-	if err != nil && !isConditionFailed(err) {
-		return fmt.Errorf("records: release the send in table %s: %w", d.Table, err)
-	}
-	return nil
+	}))
+	return d.t.Wrap("release the send", err)
 }
 
 // Fail implements Store: an atomic increment conditional on the nonce, then
@@ -216,24 +196,21 @@ func (d *DynamoStore) Fail(ctx context.Context, slot, nonce string, max int) (bo
 	if err := checkSlot(slot); err != nil {
 		return false, err
 	}
-	out, err := d.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(d.Table),
+	out, ok, err := ddbstore.Cond(d.t.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 d.t.TableName(),
 		Key:                       key(slot),
 		UpdateExpression:          aws.String("ADD #f :one"),
 		ConditionExpression:       aws.String("#n = :n"),
 		ExpressionAttributeNames:  map[string]string{"#n": AttrNonce, "#f": AttrFailures},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":n": str(nonce), ":one": num(1)},
+		ExpressionAttributeValues: ddbstore.Item{":n": ddbstore.S(nonce), ":one": ddbstore.N(1)},
 		ReturnValues:              types.ReturnValueUpdatedNew,
-	})
-	if isConditionFailed(err) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("records: count a wrong answer in table %s: %w", d.Table, err)
+	}))
+	if err != nil || !ok {
+		return false, d.t.Wrap("count a wrong answer", err)
 	}
 	failures, err := number(out.Attributes, AttrFailures)
 	if err != nil {
-		return false, fmt.Errorf("records: table %s: %w", d.Table, err)
+		return false, d.t.Errorf("%w", err)
 	}
 	if failures < int64(max) {
 		return false, nil
@@ -261,32 +238,25 @@ func (d *DynamoStore) Consume(ctx context.Context, slot, nonce string, now time.
 func (d *DynamoStore) delete(ctx context.Context, slot, nonce string, now time.Time, maxFailures int) (bool, error) {
 	cond := "#n = :n"
 	names := map[string]string{"#n": AttrNonce}
-	values := map[string]types.AttributeValue{":n": str(nonce)}
+	values := ddbstore.Item{":n": ddbstore.S(nonce)}
 	if maxFailures > 0 {
 		cond += " AND (attribute_not_exists(#f) OR #f < :maxf)"
 		names["#f"] = AttrFailures
-		values[":maxf"] = num(int64(maxFailures))
+		values[":maxf"] = ddbstore.N(int64(maxFailures))
 	}
 	if !now.IsZero() {
 		cond += " AND #e > :now"
 		names["#e"] = AttrExpiresAt
-		values[":now"] = num(now.Unix())
+		values[":now"] = ddbstore.N(now.Unix())
 	}
-	_, err := d.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:                 aws.String(d.Table),
+	_, ok, err := ddbstore.Cond(d.t.API.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                 d.t.TableName(),
 		Key:                       key(slot),
 		ConditionExpression:       aws.String(cond),
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: values,
-	})
-	switch {
-	case err == nil:
-		return true, nil
-	case isConditionFailed(err):
-		return false, nil
-	default:
-		return false, fmt.Errorf("records: delete record in table %s: %w", d.Table, err)
-	}
+	}))
+	return ok, d.t.Wrap("delete record", err)
 }
 
 // TableDefinition returns the definition of a table for DynamoStore (and
@@ -294,10 +264,5 @@ func (d *DynamoStore) delete(ctx context.Context, slot, nonce string, now time.T
 // billing. Enable TTL on AttrExpiresAt separately (UpdateTimeToLive, or the
 // CDK table's timeToLiveAttribute).
 func TableDefinition(name string) dynamodb.CreateTableInput {
-	return dynamodb.CreateTableInput{
-		TableName:            aws.String(name),
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String(AttrKey), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(AttrKey), KeyType: types.KeyTypeHash}},
-		BillingMode:          types.BillingModePayPerRequest,
-	}
+	return ddbstore.TableDefinition(name, AttrKey, "")
 }

@@ -25,7 +25,11 @@ func TestDynamoStore(t *testing.T) {
 	testStore(t, func(t *testing.T) records.Store {
 		table := dynamotest.CreateTable(t, client, records.TableDefinition("records"))
 		waitActive(t, client, table)
-		return records.NewDynamoStore(client, table)
+		s, err := records.NewDynamoStore(client, table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
 	})
 }
 

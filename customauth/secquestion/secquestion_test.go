@@ -127,7 +127,11 @@ func TestDynamoStore(t *testing.T) {
 		if err := w.Wait(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String(table)}, 10*time.Second); err != nil {
 			t.Fatal(err)
 		}
-		return secquestion.NewDynamoStore(client, table)
+		s, err := secquestion.NewDynamoStore(client, table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
 	})
 }
 

@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/cognitrig/cognitrig/internal/ddbstore"
 	"github.com/cognitrig/cognitrig/triggers"
 )
 
@@ -115,12 +114,12 @@ func (s *MemoryStore) Delete(_ context.Context, userPoolID, user string) error {
 // table.
 func itemKey(userPoolID, user string) string { return "sq#" + userPoolID + "#" + user }
 
-// DynamoAPI is the part of the DynamoDB client that DynamoStore uses;
-// *dynamodb.Client implements it.
+// DynamoAPI is the part of the DynamoDB client that DynamoStore uses
+// (GetItem, PutItem and DeleteItem); *dynamodb.Client implements it.
 type DynamoAPI interface {
-	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
-	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	ddbstore.Getter
+	ddbstore.Putter
+	ddbstore.Deleter
 }
 
 // DynamoStore is a Store in a DynamoDB table with a string partition key
@@ -128,19 +127,23 @@ type DynamoAPI interface {
 // item holds "question", "answerHash" and "updatedAt" (Unix seconds); it
 // has no expiry.
 type DynamoStore struct {
-	Client DynamoAPI
-	Table  string
+	t ddbstore.Table[DynamoAPI]
 	// Now is the clock for updatedAt; default time.Now.
 	Now func() time.Time
 }
 
-// NewDynamoStore returns a DynamoStore on table.
-func NewDynamoStore(client DynamoAPI, table string) *DynamoStore {
-	return &DynamoStore{Client: client, Table: table}
+// NewDynamoStore returns a DynamoStore on table. A nil client or an empty
+// table name is an error.
+func NewDynamoStore(client DynamoAPI, table string) (*DynamoStore, error) {
+	t, err := ddbstore.Open("secquestion: NewDynamoStore", client, table)
+	if err != nil {
+		return nil, err
+	}
+	return &DynamoStore{t: t}, nil
 }
 
-func (d *DynamoStore) key(userPoolID, user string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: itemKey(userPoolID, user)}}
+func (d *DynamoStore) key(userPoolID, user string) ddbstore.Item {
+	return ddbstore.Item{"pk": ddbstore.S(itemKey(userPoolID, user))}
 }
 
 // Get implements Store with a strongly consistent read.
@@ -148,21 +151,17 @@ func (d *DynamoStore) Get(ctx context.Context, userPoolID, user string) (Enrollm
 	if err := checkUser(userPoolID, user); err != nil {
 		return Enrollment{}, err
 	}
-	out, err := d.Client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(d.Table),
-		Key:            d.key(userPoolID, user),
-		ConsistentRead: aws.Bool(true),
-	})
+	item, err := ddbstore.Get(ctx, d.t, "get enrollment", d.key(userPoolID, user))
 	if err != nil {
-		return Enrollment{}, fmt.Errorf("secquestion: get enrollment from table %s: %w", d.Table, err)
+		return Enrollment{}, err
 	}
-	if out.Item == nil {
+	if item == nil {
 		return Enrollment{}, ErrNotEnrolled
 	}
-	q, ok1 := out.Item["question"].(*types.AttributeValueMemberS)
-	h, ok2 := out.Item["answerHash"].(*types.AttributeValueMemberS)
+	q, ok1 := item["question"].(*types.AttributeValueMemberS)
+	h, ok2 := item["answerHash"].(*types.AttributeValueMemberS)
 	if !ok1 || !ok2 {
-		return Enrollment{}, fmt.Errorf("secquestion: table %s: enrollment item lacks question or answerHash", d.Table)
+		return Enrollment{}, d.t.Errorf("enrollment item lacks question or answerHash")
 	}
 	return Enrollment{Question: q.Value, AnswerHash: h.Value}, nil
 }
@@ -177,13 +176,11 @@ func (d *DynamoStore) Put(ctx context.Context, userPoolID, user string, e Enroll
 		now = d.Now
 	}
 	item := d.key(userPoolID, user)
-	item["question"] = &types.AttributeValueMemberS{Value: e.Question}
-	item["answerHash"] = &types.AttributeValueMemberS{Value: e.AnswerHash}
-	item["updatedAt"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(now().Unix(), 10)}
-	if _, err := d.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(d.Table), Item: item}); err != nil {
-		return fmt.Errorf("secquestion: put enrollment in table %s: %w", d.Table, err)
-	}
-	return nil
+	item["question"] = ddbstore.S(e.Question)
+	item["answerHash"] = ddbstore.S(e.AnswerHash)
+	item["updatedAt"] = ddbstore.N(now().Unix())
+	_, err := d.t.API.PutItem(ctx, &dynamodb.PutItemInput{TableName: d.t.TableName(), Item: item})
+	return d.t.Wrap("put enrollment", err)
 }
 
 // Delete implements Store.
@@ -191,8 +188,6 @@ func (d *DynamoStore) Delete(ctx context.Context, userPoolID, user string) error
 	if err := checkUser(userPoolID, user); err != nil {
 		return err
 	}
-	if _, err := d.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(d.Table), Key: d.key(userPoolID, user)}); err != nil {
-		return fmt.Errorf("secquestion: delete enrollment from table %s: %w", d.Table, err)
-	}
-	return nil
+	_, err := d.t.API.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: d.t.TableName(), Key: d.key(userPoolID, user)})
+	return d.t.Wrap("delete enrollment", err)
 }

@@ -147,7 +147,10 @@ func TestAttackCodeGuessingAcrossSessions(t *testing.T) {
 // 5 wrong answers; the right answer is then refused as well.
 func TestAttackSecurityQuestionDictionary(t *testing.T) {
 	fn, _, _, _, table := start(t, "COGNITRIG_AUTH_SEQUENCE=security-question")
-	store := secquestion.NewDynamoStore(dynamotest.Client(t), table)
+	store, err := secquestion.NewDynamoStore(dynamotest.Client(t), table)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cheap := secquestion.Params{Time: 1, Memory: 64, Threads: 1, SaltLen: 16, KeyLen: 32}
 	if err := secquestion.Enroll(context.Background(), store, pool, sub, "What is your favourite colour?", "Sky SECRET Blue", cheap); err != nil {
 		t.Fatal(err)

@@ -61,7 +61,10 @@ func TestBootstrapPasswordCaptchaQuestion(t *testing.T) {
 		"COGNITRIG_AUTH_SEQUENCE=password, captcha, security-question",
 		"COGNITRIG_CAPTCHA_VERIFY_URL="+captcha.URL, "COGNITRIG_CAPTCHA_SECRET="+awsfake.CaptchaSecret,
 		"COGNITRIG_CAPTCHA_SITE_KEY=0x4AAAA-site", "COGNITRIG_CAPTCHA_PROVIDER=turnstile", "COGNITRIG_LOG_LEVEL=debug")
-	store := secquestion.NewDynamoStore(dynamotest.Client(t), table)
+	store, err := secquestion.NewDynamoStore(dynamotest.Client(t), table)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cheap := secquestion.Params{Time: 1, Memory: 64, Threads: 1, SaltLen: 16, KeyLen: 32}
 	if err := secquestion.Enroll(context.Background(), store, pool, sub, "What is your favourite colour?", "Sky SECRET Blue", cheap); err != nil {
 		t.Fatal(err)

@@ -4,21 +4,21 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/cognitrig/cognitrig/internal/ddbstore"
 )
 
-// DynamoDBAPI is the part of the DynamoDB API that DynamoAuditStore uses;
-// *dynamodb.Client implements it.
+// DynamoDBAPI is the part of the DynamoDB API that DynamoAuditStore uses
+// (PutItem and Query); *dynamodb.Client implements it.
 type DynamoDBAPI interface {
-	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
-	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	ddbstore.Putter
+	ddbstore.Querier
 }
 
 // Attribute names of the audit table.
@@ -33,18 +33,7 @@ const (
 // billing. Enable TTL on AuditTTLAttribute separately (the CDK table's
 // timeToLiveAttribute).
 func AuditTableDefinition(name string) dynamodb.CreateTableInput {
-	return dynamodb.CreateTableInput{
-		TableName: aws.String(name),
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String(AuditPartitionKey), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String(AuditSortKey), AttributeType: types.ScalarAttributeTypeS},
-		},
-		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String(AuditPartitionKey), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String(AuditSortKey), KeyType: types.KeyTypeRange},
-		},
-		BillingMode: types.BillingModePayPerRequest,
-	}
+	return ddbstore.TableDefinition(name, AuditPartitionKey, AuditSortKey)
 }
 
 // DynamoAuditStore is an AuditStore in a DynamoDB table with partition key
@@ -53,21 +42,21 @@ func AuditTableDefinition(name string) dynamodb.CreateTableInput {
 // overwritten; expired items that TTL has not yet deleted are skipped on
 // read.
 type DynamoAuditStore struct {
-	client DynamoDBAPI
-	table  string
-	now    func() time.Time
+	t   ddbstore.Table[DynamoDBAPI]
+	now func() time.Time
 }
 
 // NewDynamoAuditStore returns a store on table. now is the clock for expiry;
-// nil means time.Now.
+// nil means time.Now. A nil client or an empty table name is an error.
 func NewDynamoAuditStore(client DynamoDBAPI, table string, now func() time.Time) (*DynamoAuditStore, error) {
-	if client == nil || table == "" {
-		return nil, errors.New("authpolicy: NewDynamoAuditStore needs a client and a table name")
+	t, err := ddbstore.Open("authpolicy: NewDynamoAuditStore", client, table)
+	if err != nil {
+		return nil, err
 	}
 	if now == nil {
 		now = time.Now
 	}
-	return &DynamoAuditStore{client: client, table: table, now: now}, nil
+	return &DynamoAuditStore{t: t, now: now}, nil
 }
 
 func auditPK(pool, user string) string { return pool + "#" + user }
@@ -80,39 +69,28 @@ func (s *DynamoAuditStore) Put(ctx context.Context, r AuditRecord) error {
 	var suffix [6]byte
 	_, _ = rand.Read(suffix[:])
 	item := map[string]types.AttributeValue{
-		AuditPartitionKey: &types.AttributeValueMemberS{Value: auditPK(r.UserPoolID, r.UserName)},
-		AuditSortKey:      &types.AttributeValueMemberS{Value: fmt.Sprintf("%020d#%s", r.Time.UnixNano(), hex.EncodeToString(suffix[:]))},
-		"userPoolId":      &types.AttributeValueMemberS{Value: r.UserPoolID},
-		"userName":        &types.AttributeValueMemberS{Value: r.UserName},
-		"at":              &types.AttributeValueMemberS{Value: r.Time.UTC().Format(time.RFC3339Nano)},
+		AuditPartitionKey: ddbstore.S(auditPK(r.UserPoolID, r.UserName)),
+		AuditSortKey:      ddbstore.S(fmt.Sprintf("%020d#%s", r.Time.UnixNano(), hex.EncodeToString(suffix[:]))),
+		"userPoolId":      ddbstore.S(r.UserPoolID),
+		"userName":        ddbstore.S(r.UserName),
+		"at":              ddbstore.S(r.Time.UTC().Format(time.RFC3339Nano)),
 		"newDevice":       &types.AttributeValueMemberBOOL{Value: r.NewDevice},
 		"mfaRequired":     &types.AttributeValueMemberBOOL{Value: r.MFARequired},
 		// TTL deletes an item some time after this second; round up so
 		// that the item never goes before ExpiresAt.
-		AuditTTLAttribute: &types.AttributeValueMemberN{Value: strconv.FormatInt(ceilUnix(r.ExpiresAt), 10)},
+		AuditTTLAttribute: ddbstore.N(ddbstore.CeilUnix(r.ExpiresAt)),
 	}
 	for name, v := range map[string]string{"sub": r.Sub, "clientId": r.ClientID, "ip": r.IP, "deviceKey": r.DeviceKey, "riskLevel": r.RiskLevel} {
 		if v != "" {
-			item[name] = &types.AttributeValueMemberS{Value: v}
+			item[name] = ddbstore.S(v)
 		}
 	}
-	_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:           aws.String(s.table),
+	_, err := s.t.API.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:           s.t.TableName(),
 		Item:                item,
 		ConditionExpression: aws.String("attribute_not_exists(" + AuditPartitionKey + ")"),
 	})
-	if err != nil {
-		return fmt.Errorf("authpolicy: put audit record in %s: %w", s.table, err)
-	}
-	return nil
-}
-
-func ceilUnix(t time.Time) int64 {
-	sec := t.Unix()
-	if t.Nanosecond() > 0 {
-		sec++
-	}
-	return sec
+	return s.t.Wrap("put audit record", err)
 }
 
 // Recent implements AuditStore.
@@ -122,26 +100,24 @@ func (s *DynamoAuditStore) Recent(ctx context.Context, userPoolID, userName stri
 	}
 	now := s.now()
 	var out []AuditRecord
-	var start map[string]types.AttributeValue
-	for {
-		page, err := s.client.Query(ctx, &dynamodb.QueryInput{
-			TableName:              aws.String(s.table),
-			KeyConditionExpression: aws.String(AuditPartitionKey + " = :pk"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":pk": &types.AttributeValueMemberS{Value: auditPK(userPoolID, userName)},
-			},
-			ScanIndexForward:  aws.Bool(false),
-			Limit:             aws.Int32(int32(min(limit*2, 1000))),
-			ExclusiveStartKey: start,
-			ConsistentRead:    aws.Bool(true),
-		})
+	in := &dynamodb.QueryInput{
+		TableName:              s.t.TableName(),
+		KeyConditionExpression: aws.String(AuditPartitionKey + " = :pk"),
+		ExpressionAttributeValues: ddbstore.Item{
+			":pk": ddbstore.S(auditPK(userPoolID, userName)),
+		},
+		ScanIndexForward: aws.Bool(false),
+		Limit:            aws.Int32(int32(min(limit*2, 1000))),
+		ConsistentRead:   aws.Bool(true),
+	}
+	for page, err := range ddbstore.QueryPages(ctx, s.t, "query audit records", in) {
 		if err != nil {
-			return nil, fmt.Errorf("authpolicy: query audit records in %s: %w", s.table, err)
+			return nil, err
 		}
 		for _, item := range page.Items {
 			r, err := decodeAudit(item)
 			if err != nil {
-				return nil, fmt.Errorf("authpolicy: audit table %s: %w", s.table, err)
+				return nil, s.t.Errorf("%w", err)
 			}
 			if !now.Before(r.ExpiresAt) {
 				continue
@@ -151,11 +127,8 @@ func (s *DynamoAuditStore) Recent(ctx context.Context, userPoolID, userName stri
 				return out, nil
 			}
 		}
-		if len(page.LastEvaluatedKey) == 0 {
-			return out, nil
-		}
-		start = page.LastEvaluatedKey
 	}
+	return out, nil
 }
 
 func decodeAudit(item map[string]types.AttributeValue) (AuditRecord, error) {
@@ -179,12 +152,11 @@ func decodeAudit(item map[string]types.AttributeValue) (AuditRecord, error) {
 		return r, fmt.Errorf("item %s has no valid at attribute", str(AuditSortKey))
 	}
 	r.Time = at
-	n, ok := item[AuditTTLAttribute].(*types.AttributeValueMemberN)
-	if !ok {
+	if _, ok := item[AuditTTLAttribute].(*types.AttributeValueMemberN); !ok {
 		return r, fmt.Errorf("item %s has no %s attribute", str(AuditSortKey), AuditTTLAttribute)
 	}
-	sec, err := strconv.ParseInt(n.Value, 10, 64)
-	if err != nil {
+	sec, ok := ddbstore.Int(item, AuditTTLAttribute)
+	if !ok {
 		return r, fmt.Errorf("item %s: %s is not a number", str(AuditSortKey), AuditTTLAttribute)
 	}
 	r.ExpiresAt = time.Unix(sec, 0).UTC()

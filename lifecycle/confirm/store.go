@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
+
+	"github.com/cognitrig/cognitrig/internal/ddbstore/lease"
 )
 
 // Key names the marker of one hook for one user of one pool.
@@ -25,32 +26,22 @@ func (k Key) validate() error {
 // Claim is the outcome of MarkerStore.Begin.
 type Claim int
 
-// Claims.
+// Claims: the states of the one lease store behind confirm and
+// idempotency.
 const (
 	// Claimed: the caller holds the marker and runs the hook.
-	Claimed Claim = iota + 1
+	Claimed = Claim(lease.Claimed)
 	// AlreadyDone: the hook ran to completion before; do nothing.
-	AlreadyDone
+	AlreadyDone = Claim(lease.Done)
 	// Busy: another attempt holds an unexpired claim and is running the hook.
-	Busy
+	Busy = Claim(lease.Busy)
 )
-
-func (c Claim) String() string {
-	switch c {
-	case Claimed:
-		return "claimed"
-	case AlreadyDone:
-		return "already done"
-	case Busy:
-		return "busy"
-	default:
-		return "invalid"
-	}
-}
 
 // ErrLostClaim is returned by Finish when the caller's claim expired and
 // another attempt took the marker over.
 var ErrLostClaim = errors.New("confirm: the claim on the marker was lost to another attempt")
+
+func (c Claim) String() string { return lease.Name(c, "already done") }
 
 // MarkerStore keeps one marker per Key, with conditional single-item
 // writes: a claim (state running, owner, lease) that Finish turns into done
@@ -66,113 +57,56 @@ type MarkerStore interface {
 	Release(ctx context.Context, k Key, owner string) error
 }
 
-// MemoryStore is a MarkerStore in memory, for tests and local runs.
-type MemoryStore struct {
-	mu      sync.Mutex
-	now     func() time.Time
-	markers map[Key]memMarker
-}
+// markers is the one lease store behind MemoryStore and DynamoStore; it
+// gives them MarkerStore's methods.
+type markers = lease.Store[Key, Claim]
 
-type memMarker struct {
-	done       bool
-	owner      string
-	leaseUntil time.Time
-	expiresAt  time.Time
-}
+// MemoryStore is a MarkerStore in memory, for tests and local runs. Its
+// methods are MarkerStore's.
+type MemoryStore struct{ markers }
+
+var _ MarkerStore = (*MemoryStore)(nil)
 
 // NewMemoryStore returns an empty store. now is the clock; nil means
 // time.Now.
 func NewMemoryStore(now func() time.Time) *MemoryStore {
-	if now == nil {
-		now = time.Now
-	}
-	return &MemoryStore{now: now, markers: map[Key]memMarker{}}
+	return &MemoryStore{lease.NewMemory[Key, Claim](rules(), now)}
 }
 
-// Begin implements MarkerStore.
-func (s *MemoryStore) Begin(ctx context.Context, k Key, owner string, lease time.Duration) (Claim, error) {
-	if err := checkClaimArgs(k, owner, lease); err != nil {
-		return 0, err
+// rules are the marker stores' arguments checks and keys. A running marker
+// that is never finished nor released (its Lambda was killed) stays 24 hours
+// past its lease before TTL may delete it; the lease, not this, decides when
+// another attempt may take over.
+func rules() lease.Rules[Key] {
+	return lease.Rules[Key]{
+		Idle:         24 * time.Hour,
+		Lost:         ErrLostClaim,
+		CheckBegin:   checkClaimArgs,
+		CheckFinish:  checkFinishArgs,
+		CheckRelease: func(k Key, _ string) error { return k.validate() },
+		Key:          markerKey,
+		Hint:         markerHint,
 	}
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	if m, ok := s.markers[k]; ok && now.Before(m.expiresAt) {
-		if m.done {
-			return AlreadyDone, nil
-		}
-		if now.Before(m.leaseUntil) {
-			return Busy, nil
-		}
-	}
-	s.markers[k] = memMarker{owner: owner, leaseUntil: now.Add(lease), expiresAt: now.Add(runningKeep(lease))}
-	return Claimed, nil
-}
-
-// Finish implements MarkerStore.
-func (s *MemoryStore) Finish(ctx context.Context, k Key, owner string, keep time.Duration) error {
-	if err := checkFinishArgs(k, owner, keep); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, ok := s.markers[k]
-	if !ok || m.done || m.owner != owner {
-		return ErrLostClaim
-	}
-	s.markers[k] = memMarker{done: true, owner: owner, expiresAt: s.now().Add(keep)}
-	return nil
-}
-
-// Release implements MarkerStore.
-func (s *MemoryStore) Release(ctx context.Context, k Key, owner string) error {
-	if err := k.validate(); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if m, ok := s.markers[k]; ok && !m.done && m.owner == owner {
-		delete(s.markers, k)
-	}
-	return nil
 }
 
 func checkClaimArgs(k Key, owner string, lease time.Duration) error {
-	if err := k.validate(); err != nil {
-		return err
-	}
-	if owner == "" {
-		return errors.New("confirm: empty claim owner")
-	}
-	if lease <= 0 {
-		return fmt.Errorf("confirm: lease %v; want a positive duration", lease)
-	}
-	return nil
+	return checkArgs(k, owner, "lease", lease)
 }
 
 func checkFinishArgs(k Key, owner string, keep time.Duration) error {
+	return checkArgs(k, owner, "keep", keep)
+}
+
+// checkArgs checks a key, an owner and the duration called name.
+func checkArgs(k Key, owner, name string, d time.Duration) error {
 	if err := k.validate(); err != nil {
 		return err
 	}
 	if owner == "" {
 		return errors.New("confirm: empty claim owner")
 	}
-	if keep <= 0 {
-		return fmt.Errorf("confirm: keep %v; want a positive duration", keep)
+	if d <= 0 {
+		return fmt.Errorf("confirm: %s %v; want a positive duration", name, d)
 	}
 	return nil
 }
-
-// runningKeep is how long a claim that is never finished nor released
-// (its Lambda was killed) stays before TTL may delete it; the lease, not
-// this, decides when another attempt may take over.
-func runningKeep(lease time.Duration) time.Duration { return lease + 24*time.Hour }

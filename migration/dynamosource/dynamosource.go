@@ -1,6 +1,7 @@
 package dynamosource
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,16 +13,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/cognitrig/cognitrig/internal/ddbstore"
 	"github.com/cognitrig/cognitrig/migration"
 	"github.com/cognitrig/cognitrig/migration/passhash"
 	"github.com/cognitrig/cognitrig/triggers"
 )
 
-// API is the part of *dynamodb.Client that a Source uses.
+// API is the part of *dynamodb.Client that a Source uses (GetItem, PutItem
+// and Scan).
 type API interface {
-	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
-	Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
+	ddbstore.Getter
+	ddbstore.Putter
+	ddbstore.Scanner
 }
 
 // Defaults of Config.
@@ -59,6 +62,7 @@ type Config struct {
 // table. It is safe for concurrent use.
 type Source struct {
 	cfg        Config
+	t          ddbstore.Table[API]
 	projection *string
 	names      map[string]string
 
@@ -75,19 +79,16 @@ var (
 
 // New checks cfg and returns a Source.
 func New(cfg Config) (*Source, error) {
-	if cfg.Client == nil || cfg.Table == "" {
-		return nil, errors.New("dynamosource: Client and Table are required")
+	t, err := ddbstore.Open("dynamosource: New: Config", cfg.Client, cfg.Table)
+	if err != nil {
+		return nil, err
 	}
-	if cfg.KeyAttribute == "" {
-		cfg.KeyAttribute = DefaultKeyAttribute
-	}
-	if cfg.HashAttribute == "" {
-		cfg.HashAttribute = DefaultHashAttribute
-	}
+	cfg.KeyAttribute = cmp.Or(cfg.KeyAttribute, DefaultKeyAttribute)
+	cfg.HashAttribute = cmp.Or(cfg.HashAttribute, DefaultHashAttribute)
 	if cfg.PageSize <= 0 {
 		cfg.PageSize = DefaultPageSize
 	}
-	s := &Source{cfg: cfg}
+	s := &Source{cfg: cfg, t: t}
 	if cfg.TimingHash != "" {
 		if err := passhash.Check(cfg.TimingHash); err != nil {
 			return nil, fmt.Errorf("dynamosource: TimingHash: %w", err)
@@ -120,15 +121,15 @@ func (s *Source) get(ctx context.Context, username string) (map[string]types.Att
 	if username == "" || len(username) > maxKeyBytes {
 		return nil, migration.ErrNotFound
 	}
-	out, err := s.cfg.Client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:                aws.String(s.cfg.Table),
-		Key:                      map[string]types.AttributeValue{s.cfg.KeyAttribute: &types.AttributeValueMemberS{Value: username}},
+	out, err := s.t.API.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:                s.t.TableName(),
+		Key:                      ddbstore.Item{s.cfg.KeyAttribute: ddbstore.S(username)},
 		ConsistentRead:           aws.Bool(s.cfg.ConsistentRead),
 		ProjectionExpression:     s.projection,
 		ExpressionAttributeNames: s.names,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("dynamosource: read user from table %s: %w", s.cfg.Table, err)
+		return nil, s.t.Wrap("read user", err)
 	}
 	if len(out.Item) == 0 {
 		return nil, migration.ErrNotFound
@@ -219,17 +220,15 @@ func (s *Source) Lookup(ctx context.Context, username string) (*migration.User, 
 // Enumerate implements migration.Enumerator with a paginated Scan.
 func (s *Source) Enumerate(ctx context.Context) iter.Seq2[*migration.User, error] {
 	return func(yield func(*migration.User, error) bool) {
-		var start map[string]types.AttributeValue
-		for {
-			out, err := s.cfg.Client.Scan(ctx, &dynamodb.ScanInput{
-				TableName:                aws.String(s.cfg.Table),
-				Limit:                    aws.Int32(s.cfg.PageSize),
-				ExclusiveStartKey:        start,
-				ProjectionExpression:     s.projection,
-				ExpressionAttributeNames: s.names,
-			})
+		in := &dynamodb.ScanInput{
+			TableName:                s.t.TableName(),
+			Limit:                    aws.Int32(s.cfg.PageSize),
+			ProjectionExpression:     s.projection,
+			ExpressionAttributeNames: s.names,
+		}
+		for out, err := range ddbstore.ScanPages(ctx, s.t, "scan", in) {
 			if err != nil {
-				yield(nil, fmt.Errorf("dynamosource: scan table %s: %w", s.cfg.Table, err))
+				yield(nil, err)
 				return
 			}
 			for _, item := range out.Items {
@@ -240,10 +239,6 @@ func (s *Source) Enumerate(ctx context.Context) iter.Seq2[*migration.User, error
 					return
 				}
 			}
-			if len(out.LastEvaluatedKey) == 0 {
-				return
-			}
-			start = out.LastEvaluatedKey
 		}
 	}
 }
@@ -254,19 +249,17 @@ func (s *Source) Put(ctx context.Context, u migration.LegacyUser) error {
 	if u.Username == "" {
 		return errors.New("dynamosource: user has no username")
 	}
-	item := map[string]types.AttributeValue{
-		s.cfg.KeyAttribute:  &types.AttributeValueMemberS{Value: u.Username},
-		s.cfg.HashAttribute: &types.AttributeValueMemberS{Value: u.PasswordHash.Reveal()},
+	item := ddbstore.Item{
+		s.cfg.KeyAttribute:  ddbstore.S(u.Username),
+		s.cfg.HashAttribute: ddbstore.S(u.PasswordHash.Reveal()),
 	}
 	for k, v := range u.Fields {
 		if k != s.cfg.KeyAttribute && k != s.cfg.HashAttribute && v != "" {
-			item[k] = &types.AttributeValueMemberS{Value: v}
+			item[k] = ddbstore.S(v)
 		}
 	}
-	if _, err := s.cfg.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.cfg.Table), Item: item}); err != nil {
-		return fmt.Errorf("dynamosource: put user into table %s: %w", s.cfg.Table, err)
-	}
-	return nil
+	_, err := s.t.API.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.t.TableName(), Item: item})
+	return s.t.Wrap("put user", err)
 }
 
 // user converts an item, leaving out the key and the hash.

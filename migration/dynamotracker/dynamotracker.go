@@ -5,24 +5,25 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/cognitrig/cognitrig/internal/ddbstore"
 	"github.com/cognitrig/cognitrig/migration"
 	"github.com/cognitrig/cognitrig/triggers"
 )
 
-// API is the part of *dynamodb.Client that a Tracker uses.
+// API is the part of *dynamodb.Client that a Tracker uses (GetItem,
+// PutItem, UpdateItem, BatchGetItem and Query).
 type API interface {
-	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
-	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
-	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
-	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	ddbstore.Getter
+	ddbstore.Putter
+	ddbstore.Updater
+	ddbstore.BatchGetter
+	ddbstore.Querier
 }
 
 // Names of the table's attributes and index.
@@ -42,24 +43,20 @@ const (
 // TableDefinition returns the table's definition under name, for tests and
 // as the reference of the deployment's table (add TTL on AttrExpiresAt).
 func TableDefinition(name string) dynamodb.CreateTableInput {
-	return dynamodb.CreateTableInput{
-		TableName: aws.String(name),
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String(AttrUsername), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String(AttrOutcome), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String(AttrLastSeen), AttributeType: types.ScalarAttributeTypeN},
+	in := ddbstore.TableDefinition(name, AttrUsername, "")
+	in.AttributeDefinitions = append(in.AttributeDefinitions,
+		types.AttributeDefinition{AttributeName: aws.String(AttrOutcome), AttributeType: types.ScalarAttributeTypeS},
+		types.AttributeDefinition{AttributeName: aws.String(AttrLastSeen), AttributeType: types.ScalarAttributeTypeN},
+	)
+	in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{{
+		IndexName: aws.String(IndexOutcome),
+		KeySchema: []types.KeySchemaElement{
+			{AttributeName: aws.String(AttrOutcome), KeyType: types.KeyTypeHash},
+			{AttributeName: aws.String(AttrLastSeen), KeyType: types.KeyTypeRange},
 		},
-		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String(AttrUsername), KeyType: types.KeyTypeHash}},
-		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
-			IndexName: aws.String(IndexOutcome),
-			KeySchema: []types.KeySchemaElement{
-				{AttributeName: aws.String(AttrOutcome), KeyType: types.KeyTypeHash},
-				{AttributeName: aws.String(AttrLastSeen), KeyType: types.KeyTypeRange},
-			},
-			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-		}},
-		BillingMode: types.BillingModePayPerRequest,
-	}
+		Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+	}}
+	return in
 }
 
 // Config configures a Tracker.
@@ -73,17 +70,19 @@ type Config struct {
 // concurrent use.
 type Tracker struct {
 	cfg Config
+	t   ddbstore.Table[API]
 }
 
 var _ migration.Tracker = (*Tracker)(nil)
 
 // New returns a Tracker.
 func New(cfg Config) (*Tracker, error) {
-	if cfg.Client == nil || cfg.Table == "" {
-		return nil, errors.New("dynamotracker: Client and Table are required")
+	t, err := ddbstore.Open("dynamotracker: New: Config", cfg.Client, cfg.Table)
+	if err != nil {
+		return nil, err
 	}
 	cfg.TrackerOptions = cfg.TrackerOptions.WithDefaults()
-	return &Tracker{cfg: cfg}, nil
+	return &Tracker{cfg: cfg, t: t}, nil
 }
 
 const maxRounds = 8
@@ -136,8 +135,8 @@ func (t *Tracker) updateLive(ctx context.Context, a migration.Attempt, now int64
 		update = "SET #o = :o, #src = :src, #pool = :pool, #ls = :t, #exp = :exp ADD #att :one"
 		values[":exp"] = n(r.ExpiresAt.Unix())
 	}
-	_, err := t.cfg.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(t.cfg.Table),
+	_, err := t.t.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 t.t.TableName(),
 		Key:                       map[string]types.AttributeValue{AttrUsername: s(a.Username)},
 		UpdateExpression:          aws.String(update),
 		ConditionExpression:       aws.String("attribute_exists(#u) AND #o <> :mig AND (attribute_not_exists(#exp) OR #exp > :nowSec)"),
@@ -149,8 +148,8 @@ func (t *Tracker) updateLive(ctx context.Context, a migration.Attempt, now int64
 
 func (t *Tracker) putFresh(ctx context.Context, a migration.Attempt, now int64) error {
 	r, _ := a.Apply(nil, t.cfg.Retention)
-	_, err := t.cfg.Client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                 aws.String(t.cfg.Table),
+	_, err := t.t.API.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                 t.t.TableName(),
 		Item:                      item(r),
 		ConditionExpression:       aws.String("attribute_not_exists(#u) OR #exp <= :nowSec"),
 		ExpressionAttributeNames:  map[string]string{"#u": AttrUsername, "#exp": AttrExpiresAt},
@@ -161,18 +160,14 @@ func (t *Tracker) putFresh(ctx context.Context, a migration.Attempt, now int64) 
 
 // Get implements migration.Tracker.
 func (t *Tracker) Get(ctx context.Context, username string) (migration.Record, error) {
-	out, err := t.cfg.Client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(t.cfg.Table),
-		Key:            map[string]types.AttributeValue{AttrUsername: s(username)},
-		ConsistentRead: aws.Bool(true),
-	})
+	it, err := ddbstore.Get(ctx, t.t, "read record", ddbstore.Item{AttrUsername: s(username)})
 	if err != nil {
-		return migration.Record{}, t.wrap("read record", err)
+		return migration.Record{}, err
 	}
-	if len(out.Item) == 0 {
+	if len(it) == 0 {
 		return migration.Record{}, migration.ErrNoRecord
 	}
-	r := record(out.Item)
+	r := record(it)
 	if r.Expired(t.cfg.Now()) {
 		return migration.Record{}, migration.ErrNoRecord
 	}
@@ -200,7 +195,7 @@ func (t *Tracker) Migrated(ctx context.Context, usernames []string) (map[string]
 					return err
 				}
 			}
-			res, err := t.cfg.Client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
+			res, err := t.t.API.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
 			if err != nil {
 				return t.wrap("read migrated users", err)
 			}
@@ -233,9 +228,9 @@ func (t *Tracker) Migrated(ctx context.Context, usernames []string) (map[string]
 	return out, nil
 }
 
-func (t *Tracker) query(outcome migration.Outcome, count bool, start map[string]types.AttributeValue) *dynamodb.QueryInput {
+func (t *Tracker) query(outcome migration.Outcome, count bool) *dynamodb.QueryInput {
 	in := &dynamodb.QueryInput{
-		TableName:                aws.String(t.cfg.Table),
+		TableName:                t.t.TableName(),
 		IndexName:                aws.String(IndexOutcome),
 		KeyConditionExpression:   aws.String("#o = :o"),
 		FilterExpression:         aws.String("attribute_not_exists(#exp) OR #exp > :nowSec"),
@@ -243,8 +238,7 @@ func (t *Tracker) query(outcome migration.Outcome, count bool, start map[string]
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":o": s(string(outcome)), ":nowSec": n(t.cfg.Now().Unix()),
 		},
-		ScanIndexForward:  aws.Bool(true),
-		ExclusiveStartKey: start,
+		ScanIndexForward: aws.Bool(true),
 	}
 	if count {
 		in.Select = types.SelectCount
@@ -256,19 +250,13 @@ func (t *Tracker) query(outcome migration.Outcome, count bool, start map[string]
 func (t *Tracker) Progress(ctx context.Context) (map[migration.Outcome]int64, error) {
 	out := map[migration.Outcome]int64{}
 	for _, o := range migration.Outcomes() {
-		var start map[string]types.AttributeValue
-		for {
-			res, err := t.cfg.Client.Query(ctx, t.query(o, true, start))
+		for res, err := range ddbstore.QueryPages(ctx, t.t, "count records", t.query(o, true)) {
 			if err != nil {
-				return nil, t.wrap("count records", err)
+				return nil, err
 			}
 			if res.Count > 0 {
 				out[o] += int64(res.Count)
 			}
-			if len(res.LastEvaluatedKey) == 0 {
-				break
-			}
-			start = res.LastEvaluatedKey
 		}
 	}
 	return out, nil
@@ -277,11 +265,9 @@ func (t *Tracker) Progress(ctx context.Context) (map[migration.Outcome]int64, er
 // List implements migration.Tracker with a paginated query of the index.
 func (t *Tracker) List(ctx context.Context, outcome migration.Outcome) iter.Seq2[migration.Record, error] {
 	return func(yield func(migration.Record, error) bool) {
-		var start map[string]types.AttributeValue
-		for {
-			res, err := t.cfg.Client.Query(ctx, t.query(outcome, false, start))
+		for res, err := range ddbstore.QueryPages(ctx, t.t, "list records", t.query(outcome, false)) {
 			if err != nil {
-				yield(migration.Record{}, t.wrap("list records", err))
+				yield(migration.Record{}, err)
 				return
 			}
 			for _, it := range res.Items {
@@ -289,25 +275,13 @@ func (t *Tracker) List(ctx context.Context, outcome migration.Outcome) iter.Seq2
 					return
 				}
 			}
-			if len(res.LastEvaluatedKey) == 0 {
-				return
-			}
-			start = res.LastEvaluatedKey
 		}
 	}
 }
 
-func (t *Tracker) wrap(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("dynamotracker: %s in table %s: %w", what, t.cfg.Table, err)
-}
+func (t *Tracker) wrap(what string, err error) error { return t.t.Wrap(what, err) }
 
-func isConditionFailed(err error) bool {
-	var ccf *types.ConditionalCheckFailedException
-	return errors.As(err, &ccf)
-}
+func isConditionFailed(err error) bool { return ddbstore.ConditionFailed(err) }
 
 func sleep(ctx context.Context, d time.Duration) error {
 	timer := time.NewTimer(d)
@@ -322,10 +296,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // ---- item encoding ----
 
-func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-func n(v int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
-}
+func s(v string) types.AttributeValue { return ddbstore.S(v) }
+func n(v int64) types.AttributeValue  { return ddbstore.N(v) }
 func ms(t time.Time) types.AttributeValue {
 	return n(t.UnixMilli())
 }
@@ -353,21 +325,8 @@ func item(r migration.Record) map[string]types.AttributeValue {
 	return it
 }
 
-func str(it map[string]types.AttributeValue, name string) string {
-	if v, ok := it[name].(*types.AttributeValueMemberS); ok {
-		return v.Value
-	}
-	return ""
-}
-
-func num(it map[string]types.AttributeValue, name string) (int64, bool) {
-	v, ok := it[name].(*types.AttributeValueMemberN)
-	if !ok {
-		return 0, false
-	}
-	x, err := strconv.ParseInt(v.Value, 10, 64)
-	return x, err == nil
-}
+func str(it ddbstore.Item, name string) string        { return ddbstore.Str(it, name) }
+func num(it ddbstore.Item, name string) (int64, bool) { return ddbstore.Int(it, name) }
 
 func msTime(it map[string]types.AttributeValue, name string) time.Time {
 	if v, ok := num(it, name); ok {

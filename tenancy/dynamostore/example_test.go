@@ -37,7 +37,10 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 
-	store := dynamostore.New(client, "cognitrig-tenancy")
+	store, err := dynamostore.New(client, "cognitrig-tenancy")
+	if err != nil {
+		log.Fatal(err)
+	}
 	err = store.PutTenant(ctx, tenancy.Tenant{ID: "acme", Name: "Acme", Status: tenancy.StatusActive, Tier: "pro"})
 	if err != nil {
 		log.Fatal(err)

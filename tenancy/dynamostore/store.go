@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,15 +12,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/cognitrig/cognitrig/internal/ddbstore"
 	"github.com/cognitrig/cognitrig/tenancy"
 )
 
-// API is the part of *dynamodb.Client that Store uses.
+// API is the part of *dynamodb.Client that Store uses (GetItem, PutItem,
+// UpdateItem and Query).
 type API interface {
-	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
-	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
-	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	ddbstore.Getter
+	ddbstore.Putter
+	ddbstore.Updater
+	ddbstore.Querier
 }
 
 // Names of the table's key and TTL attributes.
@@ -39,25 +40,13 @@ const DefaultInvitationRetention = 30 * 24 * time.Hour
 // TTL is not part of CreateTable: enable it on TTLAttribute separately
 // (UpdateTimeToLive, or timeToLiveAttribute in the CDK table).
 func TableDefinition(name string) dynamodb.CreateTableInput {
-	return dynamodb.CreateTableInput{
-		TableName: aws.String(name),
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String(PartitionKey), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String(SortKey), AttributeType: types.ScalarAttributeTypeS},
-		},
-		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String(PartitionKey), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String(SortKey), KeyType: types.KeyTypeRange},
-		},
-		BillingMode: types.BillingModePayPerRequest,
-	}
+	return ddbstore.TableDefinition(name, PartitionKey, SortKey)
 }
 
 // Store is a tenancy.Store in one DynamoDB table (see the package
 // documentation for its design). It is safe for concurrent use.
 type Store struct {
-	api       API
-	table     *string
+	t         ddbstore.Table[API]
 	retention time.Duration
 }
 
@@ -73,38 +62,31 @@ func WithInvitationRetention(d time.Duration) Option {
 }
 
 // New returns a Store that keeps its records in table through api,
-// normally a *dynamodb.Client.
-func New(api API, table string, opts ...Option) *Store {
-	s := &Store{api: api, table: aws.String(table), retention: DefaultInvitationRetention}
+// normally a *dynamodb.Client. A nil api or an empty table name is an
+// error.
+func New(api API, table string, opts ...Option) (*Store, error) {
+	t, err := ddbstore.Open("dynamostore: New", api, table)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{t: t, retention: DefaultInvitationRetention}
 	for _, o := range opts {
 		o(s)
 	}
-	return s
+	return s, nil
 }
 
-type item = map[string]types.AttributeValue
+type item = ddbstore.Item
 
-func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-func num(v int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
-}
+func str(v string) types.AttributeValue { return ddbstore.S(v) }
+func num(v int64) types.AttributeValue  { return ddbstore.N(v) }
+func getS(it item, name string) string  { return ddbstore.Str(it, name) }
 
 func key(pk, sk string) item { return item{PartitionKey: str(pk), SortKey: str(sk)} }
 
-func getS(it item, name string) string {
-	if v, ok := it[name].(*types.AttributeValueMemberS); ok {
-		return v.Value
-	}
-	return ""
-}
-
 func getTime(it item, name string) time.Time {
-	v, ok := it[name].(*types.AttributeValueMemberN)
+	n, ok := ddbstore.Int(it, name)
 	if !ok {
-		return time.Time{}
-	}
-	n, err := strconv.ParseInt(v.Value, 10, 64)
-	if err != nil {
 		return time.Time{}
 	}
 	return time.Unix(n, 0).UTC()
@@ -147,21 +129,43 @@ func putOptional(it item, name string, v any) {
 	}
 }
 
-func isConditionFailed(err error) bool {
-	var ccf *types.ConditionalCheckFailedException
-	return errors.As(err, &ccf)
+func (s *Store) get(ctx context.Context, op string, k item) (item, error) {
+	return ddbstore.Get(ctx, s.t, op, k)
 }
 
-func (s *Store) get(ctx context.Context, k item) (item, error) {
-	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.table, Key: k, ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return nil, err
+func (s *Store) put(ctx context.Context, op string, it item) error {
+	_, err := s.t.API.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.t.TableName(), Item: it})
+	return s.t.Wrap(op, err)
+}
+
+// create puts it unless an item with its key exists: ok is false then.
+func (s *Store) create(ctx context.Context, op string, it item) (ok bool, err error) {
+	_, ok, err = ddbstore.Cond(s.t.API.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: s.t.TableName(), Item: it, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	}))
+	return ok, s.t.Wrap(op, err)
+}
+
+// list calls each with what partition pk holds under a sort key prefix.
+func (s *Store) list(ctx context.Context, op, pk, prefix string, each func(item)) error {
+	in := &dynamodb.QueryInput{
+		TableName:              s.t.TableName(),
+		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :prefix)"),
+		ExpressionAttributeValues: item{
+			":pk":     str(pk),
+			":prefix": str(prefix),
+		},
+		ConsistentRead: aws.Bool(true),
 	}
-	return out.Item, nil
-}
-
-func (s *Store) wrap(op string, err error) error {
-	return fmt.Errorf("dynamostore: %s (table %s): %w", op, aws.ToString(s.table), err)
+	for page, err := range ddbstore.QueryPages(ctx, s.t, op, in) {
+		if err != nil {
+			return err
+		}
+		for _, it := range page.Items {
+			each(it)
+		}
+	}
+	return nil
 }
 
 // ---- tenants ----
@@ -173,9 +177,9 @@ const (
 
 // GetTenant implements tenancy.Reader.
 func (s *Store) GetTenant(ctx context.Context, id string) (tenancy.Tenant, error) {
-	it, err := s.get(ctx, key(tenantPrefix+id, tenantSort))
+	it, err := s.get(ctx, "get tenant", key(tenantPrefix+id, tenantSort))
 	if err != nil {
-		return tenancy.Tenant{}, s.wrap("get tenant", err)
+		return tenancy.Tenant{}, err
 	}
 	if it == nil {
 		return tenancy.Tenant{}, fmt.Errorf("dynamostore: tenant %q: %w", id, tenancy.ErrNotFound)
@@ -201,10 +205,7 @@ func (s *Store) PutTenant(ctx context.Context, t tenancy.Tenant) error {
 	putOptional(it, "name", t.Name)
 	putOptional(it, "organisation", t.Organisation)
 	putOptional(it, "tier", t.Tier)
-	if _, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.table, Item: it}); err != nil {
-		return s.wrap("put tenant", err)
-	}
-	return nil
+	return s.put(ctx, "put tenant", it)
 }
 
 // ---- memberships ----
@@ -222,36 +223,20 @@ func (s *Store) ListMemberships(ctx context.Context, sub string) ([]tenancy.Memb
 	if sub == "" {
 		return []tenancy.Membership{}, nil
 	}
-	in := &dynamodb.QueryInput{
-		TableName:              s.table,
-		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :prefix)"),
-		ExpressionAttributeValues: item{
-			":pk":     str(subPrefix + sub),
-			":prefix": str(memberPrefix),
-		},
-		ConsistentRead: aws.Bool(true),
-	}
 	var out []tenancy.Membership
-	for {
-		page, err := s.api.Query(ctx, in)
-		if err != nil {
-			return nil, s.wrap("list memberships", err)
-		}
-		for _, it := range page.Items {
-			out = append(out, tenancy.Membership{
-				Sub:          getS(it, "sub"),
-				UserName:     getS(it, "userName"),
-				TenantID:     getS(it, "tenantId"),
-				Role:         getS(it, "role"),
-				Permissions:  getList(it, "permissions"),
-				InvitationID: getS(it, "invitationId"),
-				CreatedAt:    getTime(it, "createdAt"),
-			})
-		}
-		if len(page.LastEvaluatedKey) == 0 {
-			break
-		}
-		in.ExclusiveStartKey = page.LastEvaluatedKey
+	err := s.list(ctx, "list memberships", subPrefix+sub, memberPrefix, func(it item) {
+		out = append(out, tenancy.Membership{
+			Sub:          getS(it, "sub"),
+			UserName:     getS(it, "userName"),
+			TenantID:     getS(it, "tenantId"),
+			Role:         getS(it, "role"),
+			Permissions:  getList(it, "permissions"),
+			InvitationID: getS(it, "invitationId"),
+			CreatedAt:    getTime(it, "createdAt"),
+		})
+	})
+	if err != nil {
+		return nil, err
 	}
 	if out == nil {
 		out = []tenancy.Membership{}
@@ -273,10 +258,7 @@ func (s *Store) PutMembership(ctx context.Context, m tenancy.Membership) error {
 	putOptional(it, "permissions", m.Permissions)
 	putOptional(it, "invitationId", m.InvitationID)
 	putOptional(it, "createdAt", m.CreatedAt)
-	if _, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.table, Item: it}); err != nil {
-		return s.wrap("put membership", err)
-	}
-	return nil
+	return s.put(ctx, "put membership", it)
 }
 
 // ---- clients ----
@@ -288,9 +270,9 @@ const (
 
 // GetClient implements tenancy.Reader.
 func (s *Store) GetClient(ctx context.Context, clientID string) (tenancy.Client, error) {
-	it, err := s.get(ctx, key(clientPrefix+clientID, clientSort))
+	it, err := s.get(ctx, "get app client", key(clientPrefix+clientID, clientSort))
 	if err != nil {
-		return tenancy.Client{}, s.wrap("get app client", err)
+		return tenancy.Client{}, err
 	}
 	if it == nil {
 		return tenancy.Client{}, fmt.Errorf("dynamostore: app client %q: %w", clientID, tenancy.ErrNotFound)
@@ -308,10 +290,7 @@ func (s *Store) PutClient(ctx context.Context, c tenancy.Client) error {
 	it["clientId"] = str(c.ClientID)
 	it["tenantId"] = str(c.TenantID)
 	it["role"] = str(c.Role)
-	if _, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.table, Item: it}); err != nil {
-		return s.wrap("put app client", err)
-	}
-	return nil
+	return s.put(ctx, "put app client", it)
 }
 
 // ---- invitations ----
@@ -349,25 +328,18 @@ func (s *Store) CreateInvitation(ctx context.Context, inv tenancy.Invitation) er
 	it["expiresAt"] = num(inv.ExpiresAt.Unix())
 	it[TTLAttribute] = num(inv.ExpiresAt.Add(s.retention).Unix())
 	putOptional(it, "createdAt", inv.CreatedAt)
-	_, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:           s.table,
-		Item:                it,
-		ConditionExpression: aws.String("attribute_not_exists(pk)"),
-	})
-	switch {
-	case isConditionFailed(err):
+	ok, err := s.create(ctx, "create invitation", it)
+	if err == nil && !ok {
 		return fmt.Errorf("dynamostore: create invitation: %w", tenancy.ErrExists)
-	case err != nil:
-		return s.wrap("create invitation", err)
 	}
-	return nil
+	return err
 }
 
 // GetInvitation implements tenancy.Store.
 func (s *Store) GetInvitation(ctx context.Context, id string) (tenancy.Invitation, error) {
-	it, err := s.get(ctx, key(invitePrefix+id, inviteSort))
+	it, err := s.get(ctx, "get invitation", key(invitePrefix+id, inviteSort))
 	if err != nil {
-		return tenancy.Invitation{}, s.wrap("get invitation", err)
+		return tenancy.Invitation{}, err
 	}
 	if it == nil {
 		return tenancy.Invitation{}, fmt.Errorf("dynamostore: invitation: %w", tenancy.ErrNotFound)
@@ -393,15 +365,13 @@ func (s *Store) ClaimInvitation(ctx context.Context, c tenancy.InvitationClaim) 
 	rec["userName"] = str(c.UserName)
 	rec["claimedAt"] = num(c.Now.Unix())
 	rec[TTLAttribute] = num(c.Now.Add(s.retention).Unix())
-	if _, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: s.table, Item: rec, ConditionExpression: aws.String("attribute_not_exists(pk)"),
-	}); err != nil && !isConditionFailed(err) {
-		return tenancy.Invitation{}, s.wrap("record claim", err)
+	if _, err := s.create(ctx, "record claim", rec); err != nil {
+		return tenancy.Invitation{}, err
 	}
 	const attempts = 3
 	for range attempts {
-		out, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName:           s.table,
+		out, ok, err := ddbstore.Cond(s.t.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:           s.t.TableName(),
 			Key:                 key(invitePrefix+c.InvitationID, inviteSort),
 			UpdateExpression:    aws.String("SET usedBy = :user, usedAt = if_not_exists(usedAt, :now)"),
 			ConditionExpression: aws.String("attribute_exists(pk) AND expiresAt > :now AND invitedEmail = :email AND (attribute_not_exists(usedBy) OR usedBy = :user)"),
@@ -411,16 +381,16 @@ func (s *Store) ClaimInvitation(ctx context.Context, c tenancy.InvitationClaim) 
 				":email": str(email),
 			},
 			ReturnValues: types.ReturnValueAllNew,
-		})
-		if err == nil {
+		}))
+		if err != nil {
+			return tenancy.Invitation{}, s.t.Wrap("claim invitation", err)
+		}
+		if ok {
 			return invitationFrom(out.Attributes), nil
 		}
-		if !isConditionFailed(err) {
-			return tenancy.Invitation{}, s.wrap("claim invitation", err)
-		}
-		it, err := s.get(ctx, key(invitePrefix+c.InvitationID, inviteSort))
+		it, err := s.get(ctx, "read invitation after a refused claim", key(invitePrefix+c.InvitationID, inviteSort))
 		if err != nil {
-			return tenancy.Invitation{}, s.wrap("read invitation after a refused claim", err)
+			return tenancy.Invitation{}, err
 		}
 		if it == nil {
 			return tenancy.Invitation{}, fmt.Errorf("dynamostore: claim invitation: %w", tenancy.ErrNotFound)
@@ -438,17 +408,14 @@ func (s *Store) ReleaseInvitation(ctx context.Context, id, userName string) erro
 	if userName == "" {
 		return nil
 	}
-	_, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 s.table,
+	_, _, err := ddbstore.Cond(s.t.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 s.t.TableName(),
 		Key:                       key(invitePrefix+id, inviteSort),
 		UpdateExpression:          aws.String("REMOVE usedBy, usedAt"),
 		ConditionExpression:       aws.String("usedBy = :user AND attribute_not_exists(boundSub)"),
 		ExpressionAttributeValues: item{":user": str(userName)},
-	})
-	if err != nil && !isConditionFailed(err) {
-		return s.wrap("release invitation", err)
-	}
-	return nil
+	}))
+	return s.t.Wrap("release invitation", err)
 }
 
 // claimPrefix keys the records of claims by user name.
@@ -460,32 +427,16 @@ func (s *Store) ClaimedInvitations(ctx context.Context, userName string) ([]tena
 	if userName == "" {
 		return nil, nil
 	}
-	in := &dynamodb.QueryInput{
-		TableName:              s.table,
-		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :prefix)"),
-		ExpressionAttributeValues: item{
-			":pk":     str(claimPrefix + userName),
-			":prefix": str(invitePrefix),
-		},
-		ConsistentRead: aws.Bool(true),
-	}
 	type claimed struct {
 		id string
 		at time.Time
 	}
 	var cs []claimed
-	for {
-		page, err := s.api.Query(ctx, in)
-		if err != nil {
-			return nil, s.wrap("list claimed invitations", err)
-		}
-		for _, it := range page.Items {
-			cs = append(cs, claimed{getS(it, "invitationId"), getTime(it, "claimedAt")})
-		}
-		if len(page.LastEvaluatedKey) == 0 {
-			break
-		}
-		in.ExclusiveStartKey = page.LastEvaluatedKey
+	err := s.list(ctx, "list claimed invitations", claimPrefix+userName, invitePrefix, func(it item) {
+		cs = append(cs, claimed{getS(it, "invitationId"), getTime(it, "claimedAt")})
+	})
+	if err != nil {
+		return nil, err
 	}
 	slices.SortFunc(cs, func(a, b claimed) int {
 		if c := b.at.Compare(a.at); c != 0 {
@@ -495,9 +446,9 @@ func (s *Store) ClaimedInvitations(ctx context.Context, userName string) ([]tena
 	})
 	var out []tenancy.Invitation
 	for _, c := range cs {
-		it, err := s.get(ctx, key(invitePrefix+c.id, inviteSort))
+		it, err := s.get(ctx, "read claimed invitation", key(invitePrefix+c.id, inviteSort))
 		if err != nil {
-			return nil, s.wrap("read claimed invitation", err)
+			return nil, err
 		}
 		if it != nil {
 			out = append(out, invitationFrom(it))
@@ -513,8 +464,8 @@ func (s *Store) BindInvitation(ctx context.Context, b tenancy.InvitationBinding)
 		return tenancy.Invitation{}, err
 	}
 	k := key(invitePrefix+b.InvitationID, inviteSort)
-	out, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:           s.table,
+	out, ok, err := ddbstore.Cond(s.t.API.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           s.t.TableName(),
 		Key:                 k,
 		UpdateExpression:    aws.String("SET boundSub = :sub"),
 		ConditionExpression: aws.String("attribute_exists(pk) AND usedBy = :user AND invitedEmail = :email AND (attribute_not_exists(boundSub) OR boundSub = :sub)"),
@@ -524,16 +475,16 @@ func (s *Store) BindInvitation(ctx context.Context, b tenancy.InvitationBinding)
 			":email": str(tenancy.NormalizeEmail(b.Email)),
 		},
 		ReturnValues: types.ReturnValueAllNew,
-	})
-	if err == nil {
+	}))
+	if err != nil {
+		return tenancy.Invitation{}, s.t.Wrap("bind invitation", err)
+	}
+	if ok {
 		return invitationFrom(out.Attributes), nil
 	}
-	if !isConditionFailed(err) {
-		return tenancy.Invitation{}, s.wrap("bind invitation", err)
-	}
-	it, err := s.get(ctx, k)
+	it, err := s.get(ctx, "read invitation after a refused binding", k)
 	if err != nil {
-		return tenancy.Invitation{}, s.wrap("read invitation after a refused binding", err)
+		return tenancy.Invitation{}, err
 	}
 	if it == nil {
 		return tenancy.Invitation{}, fmt.Errorf("dynamostore: bind invitation: %w", tenancy.ErrNotFound)
@@ -575,32 +526,28 @@ func (s *Store) RecordLink(ctx context.Context, l tenancy.Link) (tenancy.Link, e
 	it["destinationUser"] = str(l.DestinationUser)
 	putOptional(it, "userPoolId", l.UserPoolID)
 	putOptional(it, "linkedAt", l.LinkedAt)
-	_, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:           s.table,
-		Item:                it,
-		ConditionExpression: aws.String("attribute_not_exists(pk)"),
-	})
+	ok, err := s.create(ctx, "record link", it)
 	switch {
-	case err == nil:
+	case err != nil:
+		return tenancy.Link{}, err
+	case ok:
 		return linkFrom(it), nil
-	case !isConditionFailed(err):
-		return tenancy.Link{}, s.wrap("record link", err)
 	}
-	old, err := s.get(ctx, k)
+	old, err := s.get(ctx, "read existing link", k)
 	if err != nil {
-		return tenancy.Link{}, s.wrap("read existing link", err)
+		return tenancy.Link{}, err
 	}
 	if old == nil {
-		return tenancy.Link{}, s.wrap("record link", errors.New("the record existed and then vanished; try again"))
+		return tenancy.Link{}, s.t.Wrap("record link", errors.New("the record existed and then vanished; try again"))
 	}
 	return linkFrom(old), nil
 }
 
 // GetLink implements tenancy.Store.
 func (s *Store) GetLink(ctx context.Context, providerName, providerUserID string) (tenancy.Link, error) {
-	it, err := s.get(ctx, key(linkPrefix+providerName, identityPrefix+providerUserID))
+	it, err := s.get(ctx, "get link", key(linkPrefix+providerName, identityPrefix+providerUserID))
 	if err != nil {
-		return tenancy.Link{}, s.wrap("get link", err)
+		return tenancy.Link{}, err
 	}
 	if it == nil {
 		return tenancy.Link{}, fmt.Errorf("dynamostore: link %s/%s: %w", providerName, strings.Repeat("*", min(len(providerUserID), 4)), tenancy.ErrNotFound)

@@ -72,8 +72,11 @@ func TestInvitationItem(t *testing.T) {
 // SDK's error.
 func TestMissingTable(t *testing.T) {
 	_, client, table := tabletest.Store(t)
-	s := dynamostore.New(client, table+"-absent")
-	_, err := s.GetTenant(context.Background(), "acme")
+	s, err := dynamostore.New(client, table+"-absent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.GetTenant(context.Background(), "acme")
 	if err == nil || errors.Is(err, tenancy.ErrNotFound) {
 		t.Fatalf("GetTenant on a missing table = %v, want a store error that is not ErrNotFound", err)
 	}

@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
+
+	"github.com/cognitrig/cognitrig/internal/ddbstore/lease"
 )
 
 // Claim is the outcome of Store.Begin.
@@ -14,25 +15,14 @@ type Claim int
 // Claims.
 const (
 	// Claimed: the caller holds the key and runs the handler.
-	Claimed Claim = iota + 1
+	Claimed = Claim(lease.Claimed)
 	// Done: an attempt handled the event before; skip the handler.
-	Done
+	Done = Claim(lease.Done)
 	// Busy: another attempt holds an unexpired lease and runs the handler.
-	Busy
+	Busy = Claim(lease.Busy)
 )
 
-func (c Claim) String() string {
-	switch c {
-	case Claimed:
-		return "claimed"
-	case Done:
-		return "done"
-	case Busy:
-		return "busy"
-	default:
-		return "invalid"
-	}
-}
+func (c Claim) String() string { return lease.Name(c, "done") }
 
 // ErrLostClaim is returned by Finish when the caller's lease ended and
 // another attempt took the key over (or the record expired).
@@ -54,85 +44,20 @@ type Store interface {
 	Release(ctx context.Context, key, owner string) error
 }
 
-// MemoryStore is a Store in memory, for tests and local runs.
-type MemoryStore struct {
-	mu      sync.Mutex
-	now     func() time.Time
-	records map[string]memRecord
-}
+// records is the one lease store behind MemoryStore and DynamoStore; it
+// gives them Store's methods.
+type records = lease.Store[string, Claim]
 
-type memRecord struct {
-	done       bool
-	owner      string
-	leaseUntil time.Time
-	expiresAt  time.Time
-}
+// MemoryStore is a Store in memory, for tests and local runs. Its methods
+// are Store's.
+type MemoryStore struct{ records }
+
+var _ Store = (*MemoryStore)(nil)
 
 // NewMemoryStore returns an empty store. now is the clock; nil means
 // time.Now.
 func NewMemoryStore(now func() time.Time) *MemoryStore {
-	if now == nil {
-		now = time.Now
-	}
-	return &MemoryStore{now: now, records: map[string]memRecord{}}
-}
-
-// Begin implements Store.
-func (s *MemoryStore) Begin(ctx context.Context, key, owner string, lease time.Duration) (Claim, error) {
-	if err := checkArgs(key, owner, lease); err != nil {
-		return 0, err
-	}
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	if r, ok := s.records[key]; ok && now.Before(r.expiresAt) {
-		if r.done {
-			return Done, nil
-		}
-		if now.Before(r.leaseUntil) {
-			return Busy, nil
-		}
-	}
-	s.records[key] = memRecord{owner: owner, leaseUntil: now.Add(lease), expiresAt: now.Add(inProgressKeep(lease))}
-	return Claimed, nil
-}
-
-// Finish implements Store.
-func (s *MemoryStore) Finish(ctx context.Context, key, owner string, keep time.Duration) error {
-	if err := checkArgs(key, owner, keep); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	r, ok := s.records[key]
-	if !ok || r.done || r.owner != owner || !now.Before(r.expiresAt) {
-		return ErrLostClaim
-	}
-	s.records[key] = memRecord{done: true, owner: owner, expiresAt: now.Add(keep)}
-	return nil
-}
-
-// Release implements Store.
-func (s *MemoryStore) Release(ctx context.Context, key, owner string) error {
-	if key == "" || owner == "" {
-		return errors.New("idempotency: Release needs a key and an owner")
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r, ok := s.records[key]; ok && !r.done && r.owner == owner {
-		delete(s.records, key)
-	}
-	return nil
+	return &MemoryStore{lease.NewMemory[string, Claim](rules(), now)}
 }
 
 func checkArgs(key, owner string, d time.Duration) error {
@@ -145,7 +70,23 @@ func checkArgs(key, owner string, d time.Duration) error {
 	return nil
 }
 
-// inProgressKeep is how long an in-progress record that is never finished
-// nor released (its Lambda was stopped) stays before TTL may delete it; the
-// lease, not this, decides when another attempt may take over.
-func inProgressKeep(lease time.Duration) time.Duration { return lease + time.Hour }
+// rules are the stores' argument checks and keys. An in-progress record
+// that is never finished nor released (its Lambda was stopped) stays an
+// hour past its lease before TTL may delete it; the lease, not this,
+// decides when another attempt may take over.
+func rules() lease.Rules[string] {
+	return lease.Rules[string]{
+		Idle:        time.Hour,
+		Lost:        ErrLostClaim,
+		CheckBegin:  checkArgs,
+		CheckFinish: checkArgs,
+		CheckRelease: func(key, owner string) error {
+			if key == "" || owner == "" {
+				return errors.New("idempotency: Release needs a key and an owner")
+			}
+			return nil
+		},
+		Key:  func(key string) string { return key },
+		Hint: keyHint,
+	}
+}

@@ -28,7 +28,10 @@ const (
 func TenancyTable(t testing.TB) string {
 	t.Helper()
 	table := Table(t, Tenancy)
-	store := dynamostore.New(dynamotest.Client(t), table)
+	store, err := dynamostore.New(dynamotest.Client(t), table)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, now := context.Background(), time.Now()
 	for _, err := range []error{
 		store.PutTenant(ctx, tenancy.Tenant{ID: Tenant, Name: "Acme", Organisation: "Acme Corporation Ltd", Status: tenancy.StatusActive, Tier: "pro"}),

@@ -18,5 +18,9 @@ func Store(t testing.TB) (*dynamostore.Store, *dynamodb.Client, string) {
 	t.Helper()
 	client := dynamotest.Client(t)
 	table := dynamotest.CreateTable(t, client, dynamostore.TableDefinition("tenancy"))
-	return dynamostore.New(client, table), client, table
+	s, err := dynamostore.New(client, table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, client, table
 }

@@ -67,7 +67,11 @@ func CustomAuth(d *compose.Deps, r *triggers.Router) {
 		return
 	}
 	dynamo := compose.Client(d, dynamodb.NewFromConfig)
-	store := records.NewDynamoStore(dynamo, c.ChallengesTable)
+	store, err := records.NewDynamoStore(dynamo, c.ChallengesTable)
+	if err != nil {
+		d.Invalid(config.EnvChallengesTable, err)
+		return
+	}
 	budget, err := limits.NewDynamoStore(dynamo, c.ChallengesTable, limits.Limits{
 		// Zero fields are unset variables: limits' defaults.
 		MaxFailures: c.Limits.MaxFailures, FailureWindow: c.Limits.FailureWindow, Lockout: c.Limits.Lockout,
@@ -153,8 +157,13 @@ func captchaChallenge(d *compose.Deps, c config.Captcha) customauth.Challenge {
 func questionChallenge(d *compose.Deps, dynamo *dynamodb.Client, table string, decoyKey []byte) customauth.Challenge {
 	// New hashes a decoy answer once, at the cost of enrolled answers: a
 	// few tens of milliseconds of the cold start, none of a sign-in.
+	store, err := secquestion.NewDynamoStore(dynamo, table)
+	if err != nil {
+		d.Invalid(config.EnvChallengesTable, err)
+		return nil
+	}
 	c, err := secquestion.New(secquestion.Config{
-		Store:          secquestion.NewDynamoStore(dynamo, table),
+		Store:          store,
 		DecoyQuestions: DecoyQuestions(),
 		DecoyKey:       decoyKey,
 		Logger:         d.Logger,

@@ -74,7 +74,11 @@ func Tenancy(d *compose.Deps, r *triggers.Router) {
 	if !ok {
 		return
 	}
-	store := dynamostore.New(compose.Client(d, dynamodb.NewFromConfig), c.Table)
+	store, err := dynamostore.New(compose.Client(d, dynamodb.NewFromConfig), c.Table)
+	if err != nil {
+		d.Invalid(config.EnvTenancyTable, err)
+		return
+	}
 	cognito := compose.Client(d, cip.NewFromConfig)
 
 	invitations, err := invitation.New(invitation.Config{Store: store, RequireInvitation: c.RequireInvitation, Cognito: cognito, Groups: groups})

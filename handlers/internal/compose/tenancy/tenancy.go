@@ -118,7 +118,12 @@ func Tenancy(d *compose.Deps, r *triggers.Router) {
 		steps = append(steps, tenancy.FromGroups(groups))
 	}
 	steps = append(steps, tenancy.FromMemberships())
-	resolver, err := tenancy.NewResolver(tenancy.ResolverConfig{Reader: tenancy.NewCache(store, tenancy.CacheConfig{}), Steps: steps})
+	cache, err := tenancy.NewCache(store, tenancy.CacheConfig{})
+	if err != nil {
+		d.Invalid(compose.EnvTenancyTable, err)
+		return
+	}
+	resolver, err := tenancy.NewResolver(tenancy.ResolverConfig{Reader: cache, Steps: steps})
 	if err != nil {
 		d.Invalid(compose.EnvTenancyTable, err)
 		return
@@ -136,7 +141,7 @@ func Tenancy(d *compose.Deps, r *triggers.Router) {
 			d.Invalid(compose.EnvInboundProviders, err)
 			return
 		}
-		h, err := inbound.New(inbound.Config{Providers: providers, Tenants: tenancy.NewCache(store, tenancy.CacheConfig{}), Logger: d.Logger})
+		h, err := inbound.New(inbound.Config{Providers: providers, Tenants: cache, Logger: d.Logger})
 		if err != nil {
 			d.Invalid(compose.EnvInboundProviders, err)
 			return

@@ -203,7 +203,11 @@ func New(cfg Config) (*Handler, error) {
 		key = make([]byte, MinNameKeyBytes)
 		_, _ = rand.Read(key) // crypto/rand.Read never fails on supported platforms
 	}
-	return &Handler{cfg: cfg, guard: NewGuard(cfg.Source, cfg.Guard), key: key}, nil
+	guard, err := NewGuard(cfg.Source, cfg.Guard)
+	if err != nil {
+		return nil, fmt.Errorf("migration: invalid config: Guard: %w", err)
+	}
+	return &Handler{cfg: cfg, guard: guard, key: key}, nil
 }
 
 // NameDigestPrefix starts every NameDigest, so that a tracking record of an

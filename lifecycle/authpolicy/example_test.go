@@ -16,10 +16,10 @@ func ExamplePreAuthentication() {
 	if err != nil {
 		panic(err)
 	}
-	handler := authpolicy.PreAuthentication(
+	handler := must(authpolicy.PreAuthentication(
 		authpolicy.ClientAllowList("", "web-client-id"),
 		network,
-	)
+	))
 
 	ev := &triggers.PreAuthenticationEvent{}
 	ev.CallerContext.ClientID = "web-client-id"

@@ -120,7 +120,7 @@ func TestPostAuthenticationRequiresMFAOnRisk(t *testing.T) {
 	store := authpolicy.NewMemoryAuditStore(nil)
 	r := postAuthRouter(t, authpolicy.PostAuthConfig{
 		Audit:   store,
-		Signals: authpolicy.AuthEventSignals(client, 10*time.Minute),
+		Signals: must(authpolicy.AuthEventSignals(client, 10*time.Minute)),
 		MFA:     &authpolicy.RequireMFA{API: client, When: authpolicy.AnyOf(authpolicy.RiskAtLeast(authpolicy.RiskMedium))},
 	})
 	event := func(verifiedPhone bool, emailVerified bool) []byte {
@@ -212,9 +212,9 @@ func TestRequireMFAMethods(t *testing.T) {
 			t.Errorf("%s: call %v", tc.method, last)
 		}
 	}
-	r := postAuthRouter(t, authpolicy.PostAuthConfig{Audit: authpolicy.NewMemoryAuditStore(nil),
-		MFA: &authpolicy.RequireMFA{API: client, When: authpolicy.NewDevice(), Method: "YUBIKEY"}})
-	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostAuthentication_Authentication"), 0); err == nil {
+	// An unknown method fails at construction (issue 13 §3).
+	if _, err := authpolicy.PostAuthentication(authpolicy.PostAuthConfig{Audit: authpolicy.NewMemoryAuditStore(nil),
+		MFA: &authpolicy.RequireMFA{API: client, When: authpolicy.NewDevice(), Method: "YUBIKEY"}}); err == nil {
 		t.Fatal("unknown method accepted")
 	}
 }
@@ -246,7 +246,7 @@ func TestPostAuthenticationFailures(t *testing.T) {
 	client := cognitoClient(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeErr(w, http.StatusBadRequest, "UserPoolAddOnNotEnabledException", "threat protection is off")
 	}))
-	r = postAuthRouter(t, authpolicy.PostAuthConfig{Audit: authpolicy.NewMemoryAuditStore(nil), Signals: authpolicy.AuthEventSignals(client, time.Minute)})
+	r = postAuthRouter(t, authpolicy.PostAuthConfig{Audit: authpolicy.NewMemoryAuditStore(nil), Signals: must(authpolicy.AuthEventSignals(client, time.Minute))})
 	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostAuthentication_Authentication"), 0); err == nil || !strings.Contains(triggertest.Cause(err), "UserPoolAddOnNotEnabledException") {
 		t.Fatalf("auth events failure: %v", err)
 	}
@@ -275,7 +275,7 @@ func TestRiskSignals(t *testing.T) {
 func TestPostAuthenticationChecks(t *testing.T) {
 	store := authpolicy.NewMemoryAuditStore(nil)
 	r := postAuthRouter(t, authpolicy.PostAuthConfig{Audit: store, Checks: []triggers.Func[triggers.PostAuthenticationEvent]{
-		authpolicy.TenantActive(tenants{"acme": authpolicy.StatusActive}, authpolicy.TenantConfig{}),
+		must(authpolicy.TenantActive(tenants{"acme": authpolicy.StatusActive}, authpolicy.TenantConfig{})),
 	}})
 	refused := triggertest.From(t, "PostAuthentication_Authentication").UserAttribute("custom:tenantId", "gone").JSON(t)
 	if _, err := triggertest.Invoke(r, refused, 0); err == nil || err.Error() != authpolicy.MsgAccountUnavailable {

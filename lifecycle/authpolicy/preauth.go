@@ -38,10 +38,18 @@ const (
 )
 
 // PreAuthentication returns the pre-authentication handler that runs checks
-// in order and stops at the first that refuses or fails.
+// in order and stops at the first that refuses or fails. It fails when a
+// check is nil. No checks lets every sign-in through.
 //
-//	r.PreAuthentication(authpolicy.PreAuthentication(clients, network, tenants))
-func PreAuthentication(checks ...Check) triggers.Func[triggers.PreAuthenticationEvent] {
+//	h, err := authpolicy.PreAuthentication(clients, network)
+//	if err != nil { ... }
+//	r.PreAuthentication(h)
+func PreAuthentication(checks ...Check) (triggers.Func[triggers.PreAuthenticationEvent], error) {
+	for i, c := range checks {
+		if c == nil {
+			return nil, fmt.Errorf("authpolicy: check %d is nil; build checks with IPRule, ClientAllowList, UserAttribute or a func", i)
+		}
+	}
 	checks = slices.Clone(checks)
 	return func(ctx context.Context, ev *triggers.PreAuthenticationEvent) error {
 		for _, c := range checks {
@@ -50,13 +58,17 @@ func PreAuthentication(checks ...Check) triggers.Func[triggers.PreAuthentication
 			}
 		}
 		return nil
-	}
+	}, nil
 }
 
-// All combines checks into one that runs them in order.
-func All(checks ...Check) Check {
-	h := PreAuthentication(checks...)
-	return Check(h)
+// All combines checks into one that runs them in order. It fails when a
+// check is nil.
+func All(checks ...Check) (Check, error) {
+	h, err := PreAuthentication(checks...)
+	if err != nil {
+		return nil, err
+	}
+	return Check(h), nil
 }
 
 // ---- Tenant status ----
@@ -126,10 +138,10 @@ type TenantConfig struct {
 // TenantActive refuses users whose tenant is not active (suspended,
 // disabled or unknown) and, unless cfg.AllowNoTenant, users with no
 // tenant. A lookup error fails the sign-in (fail closed) with an error
-// that says what to do.
+// that says what to do. It fails at once when ts is nil.
 //
 // It is a post-authentication check: register it alone
-// (r.PostAuthentication(authpolicy.TenantActive(...))) or put it in
+// (r.PostAuthentication(h) with h from TenantActive) or put it in
 // PostAuthConfig.Checks. Cognito runs post authentication "after
 // authentication is complete, before a user has received tokens", and a
 // function that fails it makes the authentication fail (AWS: "Post
@@ -139,7 +151,10 @@ type TenantConfig struct {
 // came before the password check, while an unknown user went on to
 // "Incorrect username or password", so anyone could learn which names
 // exist (and whose organisation is suspended) without a password.
-func TenantActive(ts TenantStatus, cfg TenantConfig) triggers.Func[triggers.PostAuthenticationEvent] {
+func TenantActive(ts TenantStatus, cfg TenantConfig) (triggers.Func[triggers.PostAuthenticationEvent], error) {
+	if ts == nil {
+		return nil, errors.New("authpolicy: TenantActive: the TenantStatus is nil; give the tenant store (or a TenantStatusFunc) that reports each tenant's status")
+	}
 	if cfg.Attribute == "" {
 		cfg.Attribute = DefaultTenantAttribute
 	}
@@ -162,7 +177,7 @@ func TenantActive(ts TenantStatus, cfg TenantConfig) triggers.Func[triggers.Post
 			return triggers.RefuseBecause(fmt.Errorf("%w: tenant %q is %s", ErrTenantInactive, tenant, st), cfg.Message)
 		}
 		return nil
-	}
+	}, nil
 }
 
 // ---- Source IP ----
@@ -330,7 +345,11 @@ func ClientAllowList(message string, clientIDs ...string) Check {
 
 // UserAttribute refuses users whose attributes do not satisfy allow, with
 // message. Like TenantActive it does nothing for a user that does not exist.
-func UserAttribute(message string, allow func(attrs triggers.Attributes) bool) Check {
+// It fails at once when allow is nil.
+func UserAttribute(message string, allow func(attrs triggers.Attributes) bool) (Check, error) {
+	if allow == nil {
+		return nil, errors.New("authpolicy: UserAttribute: the allow function is nil; give one that reports whether the attributes may sign in")
+	}
 	if message == "" {
 		message = MsgAccountUnavailable
 	}
@@ -342,5 +361,5 @@ func UserAttribute(message string, allow func(attrs triggers.Attributes) bool) C
 			return triggers.RefuseBecause(ErrAttributeRefused, message)
 		}
 		return nil
-	}
+	}, nil
 }

@@ -231,7 +231,7 @@ func newRunner(t *testing.T, store confirm.MarkerStore, box *outbox, m *members,
 	}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	runner, err := confirm.New(confirm.Config{Store: store, Logger: logger,
-		Hooks: []confirm.Hook{welcome, confirm.Membership("membership", m, "custom:tenant_id")}})
+		Hooks: []confirm.Hook{welcome, must(confirm.Membership("membership", m, "custom:tenant_id"))}})
 	if err != nil {
 		t.Fatal(err)
 	}

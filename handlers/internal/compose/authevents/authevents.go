@@ -48,7 +48,11 @@ func AuthEvents(d *compose.Deps, r *triggers.Router) {
 			checks = append(checks, rule)
 		}
 	}
-	r.PreAuthentication(authpolicy.PreAuthentication(checks...))
+	if pre, err := authpolicy.PreAuthentication(checks...); err != nil {
+		d.Invalid(compose.EnvAllowedClients, err)
+	} else {
+		r.PreAuthentication(pre)
+	}
 	// The checks and the audit read the source IP from the raw event.
 	d.Wrap(func(next compose.Invoker) compose.Invoker { return authpolicy.WithSourceIP(next) })
 

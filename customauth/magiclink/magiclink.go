@@ -130,8 +130,13 @@ var _ customauth.Challenge = (*Challenge)(nil)
 
 // New checks cfg and returns a Challenge.
 func New(cfg Config) (*Challenge, error) {
-	if cfg.Signer == nil || cfg.Store == nil || cfg.Sender == nil {
-		return nil, errors.New("magiclink: Signer, Store and Sender are required")
+	switch {
+	case cfg.Signer == nil:
+		return nil, errors.New("magiclink: Config.Signer is nil; give NewHMACSigner(key) or a kmssigner.Signer")
+	case cfg.Store == nil:
+		return nil, errors.New("magiclink: Config.Store is nil; give a records.Store (records.DynamoStore in AWS Lambda) for the links in flight")
+	case cfg.Sender == nil:
+		return nil, errors.New("magiclink: Config.Sender is nil; give a deliver.SES or another deliver.Sender for the emails")
 	}
 	c := &Challenge{pages: map[string]string{}}
 	for k, raw := range cfg.Pages {

@@ -42,7 +42,10 @@ type HeaderAPI interface {
 // Export does. A busy pool throttles GetCSVHeader like any other call, and a
 // restore should not fail for it.
 func CSVHeader(ctx context.Context, api HeaderAPI, userPoolID string, retry Backoff) ([]string, error) {
-	if userPoolID == "" {
+	switch {
+	case api == nil:
+		return nil, errors.New("backup: CSVHeader: the API is nil; give a *cognitoidentityprovider.Client")
+	case userPoolID == "":
 		return nil, errors.New("backup: no target user pool ID for the CSV header")
 	}
 	r := &retrier{b: retry.withDefaults()}
@@ -111,6 +114,9 @@ type RestoreStats struct {
 // that sign in through an external provider (skipped), disabled users,
 // software-token and email MFA, and attributes without a column.
 func Restore(b *Backup, users, memberships io.Writer, opts RestoreOptions) (RestoreStats, error) {
+	if b == nil {
+		return RestoreStats{}, errors.New("backup: Restore: the Backup is nil; read one with Read")
+	}
 	header := opts.Header
 	if len(header) == 0 {
 		header = DefaultCSVHeader(b)
@@ -132,6 +138,9 @@ func Restore(b *Backup, users, memberships io.Writer, opts RestoreOptions) (Rest
 // at its end, RestoreFrom returns the error after writing what came before
 // it: write to temporary files and keep them only without an error.
 func RestoreFrom(r *Reader, users, memberships io.Writer, opts RestoreOptions) (RestoreStats, error) {
+	if r == nil {
+		return RestoreStats{}, errors.New("backup: RestoreFrom: the Reader is nil; open one with NewReader")
+	}
 	if len(opts.Header) == 0 {
 		return RestoreStats{}, errors.New("backup: RestoreFrom needs RestoreOptions.Header: the target pool's CSVHeader, or HeaderWith(CustomAttributes(file))")
 	}
@@ -179,6 +188,12 @@ func sortedKeys(m map[string]bool) []string {
 
 // restore writes the users that next returns, until io.EOF.
 func restore(header []string, onFollowUp func(FollowUp) error, next func() (User, error), users, memberships io.Writer) (RestoreStats, error) {
+	switch {
+	case users == nil:
+		return RestoreStats{}, errors.New("backup: restore: the users writer is nil; give the file for the user-import CSV")
+	case memberships == nil:
+		return RestoreStats{}, errors.New("backup: restore: the memberships writer is nil; give the file for the group memberships")
+	}
 	st := RestoreStats{DroppedAttributes: map[string]int{}}
 	var followErr error
 	follow := func(f FollowUp) {

@@ -40,6 +40,9 @@ type HeaderAPI interface {
 // PoolHeader returns the import header of a user pool (its custom
 // attributes included) with GetCSVHeader.
 func PoolHeader(ctx context.Context, api HeaderAPI, userPoolID string) ([]string, error) {
+	if api == nil {
+		return nil, errors.New("importcsv: PoolHeader: the API is nil; give a *cognitoidentityprovider.Client")
+	}
 	out, err := api.GetCSVHeader(ctx, &cip.GetCSVHeaderInput{UserPoolId: aws.String(userPoolID)})
 	if err != nil {
 		return nil, fmt.Errorf("importcsv: get the CSV header of user pool %s: %w", userPoolID, err)
@@ -106,8 +109,11 @@ type Stats struct {
 // complete, since the writer is flushed after every batch.
 func Export(ctx context.Context, w io.Writer, cfg Config) (Stats, error) {
 	var st Stats
-	if cfg.Source == nil {
+	switch {
+	case cfg.Source == nil:
 		return st, errors.New("importcsv: no Source to enumerate")
+	case w == nil:
+		return st, errors.New("importcsv: Export: the writer is nil; give the file for the user-import CSV")
 	}
 	if err := cfg.Mapping.Validate(); err != nil {
 		return st, err

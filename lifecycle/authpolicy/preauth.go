@@ -16,26 +16,14 @@ import (
 // safe to show the user, or another error when it cannot decide.
 type Check func(ctx context.Context, ev *triggers.PreAuthenticationEvent) error
 
-// Reasons of the refusals, for errors.Is and logs; the user sees only the
-// refusal's message.
-var (
-	ErrTenantInactive   = errors.New("authpolicy: tenant is not active")
-	ErrNoTenant         = errors.New("authpolicy: user has no tenant")
-	ErrIPDenied         = errors.New("authpolicy: source IP is denied")
-	ErrIPNotAllowed     = errors.New("authpolicy: source IP is not in the allow list")
-	ErrIPUnknown        = errors.New("authpolicy: source IP is unknown")
-	ErrClientNotAllowed = errors.New("authpolicy: app client is not allowed")
-	ErrAttributeRefused = errors.New("authpolicy: user attributes refused")
-)
+// The reasons of the refusals (ErrXxx, beside the rule that refuses) are
+// for errors.Is and logs; the user sees only the refusal's message. The
+// default messages (MsgXxx) are shown before Cognito checks the password,
+// so they stay generic: they must not tell an attacker more than "no".
 
-// Default user-facing messages. Cognito shows them before it checks the
-// password, so they stay generic: they must not tell an attacker more than
-// "no".
-const (
-	MsgAccountUnavailable = "Sign-in is not available for this account. Contact your administrator."
-	MsgNetworkRefused     = "Sign-in is not allowed from this network."
-	MsgClientRefused      = "Sign-in is not allowed from this application."
-)
+// MsgAccountUnavailable is the default message of the rules about the
+// account: TenantActive, UserAttribute and RequireMFA.
+const MsgAccountUnavailable = "Sign-in is not available for this account. Contact your administrator."
 
 // PreAuthentication returns the pre-authentication handler that runs checks
 // in order and stops at the first that refuses or fails. It fails when a
@@ -72,6 +60,12 @@ func All(checks ...Check) (Check, error) {
 }
 
 // ---- Tenant status ----
+
+// Reasons of TenantActive's refusals.
+var (
+	ErrTenantInactive = errors.New("authpolicy: tenant is not active")
+	ErrNoTenant       = errors.New("authpolicy: user has no tenant")
+)
 
 // DefaultTenantAttribute is the user attribute that holds the tenant ID,
 // the default of TenantConfig.Attribute. It must equal
@@ -181,6 +175,16 @@ func TenantActive(ts TenantStatus, cfg TenantConfig) (triggers.Func[triggers.Pos
 }
 
 // ---- Source IP ----
+
+// Reasons of IPRule's refusals.
+var (
+	ErrIPDenied     = errors.New("authpolicy: source IP is denied")
+	ErrIPNotAllowed = errors.New("authpolicy: source IP is not in the allow list")
+	ErrIPUnknown    = errors.New("authpolicy: source IP is unknown")
+)
+
+// MsgNetworkRefused is IPRule's default message.
+const MsgNetworkRefused = "Sign-in is not allowed from this network."
 
 // IPSource finds the source IP of a sign-in. ok is false when the event
 // does not carry it.
@@ -324,6 +328,12 @@ func match(prefixes []netip.Prefix, a netip.Addr) (netip.Prefix, bool) {
 
 // ---- App clients ----
 
+// ErrClientNotAllowed is the reason of ClientAllowList's refusals.
+var ErrClientNotAllowed = errors.New("authpolicy: app client is not allowed")
+
+// MsgClientRefused is ClientAllowList's default message.
+const MsgClientRefused = "Sign-in is not allowed from this application."
+
 // ClientAllowList refuses sign-ins through any app client not listed.
 func ClientAllowList(message string, clientIDs ...string) Check {
 	if message == "" {
@@ -342,6 +352,9 @@ func ClientAllowList(message string, clientIDs ...string) Check {
 }
 
 // ---- User attributes ----
+
+// ErrAttributeRefused is the reason of UserAttribute's refusals.
+var ErrAttributeRefused = errors.New("authpolicy: user attributes refused")
 
 // UserAttribute refuses users whose attributes do not satisfy allow, with
 // message. Like TenantActive it does nothing for a user that does not exist.

@@ -13,29 +13,24 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
+	"github.com/cognitrig/cognitrig/internal/cognitocsv"
 )
 
 // Columns of the Cognito user-import CSV that are not attributes.
 const (
-	ColumnUsername   = "cognito:username"
-	ColumnMFAEnabled = "cognito:mfa_enabled"
+	ColumnUsername   = cognitocsv.ColumnUsername
+	ColumnMFAEnabled = cognitocsv.ColumnMFAEnabled
 )
 
 // StandardCSVHeader is the header GetCSVHeader returns for a pool with only
 // standard attributes. A pool with custom attributes lists them too; pass
 // the target pool's own header in RestoreOptions.Header when you can.
-var StandardCSVHeader = []string{
-	"name", "given_name", "family_name", "middle_name", "nickname", "preferred_username",
-	"profile", "picture", "website", "email", "email_verified", "gender", "birthdate",
-	"zoneinfo", "locale", "phone_number", "phone_number_verified", "address", "updated_at",
-	ColumnMFAEnabled, ColumnUsername,
-}
+var StandardCSVHeader = cognitocsv.StandardHeader()
 
 // HeaderAPI is the Cognito call CSVHeader makes; *cognitoidentityprovider.Client
 // implements it.
-type HeaderAPI interface {
-	GetCSVHeader(ctx context.Context, in *cip.GetCSVHeaderInput, opts ...func(*cip.Options)) (*cip.GetCSVHeaderOutput, error)
-}
+type HeaderAPI = cognitocsv.HeaderAPI
 
 // CSVHeader returns the user-import CSV header of the target pool, for
 // RestoreOptions.Header, retrying throttled and failed calls with retry as

@@ -10,64 +10,33 @@ import (
 	"github.com/cognitrig/cognitrig/backup"
 )
 
+// errOf drops the value of a call that returns one and an error.
+func errOf[T any](_ T, err error) error { return err }
+
 // TestEntryPointsRefuseMissingDependencies: a nil client, writer, reader
 // or backup fails at once with an error that names it, not with a panic
 // at the first call that needs it (issue 13 §3).
 func TestEntryPointsRefuseMissingDependencies(t *testing.T) {
-	ctx := context.Background()
-	b := &backup.Backup{}
+	ctx, b, pool := context.Background(), &backup.Backup{}, "us-east-1_x"
 	cases := []struct {
 		name string
-		run  func() error
+		err  func() error
 		want string
 	}{
-		{"Export without an API", func() error {
-			_, err := backup.Export(ctx, nil, "us-east-1_x", io.Discard, backup.Options{})
-			return err
-		}, "API is nil"},
-		{"CSVHeader without an API", func() error {
-			_, err := backup.CSVHeader(ctx, nil, "us-east-1_x", backup.Backoff{})
-			return err
-		}, "API is nil"},
-		{"NewWriter without a writer", func() error {
-			_, err := backup.NewWriter(nil, backup.Header{UserPoolID: "us-east-1_x"})
-			return err
-		}, "writer is nil"},
-		{"NewReader without a reader", func() error {
-			_, err := backup.NewReader(nil)
-			return err
-		}, "reader is nil"},
-		{"Restore without a backup", func() error {
-			_, err := backup.Restore(nil, io.Discard, io.Discard, backup.RestoreOptions{})
-			return err
-		}, "Backup is nil"},
-		{"Restore without a users writer", func() error {
-			_, err := backup.Restore(b, nil, io.Discard, backup.RestoreOptions{})
-			return err
-		}, "users writer is nil"},
-		{"Restore without a memberships writer", func() error {
-			_, err := backup.Restore(b, &bytes.Buffer{}, nil, backup.RestoreOptions{})
-			return err
-		}, "memberships writer is nil"},
+		{"Export without an API", func() error { return errOf(backup.Export(ctx, nil, pool, io.Discard, backup.Options{})) }, "API is nil"},
+		{"CSVHeader without an API", func() error { return errOf(backup.CSVHeader(ctx, nil, pool, backup.Backoff{})) }, "API is nil"},
+		{"NewWriter without a writer", func() error { return errOf(backup.NewWriter(nil, backup.Header{UserPoolID: pool})) }, "writer is nil"},
+		{"NewReader without a reader", func() error { return errOf(backup.NewReader(nil)) }, "reader is nil"},
+		{"Restore without a backup", func() error { return errOf(backup.Restore(nil, io.Discard, io.Discard, backup.RestoreOptions{})) }, "Backup is nil"},
+		{"Restore without a users writer", func() error { return errOf(backup.Restore(b, nil, io.Discard, backup.RestoreOptions{})) }, "users writer is nil"},
+		{"Restore without a memberships writer", func() error { return errOf(backup.Restore(b, &bytes.Buffer{}, nil, backup.RestoreOptions{})) }, "memberships writer is nil"},
 		{"RestoreFrom without a reader", func() error {
-			_, err := backup.RestoreFrom(nil, io.Discard, io.Discard, backup.RestoreOptions{Header: backup.StandardCSVHeader})
-			return err
+			return errOf(backup.RestoreFrom(nil, io.Discard, io.Discard, backup.RestoreOptions{Header: backup.StandardCSVHeader}))
 		}, "Reader is nil"},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			var err error
-			func() {
-				defer func() {
-					if p := recover(); p != nil {
-						t.Fatalf("panicked: %v", p)
-					}
-				}()
-				err = c.run()
-			}()
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("err = %v, want one that says %q", err, c.want)
-			}
-		})
+		if err := c.err(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want one that says %q", c.name, err, c.want)
+		}
 	}
 }

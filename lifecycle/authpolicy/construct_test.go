@@ -27,58 +27,36 @@ func must[T any](v T, err error) T {
 func TestConstructorsRefuseMissingDependencies(t *testing.T) {
 	audit := authpolicy.NewMemoryAuditStore(nil)
 	mfaAPI := noMFA{}
-	cases := []struct {
-		name  string
-		build func() error
-		want  string
-	}{
-		{"TenantActive without a status", func() error {
-			_, err := authpolicy.TenantActive(nil, authpolicy.TenantConfig{})
-			return err
-		}, "TenantStatus is nil"},
-		{"PreAuthentication with a nil check", func() error {
-			_, err := authpolicy.PreAuthentication(authpolicy.ClientAllowList("", "c"), nil)
-			return err
-		}, "check 1 is nil"},
-		{"All with a nil check", func() error {
-			_, err := authpolicy.All(nil)
-			return err
-		}, "check 0 is nil"},
-		{"UserAttribute without a function", func() error {
-			_, err := authpolicy.UserAttribute("", nil)
-			return err
-		}, "allow function is nil"},
-		{"AuthEventSignals without a client", func() error {
-			_, err := authpolicy.AuthEventSignals(nil, time.Minute)
-			return err
-		}, "AuthEventsAPI is nil"},
-		{"AuthEventSignals with no maxAge", func() error {
-			_, err := authpolicy.AuthEventSignals(eventsAPI{}, 0)
-			return err
-		}, "maxAge"},
-		{"PostAuthentication with a nil check", func() error {
-			_, err := authpolicy.PostAuthentication(authpolicy.PostAuthConfig{Audit: audit, Checks: []triggers.Func[triggers.PostAuthenticationEvent]{nil}})
-			return err
-		}, "Checks[0] is nil"},
-		{"PostAuthentication with MFA and no API", func() error {
-			_, err := authpolicy.PostAuthentication(authpolicy.PostAuthConfig{Audit: audit, MFA: &authpolicy.RequireMFA{When: authpolicy.NewDevice()}})
-			return err
-		}, "MFA.API is nil"},
-		{"PostAuthentication with MFA and no signal", func() error {
-			_, err := authpolicy.PostAuthentication(authpolicy.PostAuthConfig{Audit: audit, MFA: &authpolicy.RequireMFA{API: mfaAPI}})
-			return err
-		}, "MFA.When is nil"},
-		{"PostAuthentication with an unknown MFA method", func() error {
-			_, err := authpolicy.PostAuthentication(authpolicy.PostAuthConfig{Audit: audit, MFA: &authpolicy.RequireMFA{API: mfaAPI, When: authpolicy.NewDevice(), Method: "TOTP"}})
-			return err
-		}, `"TOTP" is unknown`},
+	post := func(cfg authpolicy.PostAuthConfig) error {
+		cfg.Audit = audit
+		_, err := authpolicy.PostAuthentication(cfg)
+		return err
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			if err := c.build(); err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("err = %v, want one that says %q", err, c.want)
-			}
-		})
+	_, tenantActive := authpolicy.TenantActive(nil, authpolicy.TenantConfig{})
+	_, preAuth := authpolicy.PreAuthentication(authpolicy.ClientAllowList("", "c"), nil)
+	_, all := authpolicy.All(nil)
+	_, userAttribute := authpolicy.UserAttribute("", nil)
+	_, noEventsAPI := authpolicy.AuthEventSignals(nil, time.Minute)
+	_, noMaxAge := authpolicy.AuthEventSignals(eventsAPI{}, 0)
+	for _, c := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"TenantActive without a status", tenantActive, "TenantStatus is nil"},
+		{"PreAuthentication with a nil check", preAuth, "check 1 is nil"},
+		{"All with a nil check", all, "check 0 is nil"},
+		{"UserAttribute without a function", userAttribute, "allow function is nil"},
+		{"AuthEventSignals without a client", noEventsAPI, "AuthEventsAPI is nil"},
+		{"AuthEventSignals with no maxAge", noMaxAge, "maxAge"},
+		{"PostAuthentication with a nil check", post(authpolicy.PostAuthConfig{Checks: []triggers.Func[triggers.PostAuthenticationEvent]{nil}}), "Checks[0] is nil"},
+		{"PostAuthentication with MFA and no API", post(authpolicy.PostAuthConfig{MFA: &authpolicy.RequireMFA{When: authpolicy.NewDevice()}}), "MFA.API is nil"},
+		{"PostAuthentication with MFA and no signal", post(authpolicy.PostAuthConfig{MFA: &authpolicy.RequireMFA{API: mfaAPI}}), "MFA.When is nil"},
+		{"PostAuthentication with an unknown MFA method", post(authpolicy.PostAuthConfig{MFA: &authpolicy.RequireMFA{API: mfaAPI, When: authpolicy.NewDevice(), Method: "TOTP"}}), `"TOTP" is unknown`},
+	} {
+		if c.err == nil || !strings.Contains(c.err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want one that says %q", c.name, c.err, c.want)
+		}
 	}
 	// No checks is valid: every sign-in passes.
 	if _, err := authpolicy.PreAuthentication(); err != nil {

@@ -17,34 +17,10 @@ func TestEntryPointsRefuseMissingDependencies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := []struct {
-		name string
-		run  func() error
-		want string
-	}{
-		{"PoolHeader without an API", func() error {
-			_, err := importcsv.PoolHeader(ctx, nil, "us-east-1_x")
-			return err
-		}, "API is nil"},
-		{"Export without a writer", func() error {
-			_, err := importcsv.Export(ctx, nil, importcsv.Config{Source: src})
-			return err
-		}, "writer is nil"},
+	if _, err := importcsv.PoolHeader(ctx, nil, "us-east-1_x"); err == nil || !strings.Contains(err.Error(), "API is nil") {
+		t.Errorf("PoolHeader without an API: %v", err)
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			var err error
-			func() {
-				defer func() {
-					if p := recover(); p != nil {
-						t.Fatalf("panicked: %v", p)
-					}
-				}()
-				err = c.run()
-			}()
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("err = %v, want one that says %q", err, c.want)
-			}
-		})
+	if _, err := importcsv.Export(ctx, nil, importcsv.Config{Source: src}); err == nil || !strings.Contains(err.Error(), "writer is nil") {
+		t.Errorf("Export without a writer: %v", err)
 	}
 }

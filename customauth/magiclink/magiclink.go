@@ -130,13 +130,17 @@ var _ customauth.Challenge = (*Challenge)(nil)
 
 // New checks cfg and returns a Challenge.
 func New(cfg Config) (*Challenge, error) {
-	switch {
-	case cfg.Signer == nil:
-		return nil, errors.New("magiclink: Config.Signer is nil; give NewHMACSigner(key) or a kmssigner.Signer")
-	case cfg.Store == nil:
-		return nil, errors.New("magiclink: Config.Store is nil; give a records.Store (records.DynamoStore in AWS Lambda) for the links in flight")
-	case cfg.Sender == nil:
-		return nil, errors.New("magiclink: Config.Sender is nil; give a deliver.SES or another deliver.Sender for the emails")
+	for _, dep := range []struct {
+		missing     bool
+		field, what string
+	}{
+		{cfg.Signer == nil, "Signer", "NewHMACSigner(key) or a kmssigner.Signer"},
+		{cfg.Store == nil, "Store", "a records.Store (records.DynamoStore in AWS Lambda) for the links in flight"},
+		{cfg.Sender == nil, "Sender", "a deliver.SES or another deliver.Sender for the emails"},
+	} {
+		if dep.missing {
+			return nil, fmt.Errorf("magiclink: Config.%s is nil; give %s", dep.field, dep.what)
+		}
 	}
 	c := &Challenge{pages: map[string]string{}}
 	for k, raw := range cfg.Pages {

@@ -8,15 +8,6 @@ import (
 	"github.com/cognitrig/cognitrig/lifecycle/confirm"
 )
 
-// must returns v, and panics on err: for values a test builds from a
-// configuration that is valid.
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
-
 type memberRecorder struct{}
 
 func (memberRecorder) AddMember(context.Context, string, string, string) error { return nil }

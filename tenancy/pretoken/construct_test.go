@@ -6,12 +6,13 @@ import (
 	"github.com/cognitrig/cognitrig/tenancy"
 )
 
-// newCache builds a Cache in front of r, failing the test on an error.
-func newCache(t testing.TB, r tenancy.Reader, cfg tenancy.CacheConfig) *tenancy.Cache {
+// cachedResolver is newResolver in front of a tenancy.Cache on r with the
+// default settings.
+func cachedResolver(t testing.TB, r tenancy.Reader) *tenancy.Resolver {
 	t.Helper()
-	c, err := tenancy.NewCache(r, cfg)
+	c, err := tenancy.NewCache(r, tenancy.CacheConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return newResolver(t, c)
 }

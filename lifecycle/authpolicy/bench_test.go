@@ -18,7 +18,7 @@ func BenchmarkPreAuthentication(b *testing.B) {
 		b.Fatal(err)
 	}
 	h := must(authpolicy.PreAuthentication(
-		authpolicy.ClientAllowList("", clientID),
+		must(authpolicy.ClientAllowList("", clientID)),
 		network,
 	))
 	ev := preAuth(b, func(bl *triggertest.Builder) {

@@ -33,7 +33,9 @@ func TestConstructorsRefuseMissingDependencies(t *testing.T) {
 		return err
 	}
 	_, tenantActive := authpolicy.TenantActive(nil, authpolicy.TenantConfig{})
-	_, preAuth := authpolicy.PreAuthentication(authpolicy.ClientAllowList("", "c"), nil)
+	_, preAuth := authpolicy.PreAuthentication(must(authpolicy.ClientAllowList("", "c")), nil)
+	_, noClients := authpolicy.ClientAllowList("")
+	_, emptyClient := authpolicy.ClientAllowList("", "web", "")
 	_, all := authpolicy.All(nil)
 	_, userAttribute := authpolicy.UserAttribute("", nil)
 	_, noEventsAPI := authpolicy.AuthEventSignals(nil, time.Minute)
@@ -46,6 +48,8 @@ func TestConstructorsRefuseMissingDependencies(t *testing.T) {
 		{"TenantActive without a status", tenantActive, "TenantStatus is nil"},
 		{"PreAuthentication with a nil check", preAuth, "check 1 is nil"},
 		{"All with a nil check", all, "check 0 is nil"},
+		{"ClientAllowList without clients", noClients, "no app client IDs"},
+		{"ClientAllowList with an empty client", emptyClient, "app client ID 1 is empty"},
 		{"UserAttribute without a function", userAttribute, "allow function is nil"},
 		{"AuthEventSignals without a client", noEventsAPI, "AuthEventsAPI is nil"},
 		{"AuthEventSignals with no maxAge", noMaxAge, "maxAge"},

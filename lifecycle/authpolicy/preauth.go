@@ -334,8 +334,16 @@ var ErrClientNotAllowed = errors.New("authpolicy: app client is not allowed")
 // MsgClientRefused is ClientAllowList's default message.
 const MsgClientRefused = "Sign-in is not allowed from this application."
 
-// ClientAllowList refuses sign-ins through any app client not listed.
-func ClientAllowList(message string, clientIDs ...string) Check {
+// ClientAllowList refuses sign-ins through any app client not listed. It
+// fails when clientIDs is empty (every sign-in would be refused) or holds
+// an empty ID.
+func ClientAllowList(message string, clientIDs ...string) (Check, error) {
+	if len(clientIDs) == 0 {
+		return nil, errors.New("authpolicy: ClientAllowList has no app client IDs, so it would refuse every sign-in; list the IDs of the app clients that may sign in")
+	}
+	if i := slices.Index(clientIDs, ""); i >= 0 {
+		return nil, fmt.Errorf("authpolicy: ClientAllowList: app client ID %d is empty", i)
+	}
 	if message == "" {
 		message = MsgClientRefused
 	}
@@ -348,7 +356,7 @@ func ClientAllowList(message string, clientIDs ...string) Check {
 			return triggers.RefuseBecause(fmt.Errorf("%w: %s", ErrClientNotAllowed, ev.CallerContext.ClientID), message)
 		}
 		return nil
-	}
+	}, nil
 }
 
 // ---- User attributes ----

@@ -133,7 +133,7 @@ func TestTenantCheckTellsNoOneApartBeforePassword(t *testing.T) {
 	// Every pre-authentication check the package has that depends on the
 	// user's data does nothing for an unknown user, and the tenant check
 	// is not one of them any more.
-	pre.PreAuthentication(must(authpolicy.PreAuthentication(authpolicy.ClientAllowList("", clientID))))
+	pre.PreAuthentication(must(authpolicy.PreAuthentication(must(authpolicy.ClientAllowList("", clientID)))))
 	post := triggers.NewRouter()
 	post.PostAuthentication(must(authpolicy.TenantActive(ts, authpolicy.TenantConfig{})))
 
@@ -163,7 +163,7 @@ func TestUserDependentChecksIgnoreUnknownUsers(t *testing.T) {
 		t.Fatalf("attribute check on an unknown user: %v", err)
 	}
 	// Checks that do not depend on the user still apply.
-	if err := authpolicy.ClientAllowList("", "other")(ctx, ev); err == nil {
+	if err := must(authpolicy.ClientAllowList("", "other"))(ctx, ev); err == nil {
 		t.Fatal("client check skipped for an unknown user")
 	}
 }
@@ -276,10 +276,10 @@ func TestWithSourceIPReadsUserContextData(t *testing.T) {
 
 func TestClientAllowListAndUserAttribute(t *testing.T) {
 	ctx := context.Background()
-	if err := authpolicy.ClientAllowList("", clientID, "other")(ctx, preAuth(t)); err != nil {
+	if err := must(authpolicy.ClientAllowList("", clientID, "other"))(ctx, preAuth(t)); err != nil {
 		t.Fatal(err)
 	}
-	if msg := refusal(t, authpolicy.ClientAllowList("", "other")(ctx, preAuth(t)), authpolicy.ErrClientNotAllowed); msg != authpolicy.MsgClientRefused {
+	if msg := refusal(t, must(authpolicy.ClientAllowList("", "other"))(ctx, preAuth(t)), authpolicy.ErrClientNotAllowed); msg != authpolicy.MsgClientRefused {
 		t.Fatalf("message %q", msg)
 	}
 	verified := must(authpolicy.UserAttribute("Verify your email first.", func(a triggers.Attributes) bool { return a.Verified("email") }))
@@ -302,7 +302,7 @@ func TestPreAuthenticationComposes(t *testing.T) {
 	r := triggers.NewRouter(triggers.WithMiddleware(triggers.Default(slog.New(slog.NewJSONHandler(&logs, nil)))...))
 	r.PreAuthentication(must(authpolicy.PreAuthentication(
 		counting,
-		must(authpolicy.All(authpolicy.ClientAllowList("", clientID), counting)),
+		must(authpolicy.All(must(authpolicy.ClientAllowList("", clientID)), counting)),
 		must(authpolicy.UserAttribute("", func(a triggers.Attributes) bool { return a["custom:tier"] != "gone" })),
 		counting,
 	)))

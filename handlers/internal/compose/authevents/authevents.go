@@ -29,7 +29,11 @@ func AuthEvents(d *compose.Deps, r *triggers.Router) {
 	e := d.Env
 	var checks []authpolicy.Check
 	if clients := e.List(compose.EnvAllowedClients); len(clients) > 0 {
-		checks = append(checks, authpolicy.ClientAllowList("", clients...))
+		if check, err := authpolicy.ClientAllowList("", clients...); err != nil {
+			d.Invalid(compose.EnvAllowedClients, err)
+		} else {
+			checks = append(checks, check)
+		}
 	}
 	allow, deny := e.List(compose.EnvIPAllow), e.List(compose.EnvIPDeny)
 	_, allowErr := authpolicy.ParsePrefixes(allow)

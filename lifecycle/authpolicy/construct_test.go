@@ -34,6 +34,9 @@ func TestConstructorsRefuseMissingDependencies(t *testing.T) {
 	}
 	_, tenantActive := authpolicy.TenantActive(nil, authpolicy.TenantConfig{})
 	_, preAuth := authpolicy.PreAuthentication(must(authpolicy.ClientAllowList("", "c")), nil)
+	_, firstIP := authpolicy.FirstIP(authpolicy.IPFromContext(), nil)
+	_, merge := authpolicy.MergeSignals(nil)
+	_, anyOf := authpolicy.AnyOf(authpolicy.NewDevice(), nil)
 	_, noClients := authpolicy.ClientAllowList("")
 	_, emptyClient := authpolicy.ClientAllowList("", "web", "")
 	_, all := authpolicy.All(nil)
@@ -48,6 +51,9 @@ func TestConstructorsRefuseMissingDependencies(t *testing.T) {
 		{"TenantActive without a status", tenantActive, "TenantStatus is nil"},
 		{"PreAuthentication with a nil check", preAuth, "check 1 is nil"},
 		{"All with a nil check", all, "check 0 is nil"},
+		{"FirstIP with a nil source", firstIP, "source 1 is nil"},
+		{"MergeSignals with a nil source", merge, "source 0 is nil"},
+		{"AnyOf with a nil signal", anyOf, "signal 1 is nil"},
 		{"ClientAllowList without clients", noClients, "no app client IDs"},
 		{"ClientAllowList with an empty client", emptyClient, "app client ID 1 is empty"},
 		{"UserAttribute without a function", userAttribute, "allow function is nil"},

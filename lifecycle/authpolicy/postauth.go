@@ -121,8 +121,15 @@ func AuthEventSignals(api AuthEventsAPI, maxAge time.Duration) (SignalSource, er
 }
 
 // MergeSignals asks every source and keeps, per field, the first non-empty
-// value. An error from any source is returned.
-func MergeSignals(sources ...SignalSource) SignalSource {
+// value. An error from any source is returned. It fails when a source is
+// nil.
+func MergeSignals(sources ...SignalSource) (SignalSource, error) {
+	for i, src := range sources {
+		if src == nil {
+			return nil, fmt.Errorf("authpolicy: MergeSignals: source %d is nil; use ContextSignals, MetadataSignals or AuthEventSignals", i)
+		}
+	}
+	sources = slices.Clone(sources)
 	return SignalFunc(func(ctx context.Context, ev *triggers.PostAuthenticationEvent) (Signals, error) {
 		var out Signals
 		for _, src := range sources {
@@ -141,7 +148,7 @@ func MergeSignals(sources ...SignalSource) SignalSource {
 			}
 		}
 		return out, nil
-	})
+	}), nil
 }
 
 // ---- Risk signals that require MFA ----
@@ -172,8 +179,15 @@ func NewDevice() RiskSignal {
 	return func(s Signals, _ triggers.Attributes) bool { return s.NewDevice }
 }
 
-// AnyOf is true when any signal is.
-func AnyOf(signals ...RiskSignal) RiskSignal {
+// AnyOf is true when any signal is; with no signals it is never true. It
+// fails when a signal is nil.
+func AnyOf(signals ...RiskSignal) (RiskSignal, error) {
+	for i, f := range signals {
+		if f == nil {
+			return nil, fmt.Errorf("authpolicy: AnyOf: signal %d is nil; use RiskAtLeast, NewDevice or a func", i)
+		}
+	}
+	signals = slices.Clone(signals)
 	return func(s Signals, a triggers.Attributes) bool {
 		for _, f := range signals {
 			if f(s, a) {
@@ -181,7 +195,7 @@ func AnyOf(signals ...RiskSignal) RiskSignal {
 			}
 		}
 		return false
-	}
+	}, nil
 }
 
 // MFAMethod is a second factor Cognito can require.

@@ -85,7 +85,7 @@ func TestPostAuthenticationAuditsEverySignIn(t *testing.T) {
 	store := authpolicy.NewMemoryAuditStore(clock.Now)
 	r := postAuthRouter(t, authpolicy.PostAuthConfig{
 		Audit: store, Now: clock.Now, Retention: 24 * time.Hour,
-		Signals: authpolicy.MergeSignals(authpolicy.ContextSignals(), authpolicy.MetadataSignals("ip", "deviceKey")),
+		Signals: must(authpolicy.MergeSignals(authpolicy.ContextSignals(), authpolicy.MetadataSignals("ip", "deviceKey"))),
 	})
 	h := authpolicy.WithSourceIP(r)
 	payload := triggertest.From(t, "PostAuthentication_Authentication").
@@ -121,7 +121,7 @@ func TestPostAuthenticationRequiresMFAOnRisk(t *testing.T) {
 	r := postAuthRouter(t, authpolicy.PostAuthConfig{
 		Audit:   store,
 		Signals: must(authpolicy.AuthEventSignals(client, 10*time.Minute)),
-		MFA:     &authpolicy.RequireMFA{API: client, When: authpolicy.AnyOf(authpolicy.RiskAtLeast(authpolicy.RiskMedium))},
+		MFA:     &authpolicy.RequireMFA{API: client, When: must(authpolicy.AnyOf(authpolicy.RiskAtLeast(authpolicy.RiskMedium)))},
 	})
 	event := func(verifiedPhone bool, emailVerified bool) []byte {
 		b := triggertest.From(t, "PostAuthentication_Authentication").
@@ -239,7 +239,7 @@ func TestPostAuthenticationFailures(t *testing.T) {
 	sigErr := authpolicy.SignalFunc(func(context.Context, *triggers.PostAuthenticationEvent) (authpolicy.Signals, error) {
 		return authpolicy.Signals{}, errors.New("no signals")
 	})
-	r = postAuthRouter(t, authpolicy.PostAuthConfig{Audit: authpolicy.NewMemoryAuditStore(nil), Signals: authpolicy.MergeSignals(sigErr)})
+	r = postAuthRouter(t, authpolicy.PostAuthConfig{Audit: authpolicy.NewMemoryAuditStore(nil), Signals: must(authpolicy.MergeSignals(sigErr))})
 	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostAuthentication_Authentication"), 0); err == nil {
 		t.Fatal("signal failure ignored")
 	}
@@ -262,10 +262,10 @@ func TestRiskSignals(t *testing.T) {
 	if authpolicy.RiskAtLeast("bogus")(authpolicy.Signals{RiskLevel: "High"}, nil) {
 		t.Error("an unknown threshold matched")
 	}
-	if !authpolicy.AnyOf(atLeastMedium, authpolicy.NewDevice())(authpolicy.Signals{NewDevice: true}, nil) {
+	if !must(authpolicy.AnyOf(atLeastMedium, authpolicy.NewDevice()))(authpolicy.Signals{NewDevice: true}, nil) {
 		t.Error("AnyOf missed NewDevice")
 	}
-	if authpolicy.AnyOf()(authpolicy.Signals{NewDevice: true}, nil) {
+	if must(authpolicy.AnyOf())(authpolicy.Signals{NewDevice: true}, nil) {
 		t.Error("empty AnyOf matched")
 	}
 }

@@ -209,8 +209,14 @@ func IPFromContext() IPSource {
 	}
 }
 
-// FirstIP tries sources in order.
-func FirstIP(sources ...IPSource) IPSource {
+// FirstIP tries sources in order. It fails when a source is nil.
+func FirstIP(sources ...IPSource) (IPSource, error) {
+	for i, s := range sources {
+		if s == nil {
+			return nil, fmt.Errorf("authpolicy: FirstIP: source %d is nil; use IPFromValidationData or IPFromContext", i)
+		}
+	}
+	sources = slices.Clone(sources)
 	return func(ctx context.Context, ev *triggers.PreAuthenticationEvent) (netip.Addr, bool) {
 		for _, s := range sources {
 			if a, ok := s(ctx, ev); ok {
@@ -218,7 +224,7 @@ func FirstIP(sources ...IPSource) IPSource {
 			}
 		}
 		return netip.Addr{}, false
-	}
+	}, nil
 }
 
 func parseAddr(s string) (netip.Addr, bool) {

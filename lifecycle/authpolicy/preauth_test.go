@@ -235,7 +235,7 @@ func TestIPRuleRefusesBadConfig(t *testing.T) {
 
 func TestWithSourceIPReadsUserContextData(t *testing.T) {
 	check, err := authpolicy.IPRule(authpolicy.IPConfig{Allow: []string{"203.0.113.0/24"},
-		Source: authpolicy.FirstIP(authpolicy.IPFromContext(), authpolicy.IPFromValidationData("sourceIp"))})
+		Source: must(authpolicy.FirstIP(authpolicy.IPFromContext(), authpolicy.IPFromValidationData("sourceIp")))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -141,7 +141,12 @@ func Tenancy(d *compose.Deps, r *triggers.Router) {
 			d.Invalid(compose.EnvInboundProviders, err)
 			return
 		}
-		h, err := inbound.New(inbound.Config{Providers: providers, Tenants: cache, Logger: d.Logger})
+		tenants, err := tenancy.NewCache(store, tenancy.CacheConfig{})
+		if err != nil {
+			d.Invalid(compose.EnvInboundProviders, err)
+			return
+		}
+		h, err := inbound.New(inbound.Config{Providers: providers, Tenants: tenants, Logger: d.Logger})
 		if err != nil {
 			d.Invalid(compose.EnvInboundProviders, err)
 			return

@@ -91,7 +91,12 @@ type Stats struct {
 // MFA settings. Throttled calls are retried with Options.Retry. The backup
 // holds personal data: write it to a file only its owner can read.
 func Export(ctx context.Context, api API, userPoolID string, w io.Writer, opts Options) (st Stats, err error) {
-	if userPoolID == "" {
+	switch {
+	case api == nil:
+		return st, errors.New("backup: Export: the API is nil; give a *cognitoidentityprovider.Client")
+	case w == nil:
+		return st, errors.New("backup: Export: the writer is nil; give the file to write the backup to")
+	case userPoolID == "":
 		return st, errors.New("backup: no user pool ID")
 	}
 	if opts.Concurrency <= 0 {

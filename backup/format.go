@@ -95,6 +95,9 @@ type Writer struct {
 
 // NewWriter returns a Writer on w. Call Close to write the footer and flush.
 func NewWriter(w io.Writer, h Header) (*Writer, error) {
+	if w == nil {
+		return nil, errors.New("backup: NewWriter: the writer is nil; give the file to write the backup to")
+	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
@@ -181,6 +184,9 @@ type Reader struct {
 
 // NewReader reads the header and the groups of the backup in r.
 func NewReader(r io.Reader) (*Reader, error) {
+	if r == nil {
+		return nil, errors.New("backup: NewReader: the reader is nil; give the backup file")
+	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
 	br := &Reader{sc: sc}

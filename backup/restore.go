@@ -13,36 +13,34 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
+	"github.com/cognitrig/cognitrig/internal/cognitocsv"
 )
 
 // Columns of the Cognito user-import CSV that are not attributes.
 const (
-	ColumnUsername   = "cognito:username"
-	ColumnMFAEnabled = "cognito:mfa_enabled"
+	ColumnUsername   = cognitocsv.ColumnUsername
+	ColumnMFAEnabled = cognitocsv.ColumnMFAEnabled
 )
 
 // StandardCSVHeader is the header GetCSVHeader returns for a pool with only
 // standard attributes. A pool with custom attributes lists them too; pass
 // the target pool's own header in RestoreOptions.Header when you can.
-var StandardCSVHeader = []string{
-	"name", "given_name", "family_name", "middle_name", "nickname", "preferred_username",
-	"profile", "picture", "website", "email", "email_verified", "gender", "birthdate",
-	"zoneinfo", "locale", "phone_number", "phone_number_verified", "address", "updated_at",
-	ColumnMFAEnabled, ColumnUsername,
-}
+var StandardCSVHeader = cognitocsv.StandardHeader()
 
 // HeaderAPI is the Cognito call CSVHeader makes; *cognitoidentityprovider.Client
 // implements it.
-type HeaderAPI interface {
-	GetCSVHeader(ctx context.Context, in *cip.GetCSVHeaderInput, opts ...func(*cip.Options)) (*cip.GetCSVHeaderOutput, error)
-}
+type HeaderAPI = cognitocsv.HeaderAPI
 
 // CSVHeader returns the user-import CSV header of the target pool, for
 // RestoreOptions.Header, retrying throttled and failed calls with retry as
 // Export does. A busy pool throttles GetCSVHeader like any other call, and a
 // restore should not fail for it.
 func CSVHeader(ctx context.Context, api HeaderAPI, userPoolID string, retry Backoff) ([]string, error) {
-	if userPoolID == "" {
+	switch {
+	case api == nil:
+		return nil, errors.New("backup: CSVHeader: the API is nil; give a *cognitoidentityprovider.Client")
+	case userPoolID == "":
 		return nil, errors.New("backup: no target user pool ID for the CSV header")
 	}
 	r := &retrier{b: retry.withDefaults()}
@@ -111,6 +109,9 @@ type RestoreStats struct {
 // that sign in through an external provider (skipped), disabled users,
 // software-token and email MFA, and attributes without a column.
 func Restore(b *Backup, users, memberships io.Writer, opts RestoreOptions) (RestoreStats, error) {
+	if b == nil {
+		return RestoreStats{}, errors.New("backup: Restore: the Backup is nil; read one with Read")
+	}
 	header := opts.Header
 	if len(header) == 0 {
 		header = DefaultCSVHeader(b)
@@ -132,6 +133,9 @@ func Restore(b *Backup, users, memberships io.Writer, opts RestoreOptions) (Rest
 // at its end, RestoreFrom returns the error after writing what came before
 // it: write to temporary files and keep them only without an error.
 func RestoreFrom(r *Reader, users, memberships io.Writer, opts RestoreOptions) (RestoreStats, error) {
+	if r == nil {
+		return RestoreStats{}, errors.New("backup: RestoreFrom: the Reader is nil; open one with NewReader")
+	}
 	if len(opts.Header) == 0 {
 		return RestoreStats{}, errors.New("backup: RestoreFrom needs RestoreOptions.Header: the target pool's CSVHeader, or HeaderWith(CustomAttributes(file))")
 	}
@@ -179,6 +183,12 @@ func sortedKeys(m map[string]bool) []string {
 
 // restore writes the users that next returns, until io.EOF.
 func restore(header []string, onFollowUp func(FollowUp) error, next func() (User, error), users, memberships io.Writer) (RestoreStats, error) {
+	switch {
+	case users == nil:
+		return RestoreStats{}, errors.New("backup: restore: the users writer is nil; give the file for the user-import CSV")
+	case memberships == nil:
+		return RestoreStats{}, errors.New("backup: restore: the memberships writer is nil; give the file for the group memberships")
+	}
 	st := RestoreStats{DroppedAttributes: map[string]int{}}
 	var followErr error
 	follow := func(f FollowUp) {

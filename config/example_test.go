@@ -30,8 +30,12 @@ func Example_teamMain() {
 		panic(fmt.Errorf("%s: %w", config.EnvGroupPattern, err))
 	}
 	store := tenancy.NewMemoryStore() // dynamostore.New(dynamodb.NewFromConfig(awsCfg), t.Table)
+	cache, err := tenancy.NewCache(store, tenancy.CacheConfig{})
+	if err != nil {
+		panic(err)
+	}
 	resolver, err := tenancy.NewResolver(tenancy.ResolverConfig{
-		Reader: tenancy.NewCache(store, tenancy.CacheConfig{}),
+		Reader: cache,
 		Steps:  []tenancy.Step{tenancy.FromAttribute(tenancy.TenantAttribute), tenancy.FromGroups(groups), tenancy.FromMemberships()},
 	})
 	if err != nil {

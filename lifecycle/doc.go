@@ -16,6 +16,6 @@
 // function wires them with one line each:
 //
 //	r.CustomMessage(catalog.CustomMessage)
-//	r.PreAuthentication(authpolicy.PreAuthentication(checks...))
+//	r.PreAuthentication(preAuth) // preAuth, err := authpolicy.PreAuthentication(checks...)
 //	r.PostConfirmation(runner.PostConfirmation)
 package lifecycle

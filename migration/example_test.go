@@ -91,7 +91,7 @@ func (down) Lookup(context.Context, string) (*migration.User, error) {
 }
 
 func ExampleGuard() {
-	g := migration.NewGuard(down{}, migration.GuardConfig{
+	g, _ := migration.NewGuard(down{}, migration.GuardConfig{
 		MaxAttempts: 1,
 		Breaker:     migration.BreakerConfig{ConsecutiveFailures: 2, OpenFor: time.Minute},
 		Logger:      slog.New(slog.DiscardHandler),

@@ -226,8 +226,16 @@ type Guard struct {
 // was canceled: no fault of the source.
 var errCallerGone = errors.New("migration: caller canceled")
 
-// NewGuard returns a Guard around src.
-func NewGuard(src Source, cfg GuardConfig) *Guard {
+// NewGuard returns a Guard around src. It fails when src is nil or
+// cfg.Breaker.FailureRatio is outside 0..1 (a ratio above 1 never opens
+// the breaker).
+func NewGuard(src Source, cfg GuardConfig) (*Guard, error) {
+	if src == nil {
+		return nil, errors.New("migration: NewGuard: the Source is nil; give the legacy user store the guard calls")
+	}
+	if r := cfg.Breaker.FailureRatio; !(r >= 0 && r <= 1) {
+		return nil, fmt.Errorf("migration: GuardConfig.Breaker.FailureRatio is %v; use 0 (off) to 1", r)
+	}
 	cfg.setDefaults()
 	g := &Guard{src: src, cfg: cfg}
 	b := cfg.Breaker
@@ -247,7 +255,7 @@ func NewGuard(src Source, cfg GuardConfig) *Guard {
 		IsExcluded:    func(err error) bool { return errors.Is(err, errCallerGone) },
 		OnStateChange: g.onStateChange,
 	})
-	return g
+	return g, nil
 }
 
 // onStateChange runs under the breaker's lock: it must not call the breaker.

@@ -45,7 +45,11 @@ func fastGuard(src migration.Source, logs *bytes.Buffer, mod func(*migration.Gua
 	if mod != nil {
 		mod(&cfg)
 	}
-	return migration.NewGuard(src, cfg)
+	g, err := migration.NewGuard(src, cfg)
+	if err != nil {
+		panic(err)
+	}
+	return g
 }
 
 func TestGuardRetriesFailuresThenSucceeds(t *testing.T) {

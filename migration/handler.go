@@ -1,6 +1,7 @@
 package migration
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -180,20 +181,12 @@ func New(cfg Config) (*Handler, error) {
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("migration: invalid config: %w", errors.Join(problems...))
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	if cfg.Guard.Logger == nil {
-		cfg.Guard.Logger = cfg.Logger
-	}
+	cfg.Logger = cmp.Or(cfg.Logger, slog.Default())
+	cfg.Guard.Logger = cmp.Or(cfg.Guard.Logger, cfg.Logger)
+	cfg.RefusalMessage = cmp.Or(cfg.RefusalMessage, DefaultRefusalMessage)
+	cfg.UnavailableMessage = cmp.Or(cfg.UnavailableMessage, DefaultUnavailableMessage)
 	if cfg.Tracker == nil {
 		cfg.Tracker = NewMemoryTracker(TrackerOptions{})
-	}
-	if cfg.RefusalMessage == "" {
-		cfg.RefusalMessage = DefaultRefusalMessage
-	}
-	if cfg.UnavailableMessage == "" {
-		cfg.UnavailableMessage = DefaultUnavailableMessage
 	}
 	if cfg.TrackTimeout <= 0 {
 		cfg.TrackTimeout = DefaultTrackTimeout
@@ -203,7 +196,11 @@ func New(cfg Config) (*Handler, error) {
 		key = make([]byte, MinNameKeyBytes)
 		_, _ = rand.Read(key) // crypto/rand.Read never fails on supported platforms
 	}
-	return &Handler{cfg: cfg, guard: NewGuard(cfg.Source, cfg.Guard), key: key}, nil
+	guard, err := NewGuard(cfg.Source, cfg.Guard)
+	if err != nil {
+		return nil, fmt.Errorf("migration: invalid config: Guard: %w", err)
+	}
+	return &Handler{cfg: cfg, guard: guard, key: key}, nil
 }
 
 // NameDigestPrefix starts every NameDigest, so that a tracking record of an

@@ -483,9 +483,12 @@ func TestBreakerStateNeedsNoGobreaker(t *testing.T) {
 			t.Errorf("%d: %q, want %q", int(s), s.String(), want)
 		}
 	}
-	g := migration.NewGuard(down{}, migration.GuardConfig{MaxAttempts: 1, Breaker: migration.BreakerConfig{ConsecutiveFailures: 1}, Logger: slog.New(slog.DiscardHandler)})
+	g, err := migration.NewGuard(down{}, migration.GuardConfig{MaxAttempts: 1, Breaker: migration.BreakerConfig{ConsecutiveFailures: 1}, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, _ = g.Authenticate(context.Background(), "x", "pw")
-	_, err := g.Authenticate(context.Background(), "x", "pw")
+	_, err = g.Authenticate(context.Background(), "x", "pw")
 	if g.State() != migration.BreakerOpen || !errors.Is(err, migration.ErrBreakerOpen) || g.Counts().TotalFailures != 0 {
 		// Counts are of the current (open) state, which starts at zero.
 		t.Fatalf("state %v, err %v, counts %+v", g.State(), err, g.Counts())

@@ -59,8 +59,12 @@ type Cache struct {
 
 var _ Reader = (*Cache)(nil)
 
-// NewCache returns a Cache in front of r.
-func NewCache(r Reader, cfg CacheConfig) *Cache {
+// NewCache returns a Cache in front of r. It fails when r is nil: give
+// the Store (memory or DynamoDB) that the cache reads through.
+func NewCache(r Reader, cfg CacheConfig) (*Cache, error) {
+	if r == nil {
+		return nil, errors.New("tenancy: NewCache: the Reader is nil; give the tenancy.Store that the cache reads through")
+	}
 	if cfg.TTL <= 0 {
 		cfg.TTL = DefaultCacheTTL
 	}
@@ -77,7 +81,7 @@ func NewCache(r Reader, cfg CacheConfig) *Cache {
 	c.tenants.init(cfg.MaxEntries)
 	c.users.init(cfg.MaxEntries)
 	c.clients.init(cfg.MaxEntries)
-	return c
+	return c, nil
 }
 
 // GetTenant implements Reader.

@@ -77,7 +77,7 @@ func TestCacheTTL(t *testing.T) {
 	store := seeded(t, "acme")
 	r := &countingReader{Reader: store}
 	clk := newClock()
-	c := tenancy.NewCache(r, tenancy.CacheConfig{TTL: time.Minute, Now: clk.Now})
+	c := newCache(t, r, tenancy.CacheConfig{TTL: time.Minute, Now: clk.Now})
 
 	for range 10 {
 		if got, err := c.GetTenant(ctx, "acme"); err != nil || got.ID != "acme" {
@@ -113,7 +113,7 @@ func TestCacheNegative(t *testing.T) {
 	store := seeded(t)
 	r := &countingReader{Reader: store}
 	clk := newClock()
-	c := tenancy.NewCache(r, tenancy.CacheConfig{TTL: time.Hour, NegativeTTL: 10 * time.Second, Now: clk.Now})
+	c := newCache(t, r, tenancy.CacheConfig{TTL: time.Hour, NegativeTTL: 10 * time.Second, Now: clk.Now})
 
 	for range 100 {
 		if _, err := c.GetTenant(ctx, "ghost"); !errors.Is(err, tenancy.ErrNotFound) {
@@ -150,7 +150,7 @@ func TestCacheNegative(t *testing.T) {
 func TestCacheDoesNotKeepFailures(t *testing.T) {
 	ctx := context.Background()
 	r := &countingReader{Reader: seeded(t, "acme"), fail: errors.New("throttled")}
-	c := tenancy.NewCache(r, tenancy.CacheConfig{})
+	c := newCache(t, r, tenancy.CacheConfig{})
 	if _, err := c.GetTenant(ctx, "acme"); err == nil || errors.Is(err, tenancy.ErrNotFound) {
 		t.Fatalf("GetTenant = %v, want the store's failure", err)
 	}
@@ -166,7 +166,7 @@ func TestCacheDoesNotKeepFailures(t *testing.T) {
 func TestCacheBounded(t *testing.T) {
 	ctx := context.Background()
 	r := &countingReader{Reader: seeded(t, "a", "b", "c")}
-	c := tenancy.NewCache(r, tenancy.CacheConfig{MaxEntries: 2})
+	c := newCache(t, r, tenancy.CacheConfig{MaxEntries: 2})
 	get := func(id string) {
 		t.Helper()
 		if _, err := c.GetTenant(ctx, id); err != nil {
@@ -204,7 +204,7 @@ func TestCacheCollapsesConcurrentMisses(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 	}
-	c = tenancy.NewCache(r, tenancy.CacheConfig{})
+	c = newCache(t, r, tenancy.CacheConfig{})
 	var wg sync.WaitGroup
 	errs := make(chan error, callers)
 	for range callers {
@@ -229,7 +229,7 @@ func TestCacheCollapsesConcurrentMisses(t *testing.T) {
 func TestCacheCallerGivesUp(t *testing.T) {
 	release := make(chan struct{})
 	r := &countingReader{Reader: seeded(t, "acme"), gate: func() { <-release }}
-	c := tenancy.NewCache(r, tenancy.CacheConfig{})
+	c := newCache(t, r, tenancy.CacheConfig{})
 	first := make(chan error, 1)
 	go func() {
 		_, err := c.GetTenant(context.Background(), "acme")
@@ -257,12 +257,15 @@ func ExampleCache() {
 	store := tenancy.NewMemoryStore()
 	_ = store.PutTenant(ctx, tenancy.Tenant{ID: "acme", Name: "Acme", Status: tenancy.StatusActive, Tier: "pro"})
 
-	cache := tenancy.NewCache(store, tenancy.CacheConfig{TTL: time.Minute})
+	cache, err := tenancy.NewCache(store, tenancy.CacheConfig{TTL: time.Minute})
+	if err != nil {
+		panic(err)
+	}
 	for range 3 {
 		t, _ := cache.GetTenant(ctx, "acme")
 		fmt.Println(t.Name, t.Tier)
 	}
-	_, err := cache.GetTenant(ctx, "nobody")
+	_, err = cache.GetTenant(ctx, "nobody")
 	fmt.Println(errors.Is(err, tenancy.ErrNotFound))
 	fmt.Printf("%+v\n", cache.Stats())
 	// Output:

@@ -3,6 +3,8 @@ package tenancy
 import (
 	"fmt"
 	"strings"
+
+	"github.com/cognitrig/cognitrig/internal/must"
 )
 
 // GroupConvention names Cognito groups after tenants, and optionally
@@ -56,11 +58,7 @@ func ParseGroupConvention(pattern string) (*GroupConvention, error) {
 // MustParseGroupConvention is ParseGroupConvention that panics on error,
 // for patterns fixed in the program.
 func MustParseGroupConvention(pattern string) *GroupConvention {
-	g, err := ParseGroupConvention(pattern)
-	if err != nil {
-		panic(err)
-	}
-	return g
+	return must.Value(ParseGroupConvention(pattern))
 }
 
 // String returns the pattern.

@@ -85,6 +85,10 @@ func FromAttribute(name string) Step {
 // FromGroups finds tenants, and roles if the convention names them, in the
 // user's groups, in the order Cognito lists them (by precedence).
 func FromGroups(g *GroupConvention) Step {
+	if g == nil {
+		// No look-up: NewResolver refuses the step, naming it.
+		return Step{name: "groups"}
+	}
 	return Step{name: "groups", find: func(_ context.Context, _ Reader, u User) ([]Match, error) {
 		var out []Match
 		for _, group := range u.Groups {
@@ -150,8 +154,11 @@ func NewResolver(cfg ResolverConfig) (*Resolver, error) {
 		cfg.Steps = []Step{FromAttribute(TenantAttribute), FromMemberships()}
 	}
 	for i, s := range cfg.Steps {
-		if s.find == nil {
-			return nil, fmt.Errorf("tenancy: ResolverConfig.Steps[%d] is the zero Step; build steps with FromAttribute, FromGroups, FromMemberships or StepFunc", i)
+		switch {
+		case s.find == nil && s.name == "groups":
+			return nil, fmt.Errorf("tenancy: ResolverConfig.Steps[%d] is FromGroups(nil); give it the GroupConvention (ParseGroupConvention) that names the tenant groups", i)
+		case s.find == nil:
+			return nil, fmt.Errorf("tenancy: ResolverConfig.Steps[%d] (%q) has no look-up; build steps with FromAttribute, FromGroups, FromMemberships or StepFunc with a non-nil function", i, s.name)
 		}
 	}
 	if cfg.DefaultRole == "" {

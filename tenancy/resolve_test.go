@@ -197,8 +197,9 @@ func ExampleResolver() {
 	_ = store.PutTenant(ctx, tenancy.Tenant{ID: "acme", Name: "Acme", Status: tenancy.StatusActive, Tier: "pro"})
 	_ = store.PutTenant(ctx, tenancy.Tenant{ID: "initech", Name: "Initech", Status: tenancy.StatusSuspended})
 
+	cache, _ := tenancy.NewCache(store, tenancy.CacheConfig{})
 	resolver, _ := tenancy.NewResolver(tenancy.ResolverConfig{
-		Reader: tenancy.NewCache(store, tenancy.CacheConfig{}),
+		Reader: cache,
 		Steps: []tenancy.Step{
 			tenancy.FromAttribute(tenancy.TenantAttribute),
 			tenancy.FromGroups(tenancy.MustParseGroupConvention("tenant-{id}-{role}")),
@@ -233,7 +234,7 @@ func TestReusedUserNameInheritsNothing(t *testing.T) {
 	if err := s.PutMembership(ctx, tenancy.Membership{Sub: oldSub, UserName: "jane", TenantID: "acme", Role: "admin"}); err != nil {
 		t.Fatal(err)
 	}
-	res, err := tenancy.NewResolver(tenancy.ResolverConfig{Reader: tenancy.NewCache(s, tenancy.CacheConfig{})})
+	res, err := tenancy.NewResolver(tenancy.ResolverConfig{Reader: newCache(t, s, tenancy.CacheConfig{})})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,8 +75,12 @@ func demoTenancy(ctx context.Context, d *demo) error {
 	if err != nil {
 		return err
 	}
+	cache, err := tenancy.NewCache(store, tenancy.CacheConfig{})
+	if err != nil {
+		return err
+	}
 	resolver, err := tenancy.NewResolver(tenancy.ResolverConfig{
-		Reader: tenancy.NewCache(store, tenancy.CacheConfig{}),
+		Reader: cache,
 		Steps:  []tenancy.Step{tenancy.FromAttribute(tenancy.TenantAttribute), tenancy.FromGroups(groups), tenancy.FromMemberships()},
 	})
 	if err != nil {

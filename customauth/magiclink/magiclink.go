@@ -130,8 +130,17 @@ var _ customauth.Challenge = (*Challenge)(nil)
 
 // New checks cfg and returns a Challenge.
 func New(cfg Config) (*Challenge, error) {
-	if cfg.Signer == nil || cfg.Store == nil || cfg.Sender == nil {
-		return nil, errors.New("magiclink: Signer, Store and Sender are required")
+	for _, dep := range []struct {
+		missing     bool
+		field, what string
+	}{
+		{cfg.Signer == nil, "Signer", "NewHMACSigner(key) or a kmssigner.Signer"},
+		{cfg.Store == nil, "Store", "a records.Store (records.DynamoStore in AWS Lambda) for the links in flight"},
+		{cfg.Sender == nil, "Sender", "a deliver.SES or another deliver.Sender for the emails"},
+	} {
+		if dep.missing {
+			return nil, fmt.Errorf("magiclink: Config.%s is nil; give %s", dep.field, dep.what)
+		}
 	}
 	c := &Challenge{pages: map[string]string{}}
 	for k, raw := range cfg.Pages {

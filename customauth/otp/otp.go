@@ -97,8 +97,11 @@ func New(cfg Config) (*Challenge, error) {
 	default:
 		return nil, fmt.Errorf("otp: Channel %q is not deliver.Email or deliver.SMS", cfg.Channel)
 	}
-	if cfg.Sender == nil || cfg.Store == nil {
-		return nil, errors.New("otp: Sender and Store are required")
+	switch {
+	case cfg.Sender == nil:
+		return nil, errors.New("otp: Config.Sender is nil; give a deliver.SES, deliver.SNS or another deliver.Sender for the codes")
+	case cfg.Store == nil:
+		return nil, errors.New("otp: Config.Store is nil; give a records.Store (records.DynamoStore in AWS Lambda) for the codes in flight")
 	}
 	if len(cfg.Key) < MinKeyLength {
 		return nil, fmt.Errorf("otp: Key has %d bytes, want at least %d random bytes", len(cfg.Key), MinKeyLength)

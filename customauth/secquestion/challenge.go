@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/cognitrig/cognitrig/customauth"
 	"github.com/cognitrig/cognitrig/triggers"
@@ -62,6 +63,11 @@ func New(cfg Config) (*Challenge, error) {
 	}
 	if len(cfg.DecoyQuestions) == 0 {
 		return nil, errors.New("secquestion: Config.DecoyQuestions is required: users that do not exist must see a question too")
+	}
+	for i, q := range cfg.DecoyQuestions {
+		if strings.TrimSpace(q) == "" {
+			return nil, fmt.Errorf("secquestion: Config.DecoyQuestions[%d] is empty; a user shown it would know it is a decoy", i)
+		}
 	}
 	if len(cfg.DecoyKey) < 32 {
 		return nil, fmt.Errorf("secquestion: DecoyKey has %d bytes, want at least 32 random bytes", len(cfg.DecoyKey))

@@ -1,6 +1,7 @@
 package authpolicy
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -74,10 +75,8 @@ func NewMemoryAuditStore(now func() time.Time) *MemoryAuditStore {
 
 // Put implements AuditStore.
 func (s *MemoryAuditStore) Put(ctx context.Context, r AuditRecord) error {
-	if err := r.Validate(); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
+	// A bad record is reported before a cancelled context.
+	if err := cmp.Or(r.Validate(), ctx.Err()); err != nil {
 		return err
 	}
 	s.mu.Lock()

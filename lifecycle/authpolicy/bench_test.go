@@ -17,10 +17,10 @@ func BenchmarkPreAuthentication(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := authpolicy.PreAuthentication(
-		authpolicy.ClientAllowList("", clientID),
+	h := must(authpolicy.PreAuthentication(
+		must(authpolicy.ClientAllowList("", clientID)),
 		network,
-	)
+	))
 	ev := preAuth(b, func(bl *triggertest.Builder) {
 		bl.Set("request.validationData.sourceIp", "203.0.113.7")
 	})

@@ -26,4 +26,8 @@
 // on for the user through AdminSetUserMFAPreference when a RiskSignal says
 // the sign-in was risky. AuthEventSignals reads threat protection's risk
 // level through AdminListUserAuthEvents.
+//
+// Every constructor checks what it is given: a nil check, source, signal,
+// store or client, or an empty client allow list, fails when the handler is
+// built, with an error that names it, not at the first sign-in.
 package authpolicy

@@ -16,10 +16,14 @@ func ExamplePreAuthentication() {
 	if err != nil {
 		panic(err)
 	}
-	handler := authpolicy.PreAuthentication(
-		authpolicy.ClientAllowList("", "web-client-id"),
-		network,
-	)
+	clients, err := authpolicy.ClientAllowList("", "web-client-id")
+	if err != nil {
+		panic(err)
+	}
+	handler, err := authpolicy.PreAuthentication(clients, network)
+	if err != nil {
+		panic(err)
+	}
 
 	ev := &triggers.PreAuthenticationEvent{}
 	ev.CallerContext.ClientID = "web-client-id"

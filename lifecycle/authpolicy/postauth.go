@@ -83,7 +83,16 @@ type AuthEventsAPI interface {
 // (AdminListUserAuthEvents; the pool needs threat protection in audit or
 // full-function mode, and the role cognito-idp:AdminListUserAuthEvents).
 // Events older than maxAge are taken to be another sign-in's and ignored.
-func AuthEventSignals(api AuthEventsAPI, maxAge time.Duration) SignalSource {
+//
+// It fails at once when api is nil or maxAge is not positive (every event
+// would be too old).
+func AuthEventSignals(api AuthEventsAPI, maxAge time.Duration) (SignalSource, error) {
+	switch {
+	case api == nil:
+		return nil, errors.New("authpolicy: AuthEventSignals: the AuthEventsAPI is nil; give a *cognitoidentityprovider.Client")
+	case maxAge <= 0:
+		return nil, fmt.Errorf("authpolicy: AuthEventSignals: maxAge is %v; give how old the latest sign-in event may be, e.g. 10*time.Minute", maxAge)
+	}
 	return SignalFunc(func(ctx context.Context, ev *triggers.PostAuthenticationEvent) (Signals, error) {
 		out, err := api.AdminListUserAuthEvents(ctx, &cip.AdminListUserAuthEventsInput{
 			UserPoolId: aws.String(ev.UserPoolID), Username: aws.String(ev.UserName), MaxResults: aws.Int32(5),
@@ -108,12 +117,19 @@ func AuthEventSignals(api AuthEventsAPI, maxAge time.Duration) SignalSource {
 			return s, nil
 		}
 		return Signals{}, nil
-	})
+	}), nil
 }
 
 // MergeSignals asks every source and keeps, per field, the first non-empty
-// value. An error from any source is returned.
-func MergeSignals(sources ...SignalSource) SignalSource {
+// value. An error from any source is returned. It fails when a source is
+// nil.
+func MergeSignals(sources ...SignalSource) (SignalSource, error) {
+	for i, src := range sources {
+		if src == nil {
+			return nil, fmt.Errorf("authpolicy: MergeSignals: source %d is nil; use ContextSignals, MetadataSignals or AuthEventSignals", i)
+		}
+	}
+	sources = slices.Clone(sources)
 	return SignalFunc(func(ctx context.Context, ev *triggers.PostAuthenticationEvent) (Signals, error) {
 		var out Signals
 		for _, src := range sources {
@@ -132,7 +148,7 @@ func MergeSignals(sources ...SignalSource) SignalSource {
 			}
 		}
 		return out, nil
-	})
+	}), nil
 }
 
 // ---- Risk signals that require MFA ----
@@ -163,8 +179,15 @@ func NewDevice() RiskSignal {
 	return func(s Signals, _ triggers.Attributes) bool { return s.NewDevice }
 }
 
-// AnyOf is true when any signal is.
-func AnyOf(signals ...RiskSignal) RiskSignal {
+// AnyOf is true when any signal is; with no signals it is never true. It
+// fails when a signal is nil.
+func AnyOf(signals ...RiskSignal) (RiskSignal, error) {
+	for i, f := range signals {
+		if f == nil {
+			return nil, fmt.Errorf("authpolicy: AnyOf: signal %d is nil; use RiskAtLeast, NewDevice or a func", i)
+		}
+	}
+	signals = slices.Clone(signals)
 	return func(s Signals, a triggers.Attributes) bool {
 		for _, f := range signals {
 			if f(s, a) {
@@ -172,7 +195,7 @@ func AnyOf(signals ...RiskSignal) RiskSignal {
 			}
 		}
 		return false
-	}
+	}, nil
 }
 
 // MFAMethod is a second factor Cognito can require.
@@ -279,8 +302,23 @@ func PostAuthentication(cfg PostAuthConfig) (triggers.Func[triggers.PostAuthenti
 	if cfg.Audit == nil {
 		return nil, errors.New("authpolicy: PostAuthConfig.Audit is nil")
 	}
-	if cfg.MFA != nil && (cfg.MFA.API == nil || cfg.MFA.When == nil) {
-		return nil, errors.New("authpolicy: PostAuthConfig.MFA needs an API and a When signal")
+	for i, c := range cfg.Checks {
+		if c == nil {
+			return nil, fmt.Errorf("authpolicy: PostAuthConfig.Checks[%d] is nil; build checks with TenantActive or a func", i)
+		}
+	}
+	if cfg.MFA != nil {
+		switch {
+		case cfg.MFA.API == nil:
+			return nil, errors.New("authpolicy: PostAuthConfig.MFA.API is nil; give a *cognitoidentityprovider.Client")
+		case cfg.MFA.When == nil:
+			return nil, errors.New("authpolicy: PostAuthConfig.MFA.When is nil; give the RiskSignal that calls for MFA, e.g. RiskAtLeast(\"high\")")
+		}
+		switch cfg.MFA.Method {
+		case MFAAuto, MFASMS, MFAEmail, MFASoftwareToken:
+		default:
+			return nil, fmt.Errorf("authpolicy: PostAuthConfig.MFA.Method %q is unknown; use MFAAuto, MFASMS, MFAEmail or MFASoftwareToken", cfg.MFA.Method)
+		}
 	}
 	if cfg.Retention <= 0 {
 		cfg.Retention = 90 * 24 * time.Hour

@@ -85,7 +85,7 @@ func TestPostAuthenticationAuditsEverySignIn(t *testing.T) {
 	store := authpolicy.NewMemoryAuditStore(clock.Now)
 	r := postAuthRouter(t, authpolicy.PostAuthConfig{
 		Audit: store, Now: clock.Now, Retention: 24 * time.Hour,
-		Signals: authpolicy.MergeSignals(authpolicy.ContextSignals(), authpolicy.MetadataSignals("ip", "deviceKey")),
+		Signals: must(authpolicy.MergeSignals(authpolicy.ContextSignals(), authpolicy.MetadataSignals("ip", "deviceKey"))),
 	})
 	h := authpolicy.WithSourceIP(r)
 	payload := triggertest.From(t, "PostAuthentication_Authentication").
@@ -120,8 +120,8 @@ func TestPostAuthenticationRequiresMFAOnRisk(t *testing.T) {
 	store := authpolicy.NewMemoryAuditStore(nil)
 	r := postAuthRouter(t, authpolicy.PostAuthConfig{
 		Audit:   store,
-		Signals: authpolicy.AuthEventSignals(client, 10*time.Minute),
-		MFA:     &authpolicy.RequireMFA{API: client, When: authpolicy.AnyOf(authpolicy.RiskAtLeast(authpolicy.RiskMedium))},
+		Signals: must(authpolicy.AuthEventSignals(client, 10*time.Minute)),
+		MFA:     &authpolicy.RequireMFA{API: client, When: must(authpolicy.AnyOf(authpolicy.RiskAtLeast(authpolicy.RiskMedium)))},
 	})
 	event := func(verifiedPhone bool, emailVerified bool) []byte {
 		b := triggertest.From(t, "PostAuthentication_Authentication").
@@ -212,9 +212,9 @@ func TestRequireMFAMethods(t *testing.T) {
 			t.Errorf("%s: call %v", tc.method, last)
 		}
 	}
-	r := postAuthRouter(t, authpolicy.PostAuthConfig{Audit: authpolicy.NewMemoryAuditStore(nil),
-		MFA: &authpolicy.RequireMFA{API: client, When: authpolicy.NewDevice(), Method: "YUBIKEY"}})
-	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostAuthentication_Authentication"), 0); err == nil {
+	// An unknown method fails at construction (issue 13 §3).
+	if _, err := authpolicy.PostAuthentication(authpolicy.PostAuthConfig{Audit: authpolicy.NewMemoryAuditStore(nil),
+		MFA: &authpolicy.RequireMFA{API: client, When: authpolicy.NewDevice(), Method: "YUBIKEY"}}); err == nil {
 		t.Fatal("unknown method accepted")
 	}
 }
@@ -239,14 +239,14 @@ func TestPostAuthenticationFailures(t *testing.T) {
 	sigErr := authpolicy.SignalFunc(func(context.Context, *triggers.PostAuthenticationEvent) (authpolicy.Signals, error) {
 		return authpolicy.Signals{}, errors.New("no signals")
 	})
-	r = postAuthRouter(t, authpolicy.PostAuthConfig{Audit: authpolicy.NewMemoryAuditStore(nil), Signals: authpolicy.MergeSignals(sigErr)})
+	r = postAuthRouter(t, authpolicy.PostAuthConfig{Audit: authpolicy.NewMemoryAuditStore(nil), Signals: must(authpolicy.MergeSignals(sigErr))})
 	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostAuthentication_Authentication"), 0); err == nil {
 		t.Fatal("signal failure ignored")
 	}
 	client := cognitoClient(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeErr(w, http.StatusBadRequest, "UserPoolAddOnNotEnabledException", "threat protection is off")
 	}))
-	r = postAuthRouter(t, authpolicy.PostAuthConfig{Audit: authpolicy.NewMemoryAuditStore(nil), Signals: authpolicy.AuthEventSignals(client, time.Minute)})
+	r = postAuthRouter(t, authpolicy.PostAuthConfig{Audit: authpolicy.NewMemoryAuditStore(nil), Signals: must(authpolicy.AuthEventSignals(client, time.Minute))})
 	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostAuthentication_Authentication"), 0); err == nil || !strings.Contains(triggertest.Cause(err), "UserPoolAddOnNotEnabledException") {
 		t.Fatalf("auth events failure: %v", err)
 	}
@@ -262,10 +262,10 @@ func TestRiskSignals(t *testing.T) {
 	if authpolicy.RiskAtLeast("bogus")(authpolicy.Signals{RiskLevel: "High"}, nil) {
 		t.Error("an unknown threshold matched")
 	}
-	if !authpolicy.AnyOf(atLeastMedium, authpolicy.NewDevice())(authpolicy.Signals{NewDevice: true}, nil) {
+	if !must(authpolicy.AnyOf(atLeastMedium, authpolicy.NewDevice()))(authpolicy.Signals{NewDevice: true}, nil) {
 		t.Error("AnyOf missed NewDevice")
 	}
-	if authpolicy.AnyOf()(authpolicy.Signals{NewDevice: true}, nil) {
+	if must(authpolicy.AnyOf())(authpolicy.Signals{NewDevice: true}, nil) {
 		t.Error("empty AnyOf matched")
 	}
 }
@@ -275,7 +275,7 @@ func TestRiskSignals(t *testing.T) {
 func TestPostAuthenticationChecks(t *testing.T) {
 	store := authpolicy.NewMemoryAuditStore(nil)
 	r := postAuthRouter(t, authpolicy.PostAuthConfig{Audit: store, Checks: []triggers.Func[triggers.PostAuthenticationEvent]{
-		authpolicy.TenantActive(tenants{"acme": authpolicy.StatusActive}, authpolicy.TenantConfig{}),
+		must(authpolicy.TenantActive(tenants{"acme": authpolicy.StatusActive}, authpolicy.TenantConfig{})),
 	}})
 	refused := triggertest.From(t, "PostAuthentication_Authentication").UserAttribute("custom:tenantId", "gone").JSON(t)
 	if _, err := triggertest.Invoke(r, refused, 0); err == nil || err.Error() != authpolicy.MsgAccountUnavailable {

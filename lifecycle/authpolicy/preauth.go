@@ -16,32 +16,28 @@ import (
 // safe to show the user, or another error when it cannot decide.
 type Check func(ctx context.Context, ev *triggers.PreAuthenticationEvent) error
 
-// Reasons of the refusals, for errors.Is and logs; the user sees only the
-// refusal's message.
-var (
-	ErrTenantInactive   = errors.New("authpolicy: tenant is not active")
-	ErrNoTenant         = errors.New("authpolicy: user has no tenant")
-	ErrIPDenied         = errors.New("authpolicy: source IP is denied")
-	ErrIPNotAllowed     = errors.New("authpolicy: source IP is not in the allow list")
-	ErrIPUnknown        = errors.New("authpolicy: source IP is unknown")
-	ErrClientNotAllowed = errors.New("authpolicy: app client is not allowed")
-	ErrAttributeRefused = errors.New("authpolicy: user attributes refused")
-)
+// The reasons of the refusals (ErrXxx, beside the rule that refuses) are
+// for errors.Is and logs; the user sees only the refusal's message. The
+// default messages (MsgXxx) are shown before Cognito checks the password,
+// so they stay generic: they must not tell an attacker more than "no".
 
-// Default user-facing messages. Cognito shows them before it checks the
-// password, so they stay generic: they must not tell an attacker more than
-// "no".
-const (
-	MsgAccountUnavailable = "Sign-in is not available for this account. Contact your administrator."
-	MsgNetworkRefused     = "Sign-in is not allowed from this network."
-	MsgClientRefused      = "Sign-in is not allowed from this application."
-)
+// MsgAccountUnavailable is the default message of the rules about the
+// account: TenantActive, UserAttribute and RequireMFA.
+const MsgAccountUnavailable = "Sign-in is not available for this account. Contact your administrator."
 
 // PreAuthentication returns the pre-authentication handler that runs checks
-// in order and stops at the first that refuses or fails.
+// in order and stops at the first that refuses or fails. It fails when a
+// check is nil. No checks lets every sign-in through.
 //
-//	r.PreAuthentication(authpolicy.PreAuthentication(clients, network, tenants))
-func PreAuthentication(checks ...Check) triggers.Func[triggers.PreAuthenticationEvent] {
+//	h, err := authpolicy.PreAuthentication(clients, network)
+//	if err != nil { ... }
+//	r.PreAuthentication(h)
+func PreAuthentication(checks ...Check) (triggers.Func[triggers.PreAuthenticationEvent], error) {
+	for i, c := range checks {
+		if c == nil {
+			return nil, fmt.Errorf("authpolicy: check %d is nil; build checks with IPRule, ClientAllowList, UserAttribute or a func", i)
+		}
+	}
 	checks = slices.Clone(checks)
 	return func(ctx context.Context, ev *triggers.PreAuthenticationEvent) error {
 		for _, c := range checks {
@@ -50,16 +46,26 @@ func PreAuthentication(checks ...Check) triggers.Func[triggers.PreAuthentication
 			}
 		}
 		return nil
-	}
+	}, nil
 }
 
-// All combines checks into one that runs them in order.
-func All(checks ...Check) Check {
-	h := PreAuthentication(checks...)
-	return Check(h)
+// All combines checks into one that runs them in order. It fails when a
+// check is nil.
+func All(checks ...Check) (Check, error) {
+	h, err := PreAuthentication(checks...)
+	if err != nil {
+		return nil, err
+	}
+	return Check(h), nil
 }
 
 // ---- Tenant status ----
+
+// Reasons of TenantActive's refusals.
+var (
+	ErrTenantInactive = errors.New("authpolicy: tenant is not active")
+	ErrNoTenant       = errors.New("authpolicy: user has no tenant")
+)
 
 // DefaultTenantAttribute is the user attribute that holds the tenant ID,
 // the default of TenantConfig.Attribute. It must equal
@@ -126,10 +132,10 @@ type TenantConfig struct {
 // TenantActive refuses users whose tenant is not active (suspended,
 // disabled or unknown) and, unless cfg.AllowNoTenant, users with no
 // tenant. A lookup error fails the sign-in (fail closed) with an error
-// that says what to do.
+// that says what to do. It fails at once when ts is nil.
 //
 // It is a post-authentication check: register it alone
-// (r.PostAuthentication(authpolicy.TenantActive(...))) or put it in
+// (r.PostAuthentication(h) with h from TenantActive) or put it in
 // PostAuthConfig.Checks. Cognito runs post authentication "after
 // authentication is complete, before a user has received tokens", and a
 // function that fails it makes the authentication fail (AWS: "Post
@@ -139,7 +145,10 @@ type TenantConfig struct {
 // came before the password check, while an unknown user went on to
 // "Incorrect username or password", so anyone could learn which names
 // exist (and whose organisation is suspended) without a password.
-func TenantActive(ts TenantStatus, cfg TenantConfig) triggers.Func[triggers.PostAuthenticationEvent] {
+func TenantActive(ts TenantStatus, cfg TenantConfig) (triggers.Func[triggers.PostAuthenticationEvent], error) {
+	if ts == nil {
+		return nil, errors.New("authpolicy: TenantActive: the TenantStatus is nil; give the tenant store (or a TenantStatusFunc) that reports each tenant's status")
+	}
 	if cfg.Attribute == "" {
 		cfg.Attribute = DefaultTenantAttribute
 	}
@@ -162,10 +171,20 @@ func TenantActive(ts TenantStatus, cfg TenantConfig) triggers.Func[triggers.Post
 			return triggers.RefuseBecause(fmt.Errorf("%w: tenant %q is %s", ErrTenantInactive, tenant, st), cfg.Message)
 		}
 		return nil
-	}
+	}, nil
 }
 
 // ---- Source IP ----
+
+// Reasons of IPRule's refusals.
+var (
+	ErrIPDenied     = errors.New("authpolicy: source IP is denied")
+	ErrIPNotAllowed = errors.New("authpolicy: source IP is not in the allow list")
+	ErrIPUnknown    = errors.New("authpolicy: source IP is unknown")
+)
+
+// MsgNetworkRefused is IPRule's default message.
+const MsgNetworkRefused = "Sign-in is not allowed from this network."
 
 // IPSource finds the source IP of a sign-in. ok is false when the event
 // does not carry it.
@@ -190,8 +209,14 @@ func IPFromContext() IPSource {
 	}
 }
 
-// FirstIP tries sources in order.
-func FirstIP(sources ...IPSource) IPSource {
+// FirstIP tries sources in order. It fails when a source is nil.
+func FirstIP(sources ...IPSource) (IPSource, error) {
+	for i, s := range sources {
+		if s == nil {
+			return nil, fmt.Errorf("authpolicy: FirstIP: source %d is nil; use IPFromValidationData or IPFromContext", i)
+		}
+	}
+	sources = slices.Clone(sources)
 	return func(ctx context.Context, ev *triggers.PreAuthenticationEvent) (netip.Addr, bool) {
 		for _, s := range sources {
 			if a, ok := s(ctx, ev); ok {
@@ -199,7 +224,7 @@ func FirstIP(sources ...IPSource) IPSource {
 			}
 		}
 		return netip.Addr{}, false
-	}
+	}, nil
 }
 
 func parseAddr(s string) (netip.Addr, bool) {
@@ -309,8 +334,22 @@ func match(prefixes []netip.Prefix, a netip.Addr) (netip.Prefix, bool) {
 
 // ---- App clients ----
 
-// ClientAllowList refuses sign-ins through any app client not listed.
-func ClientAllowList(message string, clientIDs ...string) Check {
+// ErrClientNotAllowed is the reason of ClientAllowList's refusals.
+var ErrClientNotAllowed = errors.New("authpolicy: app client is not allowed")
+
+// MsgClientRefused is ClientAllowList's default message.
+const MsgClientRefused = "Sign-in is not allowed from this application."
+
+// ClientAllowList refuses sign-ins through any app client not listed. It
+// fails when clientIDs is empty (every sign-in would be refused) or holds
+// an empty ID.
+func ClientAllowList(message string, clientIDs ...string) (Check, error) {
+	if len(clientIDs) == 0 {
+		return nil, errors.New("authpolicy: ClientAllowList has no app client IDs, so it would refuse every sign-in; list the IDs of the app clients that may sign in")
+	}
+	if i := slices.Index(clientIDs, ""); i >= 0 {
+		return nil, fmt.Errorf("authpolicy: ClientAllowList: app client ID %d is empty", i)
+	}
 	if message == "" {
 		message = MsgClientRefused
 	}
@@ -323,14 +362,21 @@ func ClientAllowList(message string, clientIDs ...string) Check {
 			return triggers.RefuseBecause(fmt.Errorf("%w: %s", ErrClientNotAllowed, ev.CallerContext.ClientID), message)
 		}
 		return nil
-	}
+	}, nil
 }
 
 // ---- User attributes ----
 
+// ErrAttributeRefused is the reason of UserAttribute's refusals.
+var ErrAttributeRefused = errors.New("authpolicy: user attributes refused")
+
 // UserAttribute refuses users whose attributes do not satisfy allow, with
 // message. Like TenantActive it does nothing for a user that does not exist.
-func UserAttribute(message string, allow func(attrs triggers.Attributes) bool) Check {
+// It fails at once when allow is nil.
+func UserAttribute(message string, allow func(attrs triggers.Attributes) bool) (Check, error) {
+	if allow == nil {
+		return nil, errors.New("authpolicy: UserAttribute: the allow function is nil; give one that reports whether the attributes may sign in")
+	}
 	if message == "" {
 		message = MsgAccountUnavailable
 	}
@@ -342,5 +388,5 @@ func UserAttribute(message string, allow func(attrs triggers.Attributes) bool) C
 			return triggers.RefuseBecause(ErrAttributeRefused, message)
 		}
 		return nil
-	}
+	}, nil
 }

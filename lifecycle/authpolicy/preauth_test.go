@@ -71,7 +71,7 @@ func postAuth(t testing.TB, mutate ...func(*triggertest.Builder)) *triggers.Post
 
 func TestTenantActive(t *testing.T) {
 	ts := tenants{"acme": authpolicy.StatusActive, "globex": authpolicy.StatusSuspended, "initech": authpolicy.StatusDisabled}
-	check := authpolicy.TenantActive(ts, authpolicy.TenantConfig{})
+	check := must(authpolicy.TenantActive(ts, authpolicy.TenantConfig{}))
 	ctx := context.Background()
 	if err := check(ctx, postAuth(t, withTenant("acme"))); err != nil {
 		t.Fatalf("active tenant: %v", err)
@@ -83,7 +83,7 @@ func TestTenantActive(t *testing.T) {
 		}
 	}
 	refusal(t, check(ctx, postAuth(t)), authpolicy.ErrNoTenant)
-	if err := authpolicy.TenantActive(ts, authpolicy.TenantConfig{AllowNoTenant: true})(ctx, postAuth(t)); err != nil {
+	if err := must(authpolicy.TenantActive(ts, authpolicy.TenantConfig{AllowNoTenant: true}))(ctx, postAuth(t)); err != nil {
 		t.Fatalf("AllowNoTenant: %v", err)
 	}
 	err := check(ctx, postAuth(t, withTenant("broken")))
@@ -91,7 +91,7 @@ func TestTenantActive(t *testing.T) {
 	if err == nil || errors.As(err, &r) || !strings.Contains(err.Error(), "table unavailable") {
 		t.Fatalf("lookup failure: %v", err)
 	}
-	custom := authpolicy.TenantActive(ts, authpolicy.TenantConfig{Attribute: "custom:org", Message: "Your organisation is paused."})
+	custom := must(authpolicy.TenantActive(ts, authpolicy.TenantConfig{Attribute: "custom:org", Message: "Your organisation is paused."}))
 	if msg := refusal(t, custom(ctx, postAuth(t, func(b *triggertest.Builder) { b.UserAttribute("custom:org", "globex") })), authpolicy.ErrTenantInactive); msg != "Your organisation is paused." {
 		t.Fatalf("message %q", msg)
 	}
@@ -103,8 +103,8 @@ func TestTenantActive(t *testing.T) {
 // in. Driven as Cognito calls the trigger, through a router.
 func TestSuspendedTenantWithAllowNoTenant(t *testing.T) {
 	r := triggers.NewRouter()
-	r.PostAuthentication(authpolicy.TenantActive(tenants{"acme": authpolicy.StatusActive, "globex": authpolicy.StatusSuspended},
-		authpolicy.TenantConfig{AllowNoTenant: true}))
+	r.PostAuthentication(must(authpolicy.TenantActive(tenants{"acme": authpolicy.StatusActive, "globex": authpolicy.StatusSuspended},
+		authpolicy.TenantConfig{AllowNoTenant: true})))
 	payload := triggertest.From(t, "PostAuthentication_Authentication").UserAttribute("custom:tenantId", "globex").JSON(t)
 	_, err := triggertest.Invoke(r, payload, 0)
 	if !errors.Is(err, authpolicy.ErrTenantInactive) || err.Error() != authpolicy.MsgAccountUnavailable {
@@ -133,9 +133,9 @@ func TestTenantCheckTellsNoOneApartBeforePassword(t *testing.T) {
 	// Every pre-authentication check the package has that depends on the
 	// user's data does nothing for an unknown user, and the tenant check
 	// is not one of them any more.
-	pre.PreAuthentication(authpolicy.PreAuthentication(authpolicy.ClientAllowList("", clientID)))
+	pre.PreAuthentication(must(authpolicy.PreAuthentication(must(authpolicy.ClientAllowList("", clientID)))))
 	post := triggers.NewRouter()
-	post.PostAuthentication(authpolicy.TenantActive(ts, authpolicy.TenantConfig{}))
+	post.PostAuthentication(must(authpolicy.TenantActive(ts, authpolicy.TenantConfig{})))
 
 	unknown := triggertest.Load(t, "PreAuthentication_Authentication.user-not-found")
 	noTenant := triggertest.From(t, "PreAuthentication_Authentication").Delete("request.userAttributes.custom:tenantId").JSON(t)
@@ -159,11 +159,11 @@ func TestTenantCheckTellsNoOneApartBeforePassword(t *testing.T) {
 func TestUserDependentChecksIgnoreUnknownUsers(t *testing.T) {
 	ev := triggertest.Decode[triggers.PreAuthenticationEvent](t, "PreAuthentication_Authentication.user-not-found")
 	ctx := context.Background()
-	if err := authpolicy.UserAttribute("", func(triggers.Attributes) bool { return false })(ctx, ev); err != nil {
+	if err := must(authpolicy.UserAttribute("", func(triggers.Attributes) bool { return false }))(ctx, ev); err != nil {
 		t.Fatalf("attribute check on an unknown user: %v", err)
 	}
 	// Checks that do not depend on the user still apply.
-	if err := authpolicy.ClientAllowList("", "other")(ctx, ev); err == nil {
+	if err := must(authpolicy.ClientAllowList("", "other"))(ctx, ev); err == nil {
 		t.Fatal("client check skipped for an unknown user")
 	}
 }
@@ -235,12 +235,12 @@ func TestIPRuleRefusesBadConfig(t *testing.T) {
 
 func TestWithSourceIPReadsUserContextData(t *testing.T) {
 	check, err := authpolicy.IPRule(authpolicy.IPConfig{Allow: []string{"203.0.113.0/24"},
-		Source: authpolicy.FirstIP(authpolicy.IPFromContext(), authpolicy.IPFromValidationData("sourceIp"))})
+		Source: must(authpolicy.FirstIP(authpolicy.IPFromContext(), authpolicy.IPFromValidationData("sourceIp")))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := triggers.NewRouter()
-	r.PreAuthentication(authpolicy.PreAuthentication(check))
+	r.PreAuthentication(must(authpolicy.PreAuthentication(check)))
 	h := authpolicy.WithSourceIP(r)
 	cases := []struct {
 		name string
@@ -276,13 +276,13 @@ func TestWithSourceIPReadsUserContextData(t *testing.T) {
 
 func TestClientAllowListAndUserAttribute(t *testing.T) {
 	ctx := context.Background()
-	if err := authpolicy.ClientAllowList("", clientID, "other")(ctx, preAuth(t)); err != nil {
+	if err := must(authpolicy.ClientAllowList("", clientID, "other"))(ctx, preAuth(t)); err != nil {
 		t.Fatal(err)
 	}
-	if msg := refusal(t, authpolicy.ClientAllowList("", "other")(ctx, preAuth(t)), authpolicy.ErrClientNotAllowed); msg != authpolicy.MsgClientRefused {
+	if msg := refusal(t, must(authpolicy.ClientAllowList("", "other"))(ctx, preAuth(t)), authpolicy.ErrClientNotAllowed); msg != authpolicy.MsgClientRefused {
 		t.Fatalf("message %q", msg)
 	}
-	verified := authpolicy.UserAttribute("Verify your email first.", func(a triggers.Attributes) bool { return a.Verified("email") })
+	verified := must(authpolicy.UserAttribute("Verify your email first.", func(a triggers.Attributes) bool { return a.Verified("email") }))
 	if err := verified(ctx, preAuth(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -300,12 +300,12 @@ func TestPreAuthenticationComposes(t *testing.T) {
 	counting := func(context.Context, *triggers.PreAuthenticationEvent) error { calls++; return nil }
 	var logs bytes.Buffer
 	r := triggers.NewRouter(triggers.WithMiddleware(triggers.Default(slog.New(slog.NewJSONHandler(&logs, nil)))...))
-	r.PreAuthentication(authpolicy.PreAuthentication(
+	r.PreAuthentication(must(authpolicy.PreAuthentication(
 		counting,
-		authpolicy.All(authpolicy.ClientAllowList("", clientID), counting),
-		authpolicy.UserAttribute("", func(a triggers.Attributes) bool { return a["custom:tier"] != "gone" }),
+		must(authpolicy.All(must(authpolicy.ClientAllowList("", clientID)), counting)),
+		must(authpolicy.UserAttribute("", func(a triggers.Attributes) bool { return a["custom:tier"] != "gone" })),
 		counting,
-	))
+	)))
 	payload := triggertest.From(t, "PreAuthentication_Authentication").UserAttribute("custom:tier", "pro").JSON(t)
 	if _, err := triggertest.Invoke(r, payload, 0); err != nil || calls != 3 {
 		t.Fatalf("err %v, %d calls", err, calls)

@@ -178,8 +178,11 @@ type WelcomeTemplate struct {
 // AWS SDK clients that is megabytes (13 MB in cognitrig's tenancy
 // function).
 func EmailHook(name string, sender messages.EmailSender, compose func(ev *triggers.PostConfirmationEvent) (messages.Email, error)) (Hook, error) {
-	if sender == nil || compose == nil {
-		return Hook{}, errors.New("confirm: EmailHook needs a sender and a compose function")
+	switch {
+	case sender == nil:
+		return Hook{}, errors.New("confirm: EmailHook needs a sender (messages.SES, or any messages.EmailSender)")
+	case compose == nil:
+		return Hook{}, errors.New("confirm: EmailHook needs a compose function that builds the email from the event")
 	}
 	return Hook{Name: name, Run: func(ctx context.Context, ev *triggers.PostConfirmationEvent) error {
 		to := ev.Request.UserAttributes["email"]
@@ -248,13 +251,20 @@ type MembershipWriter interface {
 
 // Membership returns a hook named name that records the user's membership
 // of the tenant named in the attribute tenantAttribute (say,
-// "custom:tenant_id"). A user without the attribute is skipped.
-func Membership(name string, w MembershipWriter, tenantAttribute string) Hook {
+// "custom:tenant_id"). A user without the attribute is skipped. It fails
+// when w is nil or tenantAttribute is empty.
+func Membership(name string, w MembershipWriter, tenantAttribute string) (Hook, error) {
+	switch {
+	case w == nil:
+		return Hook{}, errors.New("confirm: Membership needs a MembershipWriter (the tenant store, or an adapter) to record the membership in")
+	case tenantAttribute == "":
+		return Hook{}, errors.New("confirm: Membership needs the name of the user attribute that holds the tenant ID, e.g. \"custom:tenantId\"")
+	}
 	return Hook{Name: name, Run: func(ctx context.Context, ev *triggers.PostConfirmationEvent) error {
 		tenant := ev.Request.UserAttributes[tenantAttribute]
 		if tenant == "" {
 			return nil
 		}
 		return w.AddMember(ctx, tenant, ev.Request.UserAttributes["sub"], ev.UserName)
-	}}
+	}}, nil
 }

@@ -229,9 +229,13 @@ func newRunner(t *testing.T, store confirm.MarkerStore, box *outbox, m *members,
 	if err != nil {
 		t.Fatal(err)
 	}
+	membership, err := confirm.Membership("membership", m, "custom:tenant_id")
+	if err != nil {
+		t.Fatal(err)
+	}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	runner, err := confirm.New(confirm.Config{Store: store, Logger: logger,
-		Hooks: []confirm.Hook{welcome, confirm.Membership("membership", m, "custom:tenant_id")}})
+		Hooks: []confirm.Hook{welcome, membership}})
 	if err != nil {
 		t.Fatal(err)
 	}

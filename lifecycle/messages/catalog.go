@@ -11,6 +11,7 @@ import (
 	"strings"
 	texttemplate "text/template"
 
+	"github.com/cognitrig/cognitrig/internal/must"
 	"github.com/cognitrig/cognitrig/triggers"
 )
 
@@ -283,13 +284,7 @@ func New(cfg Config) (*Catalog, error) {
 }
 
 // MustNew is New for templates fixed in the program: it panics on error.
-func MustNew(cfg Config) *Catalog {
-	c, err := New(cfg)
-	if err != nil {
-		panic(err)
-	}
-	return c
-}
+func MustNew(cfg Config) *Catalog { return must.Value(New(cfg)) }
 
 func parseTemplate(locale string, k Kind, t Template) (*parsed, []error) {
 	fail := func(field, problem string, err error) error {

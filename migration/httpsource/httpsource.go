@@ -85,6 +85,9 @@ func New(cfg Config) (*Source, error) {
 			return nil, fmt.Errorf("httpsource: LookupURL: %w", err)
 		}
 	}
+	if cfg.AuthStyle != ClientSecretBasic && cfg.AuthStyle != ClientSecretPost {
+		return nil, fmt.Errorf("httpsource: AuthStyle %d is unknown: use ClientSecretBasic (the zero value) or ClientSecretPost; any other sends no client credentials", cfg.AuthStyle)
+	}
 	if cfg.ClientID == "" {
 		return nil, errors.New("httpsource: ClientID is empty: the token endpoint needs the client's id (and secret)")
 	}

@@ -11,35 +11,30 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
+	"github.com/cognitrig/cognitrig/internal/cognitocsv"
 	"github.com/cognitrig/cognitrig/migration"
 )
 
 // Column names that the import treats specially.
 const (
-	ColumnUsername   = "cognito:username"
-	ColumnMFAEnabled = "cognito:mfa_enabled"
+	ColumnUsername   = cognitocsv.ColumnUsername
+	ColumnMFAEnabled = cognitocsv.ColumnMFAEnabled
 )
 
 // DefaultHeader returns the header that GetCSVHeader returns for a pool
 // without custom attributes, as the Amazon Cognito Developer Guide shows it.
-func DefaultHeader() []string {
-	return []string{
-		"name", "given_name", "family_name", "middle_name", "nickname", "preferred_username",
-		"profile", "picture", "website", "email", "email_verified", "gender", "birthdate",
-		"zoneinfo", "locale", "phone_number", "phone_number_verified", "address", "updated_at",
-		ColumnMFAEnabled, ColumnUsername,
-	}
-}
+func DefaultHeader() []string { return cognitocsv.StandardHeader() }
 
 // HeaderAPI is the part of the Cognito Identity Provider client that
 // PoolHeader uses.
-type HeaderAPI interface {
-	GetCSVHeader(ctx context.Context, in *cip.GetCSVHeaderInput, opts ...func(*cip.Options)) (*cip.GetCSVHeaderOutput, error)
-}
+type HeaderAPI = cognitocsv.HeaderAPI
 
 // PoolHeader returns the import header of a user pool (its custom
 // attributes included) with GetCSVHeader.
 func PoolHeader(ctx context.Context, api HeaderAPI, userPoolID string) ([]string, error) {
+	if api == nil {
+		return nil, errors.New("importcsv: PoolHeader: the API is nil; give a *cognitoidentityprovider.Client")
+	}
 	out, err := api.GetCSVHeader(ctx, &cip.GetCSVHeaderInput{UserPoolId: aws.String(userPoolID)})
 	if err != nil {
 		return nil, fmt.Errorf("importcsv: get the CSV header of user pool %s: %w", userPoolID, err)
@@ -106,8 +101,11 @@ type Stats struct {
 // complete, since the writer is flushed after every batch.
 func Export(ctx context.Context, w io.Writer, cfg Config) (Stats, error) {
 	var st Stats
-	if cfg.Source == nil {
+	switch {
+	case cfg.Source == nil:
 		return st, errors.New("importcsv: no Source to enumerate")
+	case w == nil:
+		return st, errors.New("importcsv: Export: the writer is nil; give the file for the user-import CSV")
 	}
 	if err := cfg.Mapping.Validate(); err != nil {
 		return st, err

@@ -52,9 +52,11 @@
 //
 // Wiring:
 //
+//	cache, err := tenancy.NewCache(store, tenancy.CacheConfig{})
+//	if err != nil { ... }
 //	h, err := inbound.New(inbound.Config{
 //		Providers: map[string]string{"AcmeSAML": "acme"},
-//		Tenants:   tenancy.NewCache(store, tenancy.CacheConfig{}),
+//		Tenants:   cache,
 //	})
 //	if err != nil { ... }
 //	h.Register(router)

@@ -68,12 +68,15 @@ type Config struct {
 	// Cognito is the admin API client that PostConfirmation uses,
 	// normally a *cognitoidentityprovider.Client with IAM permission for
 	// cognito-idp:AdminUpdateUserAttributes and AdminAddUserToGroup (and
-	// CreateGroup with CreateGroups).
+	// CreateGroup with CreateGroups). Required with Groups; nil is
+	// accepted only for a Handler used for PreSignUp alone, whose
+	// PostConfirmation of an invited user fails with an error naming it.
 	Cognito Admin
 	// Groups names the group that PostConfirmation adds the user to; nil
 	// adds to no group.
 	Groups *tenancy.GroupConvention
-	// CreateGroups creates the tenant's group when it does not exist yet.
+	// CreateGroups creates the tenant's group when it does not exist yet;
+	// it needs Groups.
 	CreateGroups bool
 }
 
@@ -91,8 +94,13 @@ type Handler struct {
 
 // New returns a Handler, or an error if cfg is incomplete.
 func New(cfg Config) (*Handler, error) {
-	if cfg.Store == nil {
+	switch {
+	case cfg.Store == nil:
 		return nil, errors.New("invitation: Config.Store is nil; set it to a tenancy.Store")
+	case cfg.Groups != nil && cfg.Cognito == nil:
+		return nil, errors.New("invitation: Config.Groups is set but Config.Cognito is nil; set Cognito to a *cognitoidentityprovider.Client to add invited users to their tenant's group")
+	case cfg.CreateGroups && cfg.Groups == nil:
+		return nil, errors.New("invitation: Config.CreateGroups is set without Config.Groups; set Groups to the convention that names the tenant groups")
 	}
 	h := &Handler{
 		store: cfg.Store, attr: cfg.Attribute, key: cfg.TokenKey, require: cfg.RequireInvitation,

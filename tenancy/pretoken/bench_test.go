@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/cognitrig/cognitrig/tenancy"
 	"github.com/cognitrig/cognitrig/tenancy/internal/tabletest"
 	"github.com/cognitrig/cognitrig/tenancy/pretoken"
 	"github.com/cognitrig/cognitrig/triggers"
@@ -38,7 +37,7 @@ func BenchmarkPreToken(b *testing.B) {
 	}
 
 	b.Run("warm-cache", func(b *testing.B) {
-		h := newHandler(b, pretoken.Config{Resolver: newResolver(b, tenancy.NewCache(store, tenancy.CacheConfig{}))})
+		h := newHandler(b, pretoken.Config{Resolver: cachedResolver(b, store)})
 		for _, ev := range evs[:tenants] { // warm: one read per tenant
 			if err := h.PreTokenGenerationV2(ctx, ev); err != nil {
 				b.Fatal(err)
@@ -58,7 +57,7 @@ func BenchmarkPreToken(b *testing.B) {
 		var reads int64
 		for b.Loop() {
 			counted := &countingReader{Reader: store}
-			h := newHandler(b, pretoken.Config{Resolver: newResolver(b, tenancy.NewCache(counted, tenancy.CacheConfig{}))})
+			h := newHandler(b, pretoken.Config{Resolver: cachedResolver(b, counted)})
 			for _, ev := range evs {
 				ev.Response = triggers.PreTokenGenerationV2Response{}
 				if err := h.PreTokenGenerationV2(ctx, ev); err != nil {

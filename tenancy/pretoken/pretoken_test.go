@@ -71,7 +71,7 @@ func newResolver(t testing.TB, r tenancy.Reader) *tenancy.Resolver {
 func newHandler(t testing.TB, cfg pretoken.Config) *pretoken.Handler {
 	t.Helper()
 	if cfg.Resolver == nil {
-		cfg.Resolver = newResolver(t, tenancy.NewCache(newStore(t), tenancy.CacheConfig{}))
+		cfg.Resolver = cachedResolver(t, newStore(t))
 	}
 	h, err := pretoken.New(cfg)
 	if err != nil {
@@ -436,7 +436,10 @@ func TestStoreReadsPerTTLWindow(t *testing.T) {
 	seedTenants(t, store, tenants)
 	reads := &countingReader{Reader: store}
 	clk := &clock{now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
-	cache := tenancy.NewCache(reads, tenancy.CacheConfig{TTL: time.Minute, Now: clk.Now})
+	cache, err := tenancy.NewCache(reads, tenancy.CacheConfig{TTL: time.Minute, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := newHandler(t, pretoken.Config{Resolver: newResolver(t, cache)})
 	evs := tenantEvents(t, invocations, tenants)
 
@@ -480,8 +483,9 @@ func Example() {
 	store := tenancy.NewMemoryStore()
 	_ = store.PutTenant(ctx, tenancy.Tenant{ID: "acme", Name: "Acme", Organisation: "Acme Corporation Ltd", Status: tenancy.StatusActive, Tier: "pro"})
 
+	cache, _ := tenancy.NewCache(store, tenancy.CacheConfig{})
 	resolver, _ := tenancy.NewResolver(tenancy.ResolverConfig{
-		Reader: tenancy.NewCache(store, tenancy.CacheConfig{}),
+		Reader: cache,
 		Steps: []tenancy.Step{
 			tenancy.FromAttribute(tenancy.TenantAttribute),
 			tenancy.FromGroups(tenancy.MustParseGroupConvention("tenant-{id}-{role}")),

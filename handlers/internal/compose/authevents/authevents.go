@@ -29,7 +29,12 @@ func AuthEvents(d *compose.Deps, r *triggers.Router) {
 	ok := d.Fail(err)
 	var checks []authpolicy.Check
 	if len(c.AllowedClients) > 0 {
-		checks = append(checks, authpolicy.ClientAllowList("", c.AllowedClients...))
+		if check, err := authpolicy.ClientAllowList("", c.AllowedClients...); err != nil {
+			d.Invalid(config.EnvAllowedClients, err)
+			ok = false
+		} else {
+			checks = append(checks, check)
+		}
 	}
 	_, allowErr := authpolicy.ParsePrefixes(c.IPAllow)
 	if allowErr != nil {
@@ -50,7 +55,11 @@ func AuthEvents(d *compose.Deps, r *triggers.Router) {
 		}
 		checks = append(checks, rule)
 	}
-	r.PreAuthentication(authpolicy.PreAuthentication(checks...))
+	if pre, err := authpolicy.PreAuthentication(checks...); err != nil {
+		d.Invalid(config.EnvAllowedClients, err)
+	} else {
+		r.PreAuthentication(pre)
+	}
 	// The checks and the audit read the source IP from the raw event.
 	d.Wrap(func(next compose.Invoker) compose.Invoker { return authpolicy.WithSourceIP(next) })
 

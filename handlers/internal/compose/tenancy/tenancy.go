@@ -120,7 +120,12 @@ func Tenancy(d *compose.Deps, r *triggers.Router) {
 		steps = append(steps, tenancy.FromGroups(groups))
 	}
 	steps = append(steps, tenancy.FromMemberships())
-	resolver, err := tenancy.NewResolver(tenancy.ResolverConfig{Reader: tenancy.NewCache(store, tenancy.CacheConfig{}), Steps: steps})
+	cache, err := tenancy.NewCache(store, tenancy.CacheConfig{})
+	if err != nil {
+		d.Invalid(config.EnvTenancyTable, err)
+		return
+	}
+	resolver, err := tenancy.NewResolver(tenancy.ResolverConfig{Reader: cache, Steps: steps})
 	if err != nil {
 		d.Invalid(config.EnvTenancyTable, err)
 		return
@@ -133,7 +138,7 @@ func Tenancy(d *compose.Deps, r *triggers.Router) {
 	tokens.Register(r)
 
 	if c.InboundProviders != nil {
-		h, err := inbound.New(inbound.Config{Providers: c.InboundProviders, Tenants: tenancy.NewCache(store, tenancy.CacheConfig{}), Logger: d.Logger})
+		h, err := inbound.New(inbound.Config{Providers: c.InboundProviders, Tenants: cache, Logger: d.Logger})
 		if err != nil {
 			d.Invalid(config.EnvInboundProviders, err)
 			return

@@ -9,7 +9,7 @@ import (
 	"github.com/cognitrig/cognitrig/internal/awsfake"
 )
 
-func attachFakes(t *testing.T) (*awsfake.UserPool, *awsfake.LambdaPolicy) {
+func attachFakes(t *testing.T) (*awsfake.CognitoPool, *awsfake.LambdaPolicy) {
 	t.Helper()
 	b, err := os.ReadFile("../../internal/attach/testdata/pool.json")
 	if err != nil {
@@ -22,7 +22,7 @@ func attachFakes(t *testing.T) (*awsfake.UserPool, *awsfake.LambdaPolicy) {
 	t.Setenv("AWS_REGION", awsfake.Region)
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	return awsfake.NewUserPool(t, pool), awsfake.NewLambdaPolicy(t)
+	return awsfake.NewCognitoPoolSettings(t, pool), awsfake.NewLambdaPolicy(t)
 }
 
 const cliFn = "arn:aws:lambda:us-east-1:123456789012:function:cognitrig-customauth"
@@ -59,7 +59,7 @@ func TestAttachCommandDryRunThenApplyThenDetach(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "done") {
 		t.Fatalf("attach exit %d: %s %s", code, out, errOut)
 	}
-	if lc := cog.Pool()["LambdaConfig"].(map[string]any); lc["DefineAuthChallenge"] != cliFn {
+	if lc := cog.Settings()["LambdaConfig"].(map[string]any); lc["DefineAuthChallenge"] != cliFn {
 		t.Fatalf("LambdaConfig after attach: %v", lc)
 	}
 
@@ -67,7 +67,7 @@ func TestAttachCommandDryRunThenApplyThenDetach(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("detach exit %d: %s %s", code, out, errOut)
 	}
-	if lc := cog.Pool()["LambdaConfig"].(map[string]any); len(lc) != 1 {
+	if lc := cog.Settings()["LambdaConfig"].(map[string]any); len(lc) != 1 {
 		t.Fatalf("LambdaConfig after detach: %v", lc)
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -32,24 +34,32 @@ const cognitoTarget = "AWSCognitoIdentityProviderService."
 // Cognito is a local Amazon Cognito user-pools API (JSON 1.1: POST /,
 // X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>, errors as
 // {"__type", "message"} with X-Amzn-ErrorType) holding any number of pools,
-// for the operations cognitrig calls: DescribeUserPool, GetCSVHeader,
-// ListUsers (with a Filter of the form `name = "value"`), ListGroups,
-// ListUsersInGroup, AdminGetUser, AdminUpdateUserAttributes, CreateGroup,
-// AdminAddUserToGroup and AdminLinkProviderForUser. Lists page as the real
-// API does (at most 60 an answer, opaque tokens). Errors carry the names
-// the API reference gives (UserNotFoundException,
+// for every operation cognitrig calls: DescribeUserPool, UpdateUserPool,
+// GetCSVHeader, ListUsers (with a Filter of the form `name = "value"`),
+// ListGroups, ListUsersInGroup, AdminGetUser, AdminUpdateUserAttributes,
+// CreateGroup, AdminAddUserToGroup and AdminLinkProviderForUser. It is the
+// one local user-pool API of the tests: point the real SDK client at it
+// with Client, or a process with --cognito-endpoint or
+// AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER.
+//
+// Lists page as the real API does (at most 60 an answer, opaque tokens).
+// Each pool holds a settings document (a UserPoolType in the API's JSON
+// form) that DescribeUserPool returns and UpdateUserPool replaces: like the
+// real service, UpdateUserPool resets every setting the request leaves out
+// to its default ("If you don't provide a value for an attribute, Amazon
+// Cognito sets it to its default value", Amazon Cognito API Reference,
+// "UpdateUserPool"), so a test can prove a caller wrote every setting back.
+// Errors carry the names the API reference gives (UserNotFoundException,
 // ResourceNotFoundException, GroupExistsException,
 // InvalidParameterException, TooManyRequestsException). ThrottleEvery
 // and FailNext inject failures. Its methods are safe for concurrent use.
-//
-// For a pool's whole settings document and UpdateUserPool's reset of
-// omitted settings, see UserPool.
 type Cognito struct {
 	URL string
 
 	mu            sync.Mutex
 	pools         map[string]*CognitoPool
 	calls         map[string]int
+	ops           []string
 	failures      map[string][]cognitoError
 	requests      int
 	throttleEvery int
@@ -95,13 +105,14 @@ type CognitoIdentity struct {
 }
 
 // CognitoPool is one pool of a Cognito server; it carries the server's
-// methods too (Client, Calls, FailNext, ThrottleEvery).
+// methods too (Client, Calls, Ops, FailNext, ThrottleEvery).
 type CognitoPool struct {
 	*Cognito
 	ID               string
 	Name             string
 	CustomAttributes []string // custom:... names, in the CSV header
 
+	settings map[string]any // UserPoolType in JSON form, "Id" and "Name" included
 	users   []*CognitoUser // in order added, for stable pages
 	byName  map[string]*CognitoUser
 	groups  []*CognitoGroup
@@ -137,14 +148,62 @@ func (s *Cognito) Client() *cip.Client {
 	return cip.New(cip.Options{Region: Region, BaseEndpoint: aws.String(s.URL), Credentials: testCredentials, RetryMaxAttempts: 1})
 }
 
+// NewCognitoPoolSettings starts a Cognito server with one empty pool
+// whose settings are settings, a UserPoolType in the API's JSON form
+// (field names as in the API reference, "Id", "Name" and "Arn" included),
+// and returns the pool.
+func NewCognitoPoolSettings(t testing.TB, settings map[string]any) *CognitoPool {
+	return NewCognito(t).AddPoolSettings(settings)
+}
+
 // AddPool adds an empty pool and returns it.
 func (s *Cognito) AddPool(id, name string, customAttributes ...string) *CognitoPool {
+	p := s.AddPoolSettings(map[string]any{"Id": id, "Name": name})
+	p.CustomAttributes = customAttributes
+	return p
+}
+
+// AddPoolSettings adds an empty pool whose settings are settings, a
+// UserPoolType in the API's JSON form with "Id" and "Name", and returns it.
+// The pool keeps settings; use Settings for a copy.
+func (s *Cognito) AddPoolSettings(settings map[string]any) *CognitoPool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := &CognitoPool{Cognito: s, ID: id, Name: name, CustomAttributes: customAttributes,
+	id, _ := settings["Id"].(string)
+	name, _ := settings["Name"].(string)
+	p := &CognitoPool{Cognito: s, ID: id, Name: name, settings: settings,
 		byName: map[string]*CognitoUser{}, members: map[string][]string{}, linked: map[[2]string]string{}}
 	s.pools[id] = p
 	return p
+}
+
+// Settings returns a copy of the pool's settings document as stored now
+// (without the computed EstimatedNumberOfUsers), in JSON form.
+func (p *CognitoPool) Settings() map[string]any {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return jsonCopy(p.settings)
+}
+
+// jsonCopy is a deep copy of a JSON document.
+func jsonCopy(m map[string]any) map[string]any {
+	b, _ := json.Marshal(m)
+	var out map[string]any
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+// UpdatableSettings lists the settings UpdateUserPool takes besides the pool
+// ID, read from the SDK's request type, so the list follows the SDK.
+func UpdatableSettings() []string {
+	var out []string
+	t := reflect.TypeOf(cip.UpdateUserPoolInput{})
+	for i := 0; i < t.NumField(); i++ {
+		if f := t.Field(i); f.IsExported() && f.Name != "UserPoolId" {
+			out = append(out, f.Name)
+		}
+	}
+	return out
 }
 
 // Pool returns the pool id, or nil.
@@ -174,6 +233,13 @@ func (s *Cognito) Calls(op string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls[op]
+}
+
+// Ops lists the operations called so far, in order, failed ones included.
+func (s *Cognito) Ops() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.ops)
 }
 
 // FailNext makes the next call of op fail with the error code (such as
@@ -281,6 +347,7 @@ func (s *Cognito) serve(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	s.requests++
 	s.calls[op]++
+	s.ops = append(s.ops, op)
 	if f := s.failures[op]; len(f) > 0 {
 		s.failures[op] = f[1:]
 		writeCognitoError(w, &f[0])
@@ -303,7 +370,11 @@ func (s *Cognito) serve(w http.ResponseWriter, r *http.Request) {
 	)
 	switch op {
 	case "DescribeUserPool":
-		out = map[string]any{"UserPool": map[string]any{"Id": p.ID, "Name": p.Name, "EstimatedNumberOfUsers": len(p.byName)}}
+		pool := maps.Clone(p.settings)
+		pool["EstimatedNumberOfUsers"] = len(p.byName)
+		out = map[string]any{"UserPool": pool}
+	case "UpdateUserPool":
+		p.updateUserPool(body)
 	case "GetCSVHeader":
 		out = p.csvHeader()
 	case "ListUsers":
@@ -364,6 +435,29 @@ func (p *CognitoPool) user(body map[string]json.RawMessage) (*CognitoUser, *cogn
 		return nil, cognitoErrorf("UserNotFoundException", "User does not exist.")
 	}
 	return u, nil
+}
+
+// updateUserPool writes the settings of the request and resets those it
+// leaves out, as the real API does (see Cognito).
+func (p *CognitoPool) updateUserPool(body map[string]json.RawMessage) {
+	for _, k := range UpdatableSettings() {
+		stored := k
+		if k == "PoolName" {
+			stored = "Name"
+		}
+		if raw, ok := body[k]; ok {
+			var v any
+			_ = json.Unmarshal(raw, &v)
+			p.settings[stored] = v
+			if k == "PoolName" {
+				p.Name, _ = v.(string)
+			}
+		} else if k != "PoolName" {
+			// Omitted: back to the default. (The name is kept: it cannot
+			// be emptied.)
+			delete(p.settings, stored)
+		}
+	}
 }
 
 func (p *CognitoPool) csvHeader() any {

@@ -53,12 +53,9 @@ func TestBootstrap(t *testing.T) {
 // through local SES and SNS servers.
 func TestCustomSenders(t *testing.T) {
 	bin := bt.Build(t, ".")
-	kms, ses, sns, cognito := awsfake.NewKMS(t), awsfake.NewSES(t), awsfake.NewSNS(t), awsfake.NewJSONService(t)
+	kms, ses, sns, cognito := awsfake.NewKMS(t), awsfake.NewSES(t), awsfake.NewSNS(t), bt.Cognito(t)
 	// Account-takeover events carry no address: the function looks the
 	// user up.
-	cognito.Reply("AdminGetUser", func(body []byte) (int, string) {
-		return 200, `{"Username":"jdoe","UserAttributes":[{"Name":"email","Value":"jdoe@example.com"},{"Name":"phone_number","Value":"+15555550100"}]}`
-	})
 	fn, log := bt.Start(t, bin, append(bt.AWSEnv(map[string]string{"KMS": kms.URL, "SESV2": ses.URL, "SNS": sns.URL, "COGNITO_IDENTITY_PROVIDER": cognito.URL}),
 		"COGNITRIG_KMS_KEY_ARN="+awsfake.KMSKeyARN, "COGNITRIG_EMAIL_FROM=no-reply@example.com", "COGNITRIG_LOG_LEVEL=debug")...)
 	var codes []string

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -17,17 +16,15 @@ func TestMain(m *testing.M) { bt.Main(m) }
 
 var served = []triggers.Trigger{triggers.PreSignUp, triggers.PostConfirmation, triggers.PreTokenGenerationV1, triggers.PreTokenGenerationV2}
 
-// existingUser is the Cognito user that a federated sign-up with the same
-// verified email is linked to.
-const existingUser = `{"Users":[{"Username":"jdoe","Enabled":true,"UserStatus":"CONFIRMED",
-	"Attributes":[{"Name":"email","Value":"jdoe@example.com"},{"Name":"email_verified","Value":"true"},{"Name":"sub","Value":"a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"}]}]}`
-
 // TestBootstrap runs the shipped binary with a tenancy table and a local
 // Cognito API, and sends it every recorded event.
 func TestBootstrap(t *testing.T) {
 	bin := bt.Build(t, ".")
-	cognito := awsfake.NewJSONService(t)
-	cognito.Reply("ListUsers", func([]byte) (int, string) { return http.StatusOK, existingUser })
+	// jdoe is the Cognito user that a federated sign-up with the same
+	// verified email is linked to; the invitation makes it an admin of
+	// acme, a member of the group the pattern below names.
+	cognito := bt.Cognito(t)
+	cognito.AddGroup(awsfake.CognitoGroup{Name: "tenant-" + bt.Tenant + "-admin"})
 	fn, log := bt.Start(t, bin, append(bt.AWSEnv(map[string]string{"COGNITO_IDENTITY_PROVIDER": cognito.URL}),
 		"COGNITRIG_TENANCY_TABLE="+bt.TenancyTable(t),
 		"COGNITRIG_SCOPE_MAP=admins=read,write; admin=read,write; *=read",

@@ -36,13 +36,15 @@ const cognitoTarget = "AWSCognitoIdentityProviderService."
 // {"__type", "message"} with X-Amzn-ErrorType) holding any number of pools,
 // for every operation cognitrig calls: DescribeUserPool, UpdateUserPool,
 // GetCSVHeader, ListUsers (with a Filter of the form `name = "value"`),
-// ListGroups, ListUsersInGroup, AdminGetUser, AdminUpdateUserAttributes,
+// ListGroups, ListUsersInGroup, AdminListGroupsForUser, AdminGetUser,
+// AdminUpdateUserAttributes,
 // CreateGroup, AdminAddUserToGroup and AdminLinkProviderForUser. It is the
 // one local user-pool API of the tests: point the real SDK client at it
 // with Client, or a process with --cognito-endpoint or
 // AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER.
 //
-// Lists page as the real API does (at most 60 an answer, opaque tokens).
+// Lists page as the real API does (at most 60 an answer, opaque tokens;
+// PageSize makes pages smaller, for paging tests).
 // Each pool holds a settings document (a UserPoolType in the API's JSON
 // form) that DescribeUserPool returns and UpdateUserPool replaces: like the
 // real service, UpdateUserPool resets every setting the request leaves out
@@ -64,6 +66,7 @@ type Cognito struct {
 	requests      int
 	throttleEvery int
 	throttled     int
+	pageSize      int
 }
 
 // CognitoUser is a user of a pool.
@@ -111,13 +114,14 @@ type CognitoPool struct {
 	ID               string
 	Name             string
 	CustomAttributes []string // custom:... names, in the CSV header
+	headerOverride   []string // SetCSVHeader's
 
 	settings map[string]any // UserPoolType in JSON form, "Id" and "Name" included
-	users   []*CognitoUser // in order added, for stable pages
-	byName  map[string]*CognitoUser
-	groups  []*CognitoGroup
-	members map[string][]string  // group → usernames, in order added
-	linked  map[[2]string]string // (provider, subject) → destination user
+	users    []*CognitoUser // in order added, for stable pages
+	byName   map[string]*CognitoUser
+	groups   []*CognitoGroup
+	members  map[string][]string  // group → usernames, in order added
+	linked   map[[2]string]string // (provider, subject) → destination user
 }
 
 type cognitoError struct {
@@ -158,23 +162,33 @@ func NewCognitoPoolSettings(t testing.TB, settings map[string]any) *CognitoPool 
 
 // AddPool adds an empty pool and returns it.
 func (s *Cognito) AddPool(id, name string, customAttributes ...string) *CognitoPool {
-	p := s.AddPoolSettings(map[string]any{"Id": id, "Name": name})
-	p.CustomAttributes = customAttributes
-	return p
+	return s.addPool(map[string]any{"Id": id, "Name": name}, customAttributes)
 }
 
 // AddPoolSettings adds an empty pool whose settings are settings, a
 // UserPoolType in the API's JSON form with "Id" and "Name", and returns it.
 // The pool keeps settings; use Settings for a copy.
 func (s *Cognito) AddPoolSettings(settings map[string]any) *CognitoPool {
+	return s.addPool(settings, nil)
+}
+
+func (s *Cognito) addPool(settings map[string]any, customAttributes []string) *CognitoPool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id, _ := settings["Id"].(string)
 	name, _ := settings["Name"].(string)
-	p := &CognitoPool{Cognito: s, ID: id, Name: name, settings: settings,
+	p := &CognitoPool{Cognito: s, ID: id, Name: name, settings: settings, CustomAttributes: customAttributes,
 		byName: map[string]*CognitoUser{}, members: map[string][]string{}, linked: map[[2]string]string{}}
 	s.pools[id] = p
 	return p
+}
+
+// SetCSVHeader makes GetCSVHeader answer header as is, instead of the
+// standard attributes, CustomAttributes and the cognito: columns.
+func (p *CognitoPool) SetCSVHeader(header []string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.headerOverride = slices.Clone(header)
 }
 
 // Settings returns a copy of the pool's settings document as stored now
@@ -219,6 +233,15 @@ func (s *Cognito) ThrottleEvery(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.throttleEvery = n
+}
+
+// PageSize makes every list answer hold at most n items (fewer when the
+// request's Limit is smaller), so that a few items span pages; 0 is the
+// API's 60.
+func (s *Cognito) PageSize(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pageSize = n
 }
 
 // Throttled returns how many requests ThrottleEvery refused.
@@ -383,6 +406,8 @@ func (s *Cognito) serve(w http.ResponseWriter, r *http.Request) {
 		out, aerr = p.listGroups(body)
 	case "ListUsersInGroup":
 		out, aerr = p.listUsersInGroup(body)
+	case "AdminListGroupsForUser":
+		out, aerr = p.adminListGroupsForUser(body)
 	case "AdminGetUser":
 		out, aerr = p.adminGetUser(body)
 	case "AdminUpdateUserAttributes":
@@ -464,20 +489,26 @@ func (p *CognitoPool) csvHeader() any {
 	h := []string{"name", "given_name", "family_name", "middle_name", "nickname", "preferred_username",
 		"profile", "picture", "website", "email", "email_verified", "gender", "birthdate",
 		"zoneinfo", "locale", "phone_number", "phone_number_verified", "address", "updated_at"}
+	if p.headerOverride != nil {
+		return map[string]any{"UserPoolId": p.ID, "CSVHeader": p.headerOverride}
+	}
 	h = append(h, p.CustomAttributes...)
 	return map[string]any{"UserPoolId": p.ID, "CSVHeader": append(h, "cognito:mfa_enabled", "cognito:username")}
 }
 
 // page reads Limit and the token, and returns the slice bounds.
-func page(body map[string]json.RawMessage, tokenField, scope string, n int) (start, end int, next string, err *cognitoError) {
+func (p *CognitoPool) page(body map[string]json.RawMessage, tokenField, scope string, n int) (start, end int, next string, err *cognitoError) {
 	limit := cognitoPageLimit
+	if p.pageSize > 0 {
+		limit = p.pageSize
+	}
 	if _, ok := body["Limit"]; ok {
 		v := field[float64](body, "Limit")
 		if v < 0 || v > cognitoPageLimit {
 			return 0, 0, "", cognitoErrorf("InvalidParameterException", "1 validation error detected: Value '%v' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 60", v)
 		}
 		if v > 0 {
-			limit = int(v)
+			limit = min(limit, int(v))
 		}
 	}
 	if tok := field[string](body, tokenField); tok != "" {
@@ -516,7 +547,7 @@ func (p *CognitoPool) listUsers(body map[string]json.RawMessage) (any, *cognitoE
 		}
 		scope += ":" + filter
 	}
-	start, end, next, err := page(body, "PaginationToken", scope, len(users))
+	start, end, next, err := p.page(body, "PaginationToken", scope, len(users))
 	if err != nil {
 		return nil, err
 	}
@@ -540,12 +571,17 @@ func (p *CognitoPool) usersPage(users []*CognitoUser, tokenField, next string) m
 }
 
 func (p *CognitoPool) listGroups(body map[string]json.RawMessage) (any, *cognitoError) {
-	start, end, next, err := page(body, "NextToken", "groups:"+p.ID, len(p.groups))
+	start, end, next, err := p.page(body, "NextToken", "groups:"+p.ID, len(p.groups))
 	if err != nil {
 		return nil, err
 	}
-	groups := make([]map[string]any, 0, end-start)
-	for _, g := range p.groups[start:end] {
+	return p.groupsPage(p.groups[start:end], next), nil
+}
+
+// groupsPage is an answer of ListGroups or AdminListGroupsForUser.
+func (p *CognitoPool) groupsPage(page []*CognitoGroup, next string) map[string]any {
+	groups := make([]map[string]any, 0, len(page))
+	for _, g := range page {
 		m := map[string]any{"GroupName": g.Name, "UserPoolId": p.ID}
 		if g.Description != "" {
 			m["Description"] = g.Description
@@ -562,7 +598,25 @@ func (p *CognitoPool) listGroups(body map[string]json.RawMessage) (any, *cognito
 	if next != "" {
 		out["NextToken"] = next
 	}
-	return out, nil
+	return out
+}
+
+func (p *CognitoPool) adminListGroupsForUser(body map[string]json.RawMessage) (any, *cognitoError) {
+	u, err := p.user(body)
+	if err != nil {
+		return nil, err
+	}
+	var groups []*CognitoGroup
+	for _, g := range p.groups {
+		if slices.Contains(p.members[g.Name], u.Username) {
+			groups = append(groups, g)
+		}
+	}
+	start, end, next, err := p.page(body, "NextToken", "user-groups:"+p.ID+":"+u.Username, len(groups))
+	if err != nil {
+		return nil, err
+	}
+	return p.groupsPage(groups[start:end], next), nil
 }
 
 func (p *CognitoPool) listUsersInGroup(body map[string]json.RawMessage) (any, *cognitoError) {
@@ -577,7 +631,7 @@ func (p *CognitoPool) listUsersInGroup(body map[string]json.RawMessage) (any, *c
 			members = append(members, u)
 		}
 	}
-	start, end, next, err := page(body, "NextToken", "group:"+p.ID+":"+name, len(members))
+	start, end, next, err := p.page(body, "NextToken", "group:"+p.ID+":"+name, len(members))
 	if err != nil {
 		return nil, err
 	}

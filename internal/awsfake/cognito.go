@@ -37,7 +37,8 @@ const cognitoTarget = "AWSCognitoIdentityProviderService."
 // for every operation cognitrig calls: DescribeUserPool, UpdateUserPool,
 // GetCSVHeader, ListUsers (with a Filter of the form `name = "value"`),
 // ListGroups, ListUsersInGroup, AdminListGroupsForUser, AdminGetUser,
-// AdminUpdateUserAttributes,
+// AdminUpdateUserAttributes, AdminSetUserMFAPreference,
+// AdminListUserAuthEvents,
 // CreateGroup, AdminAddUserToGroup and AdminLinkProviderForUser. It is the
 // one local user-pool API of the tests: point the real SDK client at it
 // with Client, or a process with --cognito-endpoint or
@@ -54,7 +55,8 @@ const cognitoTarget = "AWSCognitoIdentityProviderService."
 // Errors carry the names the API reference gives (UserNotFoundException,
 // ResourceNotFoundException, GroupExistsException,
 // InvalidParameterException, TooManyRequestsException). ThrottleEvery
-// and FailNext inject failures. Its methods are safe for concurrent use.
+// and FailNext inject failures; Requests shows what callers sent. Its
+// methods are safe for concurrent use.
 type Cognito struct {
 	URL string
 
@@ -62,8 +64,9 @@ type Cognito struct {
 	pools         map[string]*CognitoPool
 	calls         map[string]int
 	ops           []string
+	requests      map[string][]json.RawMessage // op → bodies, in order
 	failures      map[string][]cognitoError
-	requests      int
+	served        int
 	throttleEvery int
 	throttled     int
 	pageSize      int
@@ -116,12 +119,13 @@ type CognitoPool struct {
 	CustomAttributes []string // custom:... names, in the CSV header
 	headerOverride   []string // SetCSVHeader's
 
-	settings map[string]any // UserPoolType in JSON form, "Id" and "Name" included
-	users    []*CognitoUser // in order added, for stable pages
-	byName   map[string]*CognitoUser
-	groups   []*CognitoGroup
-	members  map[string][]string  // group → usernames, in order added
-	linked   map[[2]string]string // (provider, subject) → destination user
+	settings   map[string]any // UserPoolType in JSON form, "Id" and "Name" included
+	users      []*CognitoUser // in order added, for stable pages
+	byName     map[string]*CognitoUser
+	groups     []*CognitoGroup
+	members    map[string][]string         // group → usernames, in order added
+	linked     map[[2]string]string        // (provider, subject) → destination user
+	authEvents map[string][]map[string]any // username → AuthEventType JSON, newest first
 }
 
 type cognitoError struct {
@@ -135,7 +139,7 @@ func cognitoErrorf(code, format string, args ...any) *cognitoError {
 
 // NewCognito starts a Cognito server without pools; it stops when t ends.
 func NewCognito(t testing.TB) *Cognito {
-	s := &Cognito{pools: map[string]*CognitoPool{}, calls: map[string]int{}, failures: map[string][]cognitoError{}}
+	s := &Cognito{pools: map[string]*CognitoPool{}, calls: map[string]int{}, requests: map[string][]json.RawMessage{}, failures: map[string][]cognitoError{}}
 	s.URL = serve(t, s.serve)
 	return s
 }
@@ -178,7 +182,8 @@ func (s *Cognito) addPool(settings map[string]any, customAttributes []string) *C
 	id, _ := settings["Id"].(string)
 	name, _ := settings["Name"].(string)
 	p := &CognitoPool{Cognito: s, ID: id, Name: name, settings: settings, CustomAttributes: customAttributes,
-		byName: map[string]*CognitoUser{}, members: map[string][]string{}, linked: map[[2]string]string{}}
+		byName: map[string]*CognitoUser{}, members: map[string][]string{}, linked: map[[2]string]string{},
+		authEvents: map[string][]map[string]any{}}
 	s.pools[id] = p
 	return p
 }
@@ -258,6 +263,20 @@ func (s *Cognito) Calls(op string) int {
 	return s.calls[op]
 }
 
+// Requests returns the bodies of the requests of op served so far, in
+// order, failed ones included, each decoded from JSON.
+func (s *Cognito) Requests(op string) []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]map[string]any, 0, len(s.requests[op]))
+	for _, raw := range s.requests[op] {
+		var m map[string]any
+		_ = json.Unmarshal(raw, &m)
+		out = append(out, m)
+	}
+	return out
+}
+
 // Ops lists the operations called so far, in order, failed ones included.
 func (s *Cognito) Ops() []string {
 	s.mu.Lock()
@@ -316,6 +335,16 @@ func (p *CognitoPool) AddGroup(g CognitoGroup, members ...string) {
 	}
 }
 
+// SetAuthEvents sets the sign-in history AdminListUserAuthEvents returns
+// for a user: AuthEventType objects in the API's JSON form (EventType,
+// EventResponse, CreationDate in epoch seconds, EventRisk,
+// EventContextData …), newest first.
+func (p *CognitoPool) SetAuthEvents(username string, events ...map[string]any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.authEvents[username] = events
+}
+
 // User returns a copy of a user.
 func (p *CognitoPool) User(name string) (CognitoUser, bool) {
 	p.mu.Lock()
@@ -368,15 +397,16 @@ func (s *Cognito) serve(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests++
+	s.served++
 	s.calls[op]++
 	s.ops = append(s.ops, op)
+	s.requests[op] = append(s.requests[op], raw)
 	if f := s.failures[op]; len(f) > 0 {
 		s.failures[op] = f[1:]
 		writeCognitoError(w, &f[0])
 		return
 	}
-	if s.throttleEvery > 0 && s.requests%s.throttleEvery == 0 {
+	if s.throttleEvery > 0 && s.served%s.throttleEvery == 0 {
 		s.throttled++
 		writeCognitoError(w, cognitoErrorf("TooManyRequestsException", "Rate exceeded"))
 		return
@@ -412,6 +442,10 @@ func (s *Cognito) serve(w http.ResponseWriter, r *http.Request) {
 		out, aerr = p.adminGetUser(body)
 	case "AdminUpdateUserAttributes":
 		aerr = p.adminUpdateUserAttributes(body)
+	case "AdminSetUserMFAPreference":
+		aerr = p.adminSetUserMFAPreference(body)
+	case "AdminListUserAuthEvents":
+		out, aerr = p.adminListUserAuthEvents(body)
 	case "CreateGroup":
 		out, aerr = p.createGroup(body)
 	case "AdminAddUserToGroup":
@@ -498,12 +532,17 @@ func (p *CognitoPool) csvHeader() any {
 
 // page reads Limit and the token, and returns the slice bounds.
 func (p *CognitoPool) page(body map[string]json.RawMessage, tokenField, scope string, n int) (start, end int, next string, err *cognitoError) {
+	return p.pageOf(body, "Limit", tokenField, scope, n)
+}
+
+// pageOf is page with the limit read from limitField.
+func (p *CognitoPool) pageOf(body map[string]json.RawMessage, limitField, tokenField, scope string, n int) (start, end int, next string, err *cognitoError) {
 	limit := cognitoPageLimit
 	if p.pageSize > 0 {
 		limit = p.pageSize
 	}
-	if _, ok := body["Limit"]; ok {
-		v := field[float64](body, "Limit")
+	if _, ok := body[limitField]; ok {
+		v := field[float64](body, limitField)
 		if v < 0 || v > cognitoPageLimit {
 			return 0, 0, "", cognitoErrorf("InvalidParameterException", "1 validation error detected: Value '%v' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 60", v)
 		}
@@ -664,6 +703,53 @@ func (p *CognitoPool) adminUpdateUserAttributes(body map[string]json.RawMessage)
 		u.Attributes[a.Name] = a.Value
 	}
 	return nil
+}
+
+// mfaSettings maps the settings fields of AdminSetUserMFAPreference to the
+// names UserMFASettingList uses.
+var mfaSettings = []struct{ field, name string }{
+	{"SMSMfaSettings", "SMS_MFA"}, {"SoftwareTokenMfaSettings", "SOFTWARE_TOKEN_MFA"}, {"EmailMfaSettings", "EMAIL_OTP"},
+}
+
+func (p *CognitoPool) adminSetUserMFAPreference(body map[string]json.RawMessage) *cognitoError {
+	u, err := p.user(body)
+	if err != nil {
+		return err
+	}
+	for _, m := range mfaSettings {
+		if _, ok := body[m.field]; !ok {
+			continue // left out: unchanged
+		}
+		set := field[struct{ Enabled, PreferredMfa bool }](body, m.field)
+		u.MFASettings = slices.DeleteFunc(u.MFASettings, func(s string) bool { return s == m.name })
+		if set.Enabled {
+			u.MFASettings = append(u.MFASettings, m.name)
+		}
+		switch {
+		case set.Enabled && set.PreferredMfa:
+			u.PreferredMFA = m.name
+		case u.PreferredMFA == m.name:
+			u.PreferredMFA = ""
+		}
+	}
+	return nil
+}
+
+func (p *CognitoPool) adminListUserAuthEvents(body map[string]json.RawMessage) (any, *cognitoError) {
+	u, err := p.user(body)
+	if err != nil {
+		return nil, err
+	}
+	events := p.authEvents[u.Username]
+	start, end, next, err := p.pageOf(body, "MaxResults", "NextToken", "events:"+p.ID+":"+u.Username, len(events))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"AuthEvents": append([]map[string]any{}, events[start:end]...)}
+	if next != "" {
+		out["NextToken"] = next
+	}
+	return out, nil
 }
 
 func (p *CognitoPool) createGroup(body map[string]json.RawMessage) (any, *cognitoError) {

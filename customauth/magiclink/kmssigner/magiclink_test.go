@@ -13,6 +13,7 @@ import (
 	"github.com/cognitrig/cognitrig/customauth/deliver"
 	"github.com/cognitrig/cognitrig/customauth/magiclink"
 	"github.com/cognitrig/cognitrig/customauth/records"
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/triggers"
 	"github.com/cognitrig/cognitrig/triggers/triggertest"
 )
@@ -40,10 +41,10 @@ func (o *outbox) last(t *testing.T) string {
 }
 
 // challenge returns a magic-link challenge signing with the KMS key keyID.
-func challenge(t *testing.T, f *fakeKMS, keyID string, store records.Store, box *outbox, logs *bytes.Buffer, now time.Time) *magiclink.Challenge {
+func challenge(t *testing.T, f *awsfake.KMS, keyID string, store records.Store, box *outbox, logs *bytes.Buffer, now time.Time) *magiclink.Challenge {
 	t.Helper()
 	ch, err := magiclink.New(magiclink.Config{
-		Signer: newSigner(t, f.client(), keyID),
+		Signer: newSigner(t, f.Client(), keyID),
 		Store:  store,
 		Sender: box,
 		Pages:  map[string]string{"signin": "https://app.example.com/signin"},
@@ -109,9 +110,9 @@ func TestMagicLinkWithKMS(t *testing.T) {
 	if answer(t, ours, link) {
 		t.Fatal("a used link was accepted again")
 	}
-	if f.callCount("GenerateMac") != 2 || f.callCount("VerifyMac") != 4 {
+	if f.Count("GenerateMac") != 2 || f.Count("VerifyMac") != 4 {
 		t.Fatalf("calls: GenerateMac %d, VerifyMac %d; want 2 and 4 (one per link sent, one per link checked)",
-			f.callCount("GenerateMac"), f.callCount("VerifyMac"))
+			f.Count("GenerateMac"), f.Count("VerifyMac"))
 	}
 	for _, l := range []string{link, foreign} {
 		if token := l[strings.IndexByte(l, '#')+1:]; strings.Contains(logs.String(), token) {
@@ -126,7 +127,7 @@ func TestMagicLinkKMSOutage(t *testing.T) {
 	var logs bytes.Buffer
 	ch := challenge(t, f, keyID, &records.MemoryStore{}, box, &logs, time.Unix(1_800_000_000, 0))
 	link := sendLink(t, ch, box)
-	f.disable(keyID)
+	f.Disable(keyID)
 
 	ev := triggertest.Decode[triggers.VerifyAuthChallengeResponseEvent](t, "VerifyAuthChallengeResponse_Authentication")
 	ev.Request.ChallengeAnswer = triggers.Secret(link)

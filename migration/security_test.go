@@ -311,7 +311,7 @@ func typedNamesTest(t *testing.T, tracker migration.Tracker, dump func() string)
 		unavailable: errors.New("connection refused"),
 	}}
 	key := triggers.Secret(strings.Repeat("k", migration.MinNameKeyBytes))
-	logs := &syncBuffer{}
+	logs := &triggertest.Log{}
 	h, err := migration.New(migration.Config{
 		Source: src, Tracker: tracker, NameKey: key,
 		TrackTimeout: 10 * time.Second, // a loaded machine must not lose a record this test reads

@@ -242,7 +242,9 @@ func Secrets(payload []byte) []string {
 	return out
 }
 
-// Log captures log lines for assertions. It is safe for concurrent use.
+// Log captures log lines for assertions, or any output a test reads while
+// something else writes it (a process's stderr, a metrics sink): its zero
+// value is ready to use. It is safe for concurrent use.
 type Log struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
@@ -267,6 +269,13 @@ func (l *Log) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.String()
+}
+
+// Reset empties the log.
+func (l *Log) Reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.Reset()
 }
 
 // ExpectNoSecrets fails t if the log holds SecretMarker, or any secret

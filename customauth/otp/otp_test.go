@@ -25,22 +25,17 @@ import (
 
 var testKey = []byte("0123456789abcdef0123456789abcdef")
 
-type clock struct{ now time.Time }
-
-func (c *clock) Now() time.Time      { return c.now }
-func (c *clock) add(d time.Duration) { c.now = c.now.Add(d) }
-
 type fixture struct {
 	ch    *otp.Challenge
 	box   *triggertest.Recorder[deliver.Message]
 	store *records.MemoryStore
-	clock *clock
+	clock *triggertest.Clock
 	logs  *bytes.Buffer
 }
 
 func newFixture(t *testing.T, mod func(*otp.Config)) *fixture {
 	t.Helper()
-	f := &fixture{box: &triggertest.Recorder[deliver.Message]{}, store: &records.MemoryStore{}, clock: &clock{now: time.Unix(1_800_000_000, 0)}, logs: &bytes.Buffer{}}
+	f := &fixture{box: &triggertest.Recorder[deliver.Message]{}, store: &records.MemoryStore{}, clock: triggertest.NewClock(time.Unix(1_800_000_000, 0)), logs: &bytes.Buffer{}}
 	cfg := otp.Config{
 		Channel: deliver.Email,
 		Sender:  f.box,
@@ -127,9 +122,9 @@ func TestCreateSendsOneCode(t *testing.T) {
 func TestRetriedCreateReusesTheCode(t *testing.T) {
 	f := newFixture(t, nil)
 	first := f.create(t, createEvent(t))
-	f.clock.add(5 * time.Second) // Cognito's retry after a slow first attempt
+	f.clock.Advance(5 * time.Second) // Cognito's retry after a slow first attempt
 	second := f.create(t, createEvent(t))
-	f.clock.add(5 * time.Second)
+	f.clock.Advance(5 * time.Second)
 	third := f.create(t, createEvent(t))
 	if len(f.box.Sent()) != 1 {
 		t.Fatalf("three Creates sent %d messages, want 1", len(f.box.Sent()))
@@ -171,7 +166,7 @@ func TestResendAfterIntervalSendsTheSameCode(t *testing.T) {
 	f := newFixture(t, nil)
 	f.create(t, createEvent(t))
 	first := f.box.Last(t).Secret
-	f.clock.add(otp.DefaultResendAfter)
+	f.clock.Advance(otp.DefaultResendAfter)
 	f.create(t, createEvent(t))
 	if len(f.box.Sent()) != 2 || f.box.Last(t).Secret != first {
 		t.Fatalf("after ResendAfter: %d sends; want 2 of the same code", len(f.box.Sent()))
@@ -257,7 +252,7 @@ func TestExpiredCode(t *testing.T) {
 	f := newFixture(t, nil)
 	p := f.create(t, createEvent(t))
 	code := f.box.Last(t).Secret.Reveal()
-	f.clock.add(otp.DefaultTTL)
+	f.clock.Advance(otp.DefaultTTL)
 	if f.verify(t, p, code, nil) {
 		t.Fatal("an expired code was accepted")
 	}
@@ -395,7 +390,7 @@ func TestSendFailureAllowsARetry(t *testing.T) {
 		t.Fatalf("err = %v, want the send error", err)
 	}
 	f.box.FailWith(nil)
-	f.clock.add(time.Second)
+	f.clock.Advance(time.Second)
 	f.create(t, createEvent(t))
 	if len(f.box.Sent()) != 1 {
 		t.Fatal("Cognito's retry after a failed send did not send")
@@ -407,7 +402,7 @@ func TestNoSecretInLogs(t *testing.T) {
 	p := f.create(t, createEvent(t))
 	code := f.box.Last(t).Secret.Reveal()
 	f.verify(t, p, "000000", nil)
-	f.clock.add(time.Hour)
+	f.clock.Advance(time.Hour)
 	f.verify(t, p, code, nil)
 	for _, secret := range []string{code, p.Private["mac"], p.Private["nonce"]} {
 		if strings.Contains(f.logs.String(), secret) {
@@ -493,7 +488,7 @@ func TestRetryOnAnotherInstance(t *testing.T) {
 		t.Fatal(err)
 	}
 	box := &triggertest.Recorder[deliver.Message]{}
-	clk := &clock{now: time.Unix(1_800_000_000, 0)}
+	clk := triggertest.NewClock(time.Unix(1_800_000_000, 0))
 	instance := func() *otp.Challenge {
 		ch, err := otp.New(otp.Config{Channel: deliver.Email, Sender: box, Store: records.NewDynamoStore(client, table), Key: testKey, Now: clk.Now})
 		if err != nil {
@@ -507,7 +502,7 @@ func TestRetryOnAnotherInstance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk.add(6 * time.Second)
+	clk.Advance(6 * time.Second)
 	p2, err := second.Create(ctx, createEvent(t), customauth.Round{Attempt: 1})
 	if err != nil {
 		t.Fatal(err)

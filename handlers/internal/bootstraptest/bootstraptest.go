@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -273,6 +274,28 @@ func Refusal(t testing.TB, name string, res lambdart.Result) string {
 		t.Errorf("%s: want a function error, got %+v %s", name, res.FunctionError, res.Payload)
 	}
 	return doc.ErrorMessage
+}
+
+// RefusedWithDefault fails t unless the invocation failed showing the
+// client only triggers.DefaultClientMessage: the cause (such as "no
+// handler") is logged, not shown.
+func RefusedWithDefault(t testing.TB, name string, res lambdart.Result) {
+	t.Helper()
+	if msg := Refusal(t, name, res); !strings.Contains(msg, triggers.DefaultClientMessage) {
+		t.Errorf("%s: an event of a trigger this function does not serve: %q", name, msg)
+	}
+}
+
+// Unserved reports whether tr, the trigger of the event name, is not among
+// the triggers a function serves; then it checks the function's answer res
+// with RefusedWithDefault.
+func Unserved(t testing.TB, name string, tr triggers.Trigger, res lambdart.Result, served ...triggers.Trigger) bool {
+	t.Helper()
+	if slices.Contains(served, tr) {
+		return false
+	}
+	RefusedWithDefault(t, name, res)
+	return true
 }
 
 // TriggerOf returns the trigger of a raw event.

@@ -10,10 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/migration"
@@ -183,11 +179,7 @@ func TestMigrateCSVFromDynamoDB(t *testing.T) {
 	client := dynamotest.Client(t)
 	setAWSEnv(t)
 	ctx := context.Background()
-	legacy := dynamotest.CreateTable(t, client, dynamodb.CreateTableInput{
-		TableName:            aws.String("legacy-users"),
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("login"), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("login"), KeyType: types.KeyTypeHash}},
-	})
+	legacy := dynamotest.CreateTable(t, client, dynamotest.KeyedTable("legacy-users", "login"))
 	tracking := dynamotest.CreateTable(t, client, dynamotracker.TableDefinition("tracking"))
 	src, _ := dynamosource.New(dynamosource.Config{Client: client, Table: legacy, KeyAttribute: "login", HashAttribute: "pw"})
 	users := migrationtest.Fixture(t)

@@ -21,6 +21,7 @@ import (
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/internal/lambdart"
 	"github.com/cognitrig/cognitrig/triggers"
+	"github.com/cognitrig/cognitrig/triggers/triggertest"
 )
 
 var builds struct {
@@ -298,21 +299,10 @@ func Unserved(t testing.TB, name string, tr triggers.Trigger, res lambdart.Resul
 	return true
 }
 
-// TriggerOf returns the trigger of a raw event.
+// TriggerOf returns the trigger of a raw event (triggertest.TriggerOf).
 func TriggerOf(t testing.TB, payload []byte) triggers.Trigger {
 	t.Helper()
-	var h struct {
-		TriggerSource triggers.TriggerSource `json:"triggerSource"`
-		Version       string                 `json:"version"`
-	}
-	if err := json.Unmarshal(payload, &h); err != nil {
-		t.Fatal(err)
-	}
-	tr, err := triggers.Classify(h.TriggerSource, h.Version)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr
+	return triggertest.TriggerOf(t, payload)
 }
 
 // Decode decodes a successful invocation's payload into a typed event,

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
@@ -11,14 +9,7 @@ import (
 
 func attachFakes(t *testing.T) (*awsfake.CognitoPool, *awsfake.LambdaPolicy) {
 	t.Helper()
-	b, err := os.ReadFile("../../internal/attach/testdata/pool.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pool map[string]any
-	if err := json.Unmarshal(b, &pool); err != nil {
-		t.Fatal(err)
-	}
+	pool := awsfake.LoadPoolSettings(t, "../../internal/attach/testdata/pool.json")
 	t.Setenv("AWS_REGION", awsfake.Region)
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")

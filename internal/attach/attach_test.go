@@ -3,7 +3,6 @@ package attach_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -23,16 +22,7 @@ const (
 )
 
 func loadPool(t *testing.T) map[string]any {
-	t.Helper()
-	b, err := os.ReadFile("testdata/pool.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return awsfake.LoadPoolSettings(t, "testdata/pool.json")
 }
 
 // The fixture must set every setting UpdateUserPool takes, or the

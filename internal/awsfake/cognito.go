@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"os"
 	"reflect"
 	"regexp"
 	"slices"
@@ -162,6 +163,22 @@ func (s *Cognito) Client() *cip.Client {
 // and returns the pool.
 func NewCognitoPoolSettings(t testing.TB, settings map[string]any) *CognitoPool {
 	return NewCognito(t).AddPoolSettings(settings)
+}
+
+// LoadPoolSettings reads a pool's settings document, a UserPoolType in
+// the API's JSON form (as DescribeUserPool's UserPool), from a JSON file;
+// it fails t when the file is missing or not a JSON object.
+func LoadPoolSettings(t testing.TB, path string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return m
 }
 
 // AddPool adds an empty pool and returns it.

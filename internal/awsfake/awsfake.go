@@ -1,5 +1,6 @@
 // Package awsfake serves, on 127.0.0.1, the few operations of the AWS APIs
-// (SES v2, SNS, JSON 1.1 services such as Cognito and KMS) and of CAPTCHA
+// (SES v2, SNS, the Cognito user-pool API, KMS, Secrets Manager, Lambda
+// resource policies) and of CAPTCHA
 // siteverify endpoints that cognitrig calls, speaking their wire
 // protocols and recording each call, so that tests run the real AWS SDK
 // clients, or the shipped binaries, against them. Point a client at one
@@ -197,9 +198,11 @@ const Region = "us-east-1"
 
 var testCredentials = credentials.NewStaticCredentialsProvider("test", "test", "")
 
-// JSONService is a server of an AWS API with the JSON 1.1 protocol
-// (Cognito user pools, KMS): each operation, named by X-Amz-Target after
-// the dot, answers with Replies[op], or {} when there is none.
+// JSONService is a server of an AWS API with the JSON 1.1 protocol whose
+// answers a test sets (Secrets Manager): each operation, named by
+// X-Amz-Target after the dot, answers with Reply's function, or {} when
+// there is none. Cognito and KMS have servers of their own that keep state
+// and check requests: Cognito and KMS.
 type JSONService struct {
 	Server
 	mu      sync.Mutex

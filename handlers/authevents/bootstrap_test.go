@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	bt "github.com/cognitrig/cognitrig/handlers/internal/bootstraptest"
-	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/lifecycle/authpolicy"
 	"github.com/cognitrig/cognitrig/triggers"
@@ -26,7 +25,7 @@ const client = "1example23456789abcdefghij" // the recorded events' app client
 func TestBootstrap(t *testing.T) {
 	bin := bt.Build(t, ".")
 	audit := bt.Table(t, bt.Audit)
-	cognito := awsfake.NewJSONService(t)
+	cognito := bt.Cognito(t)
 	fn, log := bt.Start(t, bin, append(bt.AWSEnv(map[string]string{"COGNITO_IDENTITY_PROVIDER": cognito.URL}),
 		"COGNITRIG_AUDIT_TABLE="+audit,
 		"COGNITRIG_ALLOWED_CLIENTS="+client+",another-client",
@@ -69,12 +68,7 @@ func TestBootstrap(t *testing.T) {
 	if err != nil || out.Count != 1 {
 		t.Errorf("audit records of jdoe: %v, %v", out, err)
 	}
-	if fn.Starts() != 1 {
-		t.Errorf("the process was started %d times; one warm process should serve all", fn.Starts())
-	}
-	if l := log.Final(); !strings.Contains(l, `"_aws"`) || strings.Contains(l, "SECRET") {
-		t.Errorf("the log lacks metrics or holds a secret:\n%.3000s", l)
-	}
+	bt.ExpectCleanRun(t, fn, log)
 }
 
 // TestBadConfigurationFailsAtStart: every bad variable is named, and the

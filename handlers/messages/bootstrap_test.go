@@ -37,12 +37,7 @@ func TestBootstrap(t *testing.T) {
 			t.Errorf("%s: the invitation lacks the user name: %s", name, r.EmailMessage)
 		}
 	}
-	if fn.Starts() != 1 {
-		t.Errorf("the process was started %d times", fn.Starts())
-	}
-	if l := log.Final(); strings.Contains(l, "SECRET") || !strings.Contains(l, `"_aws"`) {
-		t.Errorf("the log holds a secret or lacks metrics:\n%.3000s", l)
-	}
+	bt.ExpectCleanRun(t, fn, log)
 }
 
 // TestCustomSenders runs the binary with a KMS key: it decrypts the codes

@@ -92,12 +92,7 @@ func TestBootstrap(t *testing.T) {
 	if msg := bt.Refusal(t, "chosen tenant", bt.Invoke(t, fn, chosen)); msg == "" || strings.Contains(msg, "evil") {
 		t.Errorf("chosen tenant: %q", msg)
 	}
-	if fn.Starts() != 1 {
-		t.Errorf("the process was started %d times", fn.Starts())
-	}
-	if l := log.Final(); strings.Contains(l, "SECRET") || !strings.Contains(l, `"_aws"`) {
-		t.Errorf("the log holds a secret or lacks metrics:\n%.3000s", l)
-	}
+	bt.ExpectCleanRun(t, fn, log)
 }
 
 // TestWelcomeEmailOnce: with the welcome email on, a confirmation binds the
@@ -105,7 +100,7 @@ func TestBootstrap(t *testing.T) {
 // a password reset's confirmation sends nothing.
 func TestWelcomeEmailOnce(t *testing.T) {
 	bin := bt.Build(t, ".")
-	cognito := awsfake.NewJSONService(t)
+	cognito := bt.Cognito(t)
 	ses := awsfake.NewSES(t)
 	fn, log := bt.Start(t, bin, append(bt.AWSEnv(map[string]string{"COGNITO_IDENTITY_PROVIDER": cognito.URL, "SESV2": ses.URL}),
 		"COGNITRIG_TENANCY_TABLE="+bt.TenancyTable(t),
@@ -148,7 +143,7 @@ func TestWelcomeEmailOnce(t *testing.T) {
 // fails (so Cognito retries it) and the retry sends the one email.
 func TestWelcomeEmailRetriedAfterAFailure(t *testing.T) {
 	bin := bt.Build(t, ".")
-	cognito := awsfake.NewJSONService(t)
+	cognito := bt.Cognito(t)
 	fn, _ := bt.Start(t, bin, append(bt.AWSEnv(map[string]string{"COGNITO_IDENTITY_PROVIDER": cognito.URL}), // SES unreachable
 		"COGNITRIG_TENANCY_TABLE="+bt.TenancyTable(t),
 		"COGNITRIG_WELCOME_EMAIL=true",

@@ -154,6 +154,25 @@ func (l *Log) Final() string {
 	return l.String()
 }
 
+// ExpectCleanRun fails t unless one warm process served every invocation
+// of fn, and its final log (see Final) holds EMF metrics and neither
+// "SECRET" nor any of secrets. It returns the log.
+func ExpectCleanRun(t testing.TB, fn *lambdart.Function, log *Log, secrets ...string) string {
+	t.Helper()
+	if fn.Starts() != 1 {
+		t.Errorf("the process was started %d times; one warm process should serve all", fn.Starts())
+	}
+	l := log.Final()
+	leaked := strings.Contains(l, "SECRET")
+	for _, s := range secrets {
+		leaked = leaked || strings.Contains(l, s)
+	}
+	if leaked || !strings.Contains(l, `"_aws"`) {
+		t.Errorf("the log holds a secret or lacks metrics:\n%.3000s", l)
+	}
+	return l
+}
+
 // String returns the log so far.
 func (l *Log) String() string {
 	l.mu.Lock()

@@ -5,21 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/cognitrig/cognitrig/customauth"
 	"github.com/cognitrig/cognitrig/customauth/cognitogroups"
 	"github.com/cognitrig/cognitrig/customauth/customauthtest"
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/triggers"
 	"github.com/cognitrig/cognitrig/triggers/triggertest"
 )
@@ -315,51 +311,25 @@ func TestUserNotFoundNeverIssuesTokens(t *testing.T) {
 
 // ---- groups ----
 
-// cognitoServer speaks the AdminListGroupsForUser operation of the Cognito
-// user-pool API (AWS JSON 1.1).
-func cognitoServer(t *testing.T, pages [][]string, status int) *cognitoidentityprovider.Client {
+// cognitoServer is a local Cognito user-pool API (awsfake.Cognito) holding
+// the recorded events' pool with jdoe a member of groups, answering one
+// group a page so that a look-up must read every page. Without groups,
+// jdoe does not exist: every look-up fails with UserNotFoundException.
+func cognitoServer(t *testing.T, groups ...string) *cognitoidentityprovider.Client {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("X-Amz-Target") != "AWSCognitoIdentityProviderService.AdminListGroupsForUser" {
-			http.Error(w, "unexpected target", http.StatusBadRequest)
-			return
-		}
-		body, _ := io.ReadAll(r.Body)
-		var in struct{ UserPoolId, Username, NextToken string }
-		_ = json.Unmarshal(body, &in)
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		if status != http.StatusOK {
-			w.Header().Set("X-Amzn-ErrorType", "UserNotFoundException")
-			w.WriteHeader(status)
-			_, _ = w.Write([]byte(`{"__type":"UserNotFoundException","message":"User does not exist."}`))
-			return
-		}
-		page := 0
-		if in.NextToken != "" {
-			page = int(in.NextToken[0] - '0')
-		}
-		out := map[string]any{}
-		var groups []map[string]string
-		for _, g := range pages[page] {
-			groups = append(groups, map[string]string{"GroupName": g, "UserPoolId": in.UserPoolId})
-		}
-		out["Groups"] = groups
-		if page+1 < len(pages) {
-			out["NextToken"] = string(rune('0' + page + 1))
-		}
-		_ = json.NewEncoder(w).Encode(out)
-	}))
-	t.Cleanup(srv.Close)
-	return cognitoidentityprovider.New(cognitoidentityprovider.Options{
-		Region:           "us-east-1",
-		BaseEndpoint:     aws.String(srv.URL),
-		Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
-		RetryMaxAttempts: 1,
-	})
+	pool := awsfake.NewCognitoPool(t)
+	pool.PageSize(1)
+	if len(groups) > 0 {
+		pool.AddUser(awsfake.CognitoUser{Username: "jdoe", Enabled: true})
+	}
+	for _, g := range groups {
+		pool.AddGroup(awsfake.CognitoGroup{Name: g}, "jdoe")
+	}
+	return pool.Client()
 }
 
 func TestCognitoGroups(t *testing.T) {
-	client := cognitoServer(t, [][]string{{"staff"}, {"admins", "ops"}}, http.StatusOK)
+	client := cognitoServer(t, "staff", "admins", "ops")
 	groups, err := cognitogroups.Lookup{Client: client}.UserGroups(context.Background(), "us-east-1_EXAMPLE1", "jdoe")
 	if err != nil {
 		t.Fatal(err)
@@ -385,21 +355,21 @@ func TestGroupConditions(t *testing.T) {
 		fl.Register(r)
 		return r
 	}
-	admin := triggertest.Replay[triggers.DefineAuthChallengeEvent](t, seq(cognitoServer(t, [][]string{{"admins"}}, http.StatusOK)), "DefineAuthChallenge_Authentication")
-	create := triggertest.Replay[triggers.CreateAuthChallengeEvent](t, seq(cognitoServer(t, [][]string{{"admins"}}, http.StatusOK)), "CreateAuthChallenge_Authentication.passwordless")
+	admin := triggertest.Replay[triggers.DefineAuthChallengeEvent](t, seq(cognitoServer(t, "admins")), "DefineAuthChallenge_Authentication")
+	create := triggertest.Replay[triggers.CreateAuthChallengeEvent](t, seq(cognitoServer(t, "admins")), "CreateAuthChallenge_Authentication.passwordless")
 	if admin.Response.ChallengeName != "CUSTOM_CHALLENGE" || create.Response.ChallengeMetadata != "ADMIN_CODE" {
 		t.Fatalf("admin: %+v / %q", admin.Response, create.Response.ChallengeMetadata)
 	}
-	create = triggertest.Replay[triggers.CreateAuthChallengeEvent](t, seq(cognitoServer(t, [][]string{{"staff"}}, http.StatusOK)), "CreateAuthChallenge_Authentication.passwordless")
+	create = triggertest.Replay[triggers.CreateAuthChallengeEvent](t, seq(cognitoServer(t, "staff")), "CreateAuthChallenge_Authentication.passwordless")
 	if create.Response.ChallengeMetadata != "EMAIL_OTP" {
 		t.Fatalf("non-admin: %q", create.Response.ChallengeMetadata)
 	}
-	_, err := triggertest.Invoke(seq(cognitoServer(t, nil, http.StatusBadRequest)), triggertest.Load(t, "DefineAuthChallenge_Authentication"), 0)
+	_, err := triggertest.Invoke(seq(cognitoServer(t)), triggertest.Load(t, "DefineAuthChallenge_Authentication"), 0)
 	if err == nil || err.Error() != customauth.UnavailableMessage {
 		t.Fatalf("lookup failure: %v, want %q", err, customauth.UnavailableMessage)
 	}
 	// No lookup for a user that does not exist: the server would fail it.
-	ghost := triggertest.Replay[triggers.DefineAuthChallengeEvent](t, seq(cognitoServer(t, nil, http.StatusBadRequest)), "DefineAuthChallenge_Authentication.user-not-found")
+	ghost := triggertest.Replay[triggers.DefineAuthChallengeEvent](t, seq(cognitoServer(t)), "DefineAuthChallenge_Authentication.user-not-found")
 	if ghost.Response.ChallengeName != "CUSTOM_CHALLENGE" {
 		t.Fatalf("userNotFound: %+v", ghost.Response)
 	}

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -23,8 +22,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/internal/lambdart"
+	"github.com/cognitrig/cognitrig/triggers/triggertest"
 )
 
 // EnvRequired makes missing pieces (node, cognito-local, dynalite) fail the
@@ -50,24 +51,6 @@ func need(t *testing.T, ok bool, why string) {
 		t.Fatalf("end-to-end suite cannot run: %s", why)
 	}
 	t.Skipf("end-to-end suite skipped: %s (run `make e2e`)", why)
-}
-
-// syncBuffer collects a process's output for assertions.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 var builds sync.Map // package path → *buildResult
@@ -121,8 +104,8 @@ type stack struct {
 	invokeURL  string
 	poolID     string
 	clientID   string
-	cognitoLog *syncBuffer
-	funcLog    *syncBuffer
+	cognitoLog *triggertest.Log
+	funcLog    *triggertest.Log
 	stopFuncs  func() error
 }
 
@@ -154,7 +137,7 @@ func startStack(t *testing.T, functions []function, triggerFunctions map[string]
 	_, err = os.Stat(cognitoLocal)
 	need(t, err == nil, "cognito-local is not installed (npm ci)")
 
-	s := &stack{cognitoLog: &syncBuffer{}, funcLog: &syncBuffer{}}
+	s := &stack{cognitoLog: &triggertest.Log{}, funcLog: &triggertest.Log{}}
 	port := freePort(t)
 	s.cognitoURL = fmt.Sprintf("http://127.0.0.1:%d", port)
 

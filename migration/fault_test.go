@@ -1,7 +1,6 @@
 package migration_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -30,38 +29,14 @@ const (
 	slack         = 500 * time.Millisecond                         // scheduling noise on a loaded machine under -race
 )
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// Reset empties the buffer.
-func (s *syncBuffer) Reset() {
-	s.mu.Lock()
-	s.b.Reset()
-	s.mu.Unlock()
-}
-
 type faultRig struct {
 	router  *triggers.Router
 	handler *migration.Handler
 	idp     *migrationtest.IdentityService
 	users   []migrationtest.FixtureUser
 	tracker *migration.MemoryTracker
-	logs    *syncBuffer
-	metrics *syncBuffer
+	logs    *triggertest.Log
+	metrics *triggertest.Log
 	payload []byte // alice's sign-in with her right password
 }
 
@@ -93,7 +68,7 @@ func newFaultRig(t testing.TB, guard migration.GuardConfig, logOut io.Writer) *f
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &faultRig{idp: idp, users: users, tracker: migration.NewMemoryTracker(migration.TrackerOptions{}), logs: &syncBuffer{}, metrics: &syncBuffer{}}
+	r := &faultRig{idp: idp, users: users, tracker: migration.NewMemoryTracker(migration.TrackerOptions{}), logs: &triggertest.Log{}, metrics: &triggertest.Log{}}
 	if logOut == nil {
 		logOut = r.logs
 	}

@@ -71,7 +71,7 @@ func leakTest(t *testing.T, tracker migration.Tracker, dumpTracking func() strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs, metrics := &syncBuffer{}, &syncBuffer{}
+	logs, metrics := &triggertest.Log{}, &triggertest.Log{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h, err := migration.New(migration.Config{Source: src, Guard: testGuard(), Tracker: tracker, Logger: logger, EnableSMSMFA: true})
 	if err != nil {

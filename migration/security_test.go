@@ -14,10 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/migration"
 	"github.com/cognitrig/cognitrig/migration/dynamosource"
@@ -311,7 +307,7 @@ func typedNamesTest(t *testing.T, tracker migration.Tracker, dump func() string)
 		unavailable: errors.New("connection refused"),
 	}}
 	key := triggers.Secret(strings.Repeat("k", migration.MinNameKeyBytes))
-	logs := &syncBuffer{}
+	logs := &triggertest.Log{}
 	h, err := migration.New(migration.Config{
 		Source: src, Tracker: tracker, NameKey: key,
 		TrackTimeout: 10 * time.Second, // a loaded machine must not lose a record this test reads
@@ -449,11 +445,7 @@ func TestDenyAttributes(t *testing.T) {
 // BENCHMARKS.md (BenchmarkUnknownVersusWrongPassword).
 func TestAttackUnknownLegacyUserCostsAWrongPassword(t *testing.T) {
 	client := dynamotest.Client(t)
-	table := dynamotest.CreateTable(t, client, dynamodb.CreateTableInput{
-		TableName:            aws.String("legacy-timing"),
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("username"), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("username"), KeyType: types.KeyTypeHash}},
-	})
+	table := dynamotest.CreateTable(t, client, dynamotest.KeyedTable("legacy-timing", "username"))
 	src, err := dynamosource.New(dynamosource.Config{Client: client, Table: table})
 	if err != nil {
 		t.Fatal(err)

@@ -9,10 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/migration"
 	"github.com/cognitrig/cognitrig/migration/dynamosource"
@@ -39,11 +35,7 @@ func BenchmarkUnknownVersusWrongPassword(b *testing.B) {
 	oldStandIn, _ := passhash.Hash(passhash.Bcrypt, "cognitrig timing stand-in", passhash.Params{})
 
 	client := dynamotest.Client(b)
-	table := dynamotest.CreateTable(b, client, dynamodb.CreateTableInput{
-		TableName:            aws.String("legacy-bench"),
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("username"), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("username"), KeyType: types.KeyTypeHash}},
-	})
+	table := dynamotest.CreateTable(b, client, dynamotest.KeyedTable("legacy-bench", "username"))
 	table2 := func(timing string) migration.Source {
 		src, err := dynamosource.New(dynamosource.Config{Client: client, Table: table, TimingHash: timing})
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cognitrig/cognitrig/tenancy"
+	"github.com/cognitrig/cognitrig/triggers/triggertest"
 )
 
 // countingReader counts the reads that reach the store.
@@ -42,23 +43,8 @@ func (c *countingReader) GetClient(ctx context.Context, id string) (tenancy.Clie
 }
 
 // clock is a manual clock for tests: no sleeping.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+func newClock() *triggertest.Clock {
+	return triggertest.NewClock(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 }
 
 func seeded(t *testing.T, tenants ...string) *tenancy.MemoryStore {

@@ -15,37 +15,6 @@ import (
 	"github.com/cognitrig/cognitrig/triggers/triggertest"
 )
 
-// secretsIn returns every string value in the event that the recorded set
-// marks as secret (it contains "SECRET"), found by walking the raw JSON: the
-// test does not rely on the types it checks.
-func secretsIn(t *testing.T, payload []byte) []string {
-	t.Helper()
-	var doc any
-	if err := json.Unmarshal(payload, &doc); err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	var walk func(any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			for _, e := range x {
-				walk(e)
-			}
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
-		case string:
-			if strings.Contains(x, "SECRET") {
-				out = append(out, x)
-			}
-		}
-	}
-	walk(doc)
-	return out
-}
-
 // TestLoggingRedactsEverySecret runs every recorded event through the
 // example handlers with logging at debug level, in both slog formats, and
 // proves that no secret value (nor a long fragment of one) reaches the log.
@@ -63,7 +32,10 @@ func TestLoggingRedactsEverySecret(t *testing.T) {
 			triggers.WithMiddleware(triggers.Default(logger)...))
 		for _, name := range triggertest.Names() {
 			payload := triggertest.Load(t, name)
-			secrets := secretsIn(t, payload)
+			if !json.Valid(payload) {
+				t.Fatalf("%s: not JSON", name)
+			}
+			secrets := triggertest.Secrets(payload) // walks the raw JSON: does not rely on the types it checks
 			secretCount += len(secrets)
 			logs.Reset()
 			_, err := triggertest.Invoke(r, payload, 0)

@@ -1,28 +1,19 @@
 package main
 
 import (
-	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/cognitrig/cognitrig/internal/awsfake"
 )
 
-func attachFakes(t *testing.T) (*awsfake.UserPool, *awsfake.LambdaPolicy) {
+func attachFakes(t *testing.T) (*awsfake.CognitoPool, *awsfake.LambdaPolicy) {
 	t.Helper()
-	b, err := os.ReadFile("../../internal/attach/testdata/pool.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pool map[string]any
-	if err := json.Unmarshal(b, &pool); err != nil {
-		t.Fatal(err)
-	}
+	pool := awsfake.LoadPoolSettings(t, "../../internal/attach/testdata/pool.json")
 	t.Setenv("AWS_REGION", awsfake.Region)
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	return awsfake.NewUserPool(t, pool), awsfake.NewLambdaPolicy(t)
+	return awsfake.NewCognitoPoolSettings(t, pool), awsfake.NewLambdaPolicy(t)
 }
 
 const cliFn = "arn:aws:lambda:us-east-1:123456789012:function:cognitrig-customauth"
@@ -59,7 +50,7 @@ func TestAttachCommandDryRunThenApplyThenDetach(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "done") {
 		t.Fatalf("attach exit %d: %s %s", code, out, errOut)
 	}
-	if lc := cog.Pool()["LambdaConfig"].(map[string]any); lc["DefineAuthChallenge"] != cliFn {
+	if lc := cog.Settings()["LambdaConfig"].(map[string]any); lc["DefineAuthChallenge"] != cliFn {
 		t.Fatalf("LambdaConfig after attach: %v", lc)
 	}
 
@@ -67,7 +58,7 @@ func TestAttachCommandDryRunThenApplyThenDetach(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("detach exit %d: %s %s", code, out, errOut)
 	}
-	if lc := cog.Pool()["LambdaConfig"].(map[string]any); len(lc) != 1 {
+	if lc := cog.Settings()["LambdaConfig"].(map[string]any); len(lc) != 1 {
 		t.Fatalf("LambdaConfig after detach: %v", lc)
 	}
 }

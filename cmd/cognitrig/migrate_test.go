@@ -5,18 +5,12 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/migration"
 	"github.com/cognitrig/cognitrig/migration/dynamosource"
@@ -173,35 +167,19 @@ func setAWSEnv(t *testing.T) {
 	t.Setenv("AWS_MAX_ATTEMPTS", "1")
 }
 
-// cognitoHeaderServer answers GetCSVHeader (Cognito's JSON 1.1 protocol).
+// cognitoHeaderServer is a local Cognito user-pool API (awsfake.Cognito)
+// whose one pool, us-east-1_EXAMPLE1, has the CSV header given.
 func cognitoHeaderServer(t *testing.T, header []string) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("X-Amz-Target") != "AWSCognitoIdentityProviderService.GetCSVHeader" {
-			t.Errorf("unexpected target %q", r.Header.Get("X-Amz-Target"))
-		}
-		var in struct{ UserPoolId string }
-		_ = json.NewDecoder(r.Body).Decode(&in)
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		if in.UserPoolId != "us-east-1_EXAMPLE1" {
-			w.WriteHeader(http.StatusBadRequest)
-			fmt.Fprint(w, `{"__type":"ResourceNotFoundException","message":"User pool does not exist."}`)
-			return
-		}
-		_ = json.NewEncoder(w).Encode(map[string]any{"UserPoolId": in.UserPoolId, "CSVHeader": header})
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
+	pool := awsfake.NewCognitoPool(t)
+	pool.SetCSVHeader(header)
+	return pool.URL
 }
 
 func TestMigrateCSVFromDynamoDB(t *testing.T) {
 	client := dynamotest.Client(t)
 	setAWSEnv(t)
 	ctx := context.Background()
-	legacy := dynamotest.CreateTable(t, client, dynamodb.CreateTableInput{
-		TableName:            aws.String("legacy-users"),
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("login"), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("login"), KeyType: types.KeyTypeHash}},
-	})
+	legacy := dynamotest.CreateTable(t, client, dynamotest.KeyedTable("legacy-users", "login"))
 	tracking := dynamotest.CreateTable(t, client, dynamotracker.TableDefinition("tracking"))
 	src, _ := dynamosource.New(dynamosource.Config{Client: client, Table: legacy, KeyAttribute: "login", HashAttribute: "pw"})
 	users := migrationtest.Fixture(t)

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,25 +24,9 @@ var (
 	otherKey = []byte("another-key-0123456789abcdef-012345")
 )
 
-type outbox struct {
-	mu   sync.Mutex
-	sent []deliver.Message
-	fail error
-}
-
-func (o *outbox) Send(_ context.Context, m deliver.Message) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.fail != nil {
-		return o.fail
-	}
-	o.sent = append(o.sent, m)
-	return nil
-}
-
 type fixture struct {
 	ch    *magiclink.Challenge
-	box   *outbox
+	box   *triggertest.Recorder[deliver.Message]
 	store records.Store
 	now   time.Time
 	logs  bytes.Buffer
@@ -51,7 +34,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, mod func(*magiclink.Config)) *fixture {
 	t.Helper()
-	f := &fixture{box: &outbox{}, store: &records.MemoryStore{}, now: time.Unix(1_800_000_000, 0)}
+	f := &fixture{box: &triggertest.Recorder[deliver.Message]{}, store: &records.MemoryStore{}, now: time.Unix(1_800_000_000, 0)}
 	signer, err := magiclink.NewHMACSigner(key)
 	if err != nil {
 		t.Fatal(err)
@@ -94,12 +77,7 @@ func (f *fixture) create(t *testing.T, ev *triggers.CreateAuthChallengeEvent) cu
 func (f *fixture) link(t *testing.T) string {
 	t.Helper()
 	f.create(t, createEvent(t, "app"))
-	f.box.mu.Lock()
-	defer f.box.mu.Unlock()
-	if len(f.box.sent) == 0 {
-		t.Fatal("no link sent")
-	}
-	return f.box.sent[len(f.box.sent)-1].Secret.Reveal()
+	return f.box.Last(t).Secret.Reveal()
 }
 
 func token(link string) string { return link[strings.IndexByte(link, '#')+1:] }
@@ -124,7 +102,7 @@ func TestLinkSignsInOnce(t *testing.T) {
 	if !strings.HasPrefix(link, "https://app.example.com/signin#") {
 		t.Fatalf("link %q does not open the redirect page with the token in the fragment", link)
 	}
-	m := f.box.sent[0]
+	m := f.box.Sent()[0]
 	if m.To != "jdoe@example.com" || !strings.Contains(m.Text(), link) || strings.Contains(m.Masked(), token(link)) {
 		t.Fatalf("message = %+v", m)
 	}
@@ -151,8 +129,8 @@ func TestRetriedCreateSendsOnce(t *testing.T) {
 	first := f.link(t)
 	f.now = f.now.Add(5 * time.Second)
 	f.create(t, createEvent(t, "app"))
-	if len(f.box.sent) != 1 {
-		t.Fatalf("a retried Create sent %d links, want 1", len(f.box.sent))
+	if len(f.box.Sent()) != 1 {
+		t.Fatalf("a retried Create sent %d links, want 1", len(f.box.Sent()))
 	}
 	f.now = f.now.Add(magiclink.DefaultResendAfter)
 	if again := f.link(t); again != first {
@@ -169,8 +147,8 @@ func TestHaveLinkSendsNothing(t *testing.T) {
 	ev.Request.ClientMetadata = triggers.Metadata{"alreadyHaveMagicLink": "yes"}
 	f.now = f.now.Add(10 * time.Minute)
 	p := f.create(t, ev)
-	if len(f.box.sent) != 1 || p.Public[magiclink.PublicChannel] != "EMAIL" {
-		t.Fatalf("sends %d, public %v", len(f.box.sent), p.Public)
+	if len(f.box.Sent()) != 1 || p.Public[magiclink.PublicChannel] != "EMAIL" {
+		t.Fatalf("sends %d, public %v", len(f.box.Sent()), p.Public)
 	}
 	if !f.verify(t, token(link), nil) {
 		t.Fatal("the link was refused in the new session")
@@ -257,7 +235,7 @@ func TestPages(t *testing.T) {
 	for key, want := range map[string]string{"": "https://app.example.com/signin#", "app": "https://app.example.com/signin#", "local": "http://localhost:3000/cb#"} {
 		f.now = f.now.Add(time.Hour) // a new record and a new send
 		f.create(t, createEvent(t, key))
-		if link := f.box.sent[len(f.box.sent)-1].Secret.Reveal(); !strings.HasPrefix(link, want) || strings.Count(link, "#") != 1 {
+		if link := f.box.Last(t).Secret.Reveal(); !strings.HasPrefix(link, want) || strings.Count(link, "#") != 1 {
 			t.Errorf("page key %q: link %q, want %s<token>", key, link, want)
 		}
 	}
@@ -296,8 +274,8 @@ func TestUserNotFoundAndUnverified(t *testing.T) {
 	unverified.Request.UserAttributes["sub"] = "someone-else"
 	unverified.Request.UserAttributes["email_verified"] = "false"
 	quiet := f.create(t, unverified)
-	if len(f.box.sent) != 1 {
-		t.Fatalf("%d emails, want only the real user's", len(f.box.sent))
+	if len(f.box.Sent()) != 1 {
+		t.Fatalf("%d emails, want only the real user's", len(f.box.Sent()))
 	}
 	for _, p := range []customauth.Params{fake, quiet} {
 		if len(p.Public) != len(real.Public) || p.Public[magiclink.PublicChannel] != real.Public[magiclink.PublicChannel] {
@@ -327,11 +305,11 @@ func TestSignerAndSenderFailures(t *testing.T) {
 	}
 
 	g := newFixture(t, nil)
-	g.box.fail = errors.New("SES down")
+	g.box.FailWith(errors.New("SES down"))
 	if _, err := g.ch.Create(context.Background(), createEvent(t, ""), customauth.Round{}); err == nil {
 		t.Fatal("a send failure was ignored")
 	}
-	g.box.fail = nil
+	g.box.FailWith(nil)
 	if g.link(t) == "" {
 		t.Fatal("the retry after a failed send sent nothing")
 	}
@@ -339,7 +317,7 @@ func TestSignerAndSenderFailures(t *testing.T) {
 
 func TestNewRejectsBadConfig(t *testing.T) {
 	signer, _ := magiclink.NewHMACSigner(key)
-	base := magiclink.Config{Signer: signer, Store: &records.MemoryStore{}, Sender: &outbox{}, Pages: map[string]string{"app": "https://app.example.com/signin"}}
+	base := magiclink.Config{Signer: signer, Store: &records.MemoryStore{}, Sender: &triggertest.Recorder[deliver.Message]{}, Pages: map[string]string{"app": "https://app.example.com/signin"}}
 	for name, mod := range map[string]func(*magiclink.Config){
 		"no signer":     func(c *magiclink.Config) { c.Signer = nil },
 		"no store":      func(c *magiclink.Config) { c.Store = nil },

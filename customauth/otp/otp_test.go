@@ -11,9 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
 	"github.com/cognitrig/cognitrig/customauth"
 	"github.com/cognitrig/cognitrig/customauth/deliver"
 	"github.com/cognitrig/cognitrig/customauth/otp"
@@ -25,55 +22,17 @@ import (
 
 var testKey = []byte("0123456789abcdef0123456789abcdef")
 
-// outbox is a Sender that keeps what it is asked to send.
-type outbox struct {
-	mu   sync.Mutex
-	sent []deliver.Message
-	fail error
-}
-
-func (o *outbox) Send(_ context.Context, m deliver.Message) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.fail != nil {
-		return o.fail
-	}
-	o.sent = append(o.sent, m)
-	return nil
-}
-
-func (o *outbox) count() int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return len(o.sent)
-}
-
-func (o *outbox) last(t *testing.T) deliver.Message {
-	t.Helper()
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if len(o.sent) == 0 {
-		t.Fatal("nothing was sent")
-	}
-	return o.sent[len(o.sent)-1]
-}
-
-type clock struct{ now time.Time }
-
-func (c *clock) Now() time.Time      { return c.now }
-func (c *clock) add(d time.Duration) { c.now = c.now.Add(d) }
-
 type fixture struct {
 	ch    *otp.Challenge
-	box   *outbox
+	box   *triggertest.Recorder[deliver.Message]
 	store *records.MemoryStore
-	clock *clock
+	clock *triggertest.Clock
 	logs  *bytes.Buffer
 }
 
 func newFixture(t *testing.T, mod func(*otp.Config)) *fixture {
 	t.Helper()
-	f := &fixture{box: &outbox{}, store: &records.MemoryStore{}, clock: &clock{now: time.Unix(1_800_000_000, 0)}, logs: &bytes.Buffer{}}
+	f := &fixture{box: &triggertest.Recorder[deliver.Message]{}, store: &records.MemoryStore{}, clock: triggertest.NewClock(time.Unix(1_800_000_000, 0)), logs: &bytes.Buffer{}}
 	cfg := otp.Config{
 		Channel: deliver.Email,
 		Sender:  f.box,
@@ -127,7 +86,7 @@ func (f *fixture) verify(t *testing.T, p customauth.Params, answer string, mod f
 func TestCreateSendsOneCode(t *testing.T) {
 	f := newFixture(t, nil)
 	p := f.create(t, createEvent(t))
-	m := f.box.last(t)
+	m := f.box.Last(t)
 	code := m.Secret.Reveal()
 	if !regexp.MustCompile(`^[0-9]{6}$`).MatchString(code) {
 		t.Fatalf("code %q is not 6 digits", code)
@@ -160,12 +119,12 @@ func TestCreateSendsOneCode(t *testing.T) {
 func TestRetriedCreateReusesTheCode(t *testing.T) {
 	f := newFixture(t, nil)
 	first := f.create(t, createEvent(t))
-	f.clock.add(5 * time.Second) // Cognito's retry after a slow first attempt
+	f.clock.Advance(5 * time.Second) // Cognito's retry after a slow first attempt
 	second := f.create(t, createEvent(t))
-	f.clock.add(5 * time.Second)
+	f.clock.Advance(5 * time.Second)
 	third := f.create(t, createEvent(t))
-	if f.box.count() != 1 {
-		t.Fatalf("three Creates sent %d messages, want 1", f.box.count())
+	if len(f.box.Sent()) != 1 {
+		t.Fatalf("three Creates sent %d messages, want 1", len(f.box.Sent()))
 	}
 	for _, p := range []customauth.Params{second, third} {
 		for k, v := range first.Private {
@@ -174,7 +133,7 @@ func TestRetriedCreateReusesTheCode(t *testing.T) {
 			}
 		}
 	}
-	code := f.box.last(t).Secret.Reveal()
+	code := f.box.Last(t).Secret.Reveal()
 	if !f.verify(t, third, code, nil) {
 		t.Fatal("the code is wrong for the retried round")
 	}
@@ -195,26 +154,26 @@ func TestConcurrentCreatesSendOnce(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if f.box.count() != 1 || macs[0] != macs[1] || macs[1] != macs[2] {
-		t.Fatalf("%d sends, macs equal: %v; want one send of one code", f.box.count(), macs[0] == macs[1] && macs[1] == macs[2])
+	if len(f.box.Sent()) != 1 || macs[0] != macs[1] || macs[1] != macs[2] {
+		t.Fatalf("%d sends, macs equal: %v; want one send of one code", len(f.box.Sent()), macs[0] == macs[1] && macs[1] == macs[2])
 	}
 }
 
 func TestResendAfterIntervalSendsTheSameCode(t *testing.T) {
 	f := newFixture(t, nil)
 	f.create(t, createEvent(t))
-	first := f.box.last(t).Secret
-	f.clock.add(otp.DefaultResendAfter)
+	first := f.box.Last(t).Secret
+	f.clock.Advance(otp.DefaultResendAfter)
 	f.create(t, createEvent(t))
-	if f.box.count() != 2 || f.box.last(t).Secret != first {
-		t.Fatalf("after ResendAfter: %d sends; want 2 of the same code", f.box.count())
+	if len(f.box.Sent()) != 2 || f.box.Last(t).Secret != first {
+		t.Fatalf("after ResendAfter: %d sends; want 2 of the same code", len(f.box.Sent()))
 	}
 }
 
 func TestCodeIsSingleUse(t *testing.T) {
 	f := newFixture(t, nil)
 	p := f.create(t, createEvent(t))
-	code := f.box.last(t).Secret.Reveal()
+	code := f.box.Last(t).Secret.Reveal()
 	if !f.verify(t, p, code, nil) {
 		t.Fatal("correct code rejected")
 	}
@@ -222,7 +181,7 @@ func TestCodeIsSingleUse(t *testing.T) {
 		t.Fatal("a used code was accepted again (replay)")
 	}
 	f.create(t, createEvent(t))
-	if f.box.count() != 2 || f.box.last(t).Secret.Reveal() == code {
+	if len(f.box.Sent()) != 2 || f.box.Last(t).Secret.Reveal() == code {
 		t.Fatal("a new sign-in after a used code did not get a new code")
 	}
 }
@@ -230,7 +189,7 @@ func TestCodeIsSingleUse(t *testing.T) {
 func TestWrongAnswers(t *testing.T) {
 	f := newFixture(t, nil)
 	p := f.create(t, createEvent(t))
-	code := f.box.last(t).Secret.Reveal()
+	code := f.box.Last(t).Secret.Reveal()
 	wrong := "000000"
 	if wrong == code {
 		wrong = "111111"
@@ -258,7 +217,7 @@ func TestWrongAnswers(t *testing.T) {
 func TestSpacesInTheAnswerAreIgnored(t *testing.T) {
 	f := newFixture(t, nil)
 	p := f.create(t, createEvent(t))
-	code := f.box.last(t).Secret.Reveal()
+	code := f.box.Last(t).Secret.Reveal()
 	if !f.verify(t, p, " "+code[:3]+" "+code[3:]+" ", nil) {
 		t.Fatal(`"123 456" was not accepted for 123456`)
 	}
@@ -267,7 +226,7 @@ func TestSpacesInTheAnswerAreIgnored(t *testing.T) {
 func TestGuessesAreLimitedAcrossSignIns(t *testing.T) {
 	f := newFixture(t, func(c *otp.Config) { c.MaxGuesses = 3 })
 	p := f.create(t, createEvent(t))
-	code := f.box.last(t).Secret.Reveal()
+	code := f.box.Last(t).Secret.Reveal()
 	wrong := "000000"
 	if wrong == code {
 		wrong = "111111"
@@ -289,13 +248,13 @@ func TestGuessesAreLimitedAcrossSignIns(t *testing.T) {
 func TestExpiredCode(t *testing.T) {
 	f := newFixture(t, nil)
 	p := f.create(t, createEvent(t))
-	code := f.box.last(t).Secret.Reveal()
-	f.clock.add(otp.DefaultTTL)
+	code := f.box.Last(t).Secret.Reveal()
+	f.clock.Advance(otp.DefaultTTL)
 	if f.verify(t, p, code, nil) {
 		t.Fatal("an expired code was accepted")
 	}
 	p2 := f.create(t, createEvent(t))
-	if f.box.count() != 2 || p2.Private["nonce"] == p.Private["nonce"] {
+	if len(f.box.Sent()) != 2 || p2.Private["nonce"] == p.Private["nonce"] {
 		t.Fatal("no new code after expiry")
 	}
 }
@@ -303,7 +262,7 @@ func TestExpiredCode(t *testing.T) {
 func TestTamperedParameters(t *testing.T) {
 	f := newFixture(t, nil)
 	p := f.create(t, createEvent(t))
-	code := f.box.last(t).Secret.Reveal()
+	code := f.box.Last(t).Secret.Reveal()
 	for name, mod := range map[string]func(m triggers.SecretMap){
 		"later expiry":  func(m triggers.SecretMap) { m["exp"] = "9999999999" },
 		"bad expiry":    func(m triggers.SecretMap) { m["exp"] = "soon" },
@@ -331,8 +290,8 @@ func TestUserNotFoundLooksTheSame(t *testing.T) {
 	ghost.Request.UserAttributes = triggers.Attributes{}
 	ghost.Request.UserNotFound = true
 	fake := f.create(t, ghost)
-	if f.box.count() != 1 {
-		t.Fatalf("a code was sent for a user that does not exist (%d sends)", f.box.count())
+	if len(f.box.Sent()) != 1 {
+		t.Fatalf("a code was sent for a user that does not exist (%d sends)", len(f.box.Sent()))
 	}
 	if !sameKeys(real.Public, fake.Public) || !sameKeys(real.Private, fake.Private) {
 		t.Fatalf("parameters differ in shape: %v / %v", real.Public, fake.Public)
@@ -362,7 +321,7 @@ func TestDecoyDoesTheWork(t *testing.T) {
 	}
 	a := f.create(t, ghost("nobody@example.com"))
 	b := f.create(t, ghost("NoBody@Example.COM"))
-	if f.box.count() != 0 {
+	if len(f.box.Sent()) != 0 {
 		t.Fatal("a decoy sent a message")
 	}
 	slot := a.Private["slot"]
@@ -389,7 +348,7 @@ func TestUnverifiedEmailGetsNoCode(t *testing.T) {
 	ev := createEvent(t)
 	ev.Request.UserAttributes["email_verified"] = "false"
 	p := f.create(t, ev)
-	if f.box.count() != 0 {
+	if len(f.box.Sent()) != 0 {
 		t.Fatal("a code was sent to an unverified address")
 	}
 	if f.verify(t, p, "123456", nil) {
@@ -401,7 +360,7 @@ func TestUnverifiedEmailGetsNoCode(t *testing.T) {
 
 	g := newFixture(t, func(c *otp.Config) { c.AllowUnverified = true })
 	g.create(t, ev)
-	if g.box.count() != 1 {
+	if len(g.box.Sent()) != 1 {
 		t.Fatal("AllowUnverified did not send")
 	}
 }
@@ -411,7 +370,7 @@ func TestSMS(t *testing.T) {
 	ev := createEvent(t)
 	ev.Request.UserAttributes["phone_number_verified"] = "true"
 	p := f.create(t, ev)
-	m := f.box.last(t)
+	m := f.box.Last(t)
 	if f.ch.Name() != "SMS_OTP" || m.Channel != deliver.SMS || m.To != "+15555550100" || len(m.Secret.Reveal()) != 8 {
 		t.Fatalf("name %s, message %+v", f.ch.Name(), m)
 	}
@@ -422,15 +381,15 @@ func TestSMS(t *testing.T) {
 
 func TestSendFailureAllowsARetry(t *testing.T) {
 	f := newFixture(t, nil)
-	f.box.fail = errors.New("SES is down")
+	f.box.FailWith(errors.New("SES is down"))
 	_, err := f.ch.Create(context.Background(), createEvent(t), customauth.Round{})
 	if err == nil || !strings.Contains(err.Error(), "SES is down") {
 		t.Fatalf("err = %v, want the send error", err)
 	}
-	f.box.fail = nil
-	f.clock.add(time.Second)
+	f.box.FailWith(nil)
+	f.clock.Advance(time.Second)
 	f.create(t, createEvent(t))
-	if f.box.count() != 1 {
+	if len(f.box.Sent()) != 1 {
 		t.Fatal("Cognito's retry after a failed send did not send")
 	}
 }
@@ -438,9 +397,9 @@ func TestSendFailureAllowsARetry(t *testing.T) {
 func TestNoSecretInLogs(t *testing.T) {
 	f := newFixture(t, nil)
 	p := f.create(t, createEvent(t))
-	code := f.box.last(t).Secret.Reveal()
+	code := f.box.Last(t).Secret.Reveal()
 	f.verify(t, p, "000000", nil)
-	f.clock.add(time.Hour)
+	f.clock.Advance(time.Hour)
 	f.verify(t, p, code, nil)
 	for _, secret := range []string{code, p.Private["mac"], p.Private["nonce"]} {
 		if strings.Contains(f.logs.String(), secret) {
@@ -450,7 +409,7 @@ func TestNoSecretInLogs(t *testing.T) {
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {
-	base := otp.Config{Channel: deliver.Email, Sender: &outbox{}, Store: &records.MemoryStore{}, Key: testKey}
+	base := otp.Config{Channel: deliver.Email, Sender: &triggertest.Recorder[deliver.Message]{}, Store: &records.MemoryStore{}, Key: testKey}
 	for name, mod := range map[string]func(*otp.Config){
 		"no channel":    func(c *otp.Config) { c.Channel = "" },
 		"no sender":     func(c *otp.Config) { c.Sender = nil },
@@ -487,7 +446,7 @@ func TestCodesAreUniform(t *testing.T) {
 		ev := createEvent(t)
 		ev.Request.UserAttributes["sub"] = "user-" + string(rune('a'+i%26)) + strings.Repeat("x", i/26)
 		f.create(t, ev)
-		for pos, d := range f.box.last(t).Secret.Reveal() {
+		for pos, d := range f.box.Last(t).Secret.Reveal() {
 			counts[pos][d-'0']++
 		}
 	}
@@ -518,15 +477,9 @@ func sameKeys[M ~map[string]string](a, b M) bool {
 // again, and the code works once.
 func TestRetryOnAnotherInstance(t *testing.T) {
 	client := dynamotest.Client(t)
-	table := dynamotest.CreateTable(t, client, records.TableDefinition("otp"))
-	w := dynamodb.NewTableExistsWaiter(client, func(o *dynamodb.TableExistsWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 20*time.Millisecond, 200*time.Millisecond
-	})
-	if err := w.Wait(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String(table)}, 10*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	box := &outbox{}
-	clk := &clock{now: time.Unix(1_800_000_000, 0)}
+	table := dynamotest.CreateTable(t, client, records.TableDefinition("otp")) // ACTIVE when it returns
+	box := &triggertest.Recorder[deliver.Message]{}
+	clk := triggertest.NewClock(time.Unix(1_800_000_000, 0))
 	store, err := records.NewDynamoStore(client, table)
 	if err != nil {
 		t.Fatal(err)
@@ -544,16 +497,16 @@ func TestRetryOnAnotherInstance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk.add(6 * time.Second)
+	clk.Advance(6 * time.Second)
 	p2, err := second.Create(ctx, createEvent(t), customauth.Round{Attempt: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if box.count() != 1 || p1.Private["mac"] != p2.Private["mac"] {
-		t.Fatalf("%d sends, same MAC %v: want one send of one code", box.count(), p1.Private["mac"] == p2.Private["mac"])
+	if len(box.Sent()) != 1 || p1.Private["mac"] != p2.Private["mac"] {
+		t.Fatalf("%d sends, same MAC %v: want one send of one code", len(box.Sent()), p1.Private["mac"] == p2.Private["mac"])
 	}
 	f := &fixture{ch: first, box: box, clock: clk}
-	code := box.last(t).Secret.Reveal()
+	code := box.Last(t).Secret.Reveal()
 	if !f.verify(t, p2, code, nil) {
 		t.Fatal("the code from the first instance failed on the retried round")
 	}

@@ -8,10 +8,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/cognitrig/cognitrig/customauth"
 	"github.com/cognitrig/cognitrig/customauth/records"
@@ -120,13 +116,7 @@ func TestMemoryStore(t *testing.T) {
 func TestDynamoStore(t *testing.T) {
 	client := dynamotest.Client(t)
 	testStore(t, func(t *testing.T) secquestion.Store {
-		table := dynamotest.CreateTable(t, client, records.TableDefinition("secquestion"))
-		w := dynamodb.NewTableExistsWaiter(client, func(o *dynamodb.TableExistsWaiterOptions) {
-			o.MinDelay, o.MaxDelay = 20*time.Millisecond, 200*time.Millisecond
-		})
-		if err := w.Wait(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String(table)}, 10*time.Second); err != nil {
-			t.Fatal(err)
-		}
+		table := dynamotest.CreateTable(t, client, records.TableDefinition("secquestion")) // ACTIVE when it returns
 		s, err := secquestion.NewDynamoStore(client, table)
 		if err != nil {
 			t.Fatal(err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	bt "github.com/cognitrig/cognitrig/handlers/internal/bootstraptest"
-	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/lifecycle/authpolicy"
 	"github.com/cognitrig/cognitrig/triggers"
@@ -27,7 +25,7 @@ const client = "1example23456789abcdefghij" // the recorded events' app client
 func TestBootstrap(t *testing.T) {
 	bin := bt.Build(t, ".")
 	audit := bt.Table(t, bt.Audit)
-	cognito := awsfake.NewJSONService(t)
+	cognito := bt.Cognito(t)
 	fn, log := bt.Start(t, bin, append(bt.AWSEnv(map[string]string{"COGNITO_IDENTITY_PROVIDER": cognito.URL}),
 		"COGNITRIG_AUDIT_TABLE="+audit,
 		"COGNITRIG_ALLOWED_CLIENTS="+client+",another-client",
@@ -39,10 +37,7 @@ func TestBootstrap(t *testing.T) {
 	for _, name := range triggertest.Names() {
 		payload := triggertest.Load(t, name)
 		res := bt.Invoke(t, fn, payload)
-		if !slices.Contains(served, bt.TriggerOf(t, payload)) {
-			if msg := bt.Refusal(t, name, res); !strings.Contains(msg, triggers.DefaultClientMessage) { // the cause ("no handler") is logged, not shown
-				t.Errorf("%s: an event of a trigger this function does not serve: %q", name, msg)
-			}
+		if bt.Unserved(t, name, bt.TriggerOf(t, payload), res, served...) {
 			continue
 		}
 		bt.Answer(t, name, payload, res)
@@ -73,12 +68,7 @@ func TestBootstrap(t *testing.T) {
 	if err != nil || out.Count != 1 {
 		t.Errorf("audit records of jdoe: %v, %v", out, err)
 	}
-	if fn.Starts() != 1 {
-		t.Errorf("the process was started %d times; one warm process should serve all", fn.Starts())
-	}
-	if l := log.Final(); !strings.Contains(l, `"_aws"`) || strings.Contains(l, "SECRET") {
-		t.Errorf("the log lacks metrics or holds a secret:\n%.3000s", l)
-	}
+	bt.ExpectCleanRun(t, fn, log)
 }
 
 // TestBadConfigurationFailsAtStart: every bad variable is named, and the

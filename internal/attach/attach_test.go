@@ -3,7 +3,6 @@ package attach_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -23,16 +22,7 @@ const (
 )
 
 func loadPool(t *testing.T) map[string]any {
-	t.Helper()
-	b, err := os.ReadFile("testdata/pool.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return awsfake.LoadPoolSettings(t, "testdata/pool.json")
 }
 
 // The fixture must set every setting UpdateUserPool takes, or the
@@ -71,7 +61,7 @@ func withoutLambdaConfig(m map[string]any) map[string]any {
 func TestAttachKeepsEveryOtherSetting(t *testing.T) {
 	ctx := context.Background()
 	orig := loadPool(t)
-	cog := awsfake.NewUserPool(t, loadPool(t))
+	cog := awsfake.NewCognitoPoolSettings(t, loadPool(t))
 	lam := awsfake.NewLambdaPolicy(t)
 
 	req := attachReq("pre-token=V2_0,define-auth,create-auth,verify-auth")
@@ -82,7 +72,7 @@ func TestAttachKeepsEveryOtherSetting(t *testing.T) {
 	if err := attach.Apply(ctx, cog.Client(), lam.Client(), req, plan); err != nil {
 		t.Fatal(err)
 	}
-	got := cog.Pool()
+	got := cog.Settings()
 	lc := got["LambdaConfig"].(map[string]any)
 	if lc["PostConfirmation"] != theirs {
 		t.Errorf("the pool's own post-confirmation trigger was lost: %v", lc)
@@ -133,7 +123,7 @@ func TestAttachKeepsEveryOtherSetting(t *testing.T) {
 // update with only LambdaConfig loses the pool's settings. This is what
 // the round-trip test above guards against.
 func TestNaiveUpdateResetsSettings(t *testing.T) {
-	cog := awsfake.NewUserPool(t, loadPool(t))
+	cog := awsfake.NewCognitoPoolSettings(t, loadPool(t))
 	_, err := cog.Client().UpdateUserPool(context.Background(), &cip.UpdateUserPoolInput{
 		UserPoolId:   aws.String(poolID),
 		LambdaConfig: &types.LambdaConfigType{DefineAuthChallenge: aws.String(fnARN)},
@@ -141,7 +131,7 @@ func TestNaiveUpdateResetsSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := cog.Pool()
+	got := cog.Settings()
 	for _, k := range []string{"MfaConfiguration", "Policies", "EmailConfiguration", "UserPoolTags", "DeletionProtection"} {
 		if _, ok := got[k]; ok {
 			t.Errorf("%s survived an update that left it out; the fake must reset it", k)
@@ -150,7 +140,7 @@ func TestNaiveUpdateResetsSettings(t *testing.T) {
 }
 
 func TestDryRunPlanChangesNothing(t *testing.T) {
-	cog := awsfake.NewUserPool(t, loadPool(t))
+	cog := awsfake.NewCognitoPoolSettings(t, loadPool(t))
 	plan, err := attach.Prepare(context.Background(), cog.Client(), attachReq("pre-token=V2_0,define-auth"))
 	if err != nil {
 		t.Fatal(err)
@@ -244,7 +234,7 @@ func TestParseTriggers(t *testing.T) {
 func TestDetachRemovesOnlyItsTriggersAndPermission(t *testing.T) {
 	ctx := context.Background()
 	orig := loadPool(t)
-	cog := awsfake.NewUserPool(t, loadPool(t))
+	cog := awsfake.NewCognitoPoolSettings(t, loadPool(t))
 	lam := awsfake.NewLambdaPolicy(t)
 	req := attachReq("pre-token=V2_0,define-auth")
 	plan, err := attach.Prepare(ctx, cog.Client(), req)
@@ -266,7 +256,7 @@ func TestDetachRemovesOnlyItsTriggersAndPermission(t *testing.T) {
 	if err := attach.Apply(ctx, cog.Client(), lam.Client(), det, plan); err != nil {
 		t.Fatal(err)
 	}
-	got := cog.Pool()
+	got := cog.Settings()
 	if !reflect.DeepEqual(got, orig) {
 		t.Errorf("after attach and detach the pool differs:\n got %v\nwant %v", got["LambdaConfig"], orig["LambdaConfig"])
 	}

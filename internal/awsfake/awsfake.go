@@ -1,5 +1,6 @@
 // Package awsfake serves, on 127.0.0.1, the few operations of the AWS APIs
-// (SES v2, SNS, JSON 1.1 services such as Cognito and KMS) and of CAPTCHA
+// (SES v2, SNS, the Cognito user-pool API, KMS, Secrets Manager, Lambda
+// resource policies) and of CAPTCHA
 // siteverify endpoints that cognitrig calls, speaking their wire
 // protocols and recording each call, so that tests run the real AWS SDK
 // clients, or the shipped binaries, against them. Point a client at one
@@ -7,9 +8,6 @@
 package awsfake
 
 import (
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -200,9 +198,11 @@ const Region = "us-east-1"
 
 var testCredentials = credentials.NewStaticCredentialsProvider("test", "test", "")
 
-// JSONService is a server of an AWS API with the JSON 1.1 protocol
-// (Cognito user pools, KMS): each operation, named by X-Amz-Target after
-// the dot, answers with Replies[op], or {} when there is none.
+// JSONService is a server of an AWS API with the JSON 1.1 protocol whose
+// answers a test sets (Secrets Manager): each operation, named by
+// X-Amz-Target after the dot, answers with Reply's function, or {} when
+// there is none. Cognito and KMS have servers of their own that keep state
+// and check requests: Cognito and KMS.
 type JSONService struct {
 	Server
 	mu      sync.Mutex
@@ -245,105 +245,6 @@ func (s *JSONService) Ops() []string {
 		ops = append(ops, c.Op)
 	}
 	return ops
-}
-
-// KMSKeyARN is the one key of NewKMS.
-const KMSKeyARN = "arn:aws:kms:us-east-1:123456789012:key/0b7a4c1e-1111-4222-8333-944455556666"
-
-// NewKMS starts an AWS KMS server with one symmetric key, KMSKeyARN,
-// for GenerateDataKey and Decrypt, the calls of an AWS Encryption SDK KMS
-// keyring; data keys are wrapped by table lookup. The function reaches it
-// with AWS_ENDPOINT_URL_KMS; the test encrypts with a client pointed at it.
-func NewKMS(t testing.TB) *JSONService {
-	s := NewJSONService(t)
-	var mu sync.Mutex
-	keys := map[string][]byte{}
-	fail := func(kind string) (int, string) {
-		return http.StatusBadRequest, `{"__type":"` + kind + `","message":"refused by the test KMS"}`
-	}
-	s.Reply("GenerateDataKey", func(body []byte) (int, string) {
-		var in struct {
-			KeyID         string `json:"KeyId"`
-			NumberOfBytes int
-		}
-		if json.Unmarshal(body, &in) != nil || in.KeyID != KMSKeyARN || in.NumberOfBytes <= 0 || in.NumberOfBytes > 64 {
-			return fail("NotFoundException")
-		}
-		key, blob := make([]byte, in.NumberOfBytes), make([]byte, 48)
-		_, _ = rand.Read(key)
-		_, _ = rand.Read(blob)
-		mu.Lock()
-		keys[string(blob)] = key
-		mu.Unlock()
-		out, _ := json.Marshal(map[string]any{"KeyId": KMSKeyARN, "Plaintext": key, "CiphertextBlob": blob})
-		return http.StatusOK, string(out)
-	})
-	s.Reply("Decrypt", func(body []byte) (int, string) {
-		var in struct {
-			KeyID          string `json:"KeyId"`
-			CiphertextBlob []byte
-		}
-		_ = json.Unmarshal(body, &in)
-		mu.Lock()
-		key, ok := keys[string(in.CiphertextBlob)]
-		mu.Unlock()
-		if !ok || in.KeyID != KMSKeyARN {
-			return fail("InvalidCiphertextException")
-		}
-		out, _ := json.Marshal(map[string]any{"KeyId": KMSKeyARN, "Plaintext": key, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"})
-		return http.StatusOK, string(out)
-	})
-	return s
-}
-
-// MACKeyID is the one key of NewKMSMAC.
-const MACKeyID = "alias/cognitrig-magic-link"
-
-// NewKMSMAC starts an AWS KMS server with one HMAC_256 key, MACKeyID, for
-// GenerateMac and VerifyMac (package kmssigner); the function reaches it
-// with AWS_ENDPOINT_URL_KMS.
-func NewKMSMAC(t testing.TB) *JSONService {
-	s := NewJSONService(t)
-	secret := make([]byte, 32)
-	_, _ = rand.Read(secret)
-	mac := func(msg []byte) []byte {
-		m := hmac.New(sha256.New, secret)
-		m.Write(msg)
-		return m.Sum(nil)
-	}
-	type request struct {
-		KeyID        string `json:"KeyId"`
-		MacAlgorithm string
-		Message, Mac []byte
-	}
-	read := func(body []byte) (request, bool) {
-		var in request
-		ok := json.Unmarshal(body, &in) == nil && in.KeyID == MACKeyID && in.MacAlgorithm == "HMAC_SHA_256"
-		return in, ok
-	}
-	notFound := func() (int, string) {
-		return http.StatusBadRequest, `{"__type":"NotFoundException","message":"no such key in the test KMS"}`
-	}
-	s.Reply("GenerateMac", func(body []byte) (int, string) {
-		in, ok := read(body)
-		if !ok {
-			return notFound()
-		}
-		out, _ := json.Marshal(map[string]any{"KeyId": MACKeyID, "MacAlgorithm": in.MacAlgorithm, "Mac": mac(in.Message)})
-		return http.StatusOK, string(out)
-	})
-	s.Reply("VerifyMac", func(body []byte) (int, string) {
-		in, ok := read(body)
-		if !ok {
-			return notFound()
-		}
-		if !hmac.Equal(mac(in.Message), in.Mac) {
-			return http.StatusBadRequest, `{"__type":"KMSInvalidMacException","message":"invalid MAC"}`
-		}
-		out, _ := json.Marshal(map[string]any{"KeyId": MACKeyID, "MacAlgorithm": in.MacAlgorithm, "MacValid": true})
-		return http.StatusOK, string(out)
-	})
-	return s
 }
 
 // Captcha is a siteverify endpoint (reCAPTCHA, hCaptcha, Turnstile) that

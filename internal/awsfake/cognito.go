@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -32,28 +35,42 @@ const cognitoTarget = "AWSCognitoIdentityProviderService."
 // Cognito is a local Amazon Cognito user-pools API (JSON 1.1: POST /,
 // X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>, errors as
 // {"__type", "message"} with X-Amzn-ErrorType) holding any number of pools,
-// for the operations cognitrig calls: DescribeUserPool, GetCSVHeader,
-// ListUsers (with a Filter of the form `name = "value"`), ListGroups,
-// ListUsersInGroup, AdminGetUser, AdminUpdateUserAttributes, CreateGroup,
-// AdminAddUserToGroup and AdminLinkProviderForUser. Lists page as the real
-// API does (at most 60 an answer, opaque tokens). Errors carry the names
-// the API reference gives (UserNotFoundException,
+// for every operation cognitrig calls: DescribeUserPool, UpdateUserPool,
+// GetCSVHeader, ListUsers (with a Filter of the form `name = "value"`),
+// ListGroups, ListUsersInGroup, AdminListGroupsForUser, AdminGetUser,
+// AdminUpdateUserAttributes, AdminSetUserMFAPreference,
+// AdminListUserAuthEvents,
+// CreateGroup, AdminAddUserToGroup and AdminLinkProviderForUser. It is the
+// one local user-pool API of the tests: point the real SDK client at it
+// with Client, or a process with --cognito-endpoint or
+// AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER.
+//
+// Lists page as the real API does (at most 60 an answer, opaque tokens;
+// PageSize makes pages smaller, for paging tests).
+// Each pool holds a settings document (a UserPoolType in the API's JSON
+// form) that DescribeUserPool returns and UpdateUserPool replaces: like the
+// real service, UpdateUserPool resets every setting the request leaves out
+// to its default ("If you don't provide a value for an attribute, Amazon
+// Cognito sets it to its default value", Amazon Cognito API Reference,
+// "UpdateUserPool"), so a test can prove a caller wrote every setting back.
+// Errors carry the names the API reference gives (UserNotFoundException,
 // ResourceNotFoundException, GroupExistsException,
 // InvalidParameterException, TooManyRequestsException). ThrottleEvery
-// and FailNext inject failures. Its methods are safe for concurrent use.
-//
-// For a pool's whole settings document and UpdateUserPool's reset of
-// omitted settings, see UserPool.
+// and FailNext inject failures; Requests shows what callers sent. Its
+// methods are safe for concurrent use.
 type Cognito struct {
 	URL string
 
 	mu            sync.Mutex
 	pools         map[string]*CognitoPool
 	calls         map[string]int
+	ops           []string
+	requests      map[string][]json.RawMessage // op → bodies, in order
 	failures      map[string][]cognitoError
-	requests      int
+	served        int
 	throttleEvery int
 	throttled     int
+	pageSize      int
 }
 
 // CognitoUser is a user of a pool.
@@ -95,18 +112,21 @@ type CognitoIdentity struct {
 }
 
 // CognitoPool is one pool of a Cognito server; it carries the server's
-// methods too (Client, Calls, FailNext, ThrottleEvery).
+// methods too (Client, Calls, Ops, FailNext, ThrottleEvery).
 type CognitoPool struct {
 	*Cognito
 	ID               string
 	Name             string
 	CustomAttributes []string // custom:... names, in the CSV header
+	headerOverride   []string // SetCSVHeader's
 
-	users   []*CognitoUser // in order added, for stable pages
-	byName  map[string]*CognitoUser
-	groups  []*CognitoGroup
-	members map[string][]string  // group → usernames, in order added
-	linked  map[[2]string]string // (provider, subject) → destination user
+	settings   map[string]any // UserPoolType in JSON form, "Id" and "Name" included
+	users      []*CognitoUser // in order added, for stable pages
+	byName     map[string]*CognitoUser
+	groups     []*CognitoGroup
+	members    map[string][]string         // group → usernames, in order added
+	linked     map[[2]string]string        // (provider, subject) → destination user
+	authEvents map[string][]map[string]any // username → AuthEventType JSON, newest first
 }
 
 type cognitoError struct {
@@ -120,7 +140,7 @@ func cognitoErrorf(code, format string, args ...any) *cognitoError {
 
 // NewCognito starts a Cognito server without pools; it stops when t ends.
 func NewCognito(t testing.TB) *Cognito {
-	s := &Cognito{pools: map[string]*CognitoPool{}, calls: map[string]int{}, failures: map[string][]cognitoError{}}
+	s := &Cognito{pools: map[string]*CognitoPool{}, calls: map[string]int{}, requests: map[string][]json.RawMessage{}, failures: map[string][]cognitoError{}}
 	s.URL = serve(t, s.serve)
 	return s
 }
@@ -137,14 +157,89 @@ func (s *Cognito) Client() *cip.Client {
 	return cip.New(cip.Options{Region: Region, BaseEndpoint: aws.String(s.URL), Credentials: testCredentials, RetryMaxAttempts: 1})
 }
 
+// NewCognitoPoolSettings starts a Cognito server with one empty pool
+// whose settings are settings, a UserPoolType in the API's JSON form
+// (field names as in the API reference, "Id", "Name" and "Arn" included),
+// and returns the pool.
+func NewCognitoPoolSettings(t testing.TB, settings map[string]any) *CognitoPool {
+	return NewCognito(t).AddPoolSettings(settings)
+}
+
+// LoadPoolSettings reads a pool's settings document, a UserPoolType in
+// the API's JSON form (as DescribeUserPool's UserPool), from a JSON file;
+// it fails t when the file is missing or not a JSON object.
+func LoadPoolSettings(t testing.TB, path string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return m
+}
+
 // AddPool adds an empty pool and returns it.
 func (s *Cognito) AddPool(id, name string, customAttributes ...string) *CognitoPool {
+	return s.addPool(map[string]any{"Id": id, "Name": name}, customAttributes)
+}
+
+// AddPoolSettings adds an empty pool whose settings are settings, a
+// UserPoolType in the API's JSON form with "Id" and "Name", and returns it.
+// The pool keeps settings; use Settings for a copy.
+func (s *Cognito) AddPoolSettings(settings map[string]any) *CognitoPool {
+	return s.addPool(settings, nil)
+}
+
+func (s *Cognito) addPool(settings map[string]any, customAttributes []string) *CognitoPool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := &CognitoPool{Cognito: s, ID: id, Name: name, CustomAttributes: customAttributes,
-		byName: map[string]*CognitoUser{}, members: map[string][]string{}, linked: map[[2]string]string{}}
+	id, _ := settings["Id"].(string)
+	name, _ := settings["Name"].(string)
+	p := &CognitoPool{Cognito: s, ID: id, Name: name, settings: settings, CustomAttributes: customAttributes,
+		byName: map[string]*CognitoUser{}, members: map[string][]string{}, linked: map[[2]string]string{},
+		authEvents: map[string][]map[string]any{}}
 	s.pools[id] = p
 	return p
+}
+
+// SetCSVHeader makes GetCSVHeader answer header as is, instead of the
+// standard attributes, CustomAttributes and the cognito: columns.
+func (p *CognitoPool) SetCSVHeader(header []string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.headerOverride = slices.Clone(header)
+}
+
+// Settings returns a copy of the pool's settings document as stored now
+// (without the computed EstimatedNumberOfUsers), in JSON form.
+func (p *CognitoPool) Settings() map[string]any {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return jsonCopy(p.settings)
+}
+
+// jsonCopy is a deep copy of a JSON document.
+func jsonCopy(m map[string]any) map[string]any {
+	b, _ := json.Marshal(m)
+	var out map[string]any
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+// UpdatableSettings lists the settings UpdateUserPool takes besides the pool
+// ID, read from the SDK's request type, so the list follows the SDK.
+func UpdatableSettings() []string {
+	var out []string
+	t := reflect.TypeOf(cip.UpdateUserPoolInput{})
+	for i := 0; i < t.NumField(); i++ {
+		if f := t.Field(i); f.IsExported() && f.Name != "UserPoolId" {
+			out = append(out, f.Name)
+		}
+	}
+	return out
 }
 
 // Pool returns the pool id, or nil.
@@ -162,6 +257,15 @@ func (s *Cognito) ThrottleEvery(n int) {
 	s.throttleEvery = n
 }
 
+// PageSize makes every list answer hold at most n items (fewer when the
+// request's Limit is smaller), so that a few items span pages; 0 is the
+// API's 60.
+func (s *Cognito) PageSize(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pageSize = n
+}
+
 // Throttled returns how many requests ThrottleEvery refused.
 func (s *Cognito) Throttled() int {
 	s.mu.Lock()
@@ -174,6 +278,27 @@ func (s *Cognito) Calls(op string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls[op]
+}
+
+// Requests returns the bodies of the requests of op served so far, in
+// order, failed ones included, each decoded from JSON.
+func (s *Cognito) Requests(op string) []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]map[string]any, 0, len(s.requests[op]))
+	for _, raw := range s.requests[op] {
+		var m map[string]any
+		_ = json.Unmarshal(raw, &m)
+		out = append(out, m)
+	}
+	return out
+}
+
+// Ops lists the operations called so far, in order, failed ones included.
+func (s *Cognito) Ops() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.ops)
 }
 
 // FailNext makes the next call of op fail with the error code (such as
@@ -225,6 +350,16 @@ func (p *CognitoPool) AddGroup(g CognitoGroup, members ...string) {
 			p.members[g.Name] = append(p.members[g.Name], m)
 		}
 	}
+}
+
+// SetAuthEvents sets the sign-in history AdminListUserAuthEvents returns
+// for a user: AuthEventType objects in the API's JSON form (EventType,
+// EventResponse, CreationDate in epoch seconds, EventRisk,
+// EventContextData …), newest first.
+func (p *CognitoPool) SetAuthEvents(username string, events ...map[string]any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.authEvents[username] = events
 }
 
 // User returns a copy of a user.
@@ -279,14 +414,16 @@ func (s *Cognito) serve(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests++
+	s.served++
 	s.calls[op]++
+	s.ops = append(s.ops, op)
+	s.requests[op] = append(s.requests[op], raw)
 	if f := s.failures[op]; len(f) > 0 {
 		s.failures[op] = f[1:]
 		writeCognitoError(w, &f[0])
 		return
 	}
-	if s.throttleEvery > 0 && s.requests%s.throttleEvery == 0 {
+	if s.throttleEvery > 0 && s.served%s.throttleEvery == 0 {
 		s.throttled++
 		writeCognitoError(w, cognitoErrorf("TooManyRequestsException", "Rate exceeded"))
 		return
@@ -303,7 +440,11 @@ func (s *Cognito) serve(w http.ResponseWriter, r *http.Request) {
 	)
 	switch op {
 	case "DescribeUserPool":
-		out = map[string]any{"UserPool": map[string]any{"Id": p.ID, "Name": p.Name, "EstimatedNumberOfUsers": len(p.byName)}}
+		pool := maps.Clone(p.settings)
+		pool["EstimatedNumberOfUsers"] = len(p.byName)
+		out = map[string]any{"UserPool": pool}
+	case "UpdateUserPool":
+		p.updateUserPool(body)
 	case "GetCSVHeader":
 		out = p.csvHeader()
 	case "ListUsers":
@@ -312,10 +453,16 @@ func (s *Cognito) serve(w http.ResponseWriter, r *http.Request) {
 		out, aerr = p.listGroups(body)
 	case "ListUsersInGroup":
 		out, aerr = p.listUsersInGroup(body)
+	case "AdminListGroupsForUser":
+		out, aerr = p.adminListGroupsForUser(body)
 	case "AdminGetUser":
 		out, aerr = p.adminGetUser(body)
 	case "AdminUpdateUserAttributes":
 		aerr = p.adminUpdateUserAttributes(body)
+	case "AdminSetUserMFAPreference":
+		aerr = p.adminSetUserMFAPreference(body)
+	case "AdminListUserAuthEvents":
+		out, aerr = p.adminListUserAuthEvents(body)
 	case "CreateGroup":
 		out, aerr = p.createGroup(body)
 	case "AdminAddUserToGroup":
@@ -366,24 +513,58 @@ func (p *CognitoPool) user(body map[string]json.RawMessage) (*CognitoUser, *cogn
 	return u, nil
 }
 
+// updateUserPool writes the settings of the request and resets those it
+// leaves out, as the real API does (see Cognito).
+func (p *CognitoPool) updateUserPool(body map[string]json.RawMessage) {
+	for _, k := range UpdatableSettings() {
+		stored := k
+		if k == "PoolName" {
+			stored = "Name"
+		}
+		if raw, ok := body[k]; ok {
+			var v any
+			_ = json.Unmarshal(raw, &v)
+			p.settings[stored] = v
+			if k == "PoolName" {
+				p.Name, _ = v.(string)
+			}
+		} else if k != "PoolName" {
+			// Omitted: back to the default. (The name is kept: it cannot
+			// be emptied.)
+			delete(p.settings, stored)
+		}
+	}
+}
+
 func (p *CognitoPool) csvHeader() any {
 	h := []string{"name", "given_name", "family_name", "middle_name", "nickname", "preferred_username",
 		"profile", "picture", "website", "email", "email_verified", "gender", "birthdate",
 		"zoneinfo", "locale", "phone_number", "phone_number_verified", "address", "updated_at"}
+	if p.headerOverride != nil {
+		return map[string]any{"UserPoolId": p.ID, "CSVHeader": p.headerOverride}
+	}
 	h = append(h, p.CustomAttributes...)
 	return map[string]any{"UserPoolId": p.ID, "CSVHeader": append(h, "cognito:mfa_enabled", "cognito:username")}
 }
 
 // page reads Limit and the token, and returns the slice bounds.
-func page(body map[string]json.RawMessage, tokenField, scope string, n int) (start, end int, next string, err *cognitoError) {
+func (p *CognitoPool) page(body map[string]json.RawMessage, tokenField, scope string, n int) (start, end int, next string, err *cognitoError) {
+	return p.pageOf(body, "Limit", tokenField, scope, n)
+}
+
+// pageOf is page with the limit read from limitField.
+func (p *CognitoPool) pageOf(body map[string]json.RawMessage, limitField, tokenField, scope string, n int) (start, end int, next string, err *cognitoError) {
 	limit := cognitoPageLimit
-	if _, ok := body["Limit"]; ok {
-		v := field[float64](body, "Limit")
+	if p.pageSize > 0 {
+		limit = p.pageSize
+	}
+	if _, ok := body[limitField]; ok {
+		v := field[float64](body, limitField)
 		if v < 0 || v > cognitoPageLimit {
 			return 0, 0, "", cognitoErrorf("InvalidParameterException", "1 validation error detected: Value '%v' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 60", v)
 		}
 		if v > 0 {
-			limit = int(v)
+			limit = min(limit, int(v))
 		}
 	}
 	if tok := field[string](body, tokenField); tok != "" {
@@ -422,7 +603,7 @@ func (p *CognitoPool) listUsers(body map[string]json.RawMessage) (any, *cognitoE
 		}
 		scope += ":" + filter
 	}
-	start, end, next, err := page(body, "PaginationToken", scope, len(users))
+	start, end, next, err := p.page(body, "PaginationToken", scope, len(users))
 	if err != nil {
 		return nil, err
 	}
@@ -446,12 +627,17 @@ func (p *CognitoPool) usersPage(users []*CognitoUser, tokenField, next string) m
 }
 
 func (p *CognitoPool) listGroups(body map[string]json.RawMessage) (any, *cognitoError) {
-	start, end, next, err := page(body, "NextToken", "groups:"+p.ID, len(p.groups))
+	start, end, next, err := p.page(body, "NextToken", "groups:"+p.ID, len(p.groups))
 	if err != nil {
 		return nil, err
 	}
-	groups := make([]map[string]any, 0, end-start)
-	for _, g := range p.groups[start:end] {
+	return p.groupsPage(p.groups[start:end], next), nil
+}
+
+// groupsPage is an answer of ListGroups or AdminListGroupsForUser.
+func (p *CognitoPool) groupsPage(page []*CognitoGroup, next string) map[string]any {
+	groups := make([]map[string]any, 0, len(page))
+	for _, g := range page {
 		m := map[string]any{"GroupName": g.Name, "UserPoolId": p.ID}
 		if g.Description != "" {
 			m["Description"] = g.Description
@@ -468,7 +654,25 @@ func (p *CognitoPool) listGroups(body map[string]json.RawMessage) (any, *cognito
 	if next != "" {
 		out["NextToken"] = next
 	}
-	return out, nil
+	return out
+}
+
+func (p *CognitoPool) adminListGroupsForUser(body map[string]json.RawMessage) (any, *cognitoError) {
+	u, err := p.user(body)
+	if err != nil {
+		return nil, err
+	}
+	var groups []*CognitoGroup
+	for _, g := range p.groups {
+		if slices.Contains(p.members[g.Name], u.Username) {
+			groups = append(groups, g)
+		}
+	}
+	start, end, next, err := p.page(body, "NextToken", "user-groups:"+p.ID+":"+u.Username, len(groups))
+	if err != nil {
+		return nil, err
+	}
+	return p.groupsPage(groups[start:end], next), nil
 }
 
 func (p *CognitoPool) listUsersInGroup(body map[string]json.RawMessage) (any, *cognitoError) {
@@ -483,7 +687,7 @@ func (p *CognitoPool) listUsersInGroup(body map[string]json.RawMessage) (any, *c
 			members = append(members, u)
 		}
 	}
-	start, end, next, err := page(body, "NextToken", "group:"+p.ID+":"+name, len(members))
+	start, end, next, err := p.page(body, "NextToken", "group:"+p.ID+":"+name, len(members))
 	if err != nil {
 		return nil, err
 	}
@@ -516,6 +720,53 @@ func (p *CognitoPool) adminUpdateUserAttributes(body map[string]json.RawMessage)
 		u.Attributes[a.Name] = a.Value
 	}
 	return nil
+}
+
+// mfaSettings maps the settings fields of AdminSetUserMFAPreference to the
+// names UserMFASettingList uses.
+var mfaSettings = []struct{ field, name string }{
+	{"SMSMfaSettings", "SMS_MFA"}, {"SoftwareTokenMfaSettings", "SOFTWARE_TOKEN_MFA"}, {"EmailMfaSettings", "EMAIL_OTP"},
+}
+
+func (p *CognitoPool) adminSetUserMFAPreference(body map[string]json.RawMessage) *cognitoError {
+	u, err := p.user(body)
+	if err != nil {
+		return err
+	}
+	for _, m := range mfaSettings {
+		if _, ok := body[m.field]; !ok {
+			continue // left out: unchanged
+		}
+		set := field[struct{ Enabled, PreferredMfa bool }](body, m.field)
+		u.MFASettings = slices.DeleteFunc(u.MFASettings, func(s string) bool { return s == m.name })
+		if set.Enabled {
+			u.MFASettings = append(u.MFASettings, m.name)
+		}
+		switch {
+		case set.Enabled && set.PreferredMfa:
+			u.PreferredMFA = m.name
+		case u.PreferredMFA == m.name:
+			u.PreferredMFA = ""
+		}
+	}
+	return nil
+}
+
+func (p *CognitoPool) adminListUserAuthEvents(body map[string]json.RawMessage) (any, *cognitoError) {
+	u, err := p.user(body)
+	if err != nil {
+		return nil, err
+	}
+	events := p.authEvents[u.Username]
+	start, end, next, err := p.pageOf(body, "MaxResults", "NextToken", "events:"+p.ID+":"+u.Username, len(events))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"AuthEvents": append([]map[string]any{}, events[start:end]...)}
+	if next != "" {
+		out["NextToken"] = next
+	}
+	return out, nil
 }
 
 func (p *CognitoPool) createGroup(body map[string]json.RawMessage) (any, *cognitoError) {

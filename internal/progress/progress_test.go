@@ -9,27 +9,13 @@ import (
 	"time"
 
 	"github.com/cognitrig/cognitrig/internal/progress"
+	"github.com/cognitrig/cognitrig/triggers/triggertest"
 )
 
-// clock is a fake clock that tests advance by hand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
+// newClock is a fake clock that tests advance by hand.
+func newClock() *triggertest.Clock {
+	return triggertest.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-func newClock() *clock { return &clock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)} }
 
 func TestLinesEveryInterval(t *testing.T) {
 	var out bytes.Buffer

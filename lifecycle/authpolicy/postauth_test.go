@@ -2,71 +2,25 @@ package authpolicy_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/lifecycle/authpolicy"
 	"github.com/cognitrig/cognitrig/triggers"
 	"github.com/cognitrig/cognitrig/triggers/triggertest"
 )
 
-// cognitoServer speaks the Cognito user-pool API's JSON 1.1 protocol for
-// AdminSetUserMFAPreference and AdminListUserAuthEvents.
-type cognitoServer struct {
-	mu         sync.Mutex
-	mfaCalls   []map[string]any
-	authEvents []map[string]any // returned by AdminListUserAuthEvents
-	failMFA    bool
-}
-
-func (s *cognitoServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	target := r.Header.Get("X-Amz-Target")
-	var in map[string]any
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || r.Header.Get("Content-Type") != "application/x-amz-json-1.1" {
-		writeErr(w, http.StatusBadRequest, "SerializationException", "bad body")
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	switch target {
-	case "AWSCognitoIdentityProviderService.AdminSetUserMFAPreference":
-		if s.failMFA {
-			writeErr(w, http.StatusBadRequest, "InvalidParameterException", "User does not have delivery config set to turn on SMS_MFA")
-			return
-		}
-		s.mfaCalls = append(s.mfaCalls, in)
-		_, _ = w.Write([]byte(`{}`))
-	case "AWSCognitoIdentityProviderService.AdminListUserAuthEvents":
-		_ = json.NewEncoder(w).Encode(map[string]any{"AuthEvents": s.authEvents})
-	default:
-		writeErr(w, http.StatusBadRequest, "UnknownOperationException", target)
-	}
-}
-
-func writeErr(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": msg})
-}
-
-func cognitoClient(t *testing.T, h http.Handler) *cip.Client {
+// cognitoPool is a local Cognito user-pool API (awsfake.Cognito) holding
+// the recorded events' pool and their user jdoe.
+func cognitoPool(t *testing.T) *awsfake.CognitoPool {
 	t.Helper()
-	ts := httptest.NewServer(h)
-	t.Cleanup(ts.Close)
-	return cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), RetryMaxAttempts: 1})
+	pool := awsfake.NewCognitoPool(t)
+	pool.AddUser(awsfake.CognitoUser{Username: "jdoe", Enabled: true})
+	return pool
 }
 
 func postAuthRouter(t *testing.T, cfg authpolicy.PostAuthConfig) *triggers.Router {
@@ -115,8 +69,9 @@ func TestPostAuthenticationAuditsEverySignIn(t *testing.T) {
 }
 
 func TestPostAuthenticationRequiresMFAOnRisk(t *testing.T) {
-	srv := &cognitoServer{}
-	client := cognitoClient(t, srv)
+	pool := cognitoPool(t)
+	client := pool.Client()
+	mfaCalls := func() []map[string]any { return pool.Requests("AdminSetUserMFAPreference") }
 	store := authpolicy.NewMemoryAuditStore(nil)
 	r := postAuthRouter(t, authpolicy.PostAuthConfig{
 		Audit:   store,
@@ -130,15 +85,13 @@ func TestPostAuthenticationRequiresMFAOnRisk(t *testing.T) {
 		return b.JSON(t)
 	}
 	setRisk := func(level string, age time.Duration) {
-		srv.mu.Lock()
-		defer srv.mu.Unlock()
-		srv.authEvents = []map[string]any{
-			{"EventType": "SignIn", "EventResponse": "Fail", "CreationDate": float64(time.Now().Unix()),
+		pool.SetAuthEvents("jdoe",
+			map[string]any{"EventType": "SignIn", "EventResponse": "Fail", "CreationDate": float64(time.Now().Unix()),
 				"EventRisk": map[string]any{"RiskLevel": "High"}},
-			{"EventType": "SignIn", "EventResponse": "Pass", "CreationDate": float64(time.Now().Add(-age).Unix()),
+			map[string]any{"EventType": "SignIn", "EventResponse": "Pass", "CreationDate": float64(time.Now().Add(-age).Unix()),
 				"EventRisk":        map[string]any{"RiskLevel": level, "RiskDecision": "AccountTakeover"},
 				"EventContextData": map[string]any{"IpAddress": "192.0.2.66"}},
-		}
+		)
 	}
 
 	// Low risk: nothing is required.
@@ -146,23 +99,23 @@ func TestPostAuthenticationRequiresMFAOnRisk(t *testing.T) {
 	if _, err := triggertest.Invoke(r, event(true, true), 0); err != nil {
 		t.Fatal(err)
 	}
-	if len(srv.mfaCalls) != 0 {
-		t.Fatalf("MFA required at low risk: %v", srv.mfaCalls)
+	if len(mfaCalls()) != 0 {
+		t.Fatalf("MFA required at low risk: %v", mfaCalls())
 	}
 	// An old risky event belongs to another sign-in.
 	setRisk("High", time.Hour)
-	if _, err := triggertest.Invoke(r, event(true, true), 0); err != nil || len(srv.mfaCalls) != 0 {
-		t.Fatalf("old event: %v, %d calls", err, len(srv.mfaCalls))
+	if _, err := triggertest.Invoke(r, event(true, true), 0); err != nil || len(mfaCalls()) != 0 {
+		t.Fatalf("old event: %v, %d calls", err, len(mfaCalls()))
 	}
 	// Medium risk, verified phone: SMS MFA, preferred.
 	setRisk("Medium", 0)
 	if _, err := triggertest.Invoke(r, event(true, true), 0); err != nil {
 		t.Fatal(err)
 	}
-	if len(srv.mfaCalls) != 1 {
-		t.Fatalf("%d MFA calls", len(srv.mfaCalls))
+	if len(mfaCalls()) != 1 {
+		t.Fatalf("%d MFA calls", len(mfaCalls()))
 	}
-	call := srv.mfaCalls[0]
+	call := mfaCalls()[0]
 	if call["UserPoolId"] != "us-east-1_EXAMPLE1" || call["Username"] != "jdoe" ||
 		fmt.Sprint(call["SMSMfaSettings"]) != "map[Enabled:true PreferredMfa:true]" || call["EmailMfaSettings"] != nil {
 		t.Fatalf("call: %v", call)
@@ -172,8 +125,8 @@ func TestPostAuthenticationRequiresMFAOnRisk(t *testing.T) {
 	if _, err := triggertest.Invoke(r, event(false, true), 0); err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(srv.mfaCalls[1]["EmailMfaSettings"]) != "map[Enabled:true PreferredMfa:true]" {
-		t.Fatalf("call: %v", srv.mfaCalls[1])
+	if fmt.Sprint(mfaCalls()[1]["EmailMfaSettings"]) != "map[Enabled:true PreferredMfa:true]" {
+		t.Fatalf("call: %v", mfaCalls()[1])
 	}
 	// No factor to turn on: the sign-in is refused.
 	_, err := triggertest.Invoke(r, event(false, false), 0)
@@ -185,7 +138,7 @@ func TestPostAuthenticationRequiresMFAOnRisk(t *testing.T) {
 		t.Fatalf("audit: %+v", recs)
 	}
 	// Cognito refuses: the sign-in fails, and nothing is audited as done.
-	srv.failMFA = true
+	pool.FailNext("AdminSetUserMFAPreference", "InvalidParameterException", "User does not have delivery config set to turn on SMS_MFA")
 	_, err = triggertest.Invoke(r, event(true, true), 0)
 	if err == nil || !strings.Contains(triggertest.Cause(err), "InvalidParameterException") {
 		t.Fatalf("API failure: %v", err)
@@ -196,8 +149,8 @@ func TestPostAuthenticationRequiresMFAOnRisk(t *testing.T) {
 }
 
 func TestRequireMFAMethods(t *testing.T) {
-	srv := &cognitoServer{}
-	client := cognitoClient(t, srv)
+	pool := cognitoPool(t)
+	client := pool.Client()
 	for _, tc := range []struct {
 		method authpolicy.MFAMethod
 		field  string
@@ -207,7 +160,8 @@ func TestRequireMFAMethods(t *testing.T) {
 		if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostAuthentication_Authentication"), 0); err != nil {
 			t.Fatal(err)
 		}
-		last := srv.mfaCalls[len(srv.mfaCalls)-1]
+		calls := pool.Requests("AdminSetUserMFAPreference")
+		last := calls[len(calls)-1]
 		if last[tc.field] == nil {
 			t.Errorf("%s: call %v", tc.method, last)
 		}
@@ -243,9 +197,9 @@ func TestPostAuthenticationFailures(t *testing.T) {
 	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostAuthentication_Authentication"), 0); err == nil {
 		t.Fatal("signal failure ignored")
 	}
-	client := cognitoClient(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		writeErr(w, http.StatusBadRequest, "UserPoolAddOnNotEnabledException", "threat protection is off")
-	}))
+	pool := cognitoPool(t)
+	pool.FailNext("AdminListUserAuthEvents", "UserPoolAddOnNotEnabledException", "threat protection is off")
+	client := pool.Client()
 	r = postAuthRouter(t, authpolicy.PostAuthConfig{Audit: authpolicy.NewMemoryAuditStore(nil), Signals: must(authpolicy.AuthEventSignals(client, time.Minute))})
 	if _, err := triggertest.Invoke(r, triggertest.Load(t, "PostAuthentication_Authentication"), 0); err == nil || !strings.Contains(triggertest.Cause(err), "UserPoolAddOnNotEnabledException") {
 		t.Fatalf("auth events failure: %v", err)

@@ -37,6 +37,6 @@ func BenchmarkCustomSender(b *testing.B) {
 		if err := s.CustomSMSSender(context.Background(), ev); err != nil {
 			b.Fatal(err)
 		}
-		box.sms = box.sms[:0]
+		box.sms.Reset()
 	}
 }

@@ -55,17 +55,17 @@ func TestAdminCreateUserTemporaryPassword(t *testing.T) {
 					t.Fatalf("%s %q (%s): %v", source, password, how, err)
 				}
 			}
-			if len(box.sms) != 1 || len(box.emails) != 1 {
-				t.Fatalf("%q: sent %d SMS, %d emails", password, len(box.sms), len(box.emails))
+			if len(box.sms.Sent()) != 1 || len(box.emails.Sent()) != 1 {
+				t.Fatalf("%q: sent %d SMS, %d emails", password, len(box.sms.Sent()), len(box.emails.Sent()))
 			}
-			if got, want := box.sms[0].Text, "en user jdoe password "+password; got != want {
+			if got, want := box.sms.Sent()[0].Text, "en user jdoe password "+password; got != want {
 				t.Errorf("%q (%s): SMS %q, want %q", password, how, got, want)
 			}
 			want := "<p>en user jdoe password " + htmlOnce(t, password) + "</p>"
-			if got := box.emails[0].HTML; got != want {
+			if got := box.emails.Sent()[0].HTML; got != want {
 				t.Errorf("%q (%s): email %q, want %q", password, how, got, want)
 			}
-			if shown := html.UnescapeString(strings.TrimPrefix(strings.TrimSuffix(box.emails[0].HTML, "</p>"), "<p>en user jdoe password ")); shown != password {
+			if shown := html.UnescapeString(strings.TrimPrefix(strings.TrimSuffix(box.emails.Sent()[0].HTML, "</p>"), "<p>en user jdoe password ")); shown != password {
 				t.Errorf("%q (%s): the email shows %q", password, how, shown)
 			}
 			if strings.Contains(logs.String(), password) || strings.Contains(logs.String(), escape(password)) {
@@ -88,7 +88,7 @@ func TestCodesOfOtherSourcesAreNotUnescaped(t *testing.T) {
 	if err := s.CustomSMSSender(context.Background(), ev); err != nil {
 		t.Fatal(err)
 	}
-	if got := box.sms[0].Text; got != "en code 12&amp;34" {
+	if got := box.sms.Sent()[0].Text; got != "en code 12&amp;34" {
 		t.Fatalf("got %q", got)
 	}
 }
@@ -121,10 +121,10 @@ func TestAccountTakeOverNotificationDelivered(t *testing.T) {
 	if len(dir.lookup) != 1 || dir.lookup[0] != "us-east-1_EXAMPLE1/jdoe" {
 		t.Fatalf("look-ups %v, want the event's user in the event's pool", dir.lookup)
 	}
-	if len(box.emails) != 1 {
-		t.Fatalf("sent %d emails", len(box.emails))
+	if len(box.emails.Sent()) != 1 {
+		t.Fatalf("sent %d emails", len(box.emails.Sent()))
 	}
-	e := box.emails[0]
+	e := box.emails.Sent()[0]
 	if e.To != "jdoe@example.com" || e.Subject != "fr security" {
 		t.Errorf("email to %q subject %q; want the looked-up address, in the user's locale (fr)", e.To, e.Subject)
 	}
@@ -184,8 +184,8 @@ func TestAccountTakeOverRecipient(t *testing.T) {
 				t.Errorf("%d look-ups, want %d", len(tc.dir.lookup), tc.lookups)
 			}
 			if tc.want == "" {
-				if err != nil || len(box.emails) != 1 || box.emails[0].To != tc.wantTo {
-					t.Fatalf("err %v, sent %v; want one email to %s", err, box.emails, tc.wantTo)
+				if err != nil || len(box.emails.Sent()) != 1 || box.emails.Sent()[0].To != tc.wantTo {
+					t.Fatalf("err %v, sent %v; want one email to %s", err, box.emails.Sent(), tc.wantTo)
 				}
 				return
 			}
@@ -195,7 +195,7 @@ func TestAccountTakeOverRecipient(t *testing.T) {
 			if cause := triggertest.Cause(err); strings.Contains(cause, "feedback.example.com") || strings.Contains(logs.String(), "feedback.example.com") || strings.Contains(cause, "fbt-SECRET") {
 				t.Fatalf("a feedback link or token leaked: %v\n%s", err, logs.String())
 			}
-			if len(box.emails) != 0 {
+			if len(box.emails.Sent()) != 0 {
 				t.Fatal("an email was sent")
 			}
 		})

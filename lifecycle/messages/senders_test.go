@@ -43,33 +43,22 @@ func encryptedCode(t testing.TB, c *esdk.Codec, code string) string {
 	return base64.StdEncoding.EncodeToString(ct)
 }
 
-// outbox is a local EmailSender and SMSSender that keeps what it sends.
+// outbox is a local EmailSender and SMSSender that keeps what it sends,
+// one recorder a channel; newOutbox(err) fails every send with err.
 type outbox struct {
-	mu     sync.Mutex
-	emails []messages.Email
-	sms    []messages.SMS
-	fail   error
+	emails triggertest.Recorder[messages.Email]
+	sms    triggertest.Recorder[messages.SMS]
 }
 
-func (o *outbox) SendEmail(_ context.Context, e messages.Email) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.fail != nil {
-		return o.fail
-	}
-	o.emails = append(o.emails, e)
-	return nil
+func newOutbox(fail error) *outbox {
+	o := &outbox{}
+	o.emails.FailWith(fail)
+	o.sms.FailWith(fail)
+	return o
 }
 
-func (o *outbox) SendSMS(_ context.Context, s messages.SMS) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.fail != nil {
-		return o.fail
-	}
-	o.sms = append(o.sms, s)
-	return nil
-}
+func (o *outbox) SendEmail(ctx context.Context, e messages.Email) error { return o.emails.Send(ctx, e) }
+func (o *outbox) SendSMS(ctx context.Context, s messages.SMS) error     { return o.sms.Send(ctx, s) }
 
 // directory is a UserDirectory of fixed users, keyed by pool and user
 // name, that records its look-ups.
@@ -141,10 +130,10 @@ func TestSendersDecryptRenderSend(t *testing.T) {
 		}
 		sent++
 	}
-	if len(box.emails)+len(box.sms) != sent || len(box.emails) == 0 || len(box.sms) == 0 {
-		t.Fatalf("sent %d emails and %d SMS for %d events", len(box.emails), len(box.sms), sent)
+	if len(box.emails.Sent())+len(box.sms.Sent()) != sent || len(box.emails.Sent()) == 0 || len(box.sms.Sent()) == 0 {
+		t.Fatalf("sent %d emails and %d SMS for %d events", len(box.emails.Sent()), len(box.sms.Sent()), sent)
 	}
-	for _, e := range box.emails {
+	for _, e := range box.emails.Sent() {
 		if e.To != "jdoe@example.com" || !strings.HasPrefix(e.Subject, "fr ") {
 			t.Errorf("email to %q subject %q", e.To, e.Subject)
 		}
@@ -152,7 +141,7 @@ func TestSendersDecryptRenderSend(t *testing.T) {
 			t.Errorf("email %q lacks the code", e.Subject)
 		}
 	}
-	for _, m := range box.sms {
+	for _, m := range box.sms.Sent() {
 		if m.To != "+15555550100" || !strings.Contains(m.Text, theCode) || !strings.HasPrefix(m.Text, "fr ") {
 			t.Errorf("sms to %q: %q", m.To, m.Text)
 		}
@@ -177,7 +166,7 @@ func TestSendersAdminCreateUserShowsUserName(t *testing.T) {
 	if err := s.CustomSMSSender(context.Background(), ev); err != nil {
 		t.Fatal(err)
 	}
-	if got := box.sms[0].Text; got != "en user jdoe password Temp#Pass1" {
+	if got := box.sms.Sent()[0].Text; got != "en user jdoe password Temp#Pass1" {
 		t.Fatalf("got %q", got)
 	}
 }
@@ -207,7 +196,7 @@ func TestSendersFailuresNeverQuoteTheCode(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			box := &outbox{fail: tc.fail}
+			box := newOutbox(tc.fail)
 			s, err := messages.NewSenders(messages.SendersConfig{Catalog: cat, Decrypter: codec, Email: box, SMS: box, Users: jdoeDirectory()})
 			if err != nil {
 				t.Fatal(err)
@@ -227,7 +216,7 @@ func TestSendersFailuresNeverQuoteTheCode(t *testing.T) {
 					t.Fatalf("the code leaked: error %q\nlogs %s", err, logs.String())
 				}
 			}
-			if len(box.emails)+len(box.sms) != 0 {
+			if len(box.emails.Sent())+len(box.sms.Sent()) != 0 {
 				t.Fatal("a message was sent")
 			}
 		})
@@ -307,8 +296,8 @@ func TestSendersBuildTheLink(t *testing.T) {
 	if err := s.CustomEmailSender(context.Background(), ev); err != nil {
 		t.Fatal(err)
 	}
-	if want := "<p>Open https://app.example/confirm?user=jdoe&amp;code=" + theCode + "</p>"; box.emails[0].HTML != want {
-		t.Fatalf("got %q, want %q", box.emails[0].HTML, want)
+	if want := "<p>Open https://app.example/confirm?user=jdoe&amp;code=" + theCode + "</p>"; box.emails.Sent()[0].HTML != want {
+		t.Fatalf("got %q, want %q", box.emails.Sent()[0].HTML, want)
 	}
 }
 

@@ -23,11 +23,7 @@ import (
 func newTable(t *testing.T) (*dynamodb.Client, string) {
 	t.Helper()
 	client := dynamotest.Client(t)
-	name := dynamotest.CreateTable(t, client, dynamodb.CreateTableInput{
-		TableName:            aws.String("legacy-users"),
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("username"), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("username"), KeyType: types.KeyTypeHash}},
-	})
+	name := dynamotest.CreateTable(t, client, dynamotest.KeyedTable("legacy-users", "username"))
 	return client, name
 }
 

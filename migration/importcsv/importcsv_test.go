@@ -4,22 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/migration"
 	"github.com/cognitrig/cognitrig/migration/importcsv"
 	"github.com/cognitrig/cognitrig/migration/migrationtest"
@@ -98,31 +94,12 @@ type counter struct{ n int64 }
 
 func (c *counter) Add(n int64) { c.n += n }
 
-// cognitoServer speaks the Cognito Identity Provider JSON 1.1 protocol for
-// GetCSVHeader.
+// cognitoServer is a local Cognito user-pool API (awsfake.Cognito) whose
+// one pool, us-east-1_EXAMPLE1, has the CSV header given.
 func cognitoServer(t *testing.T, header []string) *cip.Client {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.Header.Get("X-Amz-Target") != "AWSCognitoIdentityProviderService.GetCSVHeader" ||
-			r.Header.Get("Content-Type") != "application/x-amz-json-1.1" {
-			t.Errorf("unexpected request %s %s target=%q", r.Method, r.URL, r.Header.Get("X-Amz-Target"))
-		}
-		var in struct{ UserPoolId string }
-		_ = json.NewDecoder(r.Body).Decode(&in)
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		if in.UserPoolId != "us-east-1_EXAMPLE1" {
-			w.WriteHeader(http.StatusBadRequest)
-			fmt.Fprintf(w, `{"__type":"ResourceNotFoundException","message":"User pool %s does not exist."}`, in.UserPoolId)
-			return
-		}
-		_ = json.NewEncoder(w).Encode(map[string]any{"UserPoolId": in.UserPoolId, "CSVHeader": header})
-	}))
-	t.Cleanup(srv.Close)
-	return cip.New(cip.Options{
-		Region:           "us-east-1",
-		BaseEndpoint:     aws.String(srv.URL),
-		Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
-		RetryMaxAttempts: 1,
-	})
+	pool := awsfake.NewCognitoPool(t)
+	pool.SetCSVHeader(header)
+	return pool.Client()
 }
 
 func TestPoolHeaderAndCustomAttributes(t *testing.T) {

@@ -3,11 +3,11 @@ package migrationtest
 import (
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/cognitrig/cognitrig/migration"
 	"github.com/cognitrig/cognitrig/migration/passhash"
 	"github.com/cognitrig/cognitrig/triggers"
+	"github.com/cognitrig/cognitrig/triggers/triggertest"
 )
 
 // CheapParams are hash costs low enough for tests; never use them for real
@@ -75,27 +75,6 @@ func LegacyUsers(f []FixtureUser) []migration.LegacyUser {
 	return out
 }
 
-// Clock is a fake clock for TrackerOptions.Now and friends. The zero value
-// starts at 2025-01-01 00:00 UTC.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.now.IsZero() {
-		c.now = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	return c.now
-}
-
-// Advance moves the clock forward.
-func (c *Clock) Advance(d time.Duration) {
-	c.Now()
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
+// Clock is a fake clock for TrackerOptions.Now and friends
+// (triggertest.Clock). The zero value starts at 2025-01-01 00:00 UTC.
+type Clock = triggertest.Clock

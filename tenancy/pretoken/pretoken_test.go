@@ -391,15 +391,6 @@ func (c *countingReader) ListMemberships(ctx context.Context, u string) ([]tenan
 	return c.Reader.ListMemberships(ctx, u)
 }
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
-
 // tenantEvents returns n events for users spread over tenants tenant-00..
 func tenantEvents(t testing.TB, n, tenants int) []*triggers.PreTokenGenerationV2Event {
 	t.Helper()
@@ -435,7 +426,7 @@ func TestStoreReadsPerTTLWindow(t *testing.T) {
 	store := tenancy.NewMemoryStore()
 	seedTenants(t, store, tenants)
 	reads := &countingReader{Reader: store}
-	clk := &clock{now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clk := triggertest.NewClock(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 	cache, err := tenancy.NewCache(reads, tenancy.CacheConfig{TTL: time.Minute, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)

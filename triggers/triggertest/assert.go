@@ -58,12 +58,16 @@ type Recorder[M any] struct {
 	err  error
 }
 
-// Send records m; it returns the error set with FailWith, after recording.
+// Send records m, or, after FailWith, returns that error and records
+// nothing: a failed send delivered nothing.
 func (r *Recorder[M]) Send(_ context.Context, m M) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.err != nil {
+		return r.err
+	}
 	r.sent = append(r.sent, m)
-	return r.err
+	return nil
 }
 
 // SendEmail is Send, for email sender interfaces.
@@ -95,6 +99,16 @@ func (r *Recorder[M]) Only(t testing.TB) M {
 		t.Fatalf("triggertest: %d messages sent, want exactly 1", len(sent))
 	}
 	return sent[0]
+}
+
+// Last fails t unless a message was recorded, and returns the last one.
+func (r *Recorder[M]) Last(t testing.TB) M {
+	t.Helper()
+	sent := r.Sent()
+	if len(sent) == 0 {
+		t.Fatal("triggertest: nothing was sent")
+	}
+	return sent[len(sent)-1]
 }
 
 // Reset forgets the recorded messages.
@@ -242,7 +256,9 @@ func Secrets(payload []byte) []string {
 	return out
 }
 
-// Log captures log lines for assertions. It is safe for concurrent use.
+// Log captures log lines for assertions, or any output a test reads while
+// something else writes it (a process's stderr, a metrics sink): its zero
+// value is ready to use. It is safe for concurrent use.
 type Log struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
@@ -267,6 +283,13 @@ func (l *Log) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.String()
+}
+
+// Reset empties the log.
+func (l *Log) Reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.Reset()
 }
 
 // ExpectNoSecrets fails t if the log holds SecretMarker, or any secret

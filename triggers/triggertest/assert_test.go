@@ -84,8 +84,12 @@ func TestRecorder(t *testing.T) {
 	if err := s.Send(context.Background(), deliver.Message{}); err == nil {
 		t.Error("FailWith did not fail")
 	}
-	if len(rec.Sent()) != 2 {
-		t.Error("a failed send was not recorded")
+	if len(rec.Sent()) != 1 {
+		t.Error("a failed send was recorded")
+	}
+	rec.FailWith(nil)
+	if err := s.Send(context.Background(), deliver.Message{To: "b@example.com"}); err != nil || rec.Last(t).To != "b@example.com" {
+		t.Errorf("send after FailWith(nil) = %v, last %+v", err, rec.Last(t))
 	}
 	if failed, _ := run(func(t testing.TB) { rec.Only(t) }); !failed {
 		t.Error("Only with two messages passed")
@@ -93,6 +97,9 @@ func TestRecorder(t *testing.T) {
 	rec.Reset()
 	if len(rec.Sent()) != 0 {
 		t.Error("Reset")
+	}
+	if failed, _ := run(func(t testing.TB) { rec.Last(t) }); !failed {
+		t.Error("Last with no message passed")
 	}
 	var sms triggertest.Recorder[messages.SMS]
 	_ = sms.SendSMS(context.Background(), messages.SMS{To: "+15555550100", Text: "code"})

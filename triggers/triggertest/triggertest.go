@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/cognitrig/cognitrig/triggers"
 	"github.com/cognitrig/cognitrig/triggers/internal/checkmode"
 )
 
@@ -184,6 +185,25 @@ func Run[E any](t testing.TB, h Invoker, payload []byte) *E {
 type Builder struct {
 	doc map[string]any
 	err error
+}
+
+// TriggerOf returns the trigger of a raw event, classified from its
+// triggerSource and version as the router does (triggers.Classify); it
+// fails t when the event is not JSON or its trigger is unknown.
+func TriggerOf(t testing.TB, payload []byte) triggers.Trigger {
+	t.Helper()
+	var h struct {
+		TriggerSource triggers.TriggerSource `json:"triggerSource"`
+		Version       string                 `json:"version"`
+	}
+	if err := json.Unmarshal(payload, &h); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := triggers.Classify(h.TriggerSource, h.Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
 }
 
 // From starts a Builder from the recorded event called name.

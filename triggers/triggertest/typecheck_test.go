@@ -2,7 +2,6 @@ package triggertest_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -115,12 +114,7 @@ func TestReplayTypeMismatch(t *testing.T) {
 func TestCheckTypeAcceptsEveryRecordedEvent(t *testing.T) {
 	for _, name := range triggertest.Names() {
 		payload := triggertest.Load(t, name)
-		src, ver := header(t, payload)
-		tr, err := triggers.Classify(src, ver)
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-			continue
-		}
+		tr := triggertest.TriggerOf(t, payload)
 		if err := checkFor(triggers.NewEvent(tr), name, payload); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -134,18 +128,6 @@ func TestCheckTypeAcceptsEveryRecordedEvent(t *testing.T) {
 			t.Errorf("%s: a wrong type passed", name)
 		}
 	}
-}
-
-func header(t *testing.T, payload []byte) (triggers.TriggerSource, string) {
-	t.Helper()
-	var h struct {
-		TriggerSource triggers.TriggerSource `json:"triggerSource"`
-		Version       string                 `json:"version"`
-	}
-	if err := json.Unmarshal(payload, &h); err != nil {
-		t.Fatal(err)
-	}
-	return h.TriggerSource, h.Version
 }
 
 // checkFor calls CheckType with the static type of ev.

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/cognitrig/cognitrig/customauth/magiclink/kmssigner"
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 )
 
 func Example() {
@@ -16,11 +17,11 @@ func Example() {
 	//
 	//	awsCfg, err := config.LoadDefaultConfig(ctx)
 	//	client := kms.NewFromConfig(awsCfg)
-	fake := startFakeKMS("alias/magic-link")
+	fake := awsfake.StartKMS("eu-west-1").AddHMACKey("alias/magic-link")
 	defer fake.Close()
 	client := kms.New(kms.Options{
 		Region:       "eu-west-1",
-		BaseEndpoint: aws.String(fake.srv.URL),
+		BaseEndpoint: aws.String(fake.URL),
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 	})
 

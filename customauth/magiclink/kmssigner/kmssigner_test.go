@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/cognitrig/cognitrig/customauth/magiclink/kmssigner"
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 )
 
 const (
@@ -23,6 +24,14 @@ const (
 )
 
 var msg = []byte("cognitrig-magiclink-v1.eyJ2IjoxLCJwb29sIjoic2VjcmV0LXRva2VuLXBheWxvYWQifQ")
+
+// newFakeKMS starts a local KMS (awsfake.KMS) with HMAC_256 keys for
+// clients in eu-west-1; at the test's end it fails the test if the client
+// broke the protocol.
+func newFakeKMS(t testing.TB, keyIDs ...string) *awsfake.KMS {
+	t.Helper()
+	return awsfake.NewKMSIn(t, "eu-west-1").AddHMACKey(keyIDs...)
+}
 
 func newSigner(t testing.TB, client kmssigner.API, id string, grants ...string) *kmssigner.Signer {
 	t.Helper()
@@ -70,7 +79,7 @@ func assertNoSecrets(t *testing.T, err error, secrets ...[]byte) {
 
 func TestSignThenVerify(t *testing.T) {
 	f := newFakeKMS(t, keyID)
-	s := newSigner(t, f.client(), keyID)
+	s := newSigner(t, f.Client(), keyID)
 	sig := sign(t, s, msg)
 	if len(sig) != kmssigner.MACSize {
 		t.Fatalf("MAC has %d bytes, want %d", len(sig), kmssigner.MACSize)
@@ -81,21 +90,21 @@ func TestSignThenVerify(t *testing.T) {
 	if again := sign(t, s, msg); !bytes.Equal(again, sig) {
 		t.Fatal("HMAC of the same message differs")
 	}
-	if f.callCount("GenerateMac") != 2 || f.callCount("VerifyMac") != 1 {
-		t.Fatalf("calls: GenerateMac %d, VerifyMac %d; want 2 and 1", f.callCount("GenerateMac"), f.callCount("VerifyMac"))
+	if f.Count("GenerateMac") != 2 || f.Count("VerifyMac") != 1 {
+		t.Fatalf("calls: GenerateMac %d, VerifyMac %d; want 2 and 1", f.Count("GenerateMac"), f.Count("VerifyMac"))
 	}
 }
 
 func TestTamperedIsFalse(t *testing.T) {
 	f := newFakeKMS(t, keyID, otherKeyID)
-	s := newSigner(t, f.client(), keyID)
+	s := newSigner(t, f.Client(), keyID)
 	sig := sign(t, s, msg)
 
 	tamperedMsg := bytes.Clone(msg)
 	tamperedMsg[len(tamperedMsg)-1] ^= 1
 	tamperedSig := bytes.Clone(sig)
 	tamperedSig[0] ^= 0x80
-	other := newSigner(t, f.client(), otherKeyID)
+	other := newSigner(t, f.Client(), otherKeyID)
 
 	for name, c := range map[string]struct {
 		s        *kmssigner.Signer
@@ -106,12 +115,12 @@ func TestTamperedIsFalse(t *testing.T) {
 		"MAC of other key":  {other, msg, sig},
 		"truncated message": {s, msg[:len(msg)-1], sig},
 	} {
-		before := f.callCount("VerifyMac")
+		before := f.Count("VerifyMac")
 		if verify(t, c.s, c.msg, c.sig) {
 			t.Errorf("%s: verified", name)
 		}
 		// KMS answered KMSInvalidMacException: the check was made.
-		if f.callCount("VerifyMac") != before+1 {
+		if f.Count("VerifyMac") != before+1 {
 			t.Errorf("%s: VerifyMac was not called", name)
 		}
 	}
@@ -119,9 +128,9 @@ func TestTamperedIsFalse(t *testing.T) {
 
 func TestMacValidFalseIsFalse(t *testing.T) {
 	f := newFakeKMS(t, keyID)
-	s := newSigner(t, f.client(), keyID)
+	s := newSigner(t, f.Client(), keyID)
 	sig := sign(t, s, msg)
-	f.setTamper(func(op string, resp map[string]any) { resp["MacValid"] = false })
+	f.Tamper(func(op string, resp map[string]any) { resp["MacValid"] = false })
 	if verify(t, s, msg, sig) {
 		t.Fatal("MacValid false verified")
 	}
@@ -129,7 +138,7 @@ func TestMacValidFalseIsFalse(t *testing.T) {
 
 func TestMalformedSigMakesNoCall(t *testing.T) {
 	f := newFakeKMS(t, keyID)
-	s := newSigner(t, f.client(), keyID)
+	s := newSigner(t, f.Client(), keyID)
 	sig := sign(t, s, msg)
 	for name, c := range map[string]struct{ msg, sig []byte }{
 		"nil MAC":           {msg, nil},
@@ -145,20 +154,20 @@ func TestMalformedSigMakesNoCall(t *testing.T) {
 			t.Errorf("%s: verified", name)
 		}
 	}
-	if n := f.callCount("VerifyMac"); n != 0 {
+	if n := f.Count("VerifyMac"); n != 0 {
 		t.Fatalf("VerifyMac called %d times for malformed input", n)
 	}
 }
 
 func TestMessageSizeLimit(t *testing.T) {
 	f := newFakeKMS(t, keyID)
-	s := newSigner(t, f.client(), keyID)
+	s := newSigner(t, f.Client(), keyID)
 	largest := bytes.Repeat([]byte("a"), kmssigner.MaxMessageSize)
 	sig := sign(t, s, largest)
 	if !verify(t, s, largest, sig) {
 		t.Fatal("a 4096-byte message did not verify")
 	}
-	calls := f.callCount("GenerateMac")
+	calls := f.Count("GenerateMac")
 	for _, m := range [][]byte{nil, append(bytes.Clone(largest), 'b')} {
 		_, err := s.Sign(context.Background(), m)
 		if err == nil {
@@ -169,7 +178,7 @@ func TestMessageSizeLimit(t *testing.T) {
 		}
 		assertNoSecrets(t, err, m)
 	}
-	if f.callCount("GenerateMac") != calls {
+	if f.Count("GenerateMac") != calls {
 		t.Fatal("GenerateMac called for a message KMS refuses")
 	}
 }
@@ -177,24 +186,24 @@ func TestMessageSizeLimit(t *testing.T) {
 func TestKMSFailuresAreErrors(t *testing.T) {
 	for _, c := range []struct {
 		name  string
-		setup func(f *fakeKMS)
+		setup func(f *awsfake.KMS)
 		keyID string
 		code  string // the KMS error code wrapped, if KMS answered
 	}{
-		{"unknown key", func(*fakeKMS) {}, "alias/no-such-key", "NotFoundException"},
-		{"disabled key", func(f *fakeKMS) { f.disable(keyID) }, keyID, "DisabledException"},
-		{"access denied", func(f *fakeKMS) { f.failWith(400, "AccessDeniedException") }, keyID, "AccessDeniedException"},
-		{"throttled", func(f *fakeKMS) { f.failWith(400, "ThrottlingException") }, keyID, "ThrottlingException"},
-		{"internal error", func(f *fakeKMS) { f.failWith(500, "KMSInternalException") }, keyID, "KMSInternalException"},
-		{"wrong key usage", func(f *fakeKMS) { f.failWith(400, "InvalidKeyUsageException") }, keyID, "InvalidKeyUsageException"},
-		{"unreachable", func(f *fakeKMS) { f.Close() }, keyID, ""},
+		{"unknown key", func(*awsfake.KMS) {}, "alias/no-such-key", "NotFoundException"},
+		{"disabled key", func(f *awsfake.KMS) { f.Disable(keyID) }, keyID, "DisabledException"},
+		{"access denied", func(f *awsfake.KMS) { f.FailWith(400, "AccessDeniedException") }, keyID, "AccessDeniedException"},
+		{"throttled", func(f *awsfake.KMS) { f.FailWith(400, "ThrottlingException") }, keyID, "ThrottlingException"},
+		{"internal error", func(f *awsfake.KMS) { f.FailWith(500, "KMSInternalException") }, keyID, "KMSInternalException"},
+		{"wrong key usage", func(f *awsfake.KMS) { f.FailWith(400, "InvalidKeyUsageException") }, keyID, "InvalidKeyUsageException"},
+		{"unreachable", func(f *awsfake.KMS) { f.Close() }, keyID, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := newFakeKMS(t, keyID)
-			good := newSigner(t, f.client(), keyID)
+			good := newSigner(t, f.Client(), keyID)
 			sig := sign(t, good, msg)
 			c.setup(f)
-			s := newSigner(t, f.client(), c.keyID)
+			s := newSigner(t, f.Client(), c.keyID)
 
 			_, err := s.Sign(context.Background(), msg)
 			checkKMSError(t, err, "GenerateMac", c.keyID, c.code, msg)
@@ -231,8 +240,8 @@ func checkKMSError(t *testing.T, err error, op, key, code string, secrets ...[]b
 
 func TestShortMACFromKMSIsAnError(t *testing.T) {
 	f := newFakeKMS(t, keyID)
-	s := newSigner(t, f.client(), keyID)
-	f.setTamper(func(op string, resp map[string]any) {
+	s := newSigner(t, f.Client(), keyID)
+	f.Tamper(func(op string, resp map[string]any) {
 		if op == "GenerateMac" {
 			resp["Mac"] = []byte("short")
 		}
@@ -245,21 +254,21 @@ func TestShortMACFromKMSIsAnError(t *testing.T) {
 func TestGrantTokensForwarded(t *testing.T) {
 	f := newFakeKMS(t, keyID)
 	grants := []string{"grant-token-1", "grant-token-2"}
-	s := newSigner(t, f.client(), keyID, grants...)
+	s := newSigner(t, f.Client(), keyID, grants...)
 	grants[0] = "changed after New"
 	sig := sign(t, s, msg)
 	verify(t, s, msg, sig)
 	want := []string{"grant-token-1", "grant-token-2"}
 	for _, op := range []string{"GenerateMac", "VerifyMac"} {
-		if got := f.lastGrants(op); !slices.Equal(got, want) {
+		if got := f.LastGrants(op); !slices.Equal(got, want) {
 			t.Errorf("%s grant tokens = %q, want %q", op, got, want)
 		}
 	}
 
-	plain := newSigner(t, f.client(), keyID)
+	plain := newSigner(t, f.Client(), keyID)
 	verify(t, plain, msg, sign(t, plain, msg))
 	for _, op := range []string{"GenerateMac", "VerifyMac"} {
-		if got := f.lastGrants(op); got != nil {
+		if got := f.LastGrants(op); got != nil {
 			t.Errorf("%s without grant tokens sent %q", op, got)
 		}
 	}
@@ -267,7 +276,7 @@ func TestGrantTokensForwarded(t *testing.T) {
 
 func TestConcurrentUse(t *testing.T) {
 	f := newFakeKMS(t, keyID)
-	s := newSigner(t, f.client(), keyID)
+	s := newSigner(t, f.Client(), keyID)
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for i := range 8 {
@@ -343,7 +352,7 @@ func BenchmarkSignVerifyOverhead(b *testing.B) {
 
 func BenchmarkSignVerifySDK(b *testing.B) {
 	f := newFakeKMS(b, keyID)
-	benchSignVerify(b, newSigner(b, f.client(), keyID))
+	benchSignVerify(b, newSigner(b, f.Client(), keyID))
 }
 
 // benchSignVerify signs and checks one message per iteration.

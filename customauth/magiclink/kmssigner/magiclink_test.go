@@ -5,7 +5,6 @@ import (
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,37 +12,16 @@ import (
 	"github.com/cognitrig/cognitrig/customauth/deliver"
 	"github.com/cognitrig/cognitrig/customauth/magiclink"
 	"github.com/cognitrig/cognitrig/customauth/records"
+	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/triggers"
 	"github.com/cognitrig/cognitrig/triggers/triggertest"
 )
 
-type outbox struct {
-	mu   sync.Mutex
-	sent []deliver.Message
-}
-
-func (o *outbox) Send(_ context.Context, m deliver.Message) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.sent = append(o.sent, m)
-	return nil
-}
-
-func (o *outbox) last(t *testing.T) string {
-	t.Helper()
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if len(o.sent) == 0 {
-		t.Fatal("no link sent")
-	}
-	return o.sent[len(o.sent)-1].Secret.Reveal()
-}
-
 // challenge returns a magic-link challenge signing with the KMS key keyID.
-func challenge(t *testing.T, f *fakeKMS, keyID string, store records.Store, box *outbox, logs *bytes.Buffer, now time.Time) *magiclink.Challenge {
+func challenge(t *testing.T, f *awsfake.KMS, keyID string, store records.Store, box *triggertest.Recorder[deliver.Message], logs *bytes.Buffer, now time.Time) *magiclink.Challenge {
 	t.Helper()
 	ch, err := magiclink.New(magiclink.Config{
-		Signer: newSigner(t, f.client(), keyID),
+		Signer: newSigner(t, f.Client(), keyID),
 		Store:  store,
 		Sender: box,
 		Pages:  map[string]string{"signin": "https://app.example.com/signin"},
@@ -56,14 +34,14 @@ func challenge(t *testing.T, f *fakeKMS, keyID string, store records.Store, box 
 	return ch
 }
 
-func sendLink(t *testing.T, ch *magiclink.Challenge, box *outbox) string {
+func sendLink(t *testing.T, ch *magiclink.Challenge, box *triggertest.Recorder[deliver.Message]) string {
 	t.Helper()
 	ev := triggertest.Decode[triggers.CreateAuthChallengeEvent](t, "CreateAuthChallenge_Authentication.passwordless")
 	ev.Request.ClientMetadata = triggers.Metadata{"page": "signin"}
 	if _, err := ch.Create(context.Background(), ev, customauth.Round{}); err != nil {
 		t.Fatal(err)
 	}
-	return box.last(t)
+	return box.Last(t).Secret.Reveal()
 }
 
 func answer(t *testing.T, ch *magiclink.Challenge, link string) bool {
@@ -83,8 +61,8 @@ func TestMagicLinkWithKMS(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	var logs bytes.Buffer
 
-	ours := challenge(t, f, keyID, store, &outbox{}, &logs, now)
-	box := &outbox{}
+	ours := challenge(t, f, keyID, store, &triggertest.Recorder[deliver.Message]{}, &logs, now)
+	box := &triggertest.Recorder[deliver.Message]{}
 	theirs := challenge(t, f, otherKeyID, store, box, &logs, now)
 
 	// A link signed by another KMS key has a live record in the same store
@@ -97,7 +75,7 @@ func TestMagicLinkWithKMS(t *testing.T) {
 		t.Fatal("the link was refused by the challenge whose key signed it")
 	}
 
-	box = &outbox{}
+	box = &triggertest.Recorder[deliver.Message]{}
 	ours = challenge(t, f, keyID, store, box, &logs, now)
 	link := sendLink(t, ours, box)
 	if !strings.HasPrefix(link, "https://app.example.com/signin#") {
@@ -109,9 +87,9 @@ func TestMagicLinkWithKMS(t *testing.T) {
 	if answer(t, ours, link) {
 		t.Fatal("a used link was accepted again")
 	}
-	if f.callCount("GenerateMac") != 2 || f.callCount("VerifyMac") != 4 {
+	if f.Count("GenerateMac") != 2 || f.Count("VerifyMac") != 4 {
 		t.Fatalf("calls: GenerateMac %d, VerifyMac %d; want 2 and 4 (one per link sent, one per link checked)",
-			f.callCount("GenerateMac"), f.callCount("VerifyMac"))
+			f.Count("GenerateMac"), f.Count("VerifyMac"))
 	}
 	for _, l := range []string{link, foreign} {
 		if token := l[strings.IndexByte(l, '#')+1:]; strings.Contains(logs.String(), token) {
@@ -122,11 +100,11 @@ func TestMagicLinkWithKMS(t *testing.T) {
 
 func TestMagicLinkKMSOutage(t *testing.T) {
 	f := newFakeKMS(t, keyID)
-	box := &outbox{}
+	box := &triggertest.Recorder[deliver.Message]{}
 	var logs bytes.Buffer
 	ch := challenge(t, f, keyID, &records.MemoryStore{}, box, &logs, time.Unix(1_800_000_000, 0))
 	link := sendLink(t, ch, box)
-	f.disable(keyID)
+	f.Disable(keyID)
 
 	ev := triggertest.Decode[triggers.VerifyAuthChallengeResponseEvent](t, "VerifyAuthChallengeResponse_Authentication")
 	ev.Request.ChallengeAnswer = triggers.Secret(link)

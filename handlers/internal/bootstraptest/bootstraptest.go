@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,6 +21,7 @@ import (
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
 	"github.com/cognitrig/cognitrig/internal/lambdart"
 	"github.com/cognitrig/cognitrig/triggers"
+	"github.com/cognitrig/cognitrig/triggers/triggertest"
 )
 
 var builds struct {
@@ -152,6 +154,25 @@ func (l *Log) Final() string {
 	return l.String()
 }
 
+// ExpectCleanRun fails t unless one warm process served every invocation
+// of fn, and its final log (see Final) holds EMF metrics and neither
+// "SECRET" nor any of secrets. It returns the log.
+func ExpectCleanRun(t testing.TB, fn *lambdart.Function, log *Log, secrets ...string) string {
+	t.Helper()
+	if fn.Starts() != 1 {
+		t.Errorf("the process was started %d times; one warm process should serve all", fn.Starts())
+	}
+	l := log.Final()
+	leaked := strings.Contains(l, "SECRET")
+	for _, s := range secrets {
+		leaked = leaked || strings.Contains(l, s)
+	}
+	if leaked || !strings.Contains(l, `"_aws"`) {
+		t.Errorf("the log holds a secret or lacks metrics:\n%.3000s", l)
+	}
+	return l
+}
+
 // String returns the log so far.
 func (l *Log) String() string {
 	l.mu.Lock()
@@ -275,21 +296,32 @@ func Refusal(t testing.TB, name string, res lambdart.Result) string {
 	return doc.ErrorMessage
 }
 
-// TriggerOf returns the trigger of a raw event.
+// RefusedWithDefault fails t unless the invocation failed showing the
+// client only triggers.DefaultClientMessage: the cause (such as "no
+// handler") is logged, not shown.
+func RefusedWithDefault(t testing.TB, name string, res lambdart.Result) {
+	t.Helper()
+	if msg := Refusal(t, name, res); !strings.Contains(msg, triggers.DefaultClientMessage) {
+		t.Errorf("%s: an event of a trigger this function does not serve: %q", name, msg)
+	}
+}
+
+// Unserved reports whether tr, the trigger of the event name, is not among
+// the triggers a function serves; then it checks the function's answer res
+// with RefusedWithDefault.
+func Unserved(t testing.TB, name string, tr triggers.Trigger, res lambdart.Result, served ...triggers.Trigger) bool {
+	t.Helper()
+	if slices.Contains(served, tr) {
+		return false
+	}
+	RefusedWithDefault(t, name, res)
+	return true
+}
+
+// TriggerOf returns the trigger of a raw event (triggertest.TriggerOf).
 func TriggerOf(t testing.TB, payload []byte) triggers.Trigger {
 	t.Helper()
-	var h struct {
-		TriggerSource triggers.TriggerSource `json:"triggerSource"`
-		Version       string                 `json:"version"`
-	}
-	if err := json.Unmarshal(payload, &h); err != nil {
-		t.Fatal(err)
-	}
-	tr, err := triggers.Classify(h.TriggerSource, h.Version)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr
+	return triggertest.TriggerOf(t, payload)
 }
 
 // Decode decodes a successful invocation's payload into a typed event,

@@ -3,9 +3,7 @@ package bootstraptest
 import (
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/cognitrig/cognitrig/customauth/records"
 	"github.com/cognitrig/cognitrig/internal/dynamotest"
@@ -45,22 +43,9 @@ func Definition(kind string) dynamodb.CreateTableInput {
 	case Confirm:
 		return confirm.TableDefinition(kind)
 	case LegacyUsers:
-		return keyed(kind, "username", "")
+		return dynamotest.KeyedTable(kind, "username")
 	case Tenancy:
 		return dynamostore.TableDefinition(kind)
 	}
 	panic("bootstraptest: unknown table kind " + kind)
-}
-
-func keyed(name, pk, sk string) dynamodb.CreateTableInput {
-	in := dynamodb.CreateTableInput{
-		TableName:            aws.String(name),
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String(pk), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String(pk), KeyType: types.KeyTypeHash}},
-	}
-	if sk != "" {
-		in.AttributeDefinitions = append(in.AttributeDefinitions, types.AttributeDefinition{AttributeName: aws.String(sk), AttributeType: types.ScalarAttributeTypeS})
-		in.KeySchema = append(in.KeySchema, types.KeySchemaElement{AttributeName: aws.String(sk), KeyType: types.KeyTypeRange})
-	}
-	return in
 }

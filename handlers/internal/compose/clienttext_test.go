@@ -46,9 +46,10 @@ func TestClientTextHidesInternals(t *testing.T) {
 			ctTable + ` arn:aws:dynamodb:us-east-1:` + ctAccount + `:table/` + ctTable + `"}`))
 	}))
 	t.Cleanup(failing.Close)
-	closed := httptest.NewServer(http.NotFoundHandler())
-	closedURL := closed.URL
-	closed.Close() // connections are refused
+	// Nothing listens on the discard port, so connections are refused. (A
+	// closed test server's port would do until another package's test
+	// server took it, and then receive these calls.)
+	const closedURL = "http://127.0.0.1:9"
 
 	settings := with(minimal(),
 		config.EnvChallengesTable, ctTable, config.EnvAuditTable, ctTable, config.EnvMigrationTable, ctTable,

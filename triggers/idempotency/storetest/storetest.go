@@ -18,27 +18,12 @@ import (
 	"time"
 
 	"github.com/cognitrig/cognitrig/triggers/idempotency"
+	"github.com/cognitrig/cognitrig/triggers/triggertest"
 )
 
-// Clock is the suite's clock; stores read it through the now function.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock on by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// Clock is the suite's clock (triggertest.Clock); stores read it through
+// the now function.
+type Clock = triggertest.Clock
 
 // Run runs the suite. newStore returns an empty store that reads time from
 // now.
@@ -46,7 +31,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) idempot
 	ctx := context.Background()
 	var seq atomic.Int64
 	fresh := func(t *testing.T) (idempotency.Store, *Clock, string) {
-		c := &Clock{t: time.Unix(1_900_000_000, 0)}
+		c := triggertest.NewClock(time.Unix(1_900_000_000, 0))
 		return newStore(t, c.Now), c, fmt.Sprintf("us-east-1_TEST#PostConfirmation_ConfirmSignUp#%d#sub-%d", time.Now().UnixNano(), seq.Add(1))
 	}
 	begin := func(t *testing.T, s idempotency.Store, key, owner string, lease time.Duration, want idempotency.Claim) {

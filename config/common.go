@@ -12,27 +12,14 @@ import (
 type Common struct {
 	// LogLevel is COGNITRIG_LOG_LEVEL: debug, info (default), warn or error.
 	LogLevel slog.Level
-	// MasterKeySecretARN is COGNITRIG_MASTER_KEY_SECRET_ARN: the Secrets
-	// Manager secret (ARN or name) whose value is the master key. The
-	// shipped functions read it once at start-up and serve it as
-	// COGNITRIG_MASTER_KEY; a team's own main that uses it reads the secret
-	// itself and passes the value in its lookup.
-	MasterKeySecretARN string
 }
 
-// LoadCommon reads the settings of every function. COGNITRIG_MASTER_KEY and
-// COGNITRIG_MASTER_KEY_SECRET_ARN together are an error: keep one.
+// LoadCommon reads the settings of every function. The secrets named in
+// Secrets Manager (COGNITRIG_MASTER_KEY_SECRET_ARN and the others of
+// SecretVariables) are read by WithSecrets.
 func LoadCommon(lookup func(string) (string, bool)) (Common, error) {
 	e := newReader(lookup)
-	c := Common{
-		LogLevel:           e.Level(EnvLogLevel, slog.LevelInfo),
-		MasterKeySecretARN: e.String(EnvMasterKeySecret, ""),
-	}
-	if c.MasterKeySecretARN != "" {
-		if _, set := e.lookup(EnvMasterKey); set {
-			e.fail(EnvMasterKeySecret, "is set, and so is %s: keep only one (the secret)", EnvMasterKey)
-		}
-	}
+	c := Common{LogLevel: e.Level(EnvLogLevel, slog.LevelInfo)}
 	return c, e.err()
 }
 

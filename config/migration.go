@@ -52,7 +52,8 @@ type Migration struct {
 // migrationVars are the variables of user migration.
 var migrationVars = [...]string{EnvMigrationTable, EnvLegacyUsersTable, EnvLegacyKeyAttribute, EnvLegacyHashAttribute,
 	EnvLegacyTokenURL, EnvLegacyUserInfoURL, EnvLegacyLookupURL, EnvLegacyClientID, EnvLegacyClientSecret, EnvLegacyScope,
-	EnvLegacyAttributeMap, EnvBreakerMaxFailures, EnvBreakerOpenSeconds, EnvLegacyNameKey, EnvLegacyDenyAttrs}
+	EnvLegacyAttributeMap, EnvBreakerMaxFailures, EnvBreakerOpenSeconds, EnvLegacyNameKey, EnvLegacyDenyAttrs,
+	EnvLegacyClientSecretARN, EnvLegacyNameKeySecret}
 
 // MigrationConfigured reports whether any variable of user migration is
 // set: a function serving every concern serves migration only then.

@@ -58,7 +58,7 @@ func (e *reader) String(name, def string) string {
 func (e *reader) Required(name string) string {
 	v := e.String(name, "")
 	if v == "" {
-		e.fail(name, "is required and not set")
+		e.fail(name, "is required and not set%s", orSecret(name))
 	}
 	return v
 }
@@ -99,4 +99,13 @@ func (e *reader) List(name string) []string {
 		}
 	}
 	return out
+}
+
+// orSecret names, for a secret variable, the variable that may name a
+// Secrets Manager secret instead, as a clause for "is required" messages.
+func orSecret(name string) string {
+	if arn := secretARNOf(name); arn != "" {
+		return " (or name a Secrets Manager secret in " + arn + ", read with WithSecrets)"
+	}
+	return ""
 }

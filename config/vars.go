@@ -19,7 +19,8 @@ const (
 	EnvAuthSequence     = "COGNITRIG_AUTH_SEQUENCE"         // steps such as password,captcha,email-otp; default email-otp
 	EnvEmailFrom        = "COGNITRIG_EMAIL_FROM"            // SES sender of codes, links and custom-sender email
 	EnvCaptchaVerifyURL = "COGNITRIG_CAPTCHA_VERIFY_URL"    // https siteverify endpoint; required with a captcha step
-	EnvCaptchaSecret    = "COGNITRIG_CAPTCHA_SECRET"        // secret: the CAPTCHA service's secret key; required with a captcha step
+	EnvCaptchaSecret    = "COGNITRIG_CAPTCHA_SECRET"        // secret: the CAPTCHA service's secret key; required with a captcha step unless COGNITRIG_CAPTCHA_SECRET_ARN is set
+	EnvCaptchaSecretARN = "COGNITRIG_CAPTCHA_SECRET_ARN"    // the Secrets Manager secret holding the CAPTCHA secret key, read once at start-up (preferred)
 	EnvCaptchaSiteKey   = "COGNITRIG_CAPTCHA_SITE_KEY"      // public site key handed to the client in the challenge
 	EnvCaptchaProvider  = "COGNITRIG_CAPTCHA_PROVIDER"      // tells the client which widget to show (public challenge parameter "provider"); "recaptcha" also sets the default minimum score
 	EnvMagicLinkOrigins = "COGNITRIG_MAGICLINK_ORIGINS"     // no longer supported: start-up fails if set; use COGNITRIG_MAGICLINK_PAGES
@@ -39,23 +40,25 @@ const (
 	EnvAuthSendWindow   = "COGNITRIG_AUTH_SEND_WINDOW"    // default 1h
 
 	// User migration.
-	EnvMigrationTable      = "COGNITRIG_MIGRATION_TABLE"       // required by migration
-	EnvLegacyUsersTable    = "COGNITRIG_LEGACY_USERS_TABLE"    // legacy DynamoDB table of password hashes; this or COGNITRIG_LEGACY_TOKEN_URL
-	EnvLegacyKeyAttribute  = "COGNITRIG_LEGACY_KEY_ATTRIBUTE"  // default "username"
-	EnvLegacyHashAttribute = "COGNITRIG_LEGACY_HASH_ATTRIBUTE" // default "password_hash"
-	EnvLegacyTokenURL      = "COGNITRIG_LEGACY_TOKEN_URL"      // legacy OAuth token endpoint (password grant); this or COGNITRIG_LEGACY_USERS_TABLE
-	EnvLegacyUserInfoURL   = "COGNITRIG_LEGACY_USERINFO_URL"   // legacy userinfo endpoint; required with the token URL
-	EnvLegacyLookupURL     = "COGNITRIG_LEGACY_LOOKUP_URL"     // template with {username}, for forgotten passwords
-	EnvLegacyClientID      = "COGNITRIG_LEGACY_CLIENT_ID"      // the migration's own client at the legacy service; required with the token URL
-	EnvLegacyClientSecret  = "COGNITRIG_LEGACY_CLIENT_SECRET"  // secret: that client's secret
-	EnvLegacyScope         = "COGNITRIG_LEGACY_SCOPE"          // scopes asked for at the legacy token endpoint
-	EnvLegacyAttributeMap  = "COGNITRIG_LEGACY_ATTRIBUTE_MAP"  // "mail=email,mobile=phone_number"
-	EnvBreakerMaxFailures  = "COGNITRIG_BREAKER_MAX_FAILURES"  // consecutive outages that open the breaker; default 5
-	EnvBreakerOpenSeconds  = "COGNITRIG_BREAKER_OPEN_SECONDS"  // seconds the breaker stays open before a probe; default 30
+	EnvMigrationTable        = "COGNITRIG_MIGRATION_TABLE"          // required by migration
+	EnvLegacyUsersTable      = "COGNITRIG_LEGACY_USERS_TABLE"       // legacy DynamoDB table of password hashes; this or COGNITRIG_LEGACY_TOKEN_URL
+	EnvLegacyKeyAttribute    = "COGNITRIG_LEGACY_KEY_ATTRIBUTE"     // default "username"
+	EnvLegacyHashAttribute   = "COGNITRIG_LEGACY_HASH_ATTRIBUTE"    // default "password_hash"
+	EnvLegacyTokenURL        = "COGNITRIG_LEGACY_TOKEN_URL"         // legacy OAuth token endpoint (password grant); this or COGNITRIG_LEGACY_USERS_TABLE
+	EnvLegacyUserInfoURL     = "COGNITRIG_LEGACY_USERINFO_URL"      // legacy userinfo endpoint; required with the token URL
+	EnvLegacyLookupURL       = "COGNITRIG_LEGACY_LOOKUP_URL"        // template with {username}, for forgotten passwords
+	EnvLegacyClientID        = "COGNITRIG_LEGACY_CLIENT_ID"         // the migration's own client at the legacy service; required with the token URL
+	EnvLegacyClientSecret    = "COGNITRIG_LEGACY_CLIENT_SECRET"     // secret: that client's secret
+	EnvLegacyClientSecretARN = "COGNITRIG_LEGACY_CLIENT_SECRET_ARN" // the Secrets Manager secret holding that client's secret, read once at start-up (preferred)
+	EnvLegacyScope           = "COGNITRIG_LEGACY_SCOPE"             // scopes asked for at the legacy token endpoint
+	EnvLegacyAttributeMap    = "COGNITRIG_LEGACY_ATTRIBUTE_MAP"     // "mail=email,mobile=phone_number"
+	EnvBreakerMaxFailures    = "COGNITRIG_BREAKER_MAX_FAILURES"     // consecutive outages that open the breaker; default 5
+	EnvBreakerOpenSeconds    = "COGNITRIG_BREAKER_OPEN_SECONDS"     // seconds the breaker stays open before a probe; default 30
 
 	// User migration: what a client types and what a legacy record holds.
-	EnvLegacyNameKey   = "COGNITRIG_LEGACY_NAME_KEY"        // secret: base64 of >= 32 random bytes keying the digests of unconfirmed user names; unset: random per process
-	EnvLegacyDenyAttrs = "COGNITRIG_LEGACY_DENY_ATTRIBUTES" // comma-separated attributes never copied, besides the tenant attribute
+	EnvLegacyNameKey       = "COGNITRIG_LEGACY_NAME_KEY"            // secret: base64 of >= 32 random bytes keying the digests of unconfirmed user names; unset: random per process
+	EnvLegacyNameKeySecret = "COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN" // the Secrets Manager secret holding the name key, read once at start-up (preferred)
+	EnvLegacyDenyAttrs     = "COGNITRIG_LEGACY_DENY_ATTRIBUTES"     // comma-separated attributes never copied, besides the tenant attribute
 
 	// Messages.
 	EnvKMSKeyARN = "COGNITRIG_KMS_KEY_ARN" // turns on the custom email and SMS senders

@@ -125,7 +125,7 @@ func Build(lookup func(string) (string, bool), cfg aws.Config, stdout io.Writer,
 		d.Invalid("AWS_REGION", errors.New("is not set: Lambda sets it; set it to run the function elsewhere"))
 	}
 	if err == nil {
-		loadMasterKey(d, common.MasterKeySecretARN)
+		loadSecrets(d)
 	}
 	r := triggers.NewRouter(triggers.WithMiddleware(triggers.Default(logger, triggers.WithMetrics(stdout, triggers.DefaultNamespace))...), triggers.WithLogger(logger))
 	for _, c := range concerns {

@@ -15,6 +15,7 @@ import (
 
 	. "github.com/cognitrig/cognitrig/handlers/internal/compose"
 	. "github.com/cognitrig/cognitrig/handlers/internal/compose/customauth"
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose/migration"
 )
 
 const secretARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:CognitrigMasterKey-AbCdEf"
@@ -34,7 +35,7 @@ func secretsConfig(url string) aws.Config {
 func TestMasterKeyFromSecretsManager(t *testing.T) {
 	sm := awsfake.NewSecretsManager(t, map[string]string{secretARN: secretKey})
 	d := &Deps{Lookup: config.Map(with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, secretARN)), AWS: secretsConfig(sm.URL)}
-	LoadMasterKey(d, secretARN)
+	LoadSecrets(d)
 	if err := d.Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -78,8 +79,8 @@ func TestMasterKeySecretProblems(t *testing.T) {
 		want string
 	}{
 		{"both set", with(minimal(), config.EnvMasterKeySecret, secretARN), config.EnvMasterKeySecret + ": is set, and so is " + config.EnvMasterKey},
-		{"unknown secret", with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, "arn:aws:secretsmanager:us-east-1:123456789012:secret:gone"), config.EnvMasterKeySecret + ": read the master key"},
-		{"empty secret", with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, "empty"), config.EnvMasterKeySecret + ": the secret is empty"},
+		{"unknown secret", with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, "arn:aws:secretsmanager:us-east-1:123456789012:secret:gone"), config.EnvMasterKeySecret + ": read the secret"},
+		{"empty secret", with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, "empty"), config.EnvMasterKeySecret + ": the secret empty is empty"},
 		{"short key", with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, "short"), config.EnvMasterKey + ": is not base64 of 32 or more random bytes"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -93,5 +94,55 @@ func TestMasterKeySecretProblems(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Issue 13 §3: every secret the functions use can stay out of their
+// configuration. With the CAPTCHA secret, the legacy client secret and the
+// legacy name key in Secrets Manager, the functions build, each secret read
+// once at start-up, and a function that names none calls Secrets Manager
+// not at all.
+func TestEverySecretFromSecretsManager(t *testing.T) {
+	const (
+		captchaARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:captcha-AbCdEf"
+		clientARN  = "arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-client-AbCdEf"
+		nameARN    = "arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-name-AbCdEf"
+	)
+	sm := awsfake.NewSecretsManager(t, map[string]string{
+		secretARN: secretKey, captchaARN: "captcha-SECRET", clientARN: "client-SECRET", nameARN: secretKey,
+	})
+	env := with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, secretARN,
+		config.EnvAuthSequence, "captcha,email-otp", config.EnvCaptchaVerifyURL, "https://captcha.example/siteverify",
+		config.EnvCaptchaSecretARN, captchaARN,
+		config.EnvLegacyUsersTable, "", config.EnvLegacyTokenURL, "https://idp.example/token",
+		config.EnvLegacyUserInfoURL, "https://idp.example/userinfo", config.EnvLegacyClientID, "migration",
+		config.EnvLegacyClientSecretARN, clientARN, config.EnvLegacyNameKeySecret, nameARN)
+	var logs bytes.Buffer
+	if _, err := Build(config.Map(env), secretsConfig(sm.URL), &logs, CustomAuth, Migration); err != nil {
+		t.Fatalf("Build with every secret in Secrets Manager: %v", err)
+	}
+	read := map[string]int{}
+	for _, c := range sm.Calls() {
+		var in struct{ SecretId string }
+		_ = json.Unmarshal(c.Body, &in)
+		read[in.SecretId]++
+	}
+	for _, id := range []string{secretARN, captchaARN, clientARN, nameARN} {
+		if read[id] != 1 {
+			t.Errorf("%s read %d times, want once", id, read[id])
+		}
+	}
+	for _, secret := range []string{"captcha-SECRET", "client-SECRET", secretKey} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("the log shows a secret:\n%s", logs.String())
+		}
+	}
+
+	before := len(sm.Calls())
+	if _, err := Build(config.Map(minimal()), secretsConfig(sm.URL), io.Discard, CustomAuth); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(sm.Calls()) - before; n != 0 {
+		t.Errorf("a function that names no secret called Secrets Manager %d times", n)
 	}
 }

@@ -1,0 +1,130 @@
+package config
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+)
+
+// SecretVariable pairs a variable that holds a secret with the variable
+// that names the AWS Secrets Manager secret holding the same value
+// instead. A deployment sets one of the two, never both: the second keeps
+// the secret out of the function's configuration, which anyone allowed
+// lambda:GetFunctionConfiguration can read.
+type SecretVariable struct {
+	// Name is the variable the Load functions read, such as
+	// COGNITRIG_CAPTCHA_SECRET.
+	Name string
+	// SecretARN is the variable naming the secret (its ARN, or its name),
+	// such as COGNITRIG_CAPTCHA_SECRET_ARN.
+	SecretARN string
+}
+
+// SecretVariables returns every secret variable with its Secrets Manager
+// counterpart, in the order of the variables table.
+func SecretVariables() []SecretVariable {
+	return []SecretVariable{
+		{EnvMasterKey, EnvMasterKeySecret},
+		{EnvCaptchaSecret, EnvCaptchaSecretARN},
+		{EnvLegacyClientSecret, EnvLegacyClientSecretARN},
+		{EnvLegacyNameKey, EnvLegacyNameKeySecret},
+	}
+}
+
+// secretARNOf returns the variable naming the secret that may hold name's
+// value, or "".
+func secretARNOf(name string) string {
+	for _, v := range SecretVariables() {
+		if v.Name == name {
+			return v.SecretARN
+		}
+	}
+	return ""
+}
+
+// SecretGetter returns the current value of the AWS Secrets Manager secret
+// secretID (an ARN or a name): its SecretString, or, for a binary secret,
+// its SecretBinary base64-encoded (the form the key variables take). The
+// shipped functions call secretsmanager:GetSecretValue; a team's own main
+// passes the same call, or its own source (SSM Parameter Store, a cache).
+type SecretGetter func(ctx context.Context, secretID string) (string, error)
+
+// WithSecrets returns lookup, except that each secret variable (see
+// SecretVariables) whose SecretARN variable is set reads the value get
+// returns for that secret. Pass the result to the Load functions, which
+// check the value as if it stood in the variable.
+//
+// It reads each named secret once, concurrently, and never again: a
+// rotated secret reaches the next process that starts. When no SecretARN
+// variable is set it calls nothing and returns lookup unchanged. Every
+// problem is reported at once, each naming its variable, and no error
+// carries a secret's value: a secret variable set together with its
+// SecretARN variable, a read that fails (the function needs
+// secretsmanager:GetSecretValue on the secret, and kms:Decrypt on its key
+// when that is a customer managed key), or an empty secret.
+// ctx bounds the reads; Lambda gives a function's initialisation 10
+// seconds in all.
+func WithSecrets(ctx context.Context, lookup func(string) (string, bool), get SecretGetter) (func(string) (string, bool), error) {
+	e := newReader(lookup)
+	wanted := map[string]string{} // secret variable → secret ID
+	for _, v := range SecretVariables() {
+		id := e.String(v.SecretARN, "")
+		if id == "" {
+			continue
+		}
+		if e.set(v.Name) {
+			e.fail(v.SecretARN, "is set, and so is %s: keep only one (the secret)", v.Name)
+			continue
+		}
+		wanted[v.Name] = id
+	}
+	if len(wanted) == 0 {
+		return e.lookup, e.err()
+	}
+	if get == nil {
+		return e.lookup, errors.Join(e.err(), errors.New("config: WithSecrets needs a SecretGetter to read the secrets named (secretsmanager:GetSecretValue)"))
+	}
+
+	// One read per secret, even where two variables name the same one.
+	type result struct {
+		value string
+		err   error
+	}
+	results := map[string]*result{}
+	var wg sync.WaitGroup
+	for _, id := range wanted {
+		if results[id] != nil {
+			continue
+		}
+		r := &result{}
+		results[id] = r
+		wg.Go(func() { r.value, r.err = get(ctx, id) })
+	}
+	wg.Wait()
+
+	values := map[string]string{}
+	for _, v := range SecretVariables() {
+		id, ok := wanted[v.Name]
+		if !ok {
+			continue
+		}
+		r := results[id]
+		switch value := strings.TrimSpace(r.value); {
+		case r.err != nil:
+			e.invalid(v.SecretARN, fmt.Errorf("read the secret %s from Secrets Manager: %w (the function needs secretsmanager:GetSecretValue on it)", id, r.err))
+		case value == "":
+			e.fail(v.SecretARN, "the secret %s is empty: store %s's value in it", id, v.Name)
+		default:
+			values[v.Name] = value
+		}
+	}
+	inner := e.lookup
+	return func(name string) (string, bool) {
+		if v, ok := values[name]; ok {
+			return v, true
+		}
+		return inner(name)
+	}, e.err()
+}

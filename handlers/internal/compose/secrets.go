@@ -1,0 +1,68 @@
+package compose
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/cognitrig/cognitrig/config"
+)
+
+// The secret variables (config.SecretVariables: the master key, the CAPTCHA
+// secret, the legacy client secret and the legacy name key) may each name
+// a Secrets Manager secret instead (COGNITRIG_MASTER_KEY_SECRET_ARN and
+// the others). The function reads those once, when it starts
+// (secretsmanager:GetSecretValue on each), so that no secret is in the
+// function's configuration, where anyone allowed
+// lambda:GetFunctionConfiguration could read it, and a rotated secret
+// reaches the next container that starts.
+
+// secretsTimeout bounds the reads at start-up; Lambda gives a function's
+// initialisation 10 seconds.
+const secretsTimeout = 5 * time.Second
+
+// SecretsManagerAPI is the part of *secretsmanager.Client that reading
+// secrets at start-up uses.
+type SecretsManagerAPI interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+// SecretsManager returns the process's AWS Secrets Manager client.
+func (d *Deps) SecretsManager() SecretsManagerAPI {
+	if d.secrets == nil {
+		d.secrets = secretsmanager.NewFromConfig(d.AWS)
+	}
+	return d.secrets
+}
+
+// getSecret is the config.SecretGetter of the shipped functions: the
+// secret's SecretString, or its SecretBinary base64-encoded (a raw key).
+func (d *Deps) getSecret(ctx context.Context, id string) (string, error) {
+	out, err := d.SecretsManager().GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+	if err != nil {
+		return "", err
+	}
+	if v := strings.TrimSpace(aws.ToString(out.SecretString)); v != "" {
+		return v, nil
+	}
+	if len(out.SecretBinary) > 0 {
+		return base64.StdEncoding.EncodeToString(out.SecretBinary), nil
+	}
+	return "", nil
+}
+
+// loadSecrets reads the secrets that the lookup names in Secrets Manager
+// and serves each to the concerns as its secret variable, which the
+// concerns' config.Load functions check as if it had been set. No error
+// carries a value.
+func loadSecrets(d *Deps) {
+	ctx, cancel := context.WithTimeout(context.Background(), secretsTimeout)
+	defer cancel()
+	lookup, err := config.WithSecrets(ctx, d.Lookup, d.getSecret)
+	d.Fail(err)
+	d.Lookup = lookup
+}

@@ -105,7 +105,7 @@ func Example_seedFlow() {
 func Example_passwordless() {
 	ctx := context.Background()
 
-	// An outbox stands in for deliver.SES; the "user" reads the code from it.
+	// An outbox stands in for an ses.Sender; the "user" reads the code from it.
 	var inbox []deliver.Message
 	outbox := deliver.SenderFunc(func(_ context.Context, m deliver.Message) error {
 		inbox = append(inbox, m)

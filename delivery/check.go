@@ -6,12 +6,12 @@ import (
 	"strings"
 )
 
-// checkEmailAddress accepts what can be an address SES delivers to: a
+// CheckEmailAddress accepts what can be an address SES delivers to: a
 // local part, "@" and a domain, without white space or control characters
 // (a line break would smuggle in headers). It names no part of the address:
-// errors reach logs. Cognito checks the format of the email attribute
+// errors reach logs. Senders call it before the service. Cognito checks the format of the email attribute
 // itself; this only refuses what SES would refuse anyway, before the call.
-func checkEmailAddress(to string) error {
+func CheckEmailAddress(to string) error {
 	if to == "" {
 		return errors.New("message has no recipient")
 	}
@@ -22,13 +22,13 @@ func checkEmailAddress(to string) error {
 	return nil
 }
 
-// checkPhoneNumber accepts the phone numbers Cognito stores: "A phone number
+// CheckPhoneNumber accepts the phone numbers Cognito stores: "A phone number
 // must start with a plus (+) sign, followed immediately by the country code.
 // A phone number can only contain the + sign and digits." (Amazon Cognito
 // Developer Guide, "Working with user attributes", phone_number). No length
 // is imposed beyond that, so nothing Cognito accepts is refused here. The
 // error names no part of the number.
-func checkPhoneNumber(to string) error {
+func CheckPhoneNumber(to string) error {
 	if to == "" {
 		return errors.New("message has no phone number")
 	}
@@ -38,9 +38,9 @@ func checkPhoneNumber(to string) error {
 	return nil
 }
 
-// checkChannel refuses a Message meant for another channel than the one
-// service delivers to.
-func checkChannel(service string, want, got Channel) error {
+// CheckChannel refuses a Message meant for another channel than the one
+// service delivers to. Senders for one channel call it first in Send.
+func CheckChannel(service string, want, got Channel) error {
 	if got != want {
 		return fmt.Errorf("delivery: %s sends %s, not %s; use another Sender for that channel", service, want, got)
 	}

@@ -1,14 +1,27 @@
+// The tests of packages ses and sns are here, beside delivery's own: the
+// two senders share delivery's checks and these helpers.
 package delivery_test
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/cognitrig/cognitrig/delivery"
+	"github.com/cognitrig/cognitrig/delivery/ses"
+	"github.com/cognitrig/cognitrig/delivery/sns"
 	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/triggers"
 )
@@ -34,7 +47,7 @@ func noSecret(t *testing.T, err error, to string) {
 // One SES serves both shapes: Message as plain text, Email as HTML.
 func TestSESBothShapes(t *testing.T) {
 	srv := awsfake.NewSES(t)
-	s := &delivery.SES{Client: srv.Client(), From: "Example <no-reply@example.com>", ConfigurationSet: "auth"}
+	s := &ses.Sender{Client: srv.Client(), From: "Example <no-reply@example.com>", ConfigurationSet: "auth"}
 	var _ delivery.Sender = s
 	var _ delivery.EmailSender = s
 	if err := s.Send(context.Background(), message(delivery.ChannelEmail, "jdoe@example.com")); err != nil {
@@ -56,13 +69,13 @@ func TestSESBothShapes(t *testing.T) {
 // Every check applies to both shapes, before any call to SES.
 func TestSESChecks(t *testing.T) {
 	srv := awsfake.NewSES(t)
-	good := &delivery.SES{Client: srv.Client(), From: "no-reply@example.com"}
+	good := &ses.Sender{Client: srv.Client(), From: "no-reply@example.com"}
 	for name, c := range map[string]struct {
-		s  *delivery.SES
+		s  *ses.Sender
 		to string
 	}{
-		"no client":       {&delivery.SES{From: "no-reply@example.com"}, "jdoe@example.com"},
-		"no from":         {&delivery.SES{Client: srv.Client()}, "jdoe@example.com"},
+		"no client":       {&ses.Sender{From: "no-reply@example.com"}, "jdoe@example.com"},
+		"no from":         {&ses.Sender{Client: srv.Client()}, "jdoe@example.com"},
 		"no recipient":    {good, ""},
 		"no at":           {good, "jdoe.example.com"},
 		"no domain":       {good, "jdoe@"},
@@ -86,10 +99,37 @@ func TestSESChecks(t *testing.T) {
 	}
 }
 
+// Send returns when ctx ends, though SES has not answered: a trigger has 5
+// seconds in all.
+func TestSESHonoursTheDeadline(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	defer close(release)
+	client := sesv2.New(sesv2.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), RetryMaxAttempts: 1})
+	s := &ses.Sender{Client: client, From: "no-reply@example.com"}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := s.Send(ctx, message(delivery.ChannelEmail, "jdoe@example.com"))
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the deadline", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("Send returned after %v, long past the 100ms deadline", d)
+	}
+}
+
 // One SNS serves both shapes, with every message attribute.
 func TestSNSBothShapes(t *testing.T) {
 	srv := awsfake.NewSNS(t)
-	n := &delivery.SNS{Client: srv.Client(), SenderID: "Example", OriginationNumber: "+15555550199"}
+	n := &sns.Sender{Client: srv.Client(), SenderID: "Example", OriginationNumber: "+15555550199"}
 	var _ delivery.Sender = n
 	var _ delivery.SMSSender = n
 	if err := n.Send(context.Background(), message(delivery.ChannelSMS, "+15555550100")); err != nil {
@@ -111,12 +151,12 @@ func TestSNSBothShapes(t *testing.T) {
 
 func TestSNSChecks(t *testing.T) {
 	srv := awsfake.NewSNS(t)
-	good := &delivery.SNS{Client: srv.Client()}
+	good := &sns.Sender{Client: srv.Client()}
 	for name, c := range map[string]struct {
-		n  *delivery.SNS
+		n  *sns.Sender
 		to string
 	}{
-		"no client":    {&delivery.SNS{}, "+15555550100"},
+		"no client":    {&sns.Sender{}, "+15555550100"},
 		"no number":    {good, ""},
 		"no plus":      {good, "15555550100"},
 		"plus only":    {good, "+"},
@@ -154,6 +194,25 @@ func TestNothingPrintsTheCode(t *testing.T) {
 	for _, s := range []string{fmt.Sprint(e), fmt.Sprintf("%#v", e), fmt.Sprint(m), fmt.Sprintf("%+v", m), logs.String()} {
 		if strings.Contains(s, code) || strings.Contains(s, "a@example.com") || strings.Contains(s, "+15555550100") {
 			t.Fatalf("content printed: %s", s)
+		}
+	}
+}
+
+// TestLinksNoAWSService (issue 15): package delivery links no AWS service
+// client, so a function that imports it for the shapes or a sender of its
+// own pays for neither SES nor SNS; those are in delivery/ses and
+// delivery/sns.
+func TestLinksNoAWSService(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-deps", "github.com/cognitrig/cognitrig/delivery").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if strings.HasPrefix(p, "github.com/aws/aws-sdk-go-v2/service/") {
+			t.Errorf("delivery links %s", p)
 		}
 	}
 }

@@ -5,8 +5,9 @@ import (
 )
 
 // The types below are package delivery's, so that a sender written for
-// custom authentication also serves lifecycle/messages, and the Amazon SES
-// and SNS senders exist once.
+// custom authentication also serves lifecycle/messages. The Amazon SES and
+// SNS senders are delivery/ses.Sender and delivery/sns.Sender: each in its
+// own package, so that a function links only the service it sends through.
 
 // Channel is how a message reaches the user.
 type Channel = delivery.Channel
@@ -34,22 +35,6 @@ type SenderFunc = delivery.SenderFunc
 // Log is a development Sender: it logs each message, the secret masked
 // unless Reveal is set, instead of delivering it.
 type Log = delivery.Log
-
-// SESAPI is the part of the SES v2 client that SES uses;
-// *sesv2.Client implements it.
-type SESAPI = delivery.SESAPI
-
-// SES sends email messages with the Amazon SES v2 SendEmail API, as plain
-// text. The function needs ses:SendEmail on the From identity.
-type SES = delivery.SES
-
-// SNSAPI is the part of the SNS client that SNS uses; *sns.Client
-// implements it.
-type SNSAPI = delivery.SNSAPI
-
-// SNS sends SMS messages with the Amazon SNS Publish API, straight to the
-// phone number, as transactional messages. The function needs sns:Publish.
-type SNS = delivery.SNS
 
 // CheckBody reports an error unless body holds Placeholder exactly once.
 // Challenges check their templates with it when they are configured.

@@ -23,7 +23,7 @@ func Example() {
 	ctx := context.Background()
 	now := time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC) // a fixed clock
 
-	// An outbox stands in for deliver.SES; it prints what it sends, masked.
+	// An outbox stands in for an ses.Sender; it prints what it sends, masked.
 	var outbox []deliver.Message
 	sender := deliver.SenderFunc(func(_ context.Context, m deliver.Message) error {
 		fmt.Printf("email to %s: %s\n", deliver.MaskAddress(m.To), m.Masked())

@@ -136,7 +136,7 @@ func New(cfg Config) (*Challenge, error) {
 	}{
 		{cfg.Signer == nil, "Signer", "NewHMACSigner(key) or a kmssigner.Signer"},
 		{cfg.Store == nil, "Store", "a records.Store (records.DynamoStore in AWS Lambda) for the links in flight"},
-		{cfg.Sender == nil, "Sender", "a deliver.SES or another deliver.Sender for the emails"},
+		{cfg.Sender == nil, "Sender", "an ses.Sender (package delivery/ses) or another deliver.Sender for the emails"},
 	} {
 		if dep.missing {
 			return nil, fmt.Errorf("magiclink: Config.%s is nil; give %s", dep.field, dep.what)

@@ -99,7 +99,7 @@ func New(cfg Config) (*Challenge, error) {
 	}
 	switch {
 	case cfg.Sender == nil:
-		return nil, errors.New("otp: Config.Sender is nil; give a deliver.SES, deliver.SNS or another deliver.Sender for the codes")
+		return nil, errors.New("otp: Config.Sender is nil; give an ses.Sender, sns.Sender (packages delivery/ses, delivery/sns) or another deliver.Sender for the codes")
 	case cfg.Store == nil:
 		return nil, errors.New("otp: Config.Store is nil; give a records.Store (records.DynamoStore in AWS Lambda) for the codes in flight")
 	}

@@ -180,7 +180,7 @@ type WelcomeTemplate struct {
 func EmailHook(name string, sender messages.EmailSender, compose func(ev *triggers.PostConfirmationEvent) (messages.Email, error)) (Hook, error) {
 	switch {
 	case sender == nil:
-		return Hook{}, errors.New("confirm: EmailHook needs a sender (messages.SES, or any messages.EmailSender)")
+		return Hook{}, errors.New("confirm: EmailHook needs a sender (an ses.Sender of package delivery/ses, or any messages.EmailSender)")
 	case compose == nil:
 		return Hook{}, errors.New("confirm: EmailHook needs a compose function that builds the email from the event")
 	}

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/cognitrig/cognitrig/delivery/ses"
+	"github.com/cognitrig/cognitrig/delivery/sns"
 	"github.com/cognitrig/cognitrig/internal/awsfake"
 	"github.com/cognitrig/cognitrig/lifecycle/messages"
 	"github.com/cognitrig/cognitrig/lifecycle/messages/esdk"
@@ -313,54 +315,6 @@ func TestEmailAndSMSPrintWithoutContent(t *testing.T) {
 	}
 }
 
-// ---- SES and SNS adapters against local servers speaking the protocols ----
-
-func TestSESAdapter(t *testing.T) {
-	srv := awsfake.NewSES(t)
-	client := srv.Client()
-	ses := &messages.SES{Client: client, From: "Example <no-reply@example.com>", ConfigurationSet: "transactional"}
-	if err := ses.SendEmail(context.Background(), messages.Email{To: "jdoe@example.com", Subject: "Your code", HTML: "<p>" + theCode + "</p>"}); err != nil {
-		t.Fatal(err)
-	}
-	want := awsfake.Email{From: "Example <no-reply@example.com>", To: "jdoe@example.com", Subject: "Your code",
-		HTML: "<p>" + theCode + "</p>", ConfigurationSet: "transactional"}
-	if got := srv.Emails(); len(got) != 1 || got[0] != want {
-		t.Errorf("sent %+v\nwant %+v", got, want)
-	}
-
-	srv.Refuse(true)
-	err := ses.SendEmail(context.Background(), messages.Email{To: "jdoe@example.com", Subject: "s", HTML: theCode})
-	if err == nil || !strings.Contains(err.Error(), "MessageRejected") || strings.Contains(err.Error(), theCode) {
-		t.Fatalf("error: %v", err)
-	}
-	if err := (&messages.SES{Client: client}).SendEmail(context.Background(), messages.Email{}); err == nil {
-		t.Fatal("SES without From sent")
-	}
-}
-
-func TestSNSAdapter(t *testing.T) {
-	srv := awsfake.NewSNS(t)
-	n := &messages.SNS{Client: srv.Client(), SenderID: "Example"}
-	if err := n.SendSMS(context.Background(), messages.SMS{To: "+15555550100", Text: "code " + theCode}); err != nil {
-		t.Fatal(err)
-	}
-	sent := srv.Messages()
-	if len(sent) != 1 || sent[0].To != "+15555550100" || sent[0].Text != "code "+theCode {
-		t.Fatalf("published %+v", sent)
-	}
-	if attrs := sent[0].Attributes; attrs["AWS.SNS.SMS.SMSType"] != "Transactional" || attrs["AWS.SNS.SMS.SenderID"] != "Example" {
-		t.Fatalf("message attributes: %v", attrs)
-	}
-	srv.Refuse(true)
-	err := n.SendSMS(context.Background(), messages.SMS{To: "+10000000000", Text: theCode})
-	if err == nil || !strings.Contains(err.Error(), "InvalidParameter") || strings.Contains(err.Error(), theCode) {
-		t.Fatalf("error: %v", err)
-	}
-	if err := (&messages.SNS{}).SendSMS(context.Background(), messages.SMS{}); err == nil {
-		t.Fatal("SNS without client sent")
-	}
-}
-
 // TestSendersThroughSESAndSNS runs the whole path: encrypted event in,
 // message out through the real SDK clients to local servers.
 func TestSendersThroughSESAndSNS(t *testing.T) {
@@ -369,8 +323,8 @@ func TestSendersThroughSESAndSNS(t *testing.T) {
 	s, err := messages.NewSenders(messages.SendersConfig{
 		Catalog:   newCatalog(t),
 		Decrypter: codec,
-		Email:     &messages.SES{From: "no-reply@example.com", Client: sesSrv.Client()},
-		SMS:       &messages.SNS{Client: snsSrv.Client()},
+		Email:     &ses.Sender{From: "no-reply@example.com", Client: sesSrv.Client()},
+		SMS:       &sns.Sender{Client: snsSrv.Client()},
 		Users:     jdoeDirectory(),
 	})
 	if err != nil {

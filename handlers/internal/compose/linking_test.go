@@ -11,8 +11,8 @@ import (
 const sdkService = "github.com/aws/aws-sdk-go-v2/service/"
 
 // everyFunction are the services every function links: Secrets Manager,
-// which Build calls for COGNITRIG_MASTER_KEY_SECRET_ARN whatever the
-// concern (masterkey.go), and those of the SDK's default credential chain
+// which Build calls for the secrets named in Secrets Manager whatever
+// the concern (secrets.go), and those of the SDK's default credential chain
 // (config.LoadDefaultConfig), which a bare bootstrap links as well.
 var everyFunction = []string{"secretsmanager", "signin", "sso", "ssooidc", "sts"}
 
@@ -37,11 +37,7 @@ var calls = map[string][]string{
 // split if it is to go. A build tag that a function is built with maps to
 // its own entry ("messages/cognitrig_nosenders").
 var libraryLinks = map[string]map[string]string{
-	"tenancy":  {"sns": "lifecycle/messages (aws.go: messages.SNS beside the messages.SES of the welcome email)"},
 	"messages": {"dynamodb": "the AWS Encryption SDK's material providers (lifecycle/messages/esdk)"},
-	"messages/cognitrig_nosenders": {
-		"sesv2": "lifecycle/messages (aws.go: delivery's SES)", "sns": "lifecycle/messages (aws.go: delivery's SNS)",
-	},
 }
 
 // TestEachFunctionLinksOnlyItsClients (issue 15): every entry point under

@@ -6,7 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
+	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/cognitrig/cognitrig/config"
 	"github.com/cognitrig/cognitrig/customauth"
@@ -18,6 +18,8 @@ import (
 	"github.com/cognitrig/cognitrig/customauth/otp"
 	"github.com/cognitrig/cognitrig/customauth/records"
 	"github.com/cognitrig/cognitrig/customauth/secquestion"
+	"github.com/cognitrig/cognitrig/delivery/ses"
+	"github.com/cognitrig/cognitrig/delivery/sns"
 	"github.com/cognitrig/cognitrig/handlers/internal/compose"
 	"github.com/cognitrig/cognitrig/triggers"
 )
@@ -83,10 +85,10 @@ func CustomAuth(d *compose.Deps, r *triggers.Router) {
 	}
 	var email, sms deliver.Sender
 	if c.EmailFrom != "" {
-		email = &deliver.SES{Client: compose.Client(d, sesv2.NewFromConfig), From: c.EmailFrom}
+		email = &ses.Sender{Client: compose.Client(d, sesv2.NewFromConfig), From: c.EmailFrom}
 	}
 	if c.Sequence.Has(config.StepSMSOTP, config.StepEmailOrSMSOTP) {
-		sms = &deliver.SNS{Client: compose.Client(d, sns.NewFromConfig)}
+		sms = &sns.Sender{Client: compose.Client(d, awssns.NewFromConfig)}
 	}
 	otpKey := config.DeriveKey(c.MasterKey, "otp")
 

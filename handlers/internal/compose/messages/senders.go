@@ -8,9 +8,11 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
+	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/cognitrig/cognitrig/config"
+	"github.com/cognitrig/cognitrig/delivery/ses"
+	"github.com/cognitrig/cognitrig/delivery/sns"
 	"github.com/cognitrig/cognitrig/handlers/internal/compose"
 	"github.com/cognitrig/cognitrig/lifecycle/messages"
 	"github.com/cognitrig/cognitrig/lifecycle/messages/cognitousers"
@@ -33,8 +35,8 @@ func customSenders(d *compose.Deps, r *triggers.Router, catalog *messages.Catalo
 	senders, err := messages.NewSenders(messages.SendersConfig{
 		Catalog:   catalog,
 		Decrypter: codec,
-		Email:     &messages.SES{Client: compose.Client(d, sesv2.NewFromConfig), From: c.EmailFrom},
-		SMS:       &messages.SNS{Client: compose.Client(d, sns.NewFromConfig)},
+		Email:     &ses.Sender{Client: compose.Client(d, sesv2.NewFromConfig), From: c.EmailFrom},
+		SMS:       &sns.Sender{Client: compose.Client(d, awssns.NewFromConfig)},
 		// Account-takeover events carry no email address.
 		Users: &cognitousers.Directory{Client: compose.Client(d, cip.NewFromConfig)},
 	})

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/cognitrig/cognitrig/config"
+	"github.com/cognitrig/cognitrig/delivery/ses"
 	"github.com/cognitrig/cognitrig/handlers/internal/compose"
 	"github.com/cognitrig/cognitrig/lifecycle/confirm"
 	"github.com/cognitrig/cognitrig/lifecycle/messages"
@@ -183,7 +184,7 @@ func welcomeRunner(d *compose.Deps, table, from string) (*confirm.Runner, error)
 	if err != nil {
 		return nil, err
 	}
-	hook, err := confirm.EmailHook(WelcomeHook, &messages.SES{Client: compose.Client(d, sesv2.NewFromConfig), From: from}, Welcome)
+	hook, err := confirm.EmailHook(WelcomeHook, &ses.Sender{Client: compose.Client(d, sesv2.NewFromConfig), From: from}, Welcome)
 	if err != nil {
 		return nil, err
 	}

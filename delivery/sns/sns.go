@@ -1,4 +1,4 @@
-package delivery
+package sns
 
 import (
 	"context"
@@ -8,20 +8,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
+
+	"github.com/cognitrig/cognitrig/delivery"
 )
 
-// SNSAPI is the part of the Amazon SNS API that SNS uses; *sns.Client
+// API is the part of the Amazon SNS API that Sender uses; *sns.Client
 // implements it.
-type SNSAPI interface {
+type API interface {
 	Publish(ctx context.Context, in *sns.PublishInput, opts ...func(*sns.Options)) (*sns.PublishOutput, error)
 }
 
-// SNS sends SMS with the Amazon SNS Publish API, straight to the phone
+// Sender sends SMS with the Amazon SNS Publish API, straight to the phone
 // number, as transactional messages (SNS then favours delivery over cost).
 // The function needs sns:Publish (on "*", as SMS has no topic). It
-// implements Sender and SMSSender.
-type SNS struct {
-	Client SNSAPI
+// implements delivery.Sender and delivery.SMSSender.
+type Sender struct {
+	Client API
 	// SenderID, if set, is the alphanumeric sender ID, where the
 	// destination country allows one (AWS.SNS.SMS.SenderID).
 	SenderID string
@@ -30,23 +32,31 @@ type SNS struct {
 	OriginationNumber string
 }
 
-// Send implements Sender. Errors: a Message of another channel, a missing
-// Client, a phone number not in E.164 form, or the Publish error (wrapped).
-func (n *SNS) Send(ctx context.Context, m Message) error {
-	if err := checkChannel("SNS", ChannelSMS, m.Channel); err != nil {
+var (
+	_ delivery.Sender    = (*Sender)(nil)
+	_ delivery.SMSSender = (*Sender)(nil)
+)
+
+// Send implements delivery.Sender. Errors: a Message of another channel, a
+// missing Client, a phone number not in E.164 form, or the Publish error
+// (wrapped).
+func (n *Sender) Send(ctx context.Context, m delivery.Message) error {
+	if err := delivery.CheckChannel("SNS", delivery.ChannelSMS, m.Channel); err != nil {
 		return err
 	}
 	return n.publish(ctx, m.To, m.Text())
 }
 
-// SendSMS implements SMSSender. Errors are Send's.
-func (n *SNS) SendSMS(ctx context.Context, s SMS) error { return n.publish(ctx, s.To, s.Text) }
+// SendSMS implements delivery.SMSSender. Errors are Send's.
+func (n *Sender) SendSMS(ctx context.Context, s delivery.SMS) error {
+	return n.publish(ctx, s.To, s.Text)
+}
 
-func (n *SNS) publish(ctx context.Context, to, text string) error {
+func (n *Sender) publish(ctx context.Context, to, text string) error {
 	if n.Client == nil {
 		return errors.New("delivery: SNS needs a Client")
 	}
-	if err := checkPhoneNumber(to); err != nil {
+	if err := delivery.CheckPhoneNumber(to); err != nil {
 		return fmt.Errorf("delivery: SNS: %w", err)
 	}
 	attrs := map[string]types.MessageAttributeValue{

@@ -230,6 +230,20 @@ const SecretMarker = "SECRET"
 // SecretMarker, found by walking the raw JSON: the check does not rely on
 // the types it checks.
 func Secrets(payload []byte) []string {
+	var out []string
+	for _, v := range StringValues(payload) {
+		if strings.Contains(v, SecretMarker) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// StringValues returns every string value of a JSON document (none if it
+// is not JSON), found by walking the raw JSON: attributes, codes, metadata,
+// whatever the types call them. Tests check that none reaches a place it
+// must not.
+func StringValues(payload []byte) []string {
 	var doc any
 	if json.Unmarshal(payload, &doc) != nil {
 		return nil
@@ -247,9 +261,7 @@ func Secrets(payload []byte) []string {
 				walk(e)
 			}
 		case string:
-			if strings.Contains(x, SecretMarker) {
-				out = append(out, x)
-			}
+			out = append(out, x)
 		}
 	}
 	walk(doc)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 
@@ -165,5 +166,16 @@ func TestExpectNoSecrets(t *testing.T) {
 	// An event without secrets proves nothing and says so.
 	if failed, msg := run(func(t testing.TB) { log.ExpectNoSecrets(t, []byte(`{"a":"b"}`)) }); !failed || !strings.Contains(msg, "prove nothing") {
 		t.Errorf("no secrets: %v %s", failed, msg)
+	}
+}
+
+func TestStringValues(t *testing.T) {
+	got := triggertest.StringValues([]byte(`{"a":"x","b":{"c":["y",1,true,{"d":"z"}]},"e":null}`))
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"x", "y", "z"}) {
+		t.Errorf("StringValues = %q, want x, y, z", got)
+	}
+	if got := triggertest.StringValues([]byte(`not json`)); got != nil {
+		t.Errorf("StringValues of no JSON = %q", got)
 	}
 }

@@ -2,7 +2,6 @@ package compose_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -120,34 +119,10 @@ func leaks(payload []byte, endpoint string) []string {
 		"127.0.0.1", "amazonaws.com", "operation error", "api error", "https response error", "StatusCode",
 		"RequestID", "ResourceNotFoundException", "dial tcp", "connection refused", "AKIDCTINTERNAL", "SECRET",
 		"triggers:", "customauth:", "tenancy:", "migration:", "messages:", "authpolicy:", "dynamodb", "DynamoDB", "kms", "ses", "sns:"}
-	for _, v := range stringValues(payload) {
+	for _, v := range triggertest.StringValues(payload) {
 		if len(v) >= 6 { // short values ("1", "true", "EMAIL") are words a message may use
 			out = append(out, v)
 		}
-	}
-	return out
-}
-
-func stringValues(payload []byte) []string {
-	var out []string
-	var walk func(any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case string:
-			out = append(out, x)
-		case map[string]any:
-			for _, e := range x {
-				walk(e)
-			}
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
-		}
-	}
-	var doc any
-	if err := json.Unmarshal(payload, &doc); err == nil {
-		walk(doc)
 	}
 	return out
 }

@@ -57,8 +57,9 @@ type AttachProps struct {
 	// that a typed setting covers (every COGNITRIG_ variable of a feature)
 	// are refused, naming the setting; so are the secret ones
 	// (COGNITRIG_MASTER_KEY, COGNITRIG_CAPTCHA_SECRET,
-	// COGNITRIG_LEGACY_CLIENT_SECRET, COGNITRIG_LEGACY_NAME_KEY), which
-	// come only from Secrets Manager through their typed settings.
+	// COGNITRIG_LEGACY_CLIENT_SECRET, COGNITRIG_LEGACY_NAME_KEY) and the
+	// variables naming their secrets (COGNITRIG_..._ARN): the functions
+	// read the secrets from Secrets Manager, given by their typed settings.
 	Environment map[string]string
 }
 
@@ -146,11 +147,14 @@ type CustomAuthFeature struct {
 type CaptchaSettings struct {
 	// VerifyURL is the https siteverify endpoint (COGNITRIG_CAPTCHA_VERIFY_URL).
 	VerifyURL string
-	// Secret is the CAPTCHA service's secret key (COGNITRIG_CAPTCHA_SECRET):
-	// a Secrets Manager reference such as
-	// awscdk.SecretValue_SecretsManager(arn, nil), never plain text.
-	// CloudFormation resolves it into the function's configuration.
-	Secret awscdk.SecretValue
+	// Secret is the Secrets Manager secret holding the CAPTCHA service's
+	// secret key (COGNITRIG_CAPTCHA_SECRET) as its SecretString, such as
+	// awssecretsmanager.Secret_FromSecretNameV2(scope, id, "auth/captcha").
+	// The function gets its ARN (COGNITRIG_CAPTCHA_SECRET_ARN) and
+	// secretsmanager:GetSecretValue on it only (and kms:Decrypt on its key,
+	// if it has one of its own), and reads the key once when it starts: the
+	// key is in neither the template nor the function's configuration.
+	Secret awssecretsmanager.ISecret
 	// SiteKey, Provider, Action and Hostnames are COGNITRIG_CAPTCHA_SITE_KEY,
 	// _PROVIDER, _ACTION and _HOSTNAMES.
 	SiteKey   string
@@ -247,10 +251,13 @@ type MigrationFeature struct {
 	LookupURL   string
 	ClientID    string
 	Scope       string
-	// ClientSecret is the migration client's secret at the legacy service
-	// (COGNITRIG_LEGACY_CLIENT_SECRET): a Secrets Manager reference, never
-	// plain text.
-	ClientSecret awscdk.SecretValue
+	// ClientSecret is the Secrets Manager secret holding the migration
+	// client's secret at the legacy service (COGNITRIG_LEGACY_CLIENT_SECRET)
+	// as its SecretString. The function gets its ARN
+	// (COGNITRIG_LEGACY_CLIENT_SECRET_ARN) and secretsmanager:GetSecretValue
+	// on it only (and kms:Decrypt on its key, if it has one of its own),
+	// and reads it once when it starts.
+	ClientSecret awssecretsmanager.ISecret
 	// AttributeMap maps legacy fields to Cognito attributes
 	// (COGNITRIG_LEGACY_ATTRIBUTE_MAP); DenyAttributes are never copied
 	// (COGNITRIG_LEGACY_DENY_ATTRIBUTES).
@@ -262,8 +269,9 @@ type MigrationFeature struct {
 	BreakerOpen        time.Duration
 	// NameKeySecret holds the key of the digests of unconfirmed user names
 	// (COGNITRIG_LEGACY_NAME_KEY), base64 of 32 or more random bytes.
-	// Default: generated. It reaches the function as a CloudFormation
-	// dynamic reference, resolved at deploy time.
+	// Default: generated (Attachment.NameKeySecret). Like ClientSecret, the
+	// function gets its ARN (COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN) and the
+	// permission to read it, and reads it when it starts.
 	NameKeySecret awssecretsmanager.ISecret
 }
 
@@ -305,8 +313,8 @@ type Attachment struct {
 	// NameKeySecret).
 	NameKeySecret awssecretsmanager.Secret
 
-	nameKeyValue awscdk.SecretValue // COGNITRIG_LEGACY_NAME_KEY
-	poolKeyed    bool               // the pool has a custom sender key of its own
+	nameKey   awssecretsmanager.ISecret // COGNITRIG_LEGACY_NAME_KEY, given or generated
+	poolKeyed bool                      // the pool has a custom sender key of its own
 }
 
 // Attach adds to scope what the chosen features need, on a user pool of
@@ -329,7 +337,7 @@ func Attach(scope constructs.Construct, id string, props AttachProps) (a *Attach
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
 	}
 	stack := awscdk.Stack_Of(scope)
-	if err := checkSecrets(stack, typedSecrets(f)); err != nil {
+	if err := checkSecretSources(typedSecrets(f), true); err != nil {
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
 	}
 	if poolStack := awscdk.Stack_Of(props.UserPool); *poolStack.Node().Path() != *stack.Node().Path() {
@@ -562,10 +570,8 @@ func (props AttachProps) internal() (Props, Features, error) {
 		errs = append(errs, checkPairs("Features.CustomAuth.MagicLinkPages", ca.MagicLinkPages, "=,"))
 	}
 	for _, name := range sortedKeys(props.Environment) {
-		if err := checkEnvName("Environment", name); err != nil {
+		if err := checkEnvName("Environment", name, true); err != nil {
 			errs = append(errs, err)
-		} else if setting, secret := secretEnv(name); secret {
-			errs = append(errs, checkPlainEnv("Environment", name, "its typed setting, "+setting))
 		} else if setting := typedSetting(name); setting != "" {
 			bad("Environment: %s is set from %s; do not set it here", name, setting)
 		}
@@ -633,22 +639,6 @@ func (ca *CustomAuthFeature) steps() []string {
 	return out
 }
 
-// secretEnv reports whether a variable holds a secret (vars.go marks
-// them "secret:"): never in a plain environment property.
-func secretEnv(name string) (setting string, secret bool) {
-	switch name {
-	case envMasterKey:
-		return "Features.CustomAuth.MasterKeySecret", true
-	case envCaptchaSecret:
-		return "Features.CustomAuth.Captcha.Secret", true
-	case envLegacyClientSecret:
-		return "Features.Migration.ClientSecret", true
-	case envLegacyNameKey:
-		return "Features.Migration.NameKeySecret", true
-	}
-	return "", false
-}
-
 // typedSetting names the feature setting that sets the variable, or "".
 func typedSetting(name string) string {
 	for _, o := range []struct{ prefix, setting string }{
@@ -675,14 +665,24 @@ func typedSetting(name string) string {
 	return ""
 }
 
-// typedSecrets are the secret settings of f, by variable.
-func typedSecrets(f Features) map[string]awscdk.SecretValue {
-	out := map[string]awscdk.SecretValue{}
-	if ca := f.CustomAuth; ca != nil && ca.Captcha != nil && ca.Captcha.Secret != nil {
-		out[envCaptchaSecret] = ca.Captcha.Secret
+// typedSecrets are the secrets given in f, by secret variable.
+func typedSecrets(f Features) map[string]awssecretsmanager.ISecret {
+	out := map[string]awssecretsmanager.ISecret{}
+	if ca := f.CustomAuth; ca != nil {
+		if ca.MasterKeySecret != nil {
+			out[envMasterKey] = ca.MasterKeySecret
+		}
+		if ca.Captcha != nil && ca.Captcha.Secret != nil {
+			out[envCaptchaSecret] = ca.Captcha.Secret
+		}
 	}
-	if m := f.Migration; m != nil && m.ClientSecret != nil {
-		out[envLegacyClientSecret] = m.ClientSecret
+	if m := f.Migration; m != nil {
+		if m.ClientSecret != nil {
+			out[envLegacyClientSecret] = m.ClientSecret
+		}
+		if m.NameKeySecret != nil {
+			out[envLegacyNameKey] = m.NameKeySecret
+		}
 	}
 	return out
 }
@@ -711,12 +711,13 @@ func (e envVars) dur(name string, d time.Duration) {
 	}
 }
 
-// customAuthEnv returns the variables and the secrets of the custom-auth
-// settings; migrationEnv and authEventsEnv those of theirs.
-func customAuthEnv(ca *CustomAuthFeature) (map[string]string, map[string]awscdk.SecretValue) {
+// customAuthEnv returns the variables and the secrets (by the variable
+// naming each) of the custom-auth settings; migrationEnv and authEventsEnv
+// those of theirs.
+func customAuthEnv(ca *CustomAuthFeature) (map[string]string, map[string]awssecretsmanager.ISecret) {
 	env := envVars{}
 	env.list(envAuthSequence, ca.Sequence)
-	var secrets map[string]awscdk.SecretValue
+	var secrets map[string]awssecretsmanager.ISecret
 	if c := ca.Captcha; c != nil {
 		env.str(envCaptchaVerifyURL, c.VerifyURL)
 		env.str(envCaptchaSiteKey, c.SiteKey)
@@ -727,7 +728,7 @@ func customAuthEnv(ca *CustomAuthFeature) (map[string]string, map[string]awscdk.
 			env[envCaptchaMinScore] = strconv.FormatFloat(*c.MinScore, 'g', -1, 64)
 		}
 		if c.Secret != nil {
-			secrets = map[string]awscdk.SecretValue{envCaptchaSecret: c.Secret}
+			secrets = map[string]awssecretsmanager.ISecret{envCaptchaSecretARN: c.Secret}
 		}
 	}
 	env.str(envMagicLinkPages, joinMap(ca.MagicLinkPages, "=", ","))
@@ -742,7 +743,7 @@ func customAuthEnv(ca *CustomAuthFeature) (map[string]string, map[string]awscdk.
 	return env, secrets
 }
 
-func migrationEnv(m *MigrationFeature) (map[string]string, map[string]awscdk.SecretValue) {
+func migrationEnv(m *MigrationFeature) (map[string]string, map[string]awssecretsmanager.ISecret) {
 	env := envVars{}
 	env.str(envLegacyKeyAttribute, m.KeyAttribute)
 	env.str(envLegacyHashAttribute, m.HashAttribute)
@@ -755,9 +756,9 @@ func migrationEnv(m *MigrationFeature) (map[string]string, map[string]awscdk.Sec
 	env.list(envLegacyDenyAttrs, m.DenyAttributes)
 	env.int(envBreakerMaxFailures, m.BreakerMaxFailures)
 	env.int(envBreakerOpenSeconds, int(m.BreakerOpen.Seconds()))
-	var secrets map[string]awscdk.SecretValue
+	var secrets map[string]awssecretsmanager.ISecret
 	if m.ClientSecret != nil {
-		secrets = map[string]awscdk.SecretValue{envLegacyClientSecret: m.ClientSecret}
+		secrets = map[string]awssecretsmanager.ISecret{envLegacyClientSecretARN: m.ClientSecret}
 	}
 	return env, secrets
 }

@@ -1,11 +1,12 @@
 package cognitrigcdk
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
 )
 
@@ -31,7 +32,7 @@ const (
 	envLegacyUsersTable = "COGNITRIG_LEGACY_USERS_TABLE"
 	envEmailFrom        = "COGNITRIG_EMAIL_FROM"
 	envKMSKeyARN        = "COGNITRIG_KMS_KEY_ARN"
-	envMasterKey        = "COGNITRIG_MASTER_KEY"
+	envMasterKey        = "COGNITRIG_MASTER_KEY" // secret
 	envMasterKeySecret  = "COGNITRIG_MASTER_KEY_SECRET_ARN"
 	envAuthSequence     = "COGNITRIG_AUTH_SEQUENCE"
 	envFederation       = "COGNITRIG_FEDERATION_PROVIDERS"
@@ -39,43 +40,46 @@ const (
 	envWelcomeEmail     = "COGNITRIG_WELCOME_EMAIL"
 	envMagicLinkKMSKey  = "COGNITRIG_MAGICLINK_KMS_KEY"
 
-	envCaptchaVerifyURL    = "COGNITRIG_CAPTCHA_VERIFY_URL"
-	envCaptchaSecret       = "COGNITRIG_CAPTCHA_SECRET" // secret
-	envCaptchaSiteKey      = "COGNITRIG_CAPTCHA_SITE_KEY"
-	envCaptchaProvider     = "COGNITRIG_CAPTCHA_PROVIDER"
-	envCaptchaMinScore     = "COGNITRIG_CAPTCHA_MIN_SCORE"
-	envCaptchaAction       = "COGNITRIG_CAPTCHA_ACTION"
-	envCaptchaHostnames    = "COGNITRIG_CAPTCHA_HOSTNAMES"
-	envMagicLinkPages      = "COGNITRIG_MAGICLINK_PAGES"
-	envMagicLinkURL        = "COGNITRIG_MAGICLINK_URL"
-	envAuthMaxFailures     = "COGNITRIG_AUTH_MAX_FAILURES"
-	envAuthFailWindow      = "COGNITRIG_AUTH_FAILURE_WINDOW"
-	envAuthLockout         = "COGNITRIG_AUTH_LOCKOUT"
-	envAuthMaxLockout      = "COGNITRIG_AUTH_MAX_LOCKOUT"
-	envAuthMaxSends        = "COGNITRIG_AUTH_MAX_SENDS"
-	envAuthSendWindow      = "COGNITRIG_AUTH_SEND_WINDOW"
-	envLegacyKeyAttribute  = "COGNITRIG_LEGACY_KEY_ATTRIBUTE"
-	envLegacyHashAttribute = "COGNITRIG_LEGACY_HASH_ATTRIBUTE"
-	envLegacyTokenURL      = "COGNITRIG_LEGACY_TOKEN_URL"
-	envLegacyUserInfoURL   = "COGNITRIG_LEGACY_USERINFO_URL"
-	envLegacyLookupURL     = "COGNITRIG_LEGACY_LOOKUP_URL"
-	envLegacyClientID      = "COGNITRIG_LEGACY_CLIENT_ID"
-	envLegacyClientSecret  = "COGNITRIG_LEGACY_CLIENT_SECRET" // secret
-	envLegacyScope         = "COGNITRIG_LEGACY_SCOPE"
-	envLegacyAttributeMap  = "COGNITRIG_LEGACY_ATTRIBUTE_MAP"
-	envLegacyDenyAttrs     = "COGNITRIG_LEGACY_DENY_ATTRIBUTES"
-	envLegacyNameKey       = "COGNITRIG_LEGACY_NAME_KEY" // secret
-	envBreakerMaxFailures  = "COGNITRIG_BREAKER_MAX_FAILURES"
-	envBreakerOpenSeconds  = "COGNITRIG_BREAKER_OPEN_SECONDS"
-	envAllowedClients      = "COGNITRIG_ALLOWED_CLIENTS"
-	envIPAllow             = "COGNITRIG_IP_ALLOW"
-	envIPDeny              = "COGNITRIG_IP_DENY"
-	envMFAOnNewDevice      = "COGNITRIG_MFA_ON_NEW_DEVICE"
-	envAuditRetainDays     = "COGNITRIG_AUDIT_RETENTION_DAYS"
-	envScopeMap            = "COGNITRIG_SCOPE_MAP"
-	envGroupPattern        = "COGNITRIG_GROUP_PATTERN"
-	envRequireInvitation   = "COGNITRIG_REQUIRE_INVITATION"
-	envTrustedEmail        = "COGNITRIG_TRUSTED_EMAIL_PROVIDERS"
+	envCaptchaVerifyURL      = "COGNITRIG_CAPTCHA_VERIFY_URL"
+	envCaptchaSecret         = "COGNITRIG_CAPTCHA_SECRET" // secret
+	envCaptchaSecretARN      = "COGNITRIG_CAPTCHA_SECRET_ARN"
+	envCaptchaSiteKey        = "COGNITRIG_CAPTCHA_SITE_KEY"
+	envCaptchaProvider       = "COGNITRIG_CAPTCHA_PROVIDER"
+	envCaptchaMinScore       = "COGNITRIG_CAPTCHA_MIN_SCORE"
+	envCaptchaAction         = "COGNITRIG_CAPTCHA_ACTION"
+	envCaptchaHostnames      = "COGNITRIG_CAPTCHA_HOSTNAMES"
+	envMagicLinkPages        = "COGNITRIG_MAGICLINK_PAGES"
+	envMagicLinkURL          = "COGNITRIG_MAGICLINK_URL"
+	envAuthMaxFailures       = "COGNITRIG_AUTH_MAX_FAILURES"
+	envAuthFailWindow        = "COGNITRIG_AUTH_FAILURE_WINDOW"
+	envAuthLockout           = "COGNITRIG_AUTH_LOCKOUT"
+	envAuthMaxLockout        = "COGNITRIG_AUTH_MAX_LOCKOUT"
+	envAuthMaxSends          = "COGNITRIG_AUTH_MAX_SENDS"
+	envAuthSendWindow        = "COGNITRIG_AUTH_SEND_WINDOW"
+	envLegacyKeyAttribute    = "COGNITRIG_LEGACY_KEY_ATTRIBUTE"
+	envLegacyHashAttribute   = "COGNITRIG_LEGACY_HASH_ATTRIBUTE"
+	envLegacyTokenURL        = "COGNITRIG_LEGACY_TOKEN_URL"
+	envLegacyUserInfoURL     = "COGNITRIG_LEGACY_USERINFO_URL"
+	envLegacyLookupURL       = "COGNITRIG_LEGACY_LOOKUP_URL"
+	envLegacyClientID        = "COGNITRIG_LEGACY_CLIENT_ID"
+	envLegacyClientSecret    = "COGNITRIG_LEGACY_CLIENT_SECRET" // secret
+	envLegacyClientSecretARN = "COGNITRIG_LEGACY_CLIENT_SECRET_ARN"
+	envLegacyScope           = "COGNITRIG_LEGACY_SCOPE"
+	envLegacyAttributeMap    = "COGNITRIG_LEGACY_ATTRIBUTE_MAP"
+	envLegacyDenyAttrs       = "COGNITRIG_LEGACY_DENY_ATTRIBUTES"
+	envLegacyNameKey         = "COGNITRIG_LEGACY_NAME_KEY" // secret
+	envLegacyNameKeySecret   = "COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN"
+	envBreakerMaxFailures    = "COGNITRIG_BREAKER_MAX_FAILURES"
+	envBreakerOpenSeconds    = "COGNITRIG_BREAKER_OPEN_SECONDS"
+	envAllowedClients        = "COGNITRIG_ALLOWED_CLIENTS"
+	envIPAllow               = "COGNITRIG_IP_ALLOW"
+	envIPDeny                = "COGNITRIG_IP_DENY"
+	envMFAOnNewDevice        = "COGNITRIG_MFA_ON_NEW_DEVICE"
+	envAuditRetainDays       = "COGNITRIG_AUDIT_RETENTION_DAYS"
+	envScopeMap              = "COGNITRIG_SCOPE_MAP"
+	envGroupPattern          = "COGNITRIG_GROUP_PATTERN"
+	envRequireInvitation     = "COGNITRIG_REQUIRE_INVITATION"
+	envTrustedEmail          = "COGNITRIG_TRUSTED_EMAIL_PROVIDERS"
 )
 
 // tableID names one of the tables a concern uses.
@@ -112,7 +116,11 @@ type concern struct {
 	mac      bool                 // signs magic links with the KMS HMAC key
 	nameKey  bool                 // reads the legacy name key
 	env      map[string]string    // the typed settings' variables
-	secrets  map[string]awscdk.SecretValue
+	// secrets are the Secrets Manager secrets of the typed settings, by
+	// the variable that names each (COGNITRIG_..._ARN); the master key
+	// and the name key join them when the function is added (keyed,
+	// nameKey).
+	secrets map[string]awssecretsmanager.ISecret
 }
 
 // opInboundFederation is the inbound federation trigger, which the CDK's
@@ -139,8 +147,12 @@ func featuresOf(p Props) Features {
 	if p.WelcomeEmail {
 		f.WelcomeEmail = &WelcomeEmailFeature{}
 	}
+	if s := p.Secrets[envCaptchaSecret]; s != nil {
+		f.CustomAuth.Captcha = &CaptchaSettings{Secret: s}
+	}
 	if p.Migration != nil {
-		f.Migration = &MigrationFeature{LegacyUsersTable: p.Migration.LegacyUsersTable}
+		f.Migration = &MigrationFeature{LegacyUsersTable: p.Migration.LegacyUsersTable,
+			ClientSecret: p.Secrets[envLegacyClientSecret], NameKeySecret: p.Secrets[envLegacyNameKey]}
 	}
 	if p.CustomSenders != nil {
 		f.CustomSenders = &CustomSendersFeature{Key: p.CustomSenders.Key}
@@ -328,18 +340,8 @@ func merge(handler string, cs []concern) concern {
 		all.keyed = all.keyed || c.keyed
 		all.mac = all.mac || c.mac
 		all.nameKey = all.nameKey || c.nameKey
-		for name, v := range c.secrets {
-			if all.secrets == nil {
-				all.secrets = map[string]awscdk.SecretValue{}
-			}
-			all.secrets[name] = v
-		}
-		for name, v := range c.env {
-			if all.env == nil {
-				all.env = map[string]string{}
-			}
-			all.env[name] = v
-		}
+		all.secrets = mergeMap(all.secrets, c.secrets)
+		all.env = mergeMap(all.env, c.env)
 	}
 	return all
 }
@@ -387,6 +389,16 @@ func owner(name string) string {
 func (c concern) receives(name string) bool {
 	o := owner(name)
 	return o == "" || c.handler == HandlerAll || c.handler == o
+}
+
+// mergeMap returns a with the entries of b, a new map if a is nil and b
+// is not empty.
+func mergeMap[V any](a, b map[string]V) map[string]V {
+	if a == nil && len(b) > 0 {
+		a = map[string]V{}
+	}
+	maps.Copy(a, b)
+	return a
 }
 
 func union(a, b []string) []string {

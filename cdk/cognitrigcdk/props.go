@@ -100,16 +100,6 @@ type Props struct {
 	// secret generated in Secrets Manager, 64 letters and digits (valid
 	// base64 of 48 bytes), kept when the stack is deleted.
 	MasterKeySecret awssecretsmanager.ISecret
-	// MasterKey is COGNITRIG_MASTER_KEY given as a value, resolved by
-	// CloudFormation into the function's environment; refused together
-	// with MasterKeySecret. Like Secrets, it must be a reference, never
-	// plain text.
-	//
-	// Deprecated: the resolved key is readable in the function's
-	// configuration (lambda:GetFunctionConfiguration) and does not follow
-	// a rotation until the next deployment; use MasterKeySecret.
-	MasterKey awscdk.SecretValue
-
 	// Migration, when set, wires the User Migration trigger.
 	Migration *MigrationProps
 	// CustomSenders, when set, wires the custom email (and, with SMS, SMS)
@@ -137,16 +127,29 @@ type Props struct {
 	// COGNITRIG_MFA_ON_NEW_DEVICE, COGNITRIG_AUDIT_RETENTION_DAYS); others
 	// go to every function. The variables this construct sets itself
 	// (table names, COGNITRIG_EMAIL_FROM, COGNITRIG_KMS_KEY_ARN,
-	// COGNITRIG_LOG_LEVEL, COGNITRIG_MASTER_KEY) are refused here: use
-	// their props.
+	// COGNITRIG_LOG_LEVEL) are refused here: use their props. So are the
+	// secret variables (COGNITRIG_MASTER_KEY, COGNITRIG_CAPTCHA_SECRET,
+	// COGNITRIG_LEGACY_CLIENT_SECRET, COGNITRIG_LEGACY_NAME_KEY), whose
+	// value would be written into the template, and the variables naming
+	// their secrets (COGNITRIG_..._ARN): use MasterKeySecret and Secrets.
 	Environment map[string]string
-	// Secrets adds variables whose values are references to secrets
-	// (awscdk.SecretValue_SecretsManager, or a NoEcho CfnParameter), routed
-	// like Environment. CloudFormation resolves them at deploy time, so
-	// the template never holds them; a plain-text SecretValue is refused.
-	// Note that the function's configuration does hold the value: anyone
-	// allowed lambda:GetFunctionConfiguration can read it.
-	Secrets map[string]awscdk.SecretValue
+	// Secrets gives the secret variables COGNITRIG_CAPTCHA_SECRET,
+	// COGNITRIG_LEGACY_CLIENT_SECRET and COGNITRIG_LEGACY_NAME_KEY (keys)
+	// as Secrets Manager secrets (awssecretsmanager.Secret_FromSecretNameV2,
+	// Secret_FromSecretCompleteArn, or a Secret of this app). The function
+	// that reads a variable gets the secret's ARN in its counterpart
+	// (COGNITRIG_CAPTCHA_SECRET_ARN, COGNITRIG_LEGACY_CLIENT_SECRET_ARN,
+	// COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN) and
+	// secretsmanager:GetSecretValue on that secret only (and kms:Decrypt
+	// on its key, if it has one of its own), and reads the value once
+	// when it starts: it is in neither the template nor the function's
+	// configuration. The legacy variables need Migration. Any other name is
+	// refused: the master key is MasterKeySecret, and the functions read
+	// no other variable from Secrets Manager. A Secret of this app whose
+	// value is written into the template (SecretStringValue in plain
+	// text) is refused too. COGNITRIG_LEGACY_NAME_KEY defaults to a
+	// generated secret (Cognitrig.NameKeySecret).
+	Secrets map[string]awssecretsmanager.ISecret
 }
 
 // UserPoolProps configures the user pool. Sign-in is by email, the
@@ -474,26 +477,26 @@ func (p Props) validate() error {
 	if p.CustomSenders != nil && p.EmailFrom == "" {
 		bad("CustomSenders needs EmailFrom: the custom email sender replaces Cognito's own delivery")
 	}
-	if p.MasterKey != nil && p.MasterKeySecret != nil {
-		bad("MasterKey and MasterKeySecret are both set: keep MasterKeySecret")
-	}
 	if p.IdentityPool != nil && !bucketName.MatchString(p.IdentityPool.Bucket) {
 		bad("IdentityPool.Bucket %q: give the name of an S3 bucket (3 to 63 lower-case letters, digits, dots, hyphens)", p.IdentityPool.Bucket)
 	}
 
 	for _, k := range sortedKeys(p.Environment) {
-		if err := checkEnvName("Environment", k); err != nil {
-			errs = append(errs, err)
-		} else if err := checkPlainEnv("Environment", k, "Secrets (a Secrets Manager reference)"); err != nil {
+		if err := checkEnvName("Environment", k, false); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	for k := range p.Secrets {
-		if err := checkEnvName("Secrets", k); err != nil {
-			errs = append(errs, err)
-		}
-		if _, dup := p.Environment[k]; dup {
-			bad("%s is in both Environment and Secrets: keep one", k)
+	for _, k := range sortedKeys(p.Secrets) {
+		v, isSecret := secretVarOf(k)
+		switch {
+		case k == envMasterKey:
+			bad("Secrets: %s is set from MasterKeySecret; do not set it here", k)
+		case !isSecret || k != v.name:
+			bad("Secrets: %s is not read from Secrets Manager: give %s, %s or %s here, and other variables in Environment", k, envCaptchaSecret, envLegacyClientSecret, envLegacyNameKey)
+		case p.Secrets[k] == nil:
+			bad("Secrets: %s has no secret: give an awssecretsmanager.ISecret", k)
+		case owner(k) == HandlerMigration && p.Migration == nil:
+			bad("Secrets: %s is read by the migration function: set Migration, or remove it", k)
 		}
 	}
 	return errors.Join(errs...)
@@ -521,7 +524,8 @@ func checkURL(u string) error {
 }
 
 // managedEnv are the variables the construct sets itself, and the prop
-// that sets each.
+// that sets each. The secret variables and the variables naming their
+// secrets are secretVars'.
 func managedEnv(name string) (prop string, managed bool) {
 	switch name {
 	case envTenancyTable, envChallengesTable, envMigrationTable, envAuditTable, envConfirmTable:
@@ -538,33 +542,93 @@ func managedEnv(name string) (prop string, managed bool) {
 		return "CustomSenders.Key", true
 	case envLogLevel:
 		return "Functions.LogLevel", true
-	case envMasterKey, envMasterKeySecret:
-		return "MasterKeySecret", true
 	}
 	return "", false
 }
 
-// checkPlainEnv refuses a secret variable (vars.go marks them "secret:")
-// in a plain environment property, where it would be written into the
-// template: it must come from Secrets Manager, through use.
-func checkPlainEnv(field, name, use string) error {
-	if _, secret := secretEnv(name); secret {
-		return fmt.Errorf("%s: %s is a secret and would be written into the template in plain text: give it through %s", field, name, use)
-	}
-	return nil
+// secretVar is a variable that holds a secret (vars.go marks them
+// "secret:"), the variable that names the Secrets Manager secret holding
+// it instead (config.SecretVariables), and the typed setting of each API
+// that gives that secret.
+type secretVar struct {
+	name, arn string
+	attach    string // the setting of Attach
+	props     string // the setting of New
 }
 
-func checkEnvName(field, name string) error {
+// secretVars are every secret variable; the functions read each from
+// Secrets Manager when they start (config.WithSecrets).
+var secretVars = []secretVar{
+	{envMasterKey, envMasterKeySecret, "Features.CustomAuth.MasterKeySecret", "MasterKeySecret"},
+	{envCaptchaSecret, envCaptchaSecretARN, "Features.CustomAuth.Captcha.Secret", `Secrets["` + envCaptchaSecret + `"]`},
+	{envLegacyClientSecret, envLegacyClientSecretARN, "Features.Migration.ClientSecret", `Secrets["` + envLegacyClientSecret + `"]`},
+	{envLegacyNameKey, envLegacyNameKeySecret, "Features.Migration.NameKeySecret", `Secrets["` + envLegacyNameKey + `"]`},
+}
+
+// secretVarOf returns the secret variable that name is, or names the
+// secret of.
+func secretVarOf(name string) (secretVar, bool) {
+	for _, v := range secretVars {
+		if name == v.name || name == v.arn {
+			return v, true
+		}
+	}
+	return secretVar{}, false
+}
+
+// checkEnvName refuses in a plain environment property (field) a name
+// that is not a variable name, one Lambda reserves, one the construct sets
+// itself, a secret variable (its value would be written into the
+// template: it must come from Secrets Manager) and the variable naming a
+// secret (its typed setting also grants the read). attach chooses the
+// settings named: Attach's or New's.
+func checkEnvName(field, name string, attach bool) error {
 	if !envName.MatchString(name) {
 		return fmt.Errorf("%s: %q is not a valid variable name", field, name)
 	}
 	if strings.HasPrefix(name, "AWS_") || name == "_HANDLER" || name == "LAMBDA_TASK_ROOT" {
 		return fmt.Errorf("%s: %s is reserved by Lambda", field, name)
 	}
+	if v, ok := secretVarOf(name); ok {
+		setting := v.props
+		if attach {
+			setting = v.attach
+		}
+		if name == v.name {
+			return fmt.Errorf("%s: %s is a secret and would be written into the template in plain text: give it through %s (an awssecretsmanager.ISecret, read when the function starts)", field, name, setting)
+		}
+		return fmt.Errorf("%s: %s is set from %s, which also lets the function read the secret; do not set it here", field, name, setting)
+	}
 	if prop, ok := managedEnv(name); ok {
 		return fmt.Errorf("%s: %s is set from %s; do not set it here", field, name, prop)
 	}
 	return nil
+}
+
+// checkSecretSources refuses a secret (by secret variable) that this app
+// defines with its value in the template: an
+// awssecretsmanager.Secret whose SecretStringValue or SecretObjectValue is
+// plain text. A generated secret, one imported from its name or ARN, and
+// one whose value CloudFormation resolves (a NoEcho parameter, a dynamic
+// reference) pass.
+func checkSecretSources(secrets map[string]awssecretsmanager.ISecret, attach bool) error {
+	var errs []error
+	for _, name := range sortedKeys(secrets) {
+		s := secrets[name]
+		cfn, ok := s.Node().DefaultChild().(awssecretsmanager.CfnSecret)
+		if !ok || cfn.SecretString() == nil {
+			continue
+		}
+		if v, isString := awscdk.Stack_Of(s).Resolve(cfn.SecretString()).(string); isString && !strings.HasPrefix(v, "{{resolve:") {
+			sv, _ := secretVarOf(name)
+			setting := sv.props
+			if attach {
+				setting = sv.attach
+			}
+			errs = append(errs, fmt.Errorf("%s (%s): the secret's value is written into the template in plain text (SecretStringValue): let Secrets Manager generate it, or store it outside the app and import the secret (awssecretsmanager.Secret_FromSecretNameV2)", setting, name))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // sesIdentities returns the SES identities that may send as from: the

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cognitrig/cognitrig/config"
 )
 
 // AttachProps configures Attach: the user pool of your own CDK app and
@@ -481,48 +482,29 @@ func (props AttachProps) internal() (Props, Features, error) {
 		bad("Features.CustomSenders needs EmailFrom: the custom email sender replaces Cognito's own delivery")
 	}
 	if ca := f.CustomAuth; ca != nil {
-		// The rules of the customauth entry point's sequence parser, which
-		// otherwise refuses to start: steps in lower case after an optional
-		// leading password, each once, at most one one-time-code step.
-		seq := ca.steps()
-		seen := map[string]bool{}
-		codes := 0
-		for i, step := range seq {
+		// The customauth entry point's own parser, which otherwise refuses
+		// to start; then what each step needs of the deployment.
+		seq, err := config.ParseSequence(strings.Join(ca.steps(), ","))
+		if err != nil {
+			bad("Features.CustomAuth.Sequence: %v", err)
+		}
+		for _, step := range seq.Steps {
 			switch step {
-			case "password":
-				if i != 0 {
-					bad("Features.CustomAuth.Sequence: password can only be the first step")
-				}
-			case "captcha", "security-question":
-			case "email-otp", "magic-link":
+			case config.StepEmailOTP, config.StepMagicLink:
 				if p.EmailFrom == "" {
 					bad("Features.CustomAuth.Sequence: step %s sends email: set EmailFrom", step)
 				}
-			case "sms-otp":
+			case config.StepSMSOTP:
 				if !p.SMS {
 					bad("Features.CustomAuth.Sequence: step %s sends text messages: set SMS", step)
 				}
-			case "email-or-sms-otp":
+			case config.StepEmailOrSMSOTP:
 				if p.EmailFrom == "" || !p.SMS {
 					bad("Features.CustomAuth.Sequence: step %s sends email or text messages: set EmailFrom and SMS", step)
 				}
-			default:
-				bad("Features.CustomAuth.Sequence: unknown step %q (password, captcha, security-question, email-otp, sms-otp, email-or-sms-otp, magic-link)", step)
-			}
-			if seen[step] {
-				bad("Features.CustomAuth.Sequence: step %s appears twice", step)
-			}
-			seen[step] = true
-			if step == "email-otp" || step == "sms-otp" || step == "email-or-sms-otp" {
-				if codes++; codes == 2 {
-					bad("Features.CustomAuth.Sequence: more than one one-time-code step: use email-or-sms-otp for a choice")
-				}
 			}
 		}
-		if !hasStepAfterPassword(strings.Join(seq, ",")) {
-			bad("Features.CustomAuth.Sequence: name at least one challenge step besides password")
-		}
-		if seen["captcha"] && (ca.Captcha == nil || ca.Captcha.VerifyURL == "" || ca.Captcha.Secret == nil) {
+		if seq.Has(config.StepCaptcha) && (ca.Captcha == nil || ca.Captcha.VerifyURL == "" || ca.Captcha.Secret == nil) {
 			bad("Features.CustomAuth.Sequence has a captcha step: set Captcha.VerifyURL and Captcha.Secret")
 		}
 		if c := ca.Captcha; c != nil && c.MinScore != nil && (*c.MinScore < 0 || *c.MinScore > 1) {
@@ -630,7 +612,7 @@ func checkFeaturePlan(stack awscdk.Stack, pool awscognito.UserPool, f Features) 
 // the default when empty.
 func (ca *CustomAuthFeature) steps() []string {
 	if len(ca.Sequence) == 0 {
-		return []string{defaultAuthSequence}
+		return []string{config.DefaultAuthSequence}
 	}
 	out := make([]string, len(ca.Sequence))
 	for i, step := range ca.Sequence {
@@ -670,18 +652,18 @@ func typedSecrets(f Features) map[string]awssecretsmanager.ISecret {
 	out := map[string]awssecretsmanager.ISecret{}
 	if ca := f.CustomAuth; ca != nil {
 		if ca.MasterKeySecret != nil {
-			out[envMasterKey] = ca.MasterKeySecret
+			out[config.EnvMasterKey] = ca.MasterKeySecret
 		}
 		if ca.Captcha != nil && ca.Captcha.Secret != nil {
-			out[envCaptchaSecret] = ca.Captcha.Secret
+			out[config.EnvCaptchaSecret] = ca.Captcha.Secret
 		}
 	}
 	if m := f.Migration; m != nil {
 		if m.ClientSecret != nil {
-			out[envLegacyClientSecret] = m.ClientSecret
+			out[config.EnvLegacyClientSecret] = m.ClientSecret
 		}
 		if m.NameKeySecret != nil {
-			out[envLegacyNameKey] = m.NameKeySecret
+			out[config.EnvLegacyNameKey] = m.NameKeySecret
 		}
 	}
 	return out
@@ -716,62 +698,62 @@ func (e envVars) dur(name string, d time.Duration) {
 // those of theirs.
 func customAuthEnv(ca *CustomAuthFeature) (map[string]string, map[string]awssecretsmanager.ISecret) {
 	env := envVars{}
-	env.list(envAuthSequence, ca.Sequence)
+	env.list(config.EnvAuthSequence, ca.Sequence)
 	var secrets map[string]awssecretsmanager.ISecret
 	if c := ca.Captcha; c != nil {
-		env.str(envCaptchaVerifyURL, c.VerifyURL)
-		env.str(envCaptchaSiteKey, c.SiteKey)
-		env.str(envCaptchaProvider, c.Provider)
-		env.str(envCaptchaAction, c.Action)
-		env.list(envCaptchaHostnames, c.Hostnames)
+		env.str(config.EnvCaptchaVerifyURL, c.VerifyURL)
+		env.str(config.EnvCaptchaSiteKey, c.SiteKey)
+		env.str(config.EnvCaptchaProvider, c.Provider)
+		env.str(config.EnvCaptchaAction, c.Action)
+		env.list(config.EnvCaptchaHostnames, c.Hostnames)
 		if c.MinScore != nil {
-			env[envCaptchaMinScore] = strconv.FormatFloat(*c.MinScore, 'g', -1, 64)
+			env[config.EnvCaptchaMinScore] = strconv.FormatFloat(*c.MinScore, 'g', -1, 64)
 		}
 		if c.Secret != nil {
-			secrets = map[string]awssecretsmanager.ISecret{envCaptchaSecretARN: c.Secret}
+			secrets = map[string]awssecretsmanager.ISecret{config.EnvCaptchaSecretARN: c.Secret}
 		}
 	}
-	env.str(envMagicLinkPages, joinMap(ca.MagicLinkPages, "=", ","))
-	env.str(envMagicLinkURL, ca.MagicLinkURL)
+	env.str(config.EnvMagicLinkPages, joinMap(ca.MagicLinkPages, "=", ","))
+	env.str(config.EnvMagicLinkURL, ca.MagicLinkURL)
 	l := ca.Limits
-	env.int(envAuthMaxFailures, l.MaxFailures)
-	env.dur(envAuthFailWindow, l.FailureWindow)
-	env.dur(envAuthLockout, l.Lockout)
-	env.dur(envAuthMaxLockout, l.MaxLockout)
-	env.int(envAuthMaxSends, l.MaxSends)
-	env.dur(envAuthSendWindow, l.SendWindow)
+	env.int(config.EnvAuthMaxFailures, l.MaxFailures)
+	env.dur(config.EnvAuthFailWindow, l.FailureWindow)
+	env.dur(config.EnvAuthLockout, l.Lockout)
+	env.dur(config.EnvAuthMaxLockout, l.MaxLockout)
+	env.int(config.EnvAuthMaxSends, l.MaxSends)
+	env.dur(config.EnvAuthSendWindow, l.SendWindow)
 	return env, secrets
 }
 
 func migrationEnv(m *MigrationFeature) (map[string]string, map[string]awssecretsmanager.ISecret) {
 	env := envVars{}
-	env.str(envLegacyKeyAttribute, m.KeyAttribute)
-	env.str(envLegacyHashAttribute, m.HashAttribute)
-	env.str(envLegacyTokenURL, m.TokenURL)
-	env.str(envLegacyUserInfoURL, m.UserInfoURL)
-	env.str(envLegacyLookupURL, m.LookupURL)
-	env.str(envLegacyClientID, m.ClientID)
-	env.str(envLegacyScope, m.Scope)
-	env.str(envLegacyAttributeMap, joinMap(m.AttributeMap, "=", ","))
-	env.list(envLegacyDenyAttrs, m.DenyAttributes)
-	env.int(envBreakerMaxFailures, m.BreakerMaxFailures)
-	env.int(envBreakerOpenSeconds, int(m.BreakerOpen.Seconds()))
+	env.str(config.EnvLegacyKeyAttribute, m.KeyAttribute)
+	env.str(config.EnvLegacyHashAttribute, m.HashAttribute)
+	env.str(config.EnvLegacyTokenURL, m.TokenURL)
+	env.str(config.EnvLegacyUserInfoURL, m.UserInfoURL)
+	env.str(config.EnvLegacyLookupURL, m.LookupURL)
+	env.str(config.EnvLegacyClientID, m.ClientID)
+	env.str(config.EnvLegacyScope, m.Scope)
+	env.str(config.EnvLegacyAttributeMap, joinMap(m.AttributeMap, "=", ","))
+	env.list(config.EnvLegacyDenyAttrs, m.DenyAttributes)
+	env.int(config.EnvBreakerMaxFailures, m.BreakerMaxFailures)
+	env.int(config.EnvBreakerOpenSeconds, int(m.BreakerOpen.Seconds()))
 	var secrets map[string]awssecretsmanager.ISecret
 	if m.ClientSecret != nil {
-		secrets = map[string]awssecretsmanager.ISecret{envLegacyClientSecretARN: m.ClientSecret}
+		secrets = map[string]awssecretsmanager.ISecret{config.EnvLegacyClientSecretARN: m.ClientSecret}
 	}
 	return env, secrets
 }
 
 func authEventsEnv(ae *AuthEventsFeature) map[string]string {
 	env := envVars{}
-	env.list(envAllowedClients, ae.AllowedClients)
-	env.list(envIPAllow, ae.IPAllow)
-	env.list(envIPDeny, ae.IPDeny)
+	env.list(config.EnvAllowedClients, ae.AllowedClients)
+	env.list(config.EnvIPAllow, ae.IPAllow)
+	env.list(config.EnvIPDeny, ae.IPDeny)
 	if ae.MFAOnNewDevice {
-		env[envMFAOnNewDevice] = "true"
+		env[config.EnvMFAOnNewDevice] = "true"
 	}
-	env.int(envAuditRetainDays, ae.AuditRetentionDays)
+	env.int(config.EnvAuditRetainDays, ae.AuditRetentionDays)
 	return env
 }
 

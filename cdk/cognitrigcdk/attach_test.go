@@ -681,7 +681,7 @@ func TestAttachRefuses(t *testing.T) {
 		{"two one-time-code steps", cognitrigcdk.AttachProps{EmailFrom: from, SMS: true, Features: cognitrigcdk.Features{CustomAuth: &cognitrigcdk.CustomAuthFeature{Sequence: []string{"email-otp", "sms-otp"}}}},
 			nil, []string{"more than one one-time-code step"}},
 		{"password alone", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{CustomAuth: &cognitrigcdk.CustomAuthFeature{Sequence: []string{"password"}}}},
-			nil, []string{"name at least one challenge step besides password"}},
+			nil, []string{"Features.CustomAuth.Sequence: \"password\" has no challenge step"}},
 		{"breaker open for part of a second", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{Migration: &cognitrigcdk.MigrationFeature{
 			TokenURL: "https://legacy.example.com/token", UserInfoURL: "https://legacy.example.com/userinfo", ClientID: "c", BreakerOpen: 1500 * time.Millisecond}}},
 			nil, []string{"Features.Migration.BreakerOpen 1.5s: use whole seconds"}},

@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cognitrig/cognitrig/config"
 )
 
 // Cognitrig is a user pool with every cognitrig trigger wired to Lambda
@@ -503,17 +504,17 @@ func (c *Attachment) table(id tableID, p Props) awsdynamodb.ITable {
 func tableEnv(id tableID) string {
 	switch id {
 	case tableTenancy:
-		return envTenancyTable
+		return config.EnvTenancyTable
 	case tableChallenges:
-		return envChallengesTable
+		return config.EnvChallengesTable
 	case tableMigration:
-		return envMigrationTable
+		return config.EnvMigrationTable
 	case tableAudit:
-		return envAuditTable
+		return config.EnvAuditTable
 	case tableConfirm:
-		return envConfirmTable
+		return config.EnvConfirmTable
 	case tableLegacyUsers:
-		return envLegacyUsersTable
+		return config.EnvLegacyUsersTable
 	}
 	panic("cognitrigcdk: unknown table " + string(id))
 }
@@ -552,7 +553,7 @@ func (c *Attachment) addFunction(p Props, stack awscdk.Stack, fc concern) {
 		},
 	})
 
-	env := map[string]*string{envLogLevel: jsii.String(p.Functions.LogLevel)}
+	env := map[string]*string{config.EnvLogLevel: jsii.String(p.Functions.LogLevel)}
 	for name, v := range fc.env {
 		env[name] = jsii.String(v)
 	}
@@ -572,7 +573,7 @@ func (c *Attachment) addFunction(p Props, stack awscdk.Stack, fc concern) {
 	}
 	if fc.email && p.EmailFrom != "" {
 		address, domain, _ := sesIdentities(p.EmailFrom) // validated
-		env[envEmailFrom] = jsii.String(p.EmailFrom)
+		env[config.EnvEmailFrom] = jsii.String(p.EmailFrom)
 		identity := func(name string) string {
 			return *stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ses"), Resource: jsii.String("identity"),
 				ResourceName: jsii.String(name), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME})
@@ -598,23 +599,23 @@ func (c *Attachment) addFunction(p Props, stack awscdk.Stack, fc concern) {
 		secrets = map[string]awssecretsmanager.ISecret{}
 	}
 	if fc.keyed {
-		secrets[envMasterKeySecret] = p.MasterKeySecret
+		secrets[config.EnvMasterKeySecret] = p.MasterKeySecret
 	}
 	if fc.nameKey {
-		secrets[envLegacyNameKeySecret] = c.nameKey
+		secrets[config.EnvLegacyNameKeySecret] = c.nameKey
 	}
 	for _, name := range sortedKeys(secrets) {
 		env[name] = secrets[name].SecretArn()
 		statements = append(statements, readSecret(secrets[name])...)
 	}
 	if fc.mac {
-		env[envMagicLinkKMSKey] = c.MagicLinkKey.KeyArn()
+		env[config.EnvMagicLinkKMSKey] = c.MagicLinkKey.KeyArn()
 		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions: jsii.Strings("kms:GenerateMac", "kms:VerifyMac"), Resources: jsii.Strings(*c.MagicLinkKey.KeyArn()),
 		}))
 	}
 	if fc.decrypt {
-		env[envKMSKeyARN] = c.SenderKey.KeyArn()
+		env[config.EnvKMSKeyARN] = c.SenderKey.KeyArn()
 		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions: jsii.Strings("kms:Decrypt"), Resources: jsii.Strings(*c.SenderKey.KeyArn()),
 		}))

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/cognitrig/cognitrig/config"
 )
 
 // Shape is how the triggers are spread over Lambda functions.
@@ -489,10 +490,10 @@ func (p Props) validate() error {
 	for _, k := range sortedKeys(p.Secrets) {
 		v, isSecret := secretVarOf(k)
 		switch {
-		case k == envMasterKey:
+		case k == config.EnvMasterKey:
 			bad("Secrets: %s is set from MasterKeySecret; do not set it here", k)
-		case !isSecret || k != v.name:
-			bad("Secrets: %s is not read from Secrets Manager: give %s, %s or %s here, and other variables in Environment", k, envCaptchaSecret, envLegacyClientSecret, envLegacyNameKey)
+		case !isSecret || k != v.Name:
+			bad("Secrets: %s is not read from Secrets Manager: give %s, %s or %s here, and other variables in Environment", k, config.EnvCaptchaSecret, config.EnvLegacyClientSecret, config.EnvLegacyNameKey)
 		case p.Secrets[k] == nil:
 			bad("Secrets: %s has no secret: give an awssecretsmanager.ISecret", k)
 		case owner(k) == HandlerMigration && p.Migration == nil:
@@ -524,56 +525,59 @@ func checkURL(u string) error {
 }
 
 // managedEnv are the variables the construct sets itself, and the prop
-// that sets each. The secret variables and the variables naming their
-// secrets are secretVars'.
+// that sets each; checkEnvName covers the secret variables and the
+// variables naming their secrets (secretVarOf).
 func managedEnv(name string) (prop string, managed bool) {
 	switch name {
-	case envTenancyTable, envChallengesTable, envMigrationTable, envAuditTable, envConfirmTable:
+	case config.EnvTenancyTable, config.EnvChallengesTable, config.EnvMigrationTable, config.EnvAuditTable, config.EnvConfirmTable:
 		return "the construct's tables", true
-	case envLegacyUsersTable:
+	case config.EnvLegacyUsersTable:
 		return "Migration.LegacyUsersTable", true
-	case envEmailFrom:
+	case config.EnvEmailFrom:
 		return "EmailFrom", true
-	case envMagicLinkKMSKey:
+	case config.EnvMagicLinkKMSKey:
 		return "MagicLinkKey", true
-	case envWelcomeEmail:
+	case config.EnvWelcomeEmail:
 		return "WelcomeEmail", true
-	case envKMSKeyARN:
+	case config.EnvKMSKeyARN:
 		return "CustomSenders.Key", true
-	case envLogLevel:
+	case config.EnvLogLevel:
 		return "Functions.LogLevel", true
 	}
 	return "", false
 }
 
-// secretVar is a variable that holds a secret (vars.go marks them
-// "secret:"), the variable that names the Secrets Manager secret holding
-// it instead (config.SecretVariables), and the typed setting of each API
-// that gives that secret.
-type secretVar struct {
-	name, arn string
-	attach    string // the setting of Attach
-	props     string // the setting of New
-}
-
-// secretVars are every secret variable; the functions read each from
-// Secrets Manager when they start (config.WithSecrets).
-var secretVars = []secretVar{
-	{envMasterKey, envMasterKeySecret, "Features.CustomAuth.MasterKeySecret", "MasterKeySecret"},
-	{envCaptchaSecret, envCaptchaSecretARN, "Features.CustomAuth.Captcha.Secret", `Secrets["` + envCaptchaSecret + `"]`},
-	{envLegacyClientSecret, envLegacyClientSecretARN, "Features.Migration.ClientSecret", `Secrets["` + envLegacyClientSecret + `"]`},
-	{envLegacyNameKey, envLegacyNameKeySecret, "Features.Migration.NameKeySecret", `Secrets["` + envLegacyNameKey + `"]`},
+// secretSettings are the typed settings that give the secret of each
+// secret variable (config.SecretVariables): Attach's and New's.
+var secretSettings = map[string]struct{ attach, props string }{
+	config.EnvMasterKey:          {"Features.CustomAuth.MasterKeySecret", "MasterKeySecret"},
+	config.EnvCaptchaSecret:      {"Features.CustomAuth.Captcha.Secret", `Secrets["` + config.EnvCaptchaSecret + `"]`},
+	config.EnvLegacyClientSecret: {"Features.Migration.ClientSecret", `Secrets["` + config.EnvLegacyClientSecret + `"]`},
+	config.EnvLegacyNameKey:      {"Features.Migration.NameKeySecret", `Secrets["` + config.EnvLegacyNameKey + `"]`},
 }
 
 // secretVarOf returns the secret variable that name is, or names the
-// secret of.
-func secretVarOf(name string) (secretVar, bool) {
-	for _, v := range secretVars {
-		if name == v.name || name == v.arn {
+// secret of (config.SecretVariables).
+func secretVarOf(name string) (config.SecretVariable, bool) {
+	for _, v := range config.SecretVariables() {
+		if name == v.Name || name == v.SecretARN {
 			return v, true
 		}
 	}
-	return secretVar{}, false
+	return config.SecretVariable{}, false
+}
+
+// secretSetting names the typed setting of Attach (attach) or New that
+// gives the secret of the secret variable name.
+func secretSetting(name string, attach bool) string {
+	s, ok := secretSettings[name]
+	switch {
+	case !ok:
+		return "Secrets Manager (cognitrigcdk has no setting for it yet)"
+	case attach:
+		return s.attach
+	}
+	return s.props
 }
 
 // checkEnvName refuses in a plain environment property (field) a name
@@ -590,11 +594,8 @@ func checkEnvName(field, name string, attach bool) error {
 		return fmt.Errorf("%s: %s is reserved by Lambda", field, name)
 	}
 	if v, ok := secretVarOf(name); ok {
-		setting := v.props
-		if attach {
-			setting = v.attach
-		}
-		if name == v.name {
+		setting := secretSetting(v.Name, attach)
+		if name == v.Name {
 			return fmt.Errorf("%s: %s is a secret and would be written into the template in plain text: give it through %s (an awssecretsmanager.ISecret, read when the function starts)", field, name, setting)
 		}
 		return fmt.Errorf("%s: %s is set from %s, which also lets the function read the secret; do not set it here", field, name, setting)
@@ -620,12 +621,7 @@ func checkSecretSources(secrets map[string]awssecretsmanager.ISecret, attach boo
 			continue
 		}
 		if v, isString := awscdk.Stack_Of(s).Resolve(cfn.SecretString()).(string); isString && !strings.HasPrefix(v, "{{resolve:") {
-			sv, _ := secretVarOf(name)
-			setting := sv.props
-			if attach {
-				setting = sv.attach
-			}
-			errs = append(errs, fmt.Errorf("%s (%s): the secret's value is written into the template in plain text (SecretStringValue): let Secrets Manager generate it, or store it outside the app and import the secret (awssecretsmanager.Secret_FromSecretNameV2)", setting, name))
+			errs = append(errs, fmt.Errorf("%s (%s): the secret's value is written into the template in plain text (SecretStringValue): let Secrets Manager generate it, or store it outside the app and import the secret (awssecretsmanager.Secret_FromSecretNameV2)", secretSetting(name, attach), name))
 		}
 	}
 	return errors.Join(errs...)
@@ -648,18 +644,13 @@ func sesIdentities(from string) (address, domain string, err error) {
 // clientID is the construct ID of the app client, named in errors.
 const clientID = "Client"
 
-// defaultAuthSequence mirrors handlers/internal/compose.DefaultAuthSequence:
-// the sequence the function serves when COGNITRIG_AUTH_SEQUENCE is unset.
-// (This module imports no runtime package; keep the two equal.)
-const defaultAuthSequence = "email-otp"
-
 // authSequence is the custom authentication sequence the deployment
 // serves, as COGNITRIG_AUTH_SEQUENCE gives it.
 func (p Props) authSequence() string {
-	if s := strings.TrimSpace(p.Environment[envAuthSequence]); s != "" {
+	if s := strings.TrimSpace(p.Environment[config.EnvAuthSequence]); s != "" {
 		return s
 	}
-	return defaultAuthSequence
+	return config.DefaultAuthSequence
 }
 
 // hasStepAfterPassword reports whether the sequence has a step other than

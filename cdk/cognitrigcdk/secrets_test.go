@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cognitrig/cognitrig/cdk/cognitrigcdk"
+	"github.com/cognitrig/cognitrig/config"
 )
 
 // secretVariables are the variables that hold a secret: no function's
@@ -295,4 +296,21 @@ func TestNewRefusesSecrets(t *testing.T) {
 			t.Errorf("New: %v", err)
 		}
 	})
+}
+
+// TestEverySecretVariableHasItsSetting: each secret variable the functions
+// read from Secrets Manager (config.SecretVariables) is refused in a plain
+// Environment, pointing to a typed setting of each API.
+func TestEverySecretVariableHasItsSetting(t *testing.T) {
+	for _, v := range config.SecretVariables() {
+		for _, name := range []string{v.Name, v.SecretARN} {
+			_, errAttach := attachTo(t, cognitrigcdk.AttachProps{Environment: map[string]string{name: "x"}}, nil)
+			_, errNew := cognitrigcdk.New(newStack(), "C", cognitrigcdk.Props{Code: dummyCode(t), Environment: map[string]string{name: "x"}})
+			for api, err := range map[string]error{"Attach": errAttach, "New": errNew} {
+				if err == nil || !strings.Contains(err.Error(), name+" is ") || strings.Contains(err.Error(), "no setting for it") {
+					t.Errorf("%s with %s in Environment: err %v, want a refusal naming its typed setting", api, name, err)
+				}
+			}
+		}
+	}
 }

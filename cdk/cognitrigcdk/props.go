@@ -490,9 +490,11 @@ func (p Props) validate() error {
 	for _, k := range sortedKeys(p.Secrets) {
 		v, isSecret := secretVarOf(k)
 		switch {
-		case k == config.EnvMasterKey:
+		case k == config.EnvMasterKey || k == config.EnvMasterKeySecret:
 			bad("Secrets: %s is set from MasterKeySecret; do not set it here", k)
-		case !isSecret || k != v.Name:
+		case isSecret && k == v.SecretARN:
+			bad("Secrets: key the secret by %s, the variable it holds; the construct sets %s to the secret's ARN", v.Name, k)
+		case !isSecret:
 			bad("Secrets: %s is not read from Secrets Manager: give %s, %s or %s here, and other variables in Environment", k, config.EnvCaptchaSecret, config.EnvLegacyClientSecret, config.EnvLegacyNameKey)
 		case p.Secrets[k] == nil:
 			bad("Secrets: %s has no secret: give an awssecretsmanager.ISecret", k)

@@ -242,7 +242,7 @@ func TestNewRefusesSecrets(t *testing.T) {
 		}, "Secrets: COGNITRIG_MAGICLINK_SECRET is not read from Secrets Manager"},
 		{"the variable naming the secret", false, func(stack awscdk.Stack) map[string]awssecretsmanager.ISecret {
 			return map[string]awssecretsmanager.ISecret{"COGNITRIG_CAPTCHA_SECRET_ARN": imported(stack)}
-		}, "Secrets: COGNITRIG_CAPTCHA_SECRET_ARN is not read from Secrets Manager: give COGNITRIG_CAPTCHA_SECRET"},
+		}, "Secrets: key the secret by COGNITRIG_CAPTCHA_SECRET, the variable it holds; the construct sets COGNITRIG_CAPTCHA_SECRET_ARN"},
 		{"no secret", false, func(awscdk.Stack) map[string]awssecretsmanager.ISecret {
 			return map[string]awssecretsmanager.ISecret{"COGNITRIG_CAPTCHA_SECRET": nil}
 		}, "Secrets: COGNITRIG_CAPTCHA_SECRET has no secret"},

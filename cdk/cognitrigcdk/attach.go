@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cognitrig/cognitrig/config"
 )
 
 // AttachProps configures Attach: the user pool of your own CDK app and
@@ -57,8 +58,9 @@ type AttachProps struct {
 	// that a typed setting covers (every COGNITRIG_ variable of a feature)
 	// are refused, naming the setting; so are the secret ones
 	// (COGNITRIG_MASTER_KEY, COGNITRIG_CAPTCHA_SECRET,
-	// COGNITRIG_LEGACY_CLIENT_SECRET, COGNITRIG_LEGACY_NAME_KEY), which
-	// come only from Secrets Manager through their typed settings.
+	// COGNITRIG_LEGACY_CLIENT_SECRET, COGNITRIG_LEGACY_NAME_KEY) and the
+	// variables naming their secrets (COGNITRIG_..._ARN): the functions
+	// read the secrets from Secrets Manager, given by their typed settings.
 	Environment map[string]string
 }
 
@@ -146,11 +148,14 @@ type CustomAuthFeature struct {
 type CaptchaSettings struct {
 	// VerifyURL is the https siteverify endpoint (COGNITRIG_CAPTCHA_VERIFY_URL).
 	VerifyURL string
-	// Secret is the CAPTCHA service's secret key (COGNITRIG_CAPTCHA_SECRET):
-	// a Secrets Manager reference such as
-	// awscdk.SecretValue_SecretsManager(arn, nil), never plain text.
-	// CloudFormation resolves it into the function's configuration.
-	Secret awscdk.SecretValue
+	// Secret is the Secrets Manager secret holding the CAPTCHA service's
+	// secret key (COGNITRIG_CAPTCHA_SECRET) as its SecretString, such as
+	// awssecretsmanager.Secret_FromSecretNameV2(scope, id, "auth/captcha").
+	// The function gets its ARN (COGNITRIG_CAPTCHA_SECRET_ARN) and
+	// secretsmanager:GetSecretValue on it only (and kms:Decrypt on its key,
+	// if it has one of its own), and reads the key once when it starts: the
+	// key is in neither the template nor the function's configuration.
+	Secret awssecretsmanager.ISecret
 	// SiteKey, Provider, Action and Hostnames are COGNITRIG_CAPTCHA_SITE_KEY,
 	// _PROVIDER, _ACTION and _HOSTNAMES.
 	SiteKey   string
@@ -247,10 +252,13 @@ type MigrationFeature struct {
 	LookupURL   string
 	ClientID    string
 	Scope       string
-	// ClientSecret is the migration client's secret at the legacy service
-	// (COGNITRIG_LEGACY_CLIENT_SECRET): a Secrets Manager reference, never
-	// plain text.
-	ClientSecret awscdk.SecretValue
+	// ClientSecret is the Secrets Manager secret holding the migration
+	// client's secret at the legacy service (COGNITRIG_LEGACY_CLIENT_SECRET)
+	// as its SecretString. The function gets its ARN
+	// (COGNITRIG_LEGACY_CLIENT_SECRET_ARN) and secretsmanager:GetSecretValue
+	// on it only (and kms:Decrypt on its key, if it has one of its own),
+	// and reads it once when it starts.
+	ClientSecret awssecretsmanager.ISecret
 	// AttributeMap maps legacy fields to Cognito attributes
 	// (COGNITRIG_LEGACY_ATTRIBUTE_MAP); DenyAttributes are never copied
 	// (COGNITRIG_LEGACY_DENY_ATTRIBUTES).
@@ -262,8 +270,9 @@ type MigrationFeature struct {
 	BreakerOpen        time.Duration
 	// NameKeySecret holds the key of the digests of unconfirmed user names
 	// (COGNITRIG_LEGACY_NAME_KEY), base64 of 32 or more random bytes.
-	// Default: generated. It reaches the function as a CloudFormation
-	// dynamic reference, resolved at deploy time.
+	// Default: generated (Attachment.NameKeySecret). Like ClientSecret, the
+	// function gets its ARN (COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN) and the
+	// permission to read it, and reads it when it starts.
 	NameKeySecret awssecretsmanager.ISecret
 }
 
@@ -305,8 +314,8 @@ type Attachment struct {
 	// NameKeySecret).
 	NameKeySecret awssecretsmanager.Secret
 
-	nameKeyValue awscdk.SecretValue // COGNITRIG_LEGACY_NAME_KEY
-	poolKeyed    bool               // the pool has a custom sender key of its own
+	nameKey   awssecretsmanager.ISecret // COGNITRIG_LEGACY_NAME_KEY, given or generated
+	poolKeyed bool                      // the pool has a custom sender key of its own
 }
 
 // Attach adds to scope what the chosen features need, on a user pool of
@@ -329,7 +338,7 @@ func Attach(scope constructs.Construct, id string, props AttachProps) (a *Attach
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
 	}
 	stack := awscdk.Stack_Of(scope)
-	if err := checkSecrets(stack, typedSecrets(f)); err != nil {
+	if err := checkSecretSources(typedSecrets(f), true); err != nil {
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
 	}
 	if poolStack := awscdk.Stack_Of(props.UserPool); *poolStack.Node().Path() != *stack.Node().Path() {
@@ -473,48 +482,29 @@ func (props AttachProps) internal() (Props, Features, error) {
 		bad("Features.CustomSenders needs EmailFrom: the custom email sender replaces Cognito's own delivery")
 	}
 	if ca := f.CustomAuth; ca != nil {
-		// The rules of the customauth entry point's sequence parser, which
-		// otherwise refuses to start: steps in lower case after an optional
-		// leading password, each once, at most one one-time-code step.
-		seq := ca.steps()
-		seen := map[string]bool{}
-		codes := 0
-		for i, step := range seq {
+		// The customauth entry point's own parser, which otherwise refuses
+		// to start; then what each step needs of the deployment.
+		seq, err := config.ParseSequence(strings.Join(ca.steps(), ","))
+		if err != nil {
+			bad("Features.CustomAuth.Sequence: %v", err)
+		}
+		for _, step := range seq.Steps {
 			switch step {
-			case "password":
-				if i != 0 {
-					bad("Features.CustomAuth.Sequence: password can only be the first step")
-				}
-			case "captcha", "security-question":
-			case "email-otp", "magic-link":
+			case config.StepEmailOTP, config.StepMagicLink:
 				if p.EmailFrom == "" {
 					bad("Features.CustomAuth.Sequence: step %s sends email: set EmailFrom", step)
 				}
-			case "sms-otp":
+			case config.StepSMSOTP:
 				if !p.SMS {
 					bad("Features.CustomAuth.Sequence: step %s sends text messages: set SMS", step)
 				}
-			case "email-or-sms-otp":
+			case config.StepEmailOrSMSOTP:
 				if p.EmailFrom == "" || !p.SMS {
 					bad("Features.CustomAuth.Sequence: step %s sends email or text messages: set EmailFrom and SMS", step)
 				}
-			default:
-				bad("Features.CustomAuth.Sequence: unknown step %q (password, captcha, security-question, email-otp, sms-otp, email-or-sms-otp, magic-link)", step)
-			}
-			if seen[step] {
-				bad("Features.CustomAuth.Sequence: step %s appears twice", step)
-			}
-			seen[step] = true
-			if step == "email-otp" || step == "sms-otp" || step == "email-or-sms-otp" {
-				if codes++; codes == 2 {
-					bad("Features.CustomAuth.Sequence: more than one one-time-code step: use email-or-sms-otp for a choice")
-				}
 			}
 		}
-		if !hasStepAfterPassword(strings.Join(seq, ",")) {
-			bad("Features.CustomAuth.Sequence: name at least one challenge step besides password")
-		}
-		if seen["captcha"] && (ca.Captcha == nil || ca.Captcha.VerifyURL == "" || ca.Captcha.Secret == nil) {
+		if seq.Has(config.StepCaptcha) && (ca.Captcha == nil || ca.Captcha.VerifyURL == "" || ca.Captcha.Secret == nil) {
 			bad("Features.CustomAuth.Sequence has a captcha step: set Captcha.VerifyURL and Captcha.Secret")
 		}
 		if c := ca.Captcha; c != nil && c.MinScore != nil && (*c.MinScore < 0 || *c.MinScore > 1) {
@@ -562,10 +552,8 @@ func (props AttachProps) internal() (Props, Features, error) {
 		errs = append(errs, checkPairs("Features.CustomAuth.MagicLinkPages", ca.MagicLinkPages, "=,"))
 	}
 	for _, name := range sortedKeys(props.Environment) {
-		if err := checkEnvName("Environment", name); err != nil {
+		if err := checkEnvName("Environment", name, true); err != nil {
 			errs = append(errs, err)
-		} else if setting, secret := secretEnv(name); secret {
-			errs = append(errs, checkPlainEnv("Environment", name, "its typed setting, "+setting))
 		} else if setting := typedSetting(name); setting != "" {
 			bad("Environment: %s is set from %s; do not set it here", name, setting)
 		}
@@ -624,29 +612,13 @@ func checkFeaturePlan(stack awscdk.Stack, pool awscognito.UserPool, f Features) 
 // the default when empty.
 func (ca *CustomAuthFeature) steps() []string {
 	if len(ca.Sequence) == 0 {
-		return []string{defaultAuthSequence}
+		return []string{config.DefaultAuthSequence}
 	}
 	out := make([]string, len(ca.Sequence))
 	for i, step := range ca.Sequence {
 		out[i] = strings.ToLower(strings.TrimSpace(step))
 	}
 	return out
-}
-
-// secretEnv reports whether a variable holds a secret (vars.go marks
-// them "secret:"): never in a plain environment property.
-func secretEnv(name string) (setting string, secret bool) {
-	switch name {
-	case envMasterKey:
-		return "Features.CustomAuth.MasterKeySecret", true
-	case envCaptchaSecret:
-		return "Features.CustomAuth.Captcha.Secret", true
-	case envLegacyClientSecret:
-		return "Features.Migration.ClientSecret", true
-	case envLegacyNameKey:
-		return "Features.Migration.NameKeySecret", true
-	}
-	return "", false
 }
 
 // typedSetting names the feature setting that sets the variable, or "".
@@ -675,14 +647,24 @@ func typedSetting(name string) string {
 	return ""
 }
 
-// typedSecrets are the secret settings of f, by variable.
-func typedSecrets(f Features) map[string]awscdk.SecretValue {
-	out := map[string]awscdk.SecretValue{}
-	if ca := f.CustomAuth; ca != nil && ca.Captcha != nil && ca.Captcha.Secret != nil {
-		out[envCaptchaSecret] = ca.Captcha.Secret
+// typedSecrets are the secrets given in f, by secret variable.
+func typedSecrets(f Features) map[string]awssecretsmanager.ISecret {
+	out := map[string]awssecretsmanager.ISecret{}
+	if ca := f.CustomAuth; ca != nil {
+		if ca.MasterKeySecret != nil {
+			out[config.EnvMasterKey] = ca.MasterKeySecret
+		}
+		if ca.Captcha != nil && ca.Captcha.Secret != nil {
+			out[config.EnvCaptchaSecret] = ca.Captcha.Secret
+		}
 	}
-	if m := f.Migration; m != nil && m.ClientSecret != nil {
-		out[envLegacyClientSecret] = m.ClientSecret
+	if m := f.Migration; m != nil {
+		if m.ClientSecret != nil {
+			out[config.EnvLegacyClientSecret] = m.ClientSecret
+		}
+		if m.NameKeySecret != nil {
+			out[config.EnvLegacyNameKey] = m.NameKeySecret
+		}
 	}
 	return out
 }
@@ -711,66 +693,67 @@ func (e envVars) dur(name string, d time.Duration) {
 	}
 }
 
-// customAuthEnv returns the variables and the secrets of the custom-auth
-// settings; migrationEnv and authEventsEnv those of theirs.
-func customAuthEnv(ca *CustomAuthFeature) (map[string]string, map[string]awscdk.SecretValue) {
+// customAuthEnv returns the variables and the secrets (by the variable
+// naming each) of the custom-auth settings; migrationEnv and authEventsEnv
+// those of theirs.
+func customAuthEnv(ca *CustomAuthFeature) (map[string]string, map[string]awssecretsmanager.ISecret) {
 	env := envVars{}
-	env.list(envAuthSequence, ca.Sequence)
-	var secrets map[string]awscdk.SecretValue
+	env.list(config.EnvAuthSequence, ca.Sequence)
+	var secrets map[string]awssecretsmanager.ISecret
 	if c := ca.Captcha; c != nil {
-		env.str(envCaptchaVerifyURL, c.VerifyURL)
-		env.str(envCaptchaSiteKey, c.SiteKey)
-		env.str(envCaptchaProvider, c.Provider)
-		env.str(envCaptchaAction, c.Action)
-		env.list(envCaptchaHostnames, c.Hostnames)
+		env.str(config.EnvCaptchaVerifyURL, c.VerifyURL)
+		env.str(config.EnvCaptchaSiteKey, c.SiteKey)
+		env.str(config.EnvCaptchaProvider, c.Provider)
+		env.str(config.EnvCaptchaAction, c.Action)
+		env.list(config.EnvCaptchaHostnames, c.Hostnames)
 		if c.MinScore != nil {
-			env[envCaptchaMinScore] = strconv.FormatFloat(*c.MinScore, 'g', -1, 64)
+			env[config.EnvCaptchaMinScore] = strconv.FormatFloat(*c.MinScore, 'g', -1, 64)
 		}
 		if c.Secret != nil {
-			secrets = map[string]awscdk.SecretValue{envCaptchaSecret: c.Secret}
+			secrets = map[string]awssecretsmanager.ISecret{config.EnvCaptchaSecretARN: c.Secret}
 		}
 	}
-	env.str(envMagicLinkPages, joinMap(ca.MagicLinkPages, "=", ","))
-	env.str(envMagicLinkURL, ca.MagicLinkURL)
+	env.str(config.EnvMagicLinkPages, joinMap(ca.MagicLinkPages, "=", ","))
+	env.str(config.EnvMagicLinkURL, ca.MagicLinkURL)
 	l := ca.Limits
-	env.int(envAuthMaxFailures, l.MaxFailures)
-	env.dur(envAuthFailWindow, l.FailureWindow)
-	env.dur(envAuthLockout, l.Lockout)
-	env.dur(envAuthMaxLockout, l.MaxLockout)
-	env.int(envAuthMaxSends, l.MaxSends)
-	env.dur(envAuthSendWindow, l.SendWindow)
+	env.int(config.EnvAuthMaxFailures, l.MaxFailures)
+	env.dur(config.EnvAuthFailWindow, l.FailureWindow)
+	env.dur(config.EnvAuthLockout, l.Lockout)
+	env.dur(config.EnvAuthMaxLockout, l.MaxLockout)
+	env.int(config.EnvAuthMaxSends, l.MaxSends)
+	env.dur(config.EnvAuthSendWindow, l.SendWindow)
 	return env, secrets
 }
 
-func migrationEnv(m *MigrationFeature) (map[string]string, map[string]awscdk.SecretValue) {
+func migrationEnv(m *MigrationFeature) (map[string]string, map[string]awssecretsmanager.ISecret) {
 	env := envVars{}
-	env.str(envLegacyKeyAttribute, m.KeyAttribute)
-	env.str(envLegacyHashAttribute, m.HashAttribute)
-	env.str(envLegacyTokenURL, m.TokenURL)
-	env.str(envLegacyUserInfoURL, m.UserInfoURL)
-	env.str(envLegacyLookupURL, m.LookupURL)
-	env.str(envLegacyClientID, m.ClientID)
-	env.str(envLegacyScope, m.Scope)
-	env.str(envLegacyAttributeMap, joinMap(m.AttributeMap, "=", ","))
-	env.list(envLegacyDenyAttrs, m.DenyAttributes)
-	env.int(envBreakerMaxFailures, m.BreakerMaxFailures)
-	env.int(envBreakerOpenSeconds, int(m.BreakerOpen.Seconds()))
-	var secrets map[string]awscdk.SecretValue
+	env.str(config.EnvLegacyKeyAttribute, m.KeyAttribute)
+	env.str(config.EnvLegacyHashAttribute, m.HashAttribute)
+	env.str(config.EnvLegacyTokenURL, m.TokenURL)
+	env.str(config.EnvLegacyUserInfoURL, m.UserInfoURL)
+	env.str(config.EnvLegacyLookupURL, m.LookupURL)
+	env.str(config.EnvLegacyClientID, m.ClientID)
+	env.str(config.EnvLegacyScope, m.Scope)
+	env.str(config.EnvLegacyAttributeMap, joinMap(m.AttributeMap, "=", ","))
+	env.list(config.EnvLegacyDenyAttrs, m.DenyAttributes)
+	env.int(config.EnvBreakerMaxFailures, m.BreakerMaxFailures)
+	env.int(config.EnvBreakerOpenSeconds, int(m.BreakerOpen.Seconds()))
+	var secrets map[string]awssecretsmanager.ISecret
 	if m.ClientSecret != nil {
-		secrets = map[string]awscdk.SecretValue{envLegacyClientSecret: m.ClientSecret}
+		secrets = map[string]awssecretsmanager.ISecret{config.EnvLegacyClientSecretARN: m.ClientSecret}
 	}
 	return env, secrets
 }
 
 func authEventsEnv(ae *AuthEventsFeature) map[string]string {
 	env := envVars{}
-	env.list(envAllowedClients, ae.AllowedClients)
-	env.list(envIPAllow, ae.IPAllow)
-	env.list(envIPDeny, ae.IPDeny)
+	env.list(config.EnvAllowedClients, ae.AllowedClients)
+	env.list(config.EnvIPAllow, ae.IPAllow)
+	env.list(config.EnvIPDeny, ae.IPDeny)
 	if ae.MFAOnNewDevice {
-		env[envMFAOnNewDevice] = "true"
+		env[config.EnvMFAOnNewDevice] = "true"
 	}
-	env.int(envAuditRetainDays, ae.AuditRetentionDays)
+	env.int(config.EnvAuditRetainDays, ae.AuditRetentionDays)
 	return env
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cognitrig/cognitrig/cdk/cognitrigcdk"
 )
@@ -146,7 +147,7 @@ func TestAttachFeatures(t *testing.T) {
 		keys      int // AWS::KMS::Key, besides the alarm topic's
 		env       map[string]map[string]string
 	}
-	secretRef := awscdk.SecretValue_SecretsManager(jsii.String("legacy-client"), nil)
+	var legacyClient awssecretsmanager.ISecret // imported by name in the migration case
 	for _, c := range []struct {
 		name  string
 		props cognitrigcdk.AttachProps
@@ -270,22 +271,31 @@ func TestAttachFeatures(t *testing.T) {
 			name: "migration",
 			props: cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{Migration: &cognitrigcdk.MigrationFeature{
 				TokenURL: "https://legacy.example.com/token", UserInfoURL: "https://legacy.example.com/userinfo",
-				ClientID: "cognito-migration", ClientSecret: secretRef, AttributeMap: map[string]string{"mail": "email"},
+				ClientID: "cognito-migration", AttributeMap: map[string]string{"mail": "email"},
 			}}},
+			pool: func(stack awscdk.Stack, _ *awscognito.UserPoolProps, a *cognitrigcdk.AttachProps) {
+				legacyClient = awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("LegacyClient"), jsii.String("legacy-client"))
+				a.Features.Migration.ClientSecret = legacyClient
+			},
 			want: want{
 				functions: []string{"migration"},
 				tables:    []string{"Migration"},
 				triggers:  map[string]string{"UserMigration": ""},
 				grants: func(s *attached) []string {
-					return []string{stmt([]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}, s.resolved(s.a.Tables.Migration.TableArn()))}
+					return []string{
+						stmt([]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}, s.resolved(s.a.Tables.Migration.TableArn())),
+						// Imported by name: a partial ARN, and Secrets Manager's six characters.
+						stmt([]string{"secretsmanager:GetSecretValue"}, s.resolved(jsii.String(*legacyClient.SecretArn()+"-??????"))),
+						stmt([]string{"secretsmanager:GetSecretValue"}, s.resolved(s.a.NameKeySecret.SecretFullArn())),
+					}
 				},
 				secrets: 1, // the generated name key
 				env: map[string]map[string]string{"migration": {
-					"COGNITRIG_LEGACY_TOKEN_URL":     "https://legacy.example.com/token",
-					"COGNITRIG_LEGACY_USERINFO_URL":  "https://legacy.example.com/userinfo",
-					"COGNITRIG_LEGACY_CLIENT_ID":     "cognito-migration",
-					"COGNITRIG_LEGACY_CLIENT_SECRET": "{{resolve:secretsmanager:legacy-client:SecretString:::}}",
-					"COGNITRIG_LEGACY_ATTRIBUTE_MAP": "mail=email",
+					"COGNITRIG_LEGACY_TOKEN_URL":         "https://legacy.example.com/token",
+					"COGNITRIG_LEGACY_USERINFO_URL":      "https://legacy.example.com/userinfo",
+					"COGNITRIG_LEGACY_CLIENT_ID":         "cognito-migration",
+					"COGNITRIG_LEGACY_CLIENT_SECRET_ARN": `arn:{"Ref":"AWS::Partition"}:secretsmanager:eu-west-1:111122223333:secret:legacy-client`,
+					"COGNITRIG_LEGACY_ATTRIBUTE_MAP":     "mail=email",
 				}},
 			},
 		},
@@ -484,7 +494,7 @@ func TestAttachNothing(t *testing.T) {
 // TestAttachEverything: every feature on one pool shares one function per
 // entry point, each wired to the union of its features' triggers.
 func TestAttachEverything(t *testing.T) {
-	s, err := attachTo(t, everythingAttached(), nil)
+	s, err := attachTo(t, everythingAttached(), everythingSecrets)
 	if err != nil {
 		t.Fatalf("Attach: %v", err)
 	}
@@ -515,7 +525,7 @@ func TestAttachEverything(t *testing.T) {
 	for name, v := range map[string]string{
 		"COGNITRIG_AUTH_SEQUENCE":      "password,captcha,email-otp",
 		"COGNITRIG_CAPTCHA_VERIFY_URL": "https://www.google.com/recaptcha/api/siteverify",
-		"COGNITRIG_CAPTCHA_SECRET":     "{{resolve:secretsmanager:captcha:SecretString:::}}",
+		"COGNITRIG_CAPTCHA_SECRET_ARN": `arn:{"Ref":"AWS::Partition"}:secretsmanager:eu-west-1:111122223333:secret:captcha`,
 		"COGNITRIG_CAPTCHA_MIN_SCORE":  "0.7",
 		"COGNITRIG_MAGICLINK_PAGES":    "app=https://app.example.com/link,default=https://example.com/link",
 		"COGNITRIG_AUTH_LOCKOUT":       "10m0s",
@@ -529,9 +539,15 @@ func TestAttachEverything(t *testing.T) {
 		t.Error("customauth has no COGNITRIG_MAGICLINK_KMS_KEY")
 	}
 	mig := envOf(t, s.res[s.logicalID(s.a.Functions["migration"])])
-	if got := fmtEnv(mig["COGNITRIG_LEGACY_NAME_KEY"]); !strings.HasPrefix(got, "{{resolve:secretsmanager:") {
-		t.Errorf("migration COGNITRIG_LEGACY_NAME_KEY = %s, want a Secrets Manager dynamic reference", got)
+	for name, want := range map[string]string{
+		"COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN": s.resolved(s.a.NameKeySecret.SecretArn()),
+		"COGNITRIG_LEGACY_CLIENT_SECRET_ARN":   everythingClientSecretARN,
+	} {
+		if got := fmtEnv(mig[name]); got != want {
+			t.Errorf("migration %s = %s, want %s", name, got, want)
+		}
 	}
+	checkSecretsRead(t, s.synthesized)
 	for h, fn := range s.a.Functions {
 		env := envOf(t, s.res[s.logicalID(fn)])
 		for name := range env {
@@ -553,8 +569,7 @@ func everythingAttached() cognitrigcdk.AttachProps {
 				Sequence: []string{"password", "captcha", "email-otp"},
 				Captcha: &cognitrigcdk.CaptchaSettings{
 					VerifyURL: "https://www.google.com/recaptcha/api/siteverify", Provider: "recaptcha", MinScore: &score,
-					Secret: awscdk.SecretValue_SecretsManager(jsii.String("captcha"), nil),
-				},
+				}, // Secret: see everythingSecrets
 				MagicLinkPages: map[string]string{"default": "https://example.com/link", "app": "https://app.example.com/link"},
 				MagicLinkKey:   &cognitrigcdk.MagicLinkKeyProps{},
 				Limits:         cognitrigcdk.AuthLimits{Lockout: 10 * 60e9, MaxSends: 5},
@@ -573,11 +588,36 @@ func everythingAttached() cognitrigcdk.AttachProps {
 	}
 }
 
+// everythingClientSecretARN is the legacy client secret of
+// everythingSecrets, imported by its complete ARN.
+const everythingClientSecretARN = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:legacy-client-AbCdEf"
+
+// everythingSecrets gives everythingAttached its secrets in the stack:
+// the CAPTCHA key imported by name, the legacy client secret by its
+// complete ARN with a customer managed key. The name key is generated.
+func everythingSecrets(stack awscdk.Stack, _ *awscognito.UserPoolProps, a *cognitrigcdk.AttachProps) {
+	a.Features.CustomAuth.Captcha.Secret = awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("Captcha"), jsii.String("captcha"))
+	a.Features.Migration.ClientSecret = awssecretsmanager.Secret_FromSecretAttributes(stack, jsii.String("LegacyClient"), &awssecretsmanager.SecretAttributes{
+		SecretCompleteArn: jsii.String(everythingClientSecretARN),
+		EncryptionKey:     awskms.Key_FromKeyArn(stack, jsii.String("LegacyKey"), jsii.String("arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab")),
+	})
+}
+
 // TestAttachRefuses: secrets in plain text or in a plain environment
 // property, variables a typed setting covers, and settings Cognito would
 // refuse fail before anything is added, the error naming the setting.
 func TestAttachRefuses(t *testing.T) {
-	plain := awscdk.SecretValue_UnsafePlainText(jsii.String("s3cr3t-value"))
+	// plainSecret is a secret of the stack whose value the template holds.
+	plainSecret := func(stack awscdk.Stack, id string) awssecretsmanager.ISecret {
+		return awssecretsmanager.NewSecret(stack, jsii.String(id), &awssecretsmanager.SecretProps{
+			SecretStringValue: awscdk.SecretValue_UnsafePlainText(jsii.String("s3cr3t-value")),
+		})
+	}
+	captcha := func(secret func(awscdk.Stack) awssecretsmanager.ISecret) func(awscdk.Stack, *awscognito.UserPoolProps, *cognitrigcdk.AttachProps) {
+		return func(stack awscdk.Stack, _ *awscognito.UserPoolProps, a *cognitrigcdk.AttachProps) {
+			a.Features.CustomAuth.Captcha.Secret = secret(stack)
+		}
+	}
 	for _, c := range []struct {
 		name  string
 		props cognitrigcdk.AttachProps
@@ -592,12 +632,35 @@ func TestAttachRefuses(t *testing.T) {
 			nil, []string{"COGNITRIG_LEGACY_NAME_KEY is a secret", "Features.Migration.NameKeySecret"}},
 		{"master key in Environment", cognitrigcdk.AttachProps{Environment: map[string]string{"COGNITRIG_MASTER_KEY": "s3cr3t-value"}},
 			nil, []string{"COGNITRIG_MASTER_KEY"}},
+		// Issue 13 §3: the variables naming the secrets come from the
+		// typed settings, which also grant the read.
+		{"captcha secret ARN in Environment", cognitrigcdk.AttachProps{Environment: map[string]string{"COGNITRIG_CAPTCHA_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:captcha"}},
+			nil, []string{"COGNITRIG_CAPTCHA_SECRET_ARN is set from Features.CustomAuth.Captcha.Secret"}},
+		{"legacy client secret ARN in Environment", cognitrigcdk.AttachProps{Environment: map[string]string{"COGNITRIG_LEGACY_CLIENT_SECRET_ARN": "legacy-client"}},
+			nil, []string{"COGNITRIG_LEGACY_CLIENT_SECRET_ARN is set from Features.Migration.ClientSecret"}},
+		{"name key ARN in Environment", cognitrigcdk.AttachProps{Environment: map[string]string{"COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN": "name-key"}},
+			nil, []string{"COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN is set from Features.Migration.NameKeySecret"}},
+		{"master key ARN in Environment", cognitrigcdk.AttachProps{Environment: map[string]string{"COGNITRIG_MASTER_KEY_SECRET_ARN": "master-key"}},
+			nil, []string{"COGNITRIG_MASTER_KEY_SECRET_ARN is set from Features.CustomAuth.MasterKeySecret"}},
+		// A secret whose value the template holds is plain text all the same.
 		{"plain-text captcha secret", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{CustomAuth: &cognitrigcdk.CustomAuthFeature{
-			Sequence: []string{"captcha"}, Captcha: &cognitrigcdk.CaptchaSettings{VerifyURL: "https://example.com/v", Secret: plain}}}},
-			nil, []string{"secret COGNITRIG_CAPTCHA_SECRET is plain text"}},
+			Sequence: []string{"captcha"}, Captcha: &cognitrigcdk.CaptchaSettings{VerifyURL: "https://example.com/v"}}}},
+			captcha(func(stack awscdk.Stack) awssecretsmanager.ISecret { return plainSecret(stack, "Plain") }),
+			[]string{"Features.CustomAuth.Captcha.Secret (COGNITRIG_CAPTCHA_SECRET): the secret's value is written into the template in plain text"}},
 		{"plain-text legacy client secret", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{Migration: &cognitrigcdk.MigrationFeature{
-			TokenURL: "https://legacy.example.com/token", UserInfoURL: "https://legacy.example.com/userinfo", ClientID: "c", ClientSecret: plain}}},
-			nil, []string{"secret COGNITRIG_LEGACY_CLIENT_SECRET is plain text"}},
+			TokenURL: "https://legacy.example.com/token", UserInfoURL: "https://legacy.example.com/userinfo", ClientID: "c"}}},
+			func(stack awscdk.Stack, _ *awscognito.UserPoolProps, a *cognitrigcdk.AttachProps) {
+				a.Features.Migration.ClientSecret = plainSecret(stack, "Plain")
+			}, []string{"Features.Migration.ClientSecret (COGNITRIG_LEGACY_CLIENT_SECRET): the secret's value is written into the template in plain text"}},
+		{"plain-text name key and master key", cognitrigcdk.AttachProps{EmailFrom: from, Features: cognitrigcdk.Features{CustomAuth: &cognitrigcdk.CustomAuthFeature{},
+			Migration: &cognitrigcdk.MigrationFeature{TokenURL: "https://legacy.example.com/token", UserInfoURL: "https://legacy.example.com/userinfo", ClientID: "c"}}},
+			func(stack awscdk.Stack, _ *awscognito.UserPoolProps, a *cognitrigcdk.AttachProps) {
+				a.Features.Migration.NameKeySecret = plainSecret(stack, "PlainNameKey")
+				a.Features.CustomAuth.MasterKeySecret = awssecretsmanager.NewSecret(stack, jsii.String("PlainMasterKey"), &awssecretsmanager.SecretProps{
+					SecretObjectValue: &map[string]awscdk.SecretValue{"key": awscdk.SecretValue_UnsafePlainText(jsii.String("s3cr3t-value"))},
+				})
+			}, []string{"Features.Migration.NameKeySecret (COGNITRIG_LEGACY_NAME_KEY): the secret's value is written",
+				"Features.CustomAuth.MasterKeySecret (COGNITRIG_MASTER_KEY): the secret's value is written"}},
 		{"typed variable in Environment", cognitrigcdk.AttachProps{Environment: map[string]string{"COGNITRIG_SCOPE_MAP": "admin=read"}},
 			nil, []string{"COGNITRIG_SCOPE_MAP is set from Features.Tenancy"}},
 		{"captcha step without settings", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{CustomAuth: &cognitrigcdk.CustomAuthFeature{Sequence: []string{"password", "captcha"}}}},
@@ -611,12 +674,14 @@ func TestAttachRefuses(t *testing.T) {
 		{"password not first", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{CustomAuth: &cognitrigcdk.CustomAuthFeature{Sequence: []string{"captcha", "password"}}}},
 			nil, []string{"password can only be the first step"}},
 		{"step twice", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{CustomAuth: &cognitrigcdk.CustomAuthFeature{Sequence: []string{"password", "captcha", "Captcha"},
-			Captcha: &cognitrigcdk.CaptchaSettings{VerifyURL: "https://example.com/v", Secret: awscdk.SecretValue_SecretsManager(jsii.String("captcha"), nil)}}}},
-			nil, []string{"step captcha appears twice"}},
+			Captcha: &cognitrigcdk.CaptchaSettings{VerifyURL: "https://example.com/v"}}}},
+			captcha(func(stack awscdk.Stack) awssecretsmanager.ISecret {
+				return awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("Captcha"), jsii.String("captcha"))
+			}), []string{"step captcha appears twice"}},
 		{"two one-time-code steps", cognitrigcdk.AttachProps{EmailFrom: from, SMS: true, Features: cognitrigcdk.Features{CustomAuth: &cognitrigcdk.CustomAuthFeature{Sequence: []string{"email-otp", "sms-otp"}}}},
 			nil, []string{"more than one one-time-code step"}},
 		{"password alone", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{CustomAuth: &cognitrigcdk.CustomAuthFeature{Sequence: []string{"password"}}}},
-			nil, []string{"name at least one challenge step besides password"}},
+			nil, []string{"Features.CustomAuth.Sequence: \"password\" has no challenge step"}},
 		{"breaker open for part of a second", cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{Migration: &cognitrigcdk.MigrationFeature{
 			TokenURL: "https://legacy.example.com/token", UserInfoURL: "https://legacy.example.com/userinfo", ClientID: "c", BreakerOpen: 1500 * time.Millisecond}}},
 			nil, []string{"Features.Migration.BreakerOpen 1.5s: use whole seconds"}},
@@ -684,14 +749,26 @@ func TestAttachRefuses(t *testing.T) {
 }
 
 // TestNewRefusesPlainSecrets: the whole stack refuses a secret variable in
-// Props.Environment (plain text in the template) and points to Secrets.
+// Props.Environment (plain text in the template) and the variable naming
+// its secret (issue 13 §3), each pointing to the setting that gives the
+// secret and grants its read.
 func TestNewRefusesPlainSecrets(t *testing.T) {
-	for _, name := range []string{"COGNITRIG_CAPTCHA_SECRET", "COGNITRIG_LEGACY_CLIENT_SECRET", "COGNITRIG_LEGACY_NAME_KEY"} {
+	for name, want := range map[string]string{
+		"COGNITRIG_CAPTCHA_SECRET":             `COGNITRIG_CAPTCHA_SECRET is a secret and would be written into the template in plain text: give it through Secrets["COGNITRIG_CAPTCHA_SECRET"]`,
+		"COGNITRIG_LEGACY_CLIENT_SECRET":       `COGNITRIG_LEGACY_CLIENT_SECRET is a secret and would be written into the template in plain text: give it through Secrets["COGNITRIG_LEGACY_CLIENT_SECRET"]`,
+		"COGNITRIG_LEGACY_NAME_KEY":            `COGNITRIG_LEGACY_NAME_KEY is a secret and would be written into the template in plain text: give it through Secrets["COGNITRIG_LEGACY_NAME_KEY"]`,
+		"COGNITRIG_MASTER_KEY":                 "COGNITRIG_MASTER_KEY is a secret and would be written into the template in plain text: give it through MasterKeySecret",
+		"COGNITRIG_CAPTCHA_SECRET_ARN":         `COGNITRIG_CAPTCHA_SECRET_ARN is set from Secrets["COGNITRIG_CAPTCHA_SECRET"]`,
+		"COGNITRIG_LEGACY_CLIENT_SECRET_ARN":   `COGNITRIG_LEGACY_CLIENT_SECRET_ARN is set from Secrets["COGNITRIG_LEGACY_CLIENT_SECRET"]`,
+		"COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN": `COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN is set from Secrets["COGNITRIG_LEGACY_NAME_KEY"]`,
+		"COGNITRIG_MASTER_KEY_SECRET_ARN":      "COGNITRIG_MASTER_KEY_SECRET_ARN is set from MasterKeySecret",
+	} {
 		app := awscdk.NewApp(nil)
 		stack := awscdk.NewStack(app, jsii.String("S"), nil)
-		_, err := cognitrigcdk.New(stack, "C", cognitrigcdk.Props{Code: dummyCode(t), Environment: map[string]string{name: "s3cr3t-value"}})
-		if err == nil || !strings.Contains(err.Error(), name+" is a secret") || !strings.Contains(err.Error(), "Secrets") {
-			t.Errorf("%s in Environment: err %v, want a refusal naming it and Secrets", name, err)
+		_, err := cognitrigcdk.New(stack, "C", cognitrigcdk.Props{Code: dummyCode(t), Migration: &cognitrigcdk.MigrationProps{},
+			Environment: map[string]string{name: "s3cr3t-value"}})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s in Environment: err %v, want %q", name, err, want)
 		}
 		if err != nil && strings.Contains(err.Error(), "s3cr3t-value") {
 			t.Errorf("error %q shows the secret", err)
@@ -700,34 +777,44 @@ func TestNewRefusesPlainSecrets(t *testing.T) {
 }
 
 // TestNewProvidesNameKey: the whole stack with migration gives the
-// migration function COGNITRIG_LEGACY_NAME_KEY from a generated secret,
-// as a dynamic reference, and none without migration.
+// migration function a generated name key, which it reads at start-up
+// (COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN), and none without migration.
 func TestNewProvidesNameKey(t *testing.T) {
 	s := synth(t, cognitrigcdk.Props{Shape: cognitrigcdk.FunctionPerConcern, Migration: &cognitrigcdk.MigrationProps{}})
 	if s.c.NameKeySecret == nil {
 		t.Fatal("no generated name key")
 	}
 	env := envOf(t, s.res[s.logicalID(s.c.Functions["migration"])])
-	if got := fmtEnv(env["COGNITRIG_LEGACY_NAME_KEY"]); !strings.HasPrefix(got, "{{resolve:secretsmanager:") {
-		t.Errorf("COGNITRIG_LEGACY_NAME_KEY = %s, want a Secrets Manager dynamic reference", got)
+	if got, want := fmtEnv(env["COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN"]), fmt.Sprintf(`{"Ref":%q}`, s.idOf(s.c.NameKeySecret)); got != want {
+		t.Errorf("COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN = %s, want the generated secret's ARN %s", got, want)
 	}
 	for h, fn := range s.c.Functions {
-		if _, ok := envOf(t, s.res[s.logicalID(fn)])["COGNITRIG_LEGACY_NAME_KEY"]; ok && h != "migration" {
+		env := envOf(t, s.res[s.logicalID(fn)])
+		if _, ok := env["COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN"]; ok && h != "migration" {
 			t.Errorf("%s gets the name key", h)
 		}
+		if _, ok := env["COGNITRIG_LEGACY_NAME_KEY"]; ok {
+			t.Errorf("%s gets COGNITRIG_LEGACY_NAME_KEY: the key is in its configuration", h)
+		}
 	}
+	checkSecretsRead(t, s)
 	if s := synth(t, cognitrigcdk.Props{}); s.c.NameKeySecret != nil {
 		t.Error("a name key without migration")
 	}
-	given := synth(t, cognitrigcdk.Props{Shape: cognitrigcdk.FunctionPerConcern, Migration: &cognitrigcdk.MigrationProps{},
-		Secrets: map[string]awscdk.SecretValue{"COGNITRIG_LEGACY_NAME_KEY": awscdk.SecretValue_SecretsManager(jsii.String("team-name-key"), nil)}})
+	given := synth(t, cognitrigcdk.Props{Shape: cognitrigcdk.FunctionPerConcern, Migration: &cognitrigcdk.MigrationProps{}},
+		func(stack awscdk.Stack, p *cognitrigcdk.Props) {
+			p.Secrets = map[string]awssecretsmanager.ISecret{
+				"COGNITRIG_LEGACY_NAME_KEY": awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("NameKey"), jsii.String("team-name-key")),
+			}
+		})
 	if given.c.NameKeySecret != nil || len(given.ofType("AWS::SecretsManager::Secret")) != 1 { // the master key
 		t.Error("a name key generated beside the one given in Secrets")
 	}
 	env = envOf(t, given.res[given.logicalID(given.c.Functions["migration"])])
-	if got := fmtEnv(env["COGNITRIG_LEGACY_NAME_KEY"]); got != "{{resolve:secretsmanager:team-name-key:SecretString:::}}" {
-		t.Errorf("COGNITRIG_LEGACY_NAME_KEY = %s, want the given secret", got)
+	if got, want := fmtEnv(env["COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN"]), `arn:{"Ref":"AWS::Partition"}:secretsmanager:eu-west-1:111122223333:secret:team-name-key`; got != want {
+		t.Errorf("COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN = %s, want the given secret %s", got, want)
 	}
+	checkSecretsRead(t, given)
 }
 
 // TestAttachTriggerTaken: a trigger the pool already has is an error (the

@@ -1,11 +1,13 @@
 package cognitrigcdk
 
 import (
+	"github.com/cognitrig/cognitrig/config"
+	"maps"
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
 )
 
@@ -20,63 +22,8 @@ const (
 	HandlerAuthEvents = "authevents"
 )
 
-// Environment variables the construct sets.
-const (
-	envLogLevel         = "COGNITRIG_LOG_LEVEL"
-	envTenancyTable     = "COGNITRIG_TENANCY_TABLE"
-	envChallengesTable  = "COGNITRIG_CHALLENGES_TABLE"
-	envMigrationTable   = "COGNITRIG_MIGRATION_TABLE"
-	envAuditTable       = "COGNITRIG_AUDIT_TABLE"
-	envConfirmTable     = "COGNITRIG_CONFIRM_TABLE"
-	envLegacyUsersTable = "COGNITRIG_LEGACY_USERS_TABLE"
-	envEmailFrom        = "COGNITRIG_EMAIL_FROM"
-	envKMSKeyARN        = "COGNITRIG_KMS_KEY_ARN"
-	envMasterKey        = "COGNITRIG_MASTER_KEY"
-	envMasterKeySecret  = "COGNITRIG_MASTER_KEY_SECRET_ARN"
-	envAuthSequence     = "COGNITRIG_AUTH_SEQUENCE"
-	envFederation       = "COGNITRIG_FEDERATION_PROVIDERS"
-	envInbound          = "COGNITRIG_INBOUND_PROVIDERS"
-	envWelcomeEmail     = "COGNITRIG_WELCOME_EMAIL"
-	envMagicLinkKMSKey  = "COGNITRIG_MAGICLINK_KMS_KEY"
-
-	envCaptchaVerifyURL    = "COGNITRIG_CAPTCHA_VERIFY_URL"
-	envCaptchaSecret       = "COGNITRIG_CAPTCHA_SECRET" // secret
-	envCaptchaSiteKey      = "COGNITRIG_CAPTCHA_SITE_KEY"
-	envCaptchaProvider     = "COGNITRIG_CAPTCHA_PROVIDER"
-	envCaptchaMinScore     = "COGNITRIG_CAPTCHA_MIN_SCORE"
-	envCaptchaAction       = "COGNITRIG_CAPTCHA_ACTION"
-	envCaptchaHostnames    = "COGNITRIG_CAPTCHA_HOSTNAMES"
-	envMagicLinkPages      = "COGNITRIG_MAGICLINK_PAGES"
-	envMagicLinkURL        = "COGNITRIG_MAGICLINK_URL"
-	envAuthMaxFailures     = "COGNITRIG_AUTH_MAX_FAILURES"
-	envAuthFailWindow      = "COGNITRIG_AUTH_FAILURE_WINDOW"
-	envAuthLockout         = "COGNITRIG_AUTH_LOCKOUT"
-	envAuthMaxLockout      = "COGNITRIG_AUTH_MAX_LOCKOUT"
-	envAuthMaxSends        = "COGNITRIG_AUTH_MAX_SENDS"
-	envAuthSendWindow      = "COGNITRIG_AUTH_SEND_WINDOW"
-	envLegacyKeyAttribute  = "COGNITRIG_LEGACY_KEY_ATTRIBUTE"
-	envLegacyHashAttribute = "COGNITRIG_LEGACY_HASH_ATTRIBUTE"
-	envLegacyTokenURL      = "COGNITRIG_LEGACY_TOKEN_URL"
-	envLegacyUserInfoURL   = "COGNITRIG_LEGACY_USERINFO_URL"
-	envLegacyLookupURL     = "COGNITRIG_LEGACY_LOOKUP_URL"
-	envLegacyClientID      = "COGNITRIG_LEGACY_CLIENT_ID"
-	envLegacyClientSecret  = "COGNITRIG_LEGACY_CLIENT_SECRET" // secret
-	envLegacyScope         = "COGNITRIG_LEGACY_SCOPE"
-	envLegacyAttributeMap  = "COGNITRIG_LEGACY_ATTRIBUTE_MAP"
-	envLegacyDenyAttrs     = "COGNITRIG_LEGACY_DENY_ATTRIBUTES"
-	envLegacyNameKey       = "COGNITRIG_LEGACY_NAME_KEY" // secret
-	envBreakerMaxFailures  = "COGNITRIG_BREAKER_MAX_FAILURES"
-	envBreakerOpenSeconds  = "COGNITRIG_BREAKER_OPEN_SECONDS"
-	envAllowedClients      = "COGNITRIG_ALLOWED_CLIENTS"
-	envIPAllow             = "COGNITRIG_IP_ALLOW"
-	envIPDeny              = "COGNITRIG_IP_DENY"
-	envMFAOnNewDevice      = "COGNITRIG_MFA_ON_NEW_DEVICE"
-	envAuditRetainDays     = "COGNITRIG_AUDIT_RETENTION_DAYS"
-	envScopeMap            = "COGNITRIG_SCOPE_MAP"
-	envGroupPattern        = "COGNITRIG_GROUP_PATTERN"
-	envRequireInvitation   = "COGNITRIG_REQUIRE_INVITATION"
-	envTrustedEmail        = "COGNITRIG_TRUSTED_EMAIL_PROVIDERS"
-)
+// The environment variables the construct sets are package config's
+// (config.Env*): the names the functions read.
 
 // tableID names one of the tables a concern uses.
 type tableID string
@@ -112,7 +59,11 @@ type concern struct {
 	mac      bool                 // signs magic links with the KMS HMAC key
 	nameKey  bool                 // reads the legacy name key
 	env      map[string]string    // the typed settings' variables
-	secrets  map[string]awscdk.SecretValue
+	// secrets are the Secrets Manager secrets of the typed settings, by
+	// the variable that names each (COGNITRIG_..._ARN); the master key
+	// and the name key join them when the function is added (keyed,
+	// nameKey).
+	secrets map[string]awssecretsmanager.ISecret
 }
 
 // opInboundFederation is the inbound federation trigger, which the CDK's
@@ -130,17 +81,21 @@ func featuresOf(p Props) Features {
 		CustomMessages: &CustomMessagesFeature{},
 		AuthEvents:     &AuthEventsFeature{},
 	}
-	if strings.TrimSpace(p.Environment[envFederation]) != "" {
+	if strings.TrimSpace(p.Environment[config.EnvFederationProviders]) != "" {
 		f.FederationLinking = &FederationLinkingFeature{}
 	}
-	if strings.TrimSpace(p.Environment[envInbound]) != "" {
+	if strings.TrimSpace(p.Environment[config.EnvInboundProviders]) != "" {
 		f.InboundFederation = &InboundFederationFeature{}
 	}
 	if p.WelcomeEmail {
 		f.WelcomeEmail = &WelcomeEmailFeature{}
 	}
+	if s := p.Secrets[config.EnvCaptchaSecret]; s != nil {
+		f.CustomAuth.Captcha = &CaptchaSettings{Secret: s}
+	}
 	if p.Migration != nil {
-		f.Migration = &MigrationFeature{LegacyUsersTable: p.Migration.LegacyUsersTable}
+		f.Migration = &MigrationFeature{LegacyUsersTable: p.Migration.LegacyUsersTable,
+			ClientSecret: p.Secrets[config.EnvLegacyClientSecret], NameKeySecret: p.Secrets[config.EnvLegacyNameKey]}
 	}
 	if p.CustomSenders != nil {
 		f.CustomSenders = &CustomSendersFeature{Key: p.CustomSenders.Key}
@@ -269,24 +224,24 @@ func tenancyConcern(f Features) (concern, bool) {
 		}
 		t.triggers = append(t.triggers, trigger{op: awscognito.UserPoolOperation_PRE_TOKEN_GENERATION_CONFIG(), version: version})
 		if len(tf.ScopeMap) > 0 {
-			t.env[envScopeMap] = scopeMap(tf.ScopeMap)
+			t.env[config.EnvScopeMap] = scopeMap(tf.ScopeMap)
 		}
 		if tf.GroupPattern != "" {
-			t.env[envGroupPattern] = tf.GroupPattern
+			t.env[config.EnvGroupPattern] = tf.GroupPattern
 		}
 	}
 	if inv := f.Invitations; inv != nil && inv.Required {
-		t.env[envRequireInvitation] = "true"
+		t.env[config.EnvRequireInvitation] = "true"
 	}
 	if fl := f.FederationLinking; fl != nil {
 		// tenancy/federation: find the existing user by verified email and
 		// link the identity to it; only with linking on.
 		t.cognito = append(t.cognito, "cognito-idp:ListUsers", "cognito-idp:AdminLinkProviderForUser")
 		if len(fl.Providers) > 0 {
-			t.env[envFederation] = strings.Join(fl.Providers, ",")
+			t.env[config.EnvFederationProviders] = strings.Join(fl.Providers, ",")
 		}
 		if len(fl.TrustedEmailProviders) > 0 {
-			t.env[envTrustedEmail] = strings.Join(fl.TrustedEmailProviders, ",")
+			t.env[config.EnvTrustedEmailProviders] = strings.Join(fl.TrustedEmailProviders, ",")
 		}
 	}
 	if f.WelcomeEmail != nil {
@@ -294,7 +249,7 @@ func tenancyConcern(f Features) (concern, bool) {
 		// keeps its markers with conditional puts, updates and deletes.
 		t.tables[tableConfirm] = []string{"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
 		t.email = true
-		t.env[envWelcomeEmail] = "true"
+		t.env[config.EnvWelcomeEmail] = "true"
 	}
 	if in := f.InboundFederation; in != nil {
 		// tenancy/inbound: the provider's tenant, read from the tenancy
@@ -303,7 +258,7 @@ func tenancyConcern(f Features) (concern, bool) {
 		// operation for it, see addTrigger.
 		t.triggers = append(t.triggers, trigger{op: opInboundFederation, version: awscognito.LambdaVersion_V1_0})
 		if len(in.Providers) > 0 {
-			t.env[envInbound] = joinMap(in.Providers, "=", ",")
+			t.env[config.EnvInboundProviders] = joinMap(in.Providers, "=", ",")
 		}
 	}
 	if len(t.env) == 0 {
@@ -328,18 +283,8 @@ func merge(handler string, cs []concern) concern {
 		all.keyed = all.keyed || c.keyed
 		all.mac = all.mac || c.mac
 		all.nameKey = all.nameKey || c.nameKey
-		for name, v := range c.secrets {
-			if all.secrets == nil {
-				all.secrets = map[string]awscdk.SecretValue{}
-			}
-			all.secrets[name] = v
-		}
-		for name, v := range c.env {
-			if all.env == nil {
-				all.env = map[string]string{}
-			}
-			all.env[name] = v
-		}
+		all.secrets = mergeMap(all.secrets, c.secrets)
+		all.env = mergeMap(all.env, c.env)
 	}
 	return all
 }
@@ -387,6 +332,16 @@ func owner(name string) string {
 func (c concern) receives(name string) bool {
 	o := owner(name)
 	return o == "" || c.handler == HandlerAll || c.handler == o
+}
+
+// mergeMap returns a with the entries of b, a new map if a is nil and b
+// is not empty.
+func mergeMap[V any](a, b map[string]V) map[string]V {
+	if a == nil && len(b) > 0 {
+		a = map[string]V{}
+	}
+	maps.Copy(a, b)
+	return a
 }
 
 func union(a, b []string) []string {

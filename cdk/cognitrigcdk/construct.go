@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cognitrig/cognitrig/config"
 )
 
 // Cognitrig is a user pool with every cognitrig trigger wired to Lambda
@@ -71,11 +72,12 @@ type Cognitrig struct {
 	// Props.MagicLinkKey.
 	MagicLinkKey awskms.IKey
 	// MasterKeySecret is the generated master key; nil when
-	// Props.MasterKeySecret or Props.MasterKey is given.
+	// Props.MasterKeySecret is given.
 	MasterKeySecret awssecretsmanager.Secret
 	// NameKeySecret is the generated COGNITRIG_LEGACY_NAME_KEY of the
-	// migration function; nil without Props.Migration, or when
-	// Props.Secrets gives the variable.
+	// migration function, which reads it at start-up
+	// (COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN); nil without Props.Migration,
+	// or when Props.Secrets gives the variable.
 	NameKeySecret awssecretsmanager.Secret
 	// IdentityPool is nil without Props.IdentityPool.
 	IdentityPool awscognitoidentitypool.IdentityPool
@@ -106,18 +108,10 @@ func New(scope constructs.Construct, id string, props Props) (c *Cognitrig, err 
 	if err != nil {
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
 	}
-	stack := awscdk.Stack_Of(scope)
-	secrets := p.Secrets
-	if p.MasterKey != nil {
-		secrets = maps.Clone(secrets)
-		if secrets == nil {
-			secrets = map[string]awscdk.SecretValue{}
-		}
-		secrets[envMasterKey] = p.MasterKey
-	}
-	if err := checkSecrets(stack, secrets); err != nil {
+	if err := checkSecretSources(typedSecrets(featuresOf(p)), false); err != nil {
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
 	}
+	stack := awscdk.Stack_Of(scope)
 
 	// CDK reports errors by panicking, and so does a failed build (from
 	// inside CDK's bundling); return them as errors.
@@ -138,10 +132,6 @@ func New(scope constructs.Construct, id string, props Props) (c *Cognitrig, err 
 	}
 	a.addTables(tables)
 	c.Tables = a.Tables
-	if p.MasterKey != nil {
-		awscdk.Annotations_Of(c.Construct).AddWarningV2(jsii.String("cognitrig:masterKey"),
-			jsii.String("MasterKey puts the resolved master key into the function's configuration, readable with lambda:GetFunctionConfiguration, and a rotation reaches it only at the next deployment: use MasterKeySecret"))
-	}
 	if p.CustomSenders != nil {
 		// The pool takes the key when it is constructed.
 		a.SenderKey = p.CustomSenders.Key
@@ -187,7 +177,7 @@ func (a *Attachment) build(p Props, f Features, stack awscdk.Stack, cs []concern
 	for _, fc := range cs {
 		keyed, mac, decrypt, nameKey = keyed || fc.keyed, mac || fc.mac, decrypt || fc.decrypt, nameKey || fc.nameKey
 	}
-	if keyed && p.MasterKey == nil && p.MasterKeySecret == nil {
+	if keyed && p.MasterKeySecret == nil {
 		a.MasterKeySecret = awssecretsmanager.NewSecret(a.Construct, jsii.String("MasterKey"), &awssecretsmanager.SecretProps{
 			Description: jsii.String("cognitrig COGNITRIG_MASTER_KEY: custom authentication derives its keys from it"),
 			// Letters and digits only: 64 of them are valid base64 of 48 bytes.
@@ -200,18 +190,11 @@ func (a *Attachment) build(p Props, f Features, stack awscdk.Stack, cs []concern
 		p.MasterKeySecret = a.MasterKeySecret
 	}
 	if nameKey {
-		// The migration entry point reads COGNITRIG_LEGACY_NAME_KEY as a
-		// value only: it gets a dynamic reference to the secret, resolved
-		// at deploy time, unless Props.Secrets gives one.
-		if _, given := p.Secrets[envLegacyNameKey]; !given {
-			var secret awssecretsmanager.ISecret
-			if f.Migration != nil && f.Migration.NameKeySecret != nil {
-				secret = f.Migration.NameKeySecret
-			} else {
-				a.NameKeySecret = nameKeySecret(a.Construct)
-				secret = a.NameKeySecret
-			}
-			a.nameKeyValue = secret.SecretValue()
+		if f.Migration != nil && f.Migration.NameKeySecret != nil {
+			a.nameKey = f.Migration.NameKeySecret
+		} else {
+			a.NameKeySecret = nameKeySecret(a.Construct)
+			a.nameKey = a.NameKeySecret
 		}
 	}
 	if decrypt && a.SenderKey == nil {
@@ -265,31 +248,6 @@ func (p *Props) defaultCode(cs []concern) error {
 		p.Code = GoBuild(p.Source)
 	}
 	return nil
-}
-
-// checkSecrets refuses secrets whose value would be written into the
-// template: plain text, and ssm-secure references (which Lambda
-// environments do not resolve).
-func checkSecrets(stack awscdk.Stack, secrets map[string]awscdk.SecretValue) error {
-	var errs []error
-	for _, name := range sortedKeys(secrets) {
-		v := secrets[name]
-		if v == nil {
-			errs = append(errs, fmt.Errorf("secret %s has no value", name))
-			continue
-		}
-		resolved, isString := stack.Resolve(v).(string)
-		switch {
-		case !isString:
-			// An intrinsic, such as a Ref to a NoEcho parameter.
-		case strings.HasPrefix(resolved, "{{resolve:ssm-secure:"):
-			errs = append(errs, fmt.Errorf("secret %s is an ssm-secure reference, which Lambda environments do not resolve: use Secrets Manager", name))
-		case strings.HasPrefix(resolved, "{{resolve:"):
-		default:
-			errs = append(errs, fmt.Errorf("secret %s is plain text and would be written into the template: use awscdk.SecretValue_SecretsManager", name))
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // Key schemas, mirroring the stores that read and write the tables.
@@ -546,17 +504,17 @@ func (c *Attachment) table(id tableID, p Props) awsdynamodb.ITable {
 func tableEnv(id tableID) string {
 	switch id {
 	case tableTenancy:
-		return envTenancyTable
+		return config.EnvTenancyTable
 	case tableChallenges:
-		return envChallengesTable
+		return config.EnvChallengesTable
 	case tableMigration:
-		return envMigrationTable
+		return config.EnvMigrationTable
 	case tableAudit:
-		return envAuditTable
+		return config.EnvAuditTable
 	case tableConfirm:
-		return envConfirmTable
+		return config.EnvConfirmTable
 	case tableLegacyUsers:
-		return envLegacyUsersTable
+		return config.EnvLegacyUsersTable
 	}
 	panic("cognitrigcdk: unknown table " + string(id))
 }
@@ -595,17 +553,9 @@ func (c *Attachment) addFunction(p Props, stack awscdk.Stack, fc concern) {
 		},
 	})
 
-	env := map[string]*string{envLogLevel: jsii.String(p.Functions.LogLevel)}
+	env := map[string]*string{config.EnvLogLevel: jsii.String(p.Functions.LogLevel)}
 	for name, v := range fc.env {
 		env[name] = jsii.String(v)
-	}
-	for name, v := range fc.secrets {
-		// Checked to be a dynamic reference (checkSecrets): CloudFormation
-		// resolves it at deploy time.
-		env[name] = v.UnsafeUnwrap()
-	}
-	if fc.nameKey && c.nameKeyValue != nil {
-		env[envLegacyNameKey] = c.nameKeyValue.UnsafeUnwrap()
 	}
 	var statements []awsiam.PolicyStatement
 	for _, id := range sortedKeys(fc.tables) {
@@ -623,7 +573,7 @@ func (c *Attachment) addFunction(p Props, stack awscdk.Stack, fc concern) {
 	}
 	if fc.email && p.EmailFrom != "" {
 		address, domain, _ := sesIdentities(p.EmailFrom) // validated
-		env[envEmailFrom] = jsii.String(p.EmailFrom)
+		env[config.EnvEmailFrom] = jsii.String(p.EmailFrom)
 		identity := func(name string) string {
 			return *stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("ses"), Resource: jsii.String("identity"),
 				ResourceName: jsii.String(name), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME})
@@ -639,38 +589,33 @@ func (c *Attachment) addFunction(p Props, stack awscdk.Stack, fc concern) {
 			Actions: jsii.Strings("sns:Publish"), NotResources: jsii.Strings("arn:" + *awscdk.Aws_PARTITION() + ":sns:*:*:*"),
 		}))
 	}
-	if fc.keyed && p.MasterKeySecret != nil {
-		// The function reads the key from the secret when it starts: the
-		// key is in neither the template nor the function's configuration.
-		secret := p.MasterKeySecret
-		env[envMasterKeySecret] = secret.SecretArn()
-		arn := secret.SecretFullArn()
-		if arn == nil {
-			// A secret imported by name has a partial ARN; Secrets Manager
-			// appends six characters.
-			arn = jsii.String(*secret.SecretArn() + "-??????")
-		}
-		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Actions: jsii.Strings("secretsmanager:GetSecretValue"), Resources: jsii.Strings(*arn),
-		}))
-		if key := secret.EncryptionKey(); key != nil {
-			statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Actions: jsii.Strings("kms:Decrypt"), Resources: jsii.Strings(*key.KeyArn()),
-			}))
-		}
-	} else if fc.keyed {
-		// Deprecated MasterKey: a dynamic reference, resolved at deploy
-		// time into the function's configuration.
-		env[envMasterKey] = p.MasterKey.UnsafeUnwrap()
+	// Every secret is read from Secrets Manager when the function starts
+	// (config.WithSecrets): the function gets the variable naming the
+	// secret, never its value or a dynamic reference, so the secret is in
+	// neither the template nor the function's configuration, and a
+	// rotated secret reaches every container started after the rotation.
+	secrets := maps.Clone(fc.secrets) // variable naming the secret -> secret
+	if secrets == nil {
+		secrets = map[string]awssecretsmanager.ISecret{}
+	}
+	if fc.keyed {
+		secrets[config.EnvMasterKeySecret] = p.MasterKeySecret
+	}
+	if fc.nameKey {
+		secrets[config.EnvLegacyNameKeySecret] = c.nameKey
+	}
+	for _, name := range sortedKeys(secrets) {
+		env[name] = secrets[name].SecretArn()
+		statements = append(statements, readSecret(secrets[name])...)
 	}
 	if fc.mac {
-		env[envMagicLinkKMSKey] = c.MagicLinkKey.KeyArn()
+		env[config.EnvMagicLinkKMSKey] = c.MagicLinkKey.KeyArn()
 		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions: jsii.Strings("kms:GenerateMac", "kms:VerifyMac"), Resources: jsii.Strings(*c.MagicLinkKey.KeyArn()),
 		}))
 	}
 	if fc.decrypt {
-		env[envKMSKeyARN] = c.SenderKey.KeyArn()
+		env[config.EnvKMSKeyARN] = c.SenderKey.KeyArn()
 		statements = append(statements, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions: jsii.Strings("kms:Decrypt"), Resources: jsii.Strings(*c.SenderKey.KeyArn()),
 		}))
@@ -686,11 +631,6 @@ func (c *Attachment) addFunction(p Props, stack awscdk.Stack, fc concern) {
 	for _, name := range sortedKeys(p.Environment) {
 		if fc.receives(name) {
 			env[name] = jsii.String(p.Environment[name])
-		}
-	}
-	for _, name := range sortedKeys(p.Secrets) {
-		if fc.receives(name) {
-			env[name] = p.Secrets[name].UnsafeUnwrap()
 		}
 	}
 
@@ -744,6 +684,33 @@ func (c *Attachment) addFunction(p Props, stack awscdk.Stack, fc concern) {
 		}), 0, fmt.Sprintf("cognitrig %s: a custom-sender event failed after Lambda's retries and is in the dead-letter queue: "+
 			"a user did not get a code or temporary password; read the queue, fix the cause, and resend", fc.handler))
 	}
+}
+
+// readSecret returns the statements that let a function read secret:
+// secretsmanager:GetSecretValue on that secret only, and kms:Decrypt on
+// its key, through Secrets Manager only, when it has a key of its own
+// (AWS Secrets Manager "Secret encryption and decryption in AWS Secrets
+// Manager", Permissions for the KMS key: Secrets Manager decrypts with the
+// caller's permissions; the aws/secretsmanager key needs none).
+func readSecret(secret awssecretsmanager.ISecret) []awsiam.PolicyStatement {
+	arn := secret.SecretFullArn()
+	if arn == nil {
+		// A secret imported by name has a partial ARN; Secrets Manager
+		// appends six characters.
+		arn = jsii.String(*secret.SecretArn() + "-??????")
+	}
+	out := []awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("secretsmanager:GetSecretValue"), Resources: jsii.Strings(*arn),
+	})}
+	if key := secret.EncryptionKey(); key != nil {
+		out = append(out, awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings("kms:Decrypt"), Resources: jsii.Strings(*key.KeyArn()),
+			Conditions: &map[string]any{"StringEquals": map[string]any{
+				"kms:ViaService": "secretsmanager." + *awscdk.Stack_Of(secret).Region() + ".amazonaws.com",
+			}},
+		}))
+	}
+	return out
 }
 
 // invokedAsynchronously reports whether Cognito invokes the function of fc

@@ -124,24 +124,27 @@
 //
 // # Secrets
 //
-// Custom authentication derives its keys from the master key: by default
-// a secret the construct generates in Secrets Manager, or
-// Props.MasterKeySecret. The custom-auth function gets only the secret's
-// ARN (COGNITRIG_MASTER_KEY_SECRET_ARN) and secretsmanager:GetSecretValue
-// on that secret, and reads the key when it starts, so the key is in
-// neither the template nor the function's configuration, and a rotation
-// reaches every container started after it. Other secret values
-// (Props.Secrets, CaptchaSettings.Secret, MigrationFeature.ClientSecret,
-// and the deprecated Props.MasterKey) reach the functions as
-// CloudFormation dynamic references, resolved at deploy time into the
-// function's configuration; plain text is refused. So is a secret variable
-// (COGNITRIG_MASTER_KEY, COGNITRIG_CAPTCHA_SECRET,
-// COGNITRIG_LEGACY_CLIENT_SECRET, COGNITRIG_LEGACY_NAME_KEY) in a plain
-// environment property (Props.Environment, AttachProps.Environment).
-// Migration gets COGNITRIG_LEGACY_NAME_KEY, which keys the digests of
-// unconfirmed user names, from a generated secret (or
-// MigrationFeature.NameKeySecret, or Props.Secrets) as a dynamic
-// reference: the handler reads it only as a value.
+// Every secret is an awssecretsmanager.ISecret that the function reads
+// once when it starts (config.WithSecrets): the master key
+// (Props.MasterKeySecret, CustomAuthFeature.MasterKeySecret; default:
+// generated), the CAPTCHA secret key (CaptchaSettings.Secret), the legacy
+// client secret (MigrationFeature.ClientSecret) and the migration name key
+// (MigrationFeature.NameKeySecret; default: generated); New takes the
+// last three in Props.Secrets, by variable. The function that reads one
+// gets only the secret's ARN, in COGNITRIG_MASTER_KEY_SECRET_ARN,
+// COGNITRIG_CAPTCHA_SECRET_ARN, COGNITRIG_LEGACY_CLIENT_SECRET_ARN or
+// COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN, with
+// secretsmanager:GetSecretValue on that secret alone (a secret imported
+// by name: its partial ARN followed by "-??????") and kms:Decrypt on its
+// key, through Secrets Manager, when it has a key of its own. So no
+// secret is in the template or in the function's configuration (which
+// anyone allowed lambda:GetFunctionConfiguration can read), and a rotated
+// secret reaches every container started after the rotation. Refused: a
+// secret variable (COGNITRIG_MASTER_KEY, COGNITRIG_CAPTCHA_SECRET,
+// COGNITRIG_LEGACY_CLIENT_SECRET, COGNITRIG_LEGACY_NAME_KEY) or the
+// variable naming its secret in a plain environment property
+// (Props.Environment, AttachProps.Environment), and a Secret of the app
+// whose value the template holds (SecretStringValue in plain text).
 //
 // # Clients
 //

@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cognitrig/cognitrig/cdk/cognitrigcdk"
 )
@@ -39,7 +40,8 @@ func ExampleNew() {
 // choosing the features: the custom-auth sequence, tenant claims (also in
 // the access tokens of machine-to-machine clients) and the welcome email.
 // Only their functions, tables, permissions and triggers are added. The
-// CAPTCHA secret comes from Secrets Manager; a plain value is refused.
+// CAPTCHA secret comes from Secrets Manager: the function gets its ARN and
+// reads it when it starts; a plain value is refused.
 // (Compiled, not run: running it builds the handlers.)
 func ExampleAttach() {
 	defer jsii.Close()
@@ -59,7 +61,7 @@ func ExampleAttach() {
 				Captcha: &cognitrigcdk.CaptchaSettings{
 					VerifyURL: "https://www.google.com/recaptcha/api/siteverify",
 					Provider:  "recaptcha",
-					Secret:    awscdk.SecretValue_SecretsManager(jsii.String("auth/captcha"), nil),
+					Secret:    awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("CaptchaSecret"), jsii.String("auth/captcha")),
 				},
 			},
 			Tenancy:      &cognitrigcdk.TenancyFeature{ScopeMap: map[string][]string{"admin": {"read", "write"}}, MachineToMachineClaims: true},

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -130,8 +131,8 @@ func everythingOn(shape cognitrigcdk.Shape) (cognitrigcdk.Props, func(awscdk.Sta
 			p.Migration = &cognitrigcdk.MigrationProps{
 				LegacyUsersTable: awsdynamodb.Table_FromTableName(stack, jsii.String("Legacy"), jsii.String("legacy-users")),
 			}
-			p.Secrets = map[string]awscdk.SecretValue{
-				"COGNITRIG_CAPTCHA_SECRET": awscdk.SecretValue_SecretsManager(jsii.String("captcha"), nil),
+			p.Secrets = map[string]awssecretsmanager.ISecret{
+				"COGNITRIG_CAPTCHA_SECRET": awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("Captcha"), jsii.String("captcha")),
 			}
 		}
 }
@@ -174,6 +175,7 @@ func TestCdkNag(t *testing.T) {
 func TestCdkNagAttached(t *testing.T) {
 	r := nagRun(t, func(stack awscdk.Stack) {
 		props := everythingAttached()
+		everythingSecrets(stack, nil, &props)
 		props.Code = dummyCode(t)
 		props.UserPool = awscognito.NewUserPool(stack, jsii.String("Pool"), &awscognito.UserPoolProps{FeaturePlan: awscognito.FeaturePlan_ESSENTIALS})
 		if _, err := cognitrigcdk.Attach(stack, "Cognitrig", props); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/cognitrig/cognitrig/config"
 )
 
 // Shape is how the triggers are spread over Lambda functions.
@@ -100,16 +101,6 @@ type Props struct {
 	// secret generated in Secrets Manager, 64 letters and digits (valid
 	// base64 of 48 bytes), kept when the stack is deleted.
 	MasterKeySecret awssecretsmanager.ISecret
-	// MasterKey is COGNITRIG_MASTER_KEY given as a value, resolved by
-	// CloudFormation into the function's environment; refused together
-	// with MasterKeySecret. Like Secrets, it must be a reference, never
-	// plain text.
-	//
-	// Deprecated: the resolved key is readable in the function's
-	// configuration (lambda:GetFunctionConfiguration) and does not follow
-	// a rotation until the next deployment; use MasterKeySecret.
-	MasterKey awscdk.SecretValue
-
 	// Migration, when set, wires the User Migration trigger.
 	Migration *MigrationProps
 	// CustomSenders, when set, wires the custom email (and, with SMS, SMS)
@@ -137,16 +128,29 @@ type Props struct {
 	// COGNITRIG_MFA_ON_NEW_DEVICE, COGNITRIG_AUDIT_RETENTION_DAYS); others
 	// go to every function. The variables this construct sets itself
 	// (table names, COGNITRIG_EMAIL_FROM, COGNITRIG_KMS_KEY_ARN,
-	// COGNITRIG_LOG_LEVEL, COGNITRIG_MASTER_KEY) are refused here: use
-	// their props.
+	// COGNITRIG_LOG_LEVEL) are refused here: use their props. So are the
+	// secret variables (COGNITRIG_MASTER_KEY, COGNITRIG_CAPTCHA_SECRET,
+	// COGNITRIG_LEGACY_CLIENT_SECRET, COGNITRIG_LEGACY_NAME_KEY), whose
+	// value would be written into the template, and the variables naming
+	// their secrets (COGNITRIG_..._ARN): use MasterKeySecret and Secrets.
 	Environment map[string]string
-	// Secrets adds variables whose values are references to secrets
-	// (awscdk.SecretValue_SecretsManager, or a NoEcho CfnParameter), routed
-	// like Environment. CloudFormation resolves them at deploy time, so
-	// the template never holds them; a plain-text SecretValue is refused.
-	// Note that the function's configuration does hold the value: anyone
-	// allowed lambda:GetFunctionConfiguration can read it.
-	Secrets map[string]awscdk.SecretValue
+	// Secrets gives the secret variables COGNITRIG_CAPTCHA_SECRET,
+	// COGNITRIG_LEGACY_CLIENT_SECRET and COGNITRIG_LEGACY_NAME_KEY (keys)
+	// as Secrets Manager secrets (awssecretsmanager.Secret_FromSecretNameV2,
+	// Secret_FromSecretCompleteArn, or a Secret of this app). The function
+	// that reads a variable gets the secret's ARN in its counterpart
+	// (COGNITRIG_CAPTCHA_SECRET_ARN, COGNITRIG_LEGACY_CLIENT_SECRET_ARN,
+	// COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN) and
+	// secretsmanager:GetSecretValue on that secret only (and kms:Decrypt
+	// on its key, if it has one of its own), and reads the value once
+	// when it starts: it is in neither the template nor the function's
+	// configuration. The legacy variables need Migration. Any other name is
+	// refused: the master key is MasterKeySecret, and the functions read
+	// no other variable from Secrets Manager. A Secret of this app whose
+	// value is written into the template (SecretStringValue in plain
+	// text) is refused too. COGNITRIG_LEGACY_NAME_KEY defaults to a
+	// generated secret (Cognitrig.NameKeySecret).
+	Secrets map[string]awssecretsmanager.ISecret
 }
 
 // UserPoolProps configures the user pool. Sign-in is by email, the
@@ -474,26 +478,28 @@ func (p Props) validate() error {
 	if p.CustomSenders != nil && p.EmailFrom == "" {
 		bad("CustomSenders needs EmailFrom: the custom email sender replaces Cognito's own delivery")
 	}
-	if p.MasterKey != nil && p.MasterKeySecret != nil {
-		bad("MasterKey and MasterKeySecret are both set: keep MasterKeySecret")
-	}
 	if p.IdentityPool != nil && !bucketName.MatchString(p.IdentityPool.Bucket) {
 		bad("IdentityPool.Bucket %q: give the name of an S3 bucket (3 to 63 lower-case letters, digits, dots, hyphens)", p.IdentityPool.Bucket)
 	}
 
 	for _, k := range sortedKeys(p.Environment) {
-		if err := checkEnvName("Environment", k); err != nil {
-			errs = append(errs, err)
-		} else if err := checkPlainEnv("Environment", k, "Secrets (a Secrets Manager reference)"); err != nil {
+		if err := checkEnvName("Environment", k, false); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	for k := range p.Secrets {
-		if err := checkEnvName("Secrets", k); err != nil {
-			errs = append(errs, err)
-		}
-		if _, dup := p.Environment[k]; dup {
-			bad("%s is in both Environment and Secrets: keep one", k)
+	for _, k := range sortedKeys(p.Secrets) {
+		v, isSecret := secretVarOf(k)
+		switch {
+		case k == config.EnvMasterKey || k == config.EnvMasterKeySecret:
+			bad("Secrets: %s is set from MasterKeySecret; do not set it here", k)
+		case isSecret && k == v.SecretARN:
+			bad("Secrets: key the secret by %s, the variable it holds; the construct sets %s to the secret's ARN", v.Name, k)
+		case !isSecret:
+			bad("Secrets: %s is not read from Secrets Manager: give %s, %s or %s here, and other variables in Environment", k, config.EnvCaptchaSecret, config.EnvLegacyClientSecret, config.EnvLegacyNameKey)
+		case p.Secrets[k] == nil:
+			bad("Secrets: %s has no secret: give an awssecretsmanager.ISecret", k)
+		case owner(k) == HandlerMigration && p.Migration == nil:
+			bad("Secrets: %s is read by the migration function: set Migration, or remove it", k)
 		}
 	}
 	return errors.Join(errs...)
@@ -521,50 +527,106 @@ func checkURL(u string) error {
 }
 
 // managedEnv are the variables the construct sets itself, and the prop
-// that sets each.
+// that sets each; checkEnvName covers the secret variables and the
+// variables naming their secrets (secretVarOf).
 func managedEnv(name string) (prop string, managed bool) {
 	switch name {
-	case envTenancyTable, envChallengesTable, envMigrationTable, envAuditTable, envConfirmTable:
+	case config.EnvTenancyTable, config.EnvChallengesTable, config.EnvMigrationTable, config.EnvAuditTable, config.EnvConfirmTable:
 		return "the construct's tables", true
-	case envLegacyUsersTable:
+	case config.EnvLegacyUsersTable:
 		return "Migration.LegacyUsersTable", true
-	case envEmailFrom:
+	case config.EnvEmailFrom:
 		return "EmailFrom", true
-	case envMagicLinkKMSKey:
+	case config.EnvMagicLinkKMSKey:
 		return "MagicLinkKey", true
-	case envWelcomeEmail:
+	case config.EnvWelcomeEmail:
 		return "WelcomeEmail", true
-	case envKMSKeyARN:
+	case config.EnvKMSKeyARN:
 		return "CustomSenders.Key", true
-	case envLogLevel:
+	case config.EnvLogLevel:
 		return "Functions.LogLevel", true
-	case envMasterKey, envMasterKeySecret:
-		return "MasterKeySecret", true
 	}
 	return "", false
 }
 
-// checkPlainEnv refuses a secret variable (vars.go marks them "secret:")
-// in a plain environment property, where it would be written into the
-// template: it must come from Secrets Manager, through use.
-func checkPlainEnv(field, name, use string) error {
-	if _, secret := secretEnv(name); secret {
-		return fmt.Errorf("%s: %s is a secret and would be written into the template in plain text: give it through %s", field, name, use)
-	}
-	return nil
+// secretSettings are the typed settings that give the secret of each
+// secret variable (config.SecretVariables): Attach's and New's.
+var secretSettings = map[string]struct{ attach, props string }{
+	config.EnvMasterKey:          {"Features.CustomAuth.MasterKeySecret", "MasterKeySecret"},
+	config.EnvCaptchaSecret:      {"Features.CustomAuth.Captcha.Secret", `Secrets["` + config.EnvCaptchaSecret + `"]`},
+	config.EnvLegacyClientSecret: {"Features.Migration.ClientSecret", `Secrets["` + config.EnvLegacyClientSecret + `"]`},
+	config.EnvLegacyNameKey:      {"Features.Migration.NameKeySecret", `Secrets["` + config.EnvLegacyNameKey + `"]`},
 }
 
-func checkEnvName(field, name string) error {
+// secretVarOf returns the secret variable that name is, or names the
+// secret of (config.SecretVariables).
+func secretVarOf(name string) (config.SecretVariable, bool) {
+	for _, v := range config.SecretVariables() {
+		if name == v.Name || name == v.SecretARN {
+			return v, true
+		}
+	}
+	return config.SecretVariable{}, false
+}
+
+// secretSetting names the typed setting of Attach (attach) or New that
+// gives the secret of the secret variable name.
+func secretSetting(name string, attach bool) string {
+	s, ok := secretSettings[name]
+	switch {
+	case !ok:
+		return "Secrets Manager (cognitrigcdk has no setting for it yet)"
+	case attach:
+		return s.attach
+	}
+	return s.props
+}
+
+// checkEnvName refuses in a plain environment property (field) a name
+// that is not a variable name, one Lambda reserves, one the construct sets
+// itself, a secret variable (its value would be written into the
+// template: it must come from Secrets Manager) and the variable naming a
+// secret (its typed setting also grants the read). attach chooses the
+// settings named: Attach's or New's.
+func checkEnvName(field, name string, attach bool) error {
 	if !envName.MatchString(name) {
 		return fmt.Errorf("%s: %q is not a valid variable name", field, name)
 	}
 	if strings.HasPrefix(name, "AWS_") || name == "_HANDLER" || name == "LAMBDA_TASK_ROOT" {
 		return fmt.Errorf("%s: %s is reserved by Lambda", field, name)
 	}
+	if v, ok := secretVarOf(name); ok {
+		setting := secretSetting(v.Name, attach)
+		if name == v.Name {
+			return fmt.Errorf("%s: %s is a secret and would be written into the template in plain text: give it through %s (an awssecretsmanager.ISecret, read when the function starts)", field, name, setting)
+		}
+		return fmt.Errorf("%s: %s is set from %s, which also lets the function read the secret; do not set it here", field, name, setting)
+	}
 	if prop, ok := managedEnv(name); ok {
 		return fmt.Errorf("%s: %s is set from %s; do not set it here", field, name, prop)
 	}
 	return nil
+}
+
+// checkSecretSources refuses a secret (by secret variable) that this app
+// defines with its value in the template: an
+// awssecretsmanager.Secret whose SecretStringValue or SecretObjectValue is
+// plain text. A generated secret, one imported from its name or ARN, and
+// one whose value CloudFormation resolves (a NoEcho parameter, a dynamic
+// reference) pass.
+func checkSecretSources(secrets map[string]awssecretsmanager.ISecret, attach bool) error {
+	var errs []error
+	for _, name := range sortedKeys(secrets) {
+		s := secrets[name]
+		cfn, ok := s.Node().DefaultChild().(awssecretsmanager.CfnSecret)
+		if !ok || cfn.SecretString() == nil {
+			continue
+		}
+		if v, isString := awscdk.Stack_Of(s).Resolve(cfn.SecretString()).(string); isString && !strings.HasPrefix(v, "{{resolve:") {
+			errs = append(errs, fmt.Errorf("%s (%s): the secret's value is written into the template in plain text (SecretStringValue): let Secrets Manager generate it, or store it outside the app and import the secret (awssecretsmanager.Secret_FromSecretNameV2)", secretSetting(name, attach), name))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // sesIdentities returns the SES identities that may send as from: the
@@ -584,18 +646,13 @@ func sesIdentities(from string) (address, domain string, err error) {
 // clientID is the construct ID of the app client, named in errors.
 const clientID = "Client"
 
-// defaultAuthSequence mirrors handlers/internal/compose.DefaultAuthSequence:
-// the sequence the function serves when COGNITRIG_AUTH_SEQUENCE is unset.
-// (This module imports no runtime package; keep the two equal.)
-const defaultAuthSequence = "email-otp"
-
 // authSequence is the custom authentication sequence the deployment
 // serves, as COGNITRIG_AUTH_SEQUENCE gives it.
 func (p Props) authSequence() string {
-	if s := strings.TrimSpace(p.Environment[envAuthSequence]); s != "" {
+	if s := strings.TrimSpace(p.Environment[config.EnvAuthSequence]); s != "" {
 		return s
 	}
-	return defaultAuthSequence
+	return config.DefaultAuthSequence
 }
 
 // hasStepAfterPassword reports whether the sequence has a step other than

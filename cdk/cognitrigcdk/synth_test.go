@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cognitrig/cognitrig/cdk/cognitrigcdk"
 )
@@ -360,7 +361,8 @@ func TestSingleFunctionEverythingOn(t *testing.T) {
 		Migration:     &cognitrigcdk.MigrationProps{},
 		CustomSenders: &cognitrigcdk.CustomSendersProps{},
 		Environment:   map[string]string{"COGNITRIG_LEGACY_TOKEN_URL": "https://legacy.example.com/token", "COGNITRIG_FEDERATION_PROVIDERS": "Google"},
-		MasterKey:     awscdk.SecretValue_SecretsManager(jsii.String("team-master-key"), nil),
+	}, func(stack awscdk.Stack, p *cognitrigcdk.Props) {
+		p.MasterKeySecret = awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("TeamKey"), jsii.String("team-master-key"))
 	})
 	// The one generated secret is migration's name key (COGNITRIG_LEGACY_NAME_KEY).
 	if n := len(s.ofType("AWS::SecretsManager::Secret")); n != 1 || s.c.MasterKeySecret != nil || s.c.NameKeySecret == nil {
@@ -381,7 +383,7 @@ func TestSingleFunctionEverythingOn(t *testing.T) {
 		"cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminGetUser", "cognito-idp:AdminLinkProviderForUser", "cognito-idp:AdminSetUserMFAPreference",
 		"cognito-idp:AdminUpdateUserAttributes", "cognito-idp:ListUsers",
 		"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
-		"kms:Decrypt", "kms:GenerateMac", "kms:VerifyMac", "ses:SendEmail", "sns:Publish", "sqs:SendMessage",
+		"kms:Decrypt", "kms:GenerateMac", "kms:VerifyMac", "secretsmanager:GetSecretValue", "ses:SendEmail", "sns:Publish", "sqs:SendMessage",
 	} // federated linking on: ListUsers and AdminLinkProviderForUser; custom senders: AdminGetUser (account-takeover warning) and the dead-letter queue
 	if !slices.Equal(got, want) {
 		t.Errorf("actions %v\nwant %v", got, want)
@@ -392,9 +394,15 @@ func TestSingleFunctionEverythingOn(t *testing.T) {
 			t.Errorf("%s not set on the one function", name)
 		}
 	}
-	if ref := fmt.Sprint(env["COGNITRIG_MASTER_KEY"]); !strings.Contains(ref, "{{resolve:secretsmanager:team-master-key") {
-		t.Errorf("COGNITRIG_MASTER_KEY = %s, want the given secret", ref)
+	for name, want := range map[string]string{
+		"COGNITRIG_MASTER_KEY_SECRET_ARN":      `arn:{"Ref":"AWS::Partition"}:secretsmanager:eu-west-1:111122223333:secret:team-master-key`,
+		"COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN": fmt.Sprintf(`{"Ref":%q}`, s.idOf(s.c.NameKeySecret)),
+	} {
+		if got := fmtEnv(env[name]); got != want {
+			t.Errorf("%s = %s, want %s", name, got, want)
+		}
 	}
+	checkSecretsRead(t, s)
 	var ses []string
 	for _, st := range statements(t, s) {
 		if slices.Contains(st.actions, "ses:SendEmail") {
@@ -432,9 +440,9 @@ func TestFunctionPerConcern(t *testing.T) {
 	}, func(stack awscdk.Stack, p *cognitrigcdk.Props) {
 		legacy := awsdynamodb.Table_FromTableName(stack, jsii.String("Legacy"), jsii.String("legacy-users"))
 		p.Migration = &cognitrigcdk.MigrationProps{LegacyUsersTable: legacy}
-		p.Secrets = map[string]awscdk.SecretValue{
-			"COGNITRIG_LEGACY_CLIENT_SECRET": awscdk.SecretValue_SecretsManager(jsii.String("legacy-client"), nil),
-			"COGNITRIG_CAPTCHA_SECRET":       awscdk.SecretValue_SecretsManager(jsii.String("captcha"), nil),
+		p.Secrets = map[string]awssecretsmanager.ISecret{
+			"COGNITRIG_LEGACY_CLIENT_SECRET": awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("LegacyClient"), jsii.String("legacy-client")),
+			"COGNITRIG_CAPTCHA_SECRET":       awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("Captcha"), jsii.String("captcha")),
 		}
 	})
 	ids := map[string]string{} // handler -> logical ID
@@ -479,7 +487,7 @@ func TestFunctionPerConcern(t *testing.T) {
 			"tenancy": {"cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminUpdateUserAttributes",
 				"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
 				"ses:SendEmail"},
-			"migration":  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+			"migration":  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue"},
 			"messages":   {"cognito-idp:AdminGetUser", "kms:Decrypt", "ses:SendEmail", "sns:Publish", "sqs:SendMessage"},
 			"authevents": {"cognito-idp:AdminSetUserMFAPreference", "dynamodb:PutItem", "dynamodb:Query"},
 		}
@@ -506,9 +514,13 @@ func TestFunctionPerConcern(t *testing.T) {
 			{"COGNITRIG_EMAIL_FROM", []string{"customauth", "messages", "tenancy"}},
 			{"COGNITRIG_WELCOME_EMAIL", []string{"tenancy"}},
 			{"COGNITRIG_AUTH_SEQUENCE", []string{"customauth"}},
-			{"COGNITRIG_CAPTCHA_SECRET", []string{"customauth"}},
+			{"COGNITRIG_CAPTCHA_SECRET_ARN", []string{"customauth"}},
+			{"COGNITRIG_CAPTCHA_SECRET", []string{}},
 			{"COGNITRIG_LEGACY_TOKEN_URL", []string{"migration"}},
-			{"COGNITRIG_LEGACY_CLIENT_SECRET", []string{"migration"}},
+			{"COGNITRIG_LEGACY_CLIENT_SECRET_ARN", []string{"migration"}},
+			{"COGNITRIG_LEGACY_CLIENT_SECRET", []string{}},
+			{"COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN", []string{"migration"}},
+			{"COGNITRIG_LEGACY_NAME_KEY", []string{}},
 			{"COGNITRIG_SCOPE_MAP", []string{"tenancy"}},
 			{"COGNITRIG_IP_DENY", []string{"authevents"}},
 			{"COGNITRIG_MASTER_KEY_SECRET_ARN", []string{"customauth"}},
@@ -523,10 +535,11 @@ func TestFunctionPerConcern(t *testing.T) {
 				}
 			}
 		}
-		secret := envOf(t, s.res[ids["migration"]])["COGNITRIG_LEGACY_CLIENT_SECRET"]
-		if !strings.Contains(fmt.Sprint(secret), "{{resolve:secretsmanager:legacy-client") {
-			t.Errorf("secret is %v, want a dynamic reference", secret)
+		if got, want := fmtEnv(envOf(t, s.res[ids["migration"]])["COGNITRIG_LEGACY_CLIENT_SECRET_ARN"]),
+			`arn:{"Ref":"AWS::Partition"}:secretsmanager:eu-west-1:111122223333:secret:legacy-client`; got != want {
+			t.Errorf("COGNITRIG_LEGACY_CLIENT_SECRET_ARN = %s, want the secret's ARN %s", got, want)
 		}
+		checkSecretsRead(t, s)
 	})
 
 	t.Run("migration client", func(t *testing.T) {
@@ -663,6 +676,7 @@ func checkTables(t *testing.T, s *synthesized, migration bool) {
 type statement struct {
 	policy                           string
 	actions, resources, notResources []string
+	condition                        string // JSON, "" without one
 }
 
 func strs(v any) []string {
@@ -697,7 +711,12 @@ func statements(t *testing.T, s *synthesized) []statement {
 		sts, _ := d["Statement"].([]any)
 		for _, x := range sts {
 			m := x.(map[string]any)
-			out = append(out, statement{policy: name, actions: strs(m["Action"]), resources: strs(m["Resource"]), notResources: strs(m["NotResource"])})
+			st := statement{policy: name, actions: strs(m["Action"]), resources: strs(m["Resource"]), notResources: strs(m["NotResource"])}
+			if c, ok := m["Condition"]; ok {
+				b, _ := json.Marshal(c)
+				st.condition = string(b)
+			}
+			out = append(out, st)
 		}
 	}
 	for id, r := range s.res {

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -50,6 +52,28 @@ func TestBuild(t *testing.T) {
 	})
 	whole := assertions.Template_FromStack(awscdk.Stack_Of(c.Construct), nil)
 	whole.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(4))
+
+	// Issue 13 §3: the legacy client secret reaches the migration function
+	// as its secret's ARN, read at start-up; neither template holds a
+	// secret or a dynamic reference resolved into a function's
+	// configuration.
+	own.HasResourceProperties(jsii.String("AWS::Lambda::Function"), &map[string]any{
+		"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{
+			"COGNITRIG_LEGACY_CLIENT_SECRET_ARN":   assertions.Match_AnyValue(),
+			"COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN": assertions.Match_AnyValue(),
+			"COGNITRIG_LEGACY_CLIENT_SECRET":       assertions.Match_Absent(),
+			"COGNITRIG_LEGACY_NAME_KEY":            assertions.Match_Absent(),
+		})},
+	})
+	for name, tmpl := range map[string]assertions.Template{"own pool": own, "whole stack": whole} {
+		raw, err := json.Marshal(tmpl.ToJSON())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(raw), "{{resolve:") {
+			t.Errorf("the %s template holds a dynamic reference", name)
+		}
+	}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

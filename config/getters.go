@@ -85,7 +85,7 @@ func (e *reader) Level(name string, def slog.Level) slog.Level {
 func (e *reader) Key(name string, min int, required bool) triggers.Secret {
 	v := e.String(name, "")
 	if v == "" {
-		if required {
+		if !e.unread(name) && required {
 			e.fail(name, "is required and not set: %d or more random bytes, base64-encoded (openssl rand -base64 32)%s", min, orSecret(name))
 		}
 		return ""

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cognitrig/cognitrig/config"
 )
@@ -243,4 +244,120 @@ func ExampleWithSecrets() {
 	fmt.Println(err, len(c.MasterKey.Reveal()), "byte master key")
 	// Output:
 	// <nil> 34 byte master key
+}
+
+// A secret named in Secrets Manager but not read (a main that passes
+// os.LookupEnv to a Load function without WithSecrets, or a read that
+// failed) is an error naming both variables: never a silent start without
+// the secret (the legacy client secret and the name key are optional, so
+// the function would start and fail every migration, or digest names with
+// a key of its own), and never "is required and not set" alone, which
+// sends the operator to set the variable they meant to keep out.
+func TestSecretNamedButNotRead(t *testing.T) {
+	migration := map[string]string{
+		config.EnvMigrationTable:    "migration",
+		config.EnvLegacyTokenURL:    "https://idp.example/token",
+		config.EnvLegacyUserInfoURL: "https://idp.example/userinfo",
+		config.EnvLegacyClientID:    "migration",
+	}
+	customAuth := map[string]string{
+		config.EnvChallengesTable: "challenges", config.EnvAuthSequence: "captcha",
+		config.EnvCaptchaVerifyURL: "https://captcha.example/siteverify",
+	}
+	for _, c := range []struct {
+		name string
+		load func(func(string) (string, bool)) error
+		env  map[string]string
+	}{
+		{config.EnvLegacyClientSecret, func(l func(string) (string, bool)) error { _, err := config.LoadMigration(l); return err },
+			with(migration, config.EnvLegacyClientSecretARN, "arn:client")},
+		{config.EnvLegacyNameKey, func(l func(string) (string, bool)) error { _, err := config.LoadMigration(l); return err },
+			with(migration, config.EnvLegacyNameKeySecret, "arn:name")},
+		{config.EnvMasterKey, func(l func(string) (string, bool)) error { _, err := config.LoadCustomAuth(l); return err },
+			with(customAuth, config.EnvMasterKeySecret, "arn:master", config.EnvCaptchaSecret, "captcha-SECRET")},
+		{config.EnvCaptchaSecret, func(l func(string) (string, bool)) error { _, err := config.LoadCustomAuth(l); return err },
+			with(customAuth, config.EnvMasterKey, masterKeyValue, config.EnvCaptchaSecretARN, "arn:captcha")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.load(config.Map(c.env))
+			arn := ""
+			for _, v := range config.SecretVariables() {
+				if v.Name == c.name {
+					arn = v.SecretARN
+				}
+			}
+			want := c.name + ": is not set, and the secret " + arn + " names was not read"
+			if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "WithSecrets") {
+				t.Fatalf("error %v, want a line with %q naming WithSecrets", err, want)
+			}
+			if strings.Contains(err.Error(), "is required and not set") {
+				t.Errorf("the error asks to set the variable kept in Secrets Manager: %v", err)
+			}
+		})
+	}
+}
+
+// An ID that is not an ARN may be the secret itself, pasted into the
+// wrong variable: no error quotes it, not even where the getter's own
+// error does (AccessDeniedException names the resource asked for).
+func TestWithSecretsDoesNotQuoteANonARN(t *testing.T) {
+	get := func(_ context.Context, id string) (string, error) {
+		return "", fmt.Errorf("AccessDeniedException: not authorized to perform: secretsmanager:GetSecretValue on resource: %s", id)
+	}
+	env := map[string]string{config.EnvMasterKeySecret: masterKeyValue}
+	_, err := config.WithSecrets(context.Background(), config.Map(env), get)
+	if err == nil || !strings.Contains(err.Error(), config.EnvMasterKeySecret+": read the secret") || !strings.Contains(err.Error(), "AccessDeniedException") {
+		t.Fatalf("error %v, want the read failure named by its variable", err)
+	}
+	if strings.Contains(err.Error(), masterKeyValue) {
+		t.Errorf("the error quotes the value of %s: %v", config.EnvMasterKeySecret, err)
+	}
+	empty := func(context.Context, string) (string, error) { return " ", nil }
+	if _, err := config.WithSecrets(context.Background(), config.Map(env), empty); err == nil || strings.Contains(err.Error(), masterKeyValue) {
+		t.Errorf("empty secret: %v", err)
+	}
+	// An ARN is not secret and is quoted, so the operator sees which one.
+	const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:master-AbCdEf"
+	if _, err := config.WithSecrets(context.Background(), config.Map(map[string]string{config.EnvMasterKeySecret: arn}), get); err == nil || !strings.Contains(err.Error(), "read the secret "+arn) {
+		t.Errorf("ARN: %v", err)
+	}
+}
+
+// The console's default secret type stores JSON key/value pairs; none of
+// the secret variables holds JSON, so such a secret is refused at start-up
+// with what to store instead, not passed on as the CAPTCHA secret (every
+// verification would fail) or reported as a bad key under the other
+// variable.
+func TestWithSecretsRefusesKeyValueJSON(t *testing.T) {
+	sm := &fakeSecrets{values: map[string]string{"arn:captcha": `{"COGNITRIG_CAPTCHA_SECRET":"captcha-SECRET"}`}}
+	_, err := config.WithSecrets(context.Background(), config.Map(map[string]string{config.EnvCaptchaSecretARN: "arn:captcha"}), sm.get)
+	if err == nil || !strings.Contains(err.Error(), config.EnvCaptchaSecretARN+": the secret arn:captcha holds JSON") {
+		t.Fatalf("error %v, want the JSON secret refused", err)
+	}
+	if strings.Contains(err.Error(), "captcha-SECRET") {
+		t.Errorf("the error quotes the secret: %v", err)
+	}
+}
+
+// A getter that ignores ctx does not hold start-up past ctx's deadline:
+// Lambda ends an initialisation after 10 seconds and starts it again.
+func TestWithSecretsReturnsAtTheDeadline(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	get := func(context.Context, string) (string, error) { <-release; return masterKeyValue, nil }
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := config.WithSecrets(ctx, config.Map(map[string]string{config.EnvMasterKeySecret: "arn:master"}), get)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), config.EnvMasterKeySecret+": ") || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("error %v, want the deadline named by its variable", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("WithSecrets waited for a getter past ctx's deadline")
+	}
 }

@@ -118,7 +118,12 @@ func WithSecrets(ctx context.Context, lookup func(string) (string, bool), get Se
 		case r := <-ch:
 			read[id] = r
 		case <-ctx.Done():
-			read[id] = result{err: context.Cause(ctx)}
+			select { // a read that ended with ctx keeps its own error
+			case r := <-ch:
+				read[id] = r
+			default:
+				read[id] = result{err: context.Cause(ctx)}
+			}
 		}
 	}
 

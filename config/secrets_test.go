@@ -224,8 +224,22 @@ func TestSecretVariablesCoverTheTable(t *testing.T) {
 }
 
 // A team's own main reads secrets named in Secrets Manager with one call
-// before loading its settings; get is secretsmanager:GetSecretValue in a
-// function.
+// before loading its settings, bounded well inside Lambda's 10-second
+// initialisation. In a function, get calls secretsmanager:GetSecretValue
+// (sm is secretsmanager.NewFromConfig(awsCfg)):
+//
+//	get := func(ctx context.Context, id string) (string, error) {
+//		out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &id})
+//		if err != nil {
+//			return "", err
+//		}
+//		if out.SecretString != nil {
+//			return *out.SecretString, nil
+//		}
+//		return base64.StdEncoding.EncodeToString(out.SecretBinary), nil // a binary secret
+//	}
+//
+// and the lookup is os.LookupEnv.
 func ExampleWithSecrets() {
 	env := config.Map(map[string]string{ // os.LookupEnv
 		config.EnvChallengesTable: "challenges",
@@ -233,10 +247,11 @@ func ExampleWithSecrets() {
 		config.EnvEmailFrom:       "no-reply@example.com",
 	})
 	get := func(ctx context.Context, id string) (string, error) {
-		// out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &id})
-		return masterKeyValue, nil
+		return masterKeyValue, nil // sm.GetSecretValue, as above
 	}
-	lookup, err := config.WithSecrets(context.Background(), env, get)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	lookup, err := config.WithSecrets(ctx, env, get)
 	if err != nil {
 		panic(err)
 	}

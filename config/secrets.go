@@ -67,7 +67,9 @@ type SecretGetter func(ctx context.Context, secretID string) (string, error)
 // done, an empty secret, or a secret holding JSON (the console's
 // "key/value" type: store the value alone, as plaintext). An error quotes
 // a secret's ID only when it is an ARN: anything else may be the secret
-// itself, pasted into the wrong variable.
+// itself, pasted into the wrong variable. The CAPTCHA secret and the legacy
+// client secret, which are sent to other services, may not share their
+// secret with another variable; the master key and the name key may.
 // ctx bounds the reads, even where get ignores it; Lambda gives a
 // function's initialisation 10 seconds in all (the shipped functions
 // allow 5). A Load function given a lookup that WithSecrets did not serve
@@ -85,6 +87,22 @@ func WithSecrets(ctx context.Context, lookup func(string) (string, bool), get Se
 			continue
 		}
 		wanted[v.Name] = id
+	}
+	// A secret sent to another service (the CAPTCHA secret to the CAPTCHA
+	// service, the legacy client secret to the legacy token endpoint) would
+	// hand that service whatever else the same secret holds, such as the
+	// master key.
+	for _, v := range SecretVariables() {
+		if !sentOut(v.Name) || wanted[v.Name] == "" {
+			continue
+		}
+		for _, o := range SecretVariables() {
+			if o.Name != v.Name && wanted[o.Name] == wanted[v.Name] {
+				e.fail(v.SecretARN, "names the same secret as %s: %s is sent to another service, so keep it in a secret of its own", o.SecretARN, v.Name)
+				delete(wanted, v.Name)
+				break
+			}
+		}
 	}
 	if len(wanted) == 0 {
 		return e.lookup, e.err()
@@ -155,6 +173,10 @@ func WithSecrets(ctx context.Context, lookup func(string) (string, bool), get Se
 		return inner(name)
 	}, e.err()
 }
+
+// sentOut reports whether the secret variable's value is sent to a
+// service outside the function (not only used to derive or check values).
+func sentOut(name string) bool { return name == EnvCaptchaSecret || name == EnvLegacyClientSecret }
 
 // quotable returns the secret ID as errors may show it: an ARN as it is,
 // and anything else as "named in the variable", since a value that is not

@@ -376,3 +376,25 @@ func TestWithSecretsReturnsAtTheDeadline(t *testing.T) {
 		t.Fatal("WithSecrets waited for a getter past ctx's deadline")
 	}
 }
+
+// The CAPTCHA secret is posted to the CAPTCHA service on every
+// verification, and the legacy client secret to the legacy token
+// endpoint: a secret either names may not also be a key's, or the master
+// key leaves the account. The keys may share one secret.
+func TestWithSecretsKeepsSentSecretsApart(t *testing.T) {
+	sm := &fakeSecrets{values: map[string]string{"arn:keys": masterKeyValue}}
+	for _, sent := range []string{config.EnvCaptchaSecretARN, config.EnvLegacyClientSecretARN} {
+		env := map[string]string{config.EnvMasterKeySecret: "arn:keys", sent: "arn:keys"}
+		lookup, err := config.WithSecrets(context.Background(), config.Map(env), sm.get)
+		if err == nil || !strings.Contains(err.Error(), sent+": names the same secret as "+config.EnvMasterKeySecret) {
+			t.Errorf("%s: error %v, want the shared secret refused", sent, err)
+		}
+		for _, v := range config.SecretVariables() {
+			if v.SecretARN == sent {
+				if got, _ := lookup(v.Name); got == masterKeyValue {
+					t.Errorf("%s was served the master key", v.Name)
+				}
+			}
+		}
+	}
+}

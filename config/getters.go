@@ -95,7 +95,7 @@ func (e *reader) Key(name string, min int, required bool) triggers.Secret {
 		b, err = base64.RawURLEncoding.DecodeString(v)
 	}
 	if err != nil || len(b) < min {
-		e.fail(name, "is not base64 of %d or more random bytes (openssl rand -base64 32)", min)
+		e.fail(name, "is not base64 of %d or more random bytes (openssl rand -base64 32)%s", min, fromSecret(e, name))
 		return ""
 	}
 	return triggers.Secret(b)

@@ -127,6 +127,16 @@ func (e *reader) unread(name string) bool {
 	return true
 }
 
+// fromSecret says, for a secret variable whose SecretARN variable is set,
+// where the value came from: the operator looks for it there, not in the
+// variable.
+func fromSecret(e *reader, name string) string {
+	if arn := secretARNOf(name); arn != "" && e.set(arn) {
+		return " (the value of the secret " + arn + " names)"
+	}
+	return ""
+}
+
 // orSecret names, for a secret variable, the variable that may name a
 // Secrets Manager secret instead, as a clause for "is required" messages.
 func orSecret(name string) string {

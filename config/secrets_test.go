@@ -398,3 +398,22 @@ func TestWithSecretsKeepsSentSecretsApart(t *testing.T) {
 		}
 	}
 }
+
+// A key read from Secrets Manager that is not a key says so, naming the
+// variable the operator set, not only the one they kept out.
+func TestBadKeyFromSecretNamesItsSecretVariable(t *testing.T) {
+	sm := &fakeSecrets{values: map[string]string{"arn:master": "c2hvcnQtU0VDUkVU"}}
+	env := map[string]string{config.EnvChallengesTable: "challenges", config.EnvEmailFrom: "no-reply@example.com", config.EnvMasterKeySecret: "arn:master"}
+	lookup, err := config.WithSecrets(context.Background(), config.Map(env), sm.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = config.LoadCustomAuth(lookup)
+	want := config.EnvMasterKey + ": is not base64 of 32 or more random bytes (openssl rand -base64 32) (the value of the secret " + config.EnvMasterKeySecret + " names)"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v, want %q", err, want)
+	}
+	if strings.Contains(err.Error(), "c2hvcnQtU0VDUkVU") {
+		t.Errorf("the error quotes the key: %v", err)
+	}
+}

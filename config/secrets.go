@@ -179,7 +179,7 @@ func WithSecrets(ctx context.Context, lookup func(string) (string, bool), get Se
 func sentOut(name string) bool { return name == EnvCaptchaSecret || name == EnvLegacyClientSecret }
 
 // quotable returns the secret ID as errors may show it: an ARN as it is,
-// and anything else as "named in the variable", since a value that is not
+// and anything else as "it names" (the variable), since a value that is not
 // an ARN may be the secret itself, pasted into the wrong variable, and
 // errors reach logs.
 func quotable(id string) string {

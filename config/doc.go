@@ -21,6 +21,26 @@
 // package triggers: it links no AWS SDK service client and no feature
 // package, so importing it costs a function nothing at start-up.
 //
+// Secrets (the master key, the CAPTCHA secret, the legacy client secret
+// and the legacy name key; SecretVariables) belong in AWS Secrets Manager,
+// not in the function's configuration, which anyone allowed
+// lambda:GetFunctionConfiguration reads: set the variable's _SECRET_ARN
+// counterpart instead, and read the secrets once, before the Load
+// functions, with a bounded context and a getter that calls
+// secretsmanager:GetSecretValue (ExampleWithSecrets has it whole):
+//
+//	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+//	lookup, err := config.WithSecrets(ctx, os.LookupEnv, get)
+//	cancel()
+//	t, terr := config.LoadTenancy(lookup)
+//	c, cerr := config.LoadCustomAuth(lookup)
+//	if err := errors.Join(err, terr, cerr); err != nil {
+//		log.Fatal(err)
+//	}
+//
+// A Load function given a lookup that does not serve a secret named in
+// Secrets Manager says so, naming both variables.
+//
 // A Load function checks what can be checked without the feature
 // packages: that required variables are set, numbers and durations are in
 // range, URLs are https, keys are long enough, lists and maps are well

@@ -85,7 +85,7 @@ func (e *reader) Level(name string, def slog.Level) slog.Level {
 func (e *reader) Key(name string, min int, required bool) triggers.Secret {
 	v := e.String(name, "")
 	if v == "" {
-		if required {
+		if !e.unread(name) && required {
 			e.fail(name, "is required and not set: %d or more random bytes, base64-encoded (openssl rand -base64 32)%s", min, orSecret(name))
 		}
 		return ""
@@ -95,7 +95,7 @@ func (e *reader) Key(name string, min int, required bool) triggers.Secret {
 		b, err = base64.RawURLEncoding.DecodeString(v)
 	}
 	if err != nil || len(b) < min {
-		e.fail(name, "is not base64 of %d or more random bytes (openssl rand -base64 32)", min)
+		e.fail(name, "is not base64 of %d or more random bytes (openssl rand -base64 32)%s", min, fromSecret(e, name))
 		return ""
 	}
 	return triggers.Secret(b)

@@ -91,7 +91,7 @@ func LoadMigration(lookup func(string) (string, bool)) (Migration, error) {
 		m.UserInfoURL = e.RequiredURL(EnvLegacyUserInfoURL)
 		m.LookupURL = e.URL(EnvLegacyLookupURL)
 		m.ClientID = e.Required(EnvLegacyClientID)
-		m.ClientSecret = triggers.Secret(e.String(EnvLegacyClientSecret, ""))
+		m.ClientSecret = triggers.Secret(e.Secret(EnvLegacyClientSecret))
 		m.Scope = e.String(EnvLegacyScope, "")
 		if m.LookupURL != "" && !strings.Contains(m.LookupURL, "{username}") {
 			e.fail(EnvLegacyLookupURL, "has no {username} placeholder")

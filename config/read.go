@@ -57,7 +57,7 @@ func (e *reader) String(name, def string) string {
 // Required returns the variable's value and records an error if it is empty.
 func (e *reader) Required(name string) string {
 	v := e.String(name, "")
-	if v == "" {
+	if v == "" && !e.unread(name) {
 		e.fail(name, "is required and not set%s", orSecret(name))
 	}
 	return v
@@ -99,6 +99,42 @@ func (e *reader) List(name string) []string {
 		}
 	}
 	return out
+}
+
+// Secret returns a secret variable's value, or "" when it is unset; a
+// secret named in Secrets Manager but not read is an error even though the
+// variable is optional (see unread).
+func (e *reader) Secret(name string) string {
+	v := e.String(name, "")
+	if v == "" {
+		e.unread(name)
+	}
+	return v
+}
+
+// unread reports, and records as a problem, that the secret variable name
+// is unset while its SecretARN variable is set: the secret was not read
+// (the lookup is not the one WithSecrets returned, or WithSecrets failed
+// and said why). Without this, an optional secret would silently be
+// missing, and a required one reported as "not set", which asks for the
+// value the operator meant to keep out of the configuration.
+func (e *reader) unread(name string) bool {
+	arn := secretARNOf(name)
+	if arn == "" || !e.set(arn) {
+		return false
+	}
+	e.fail(name, "is not set, and the secret %s names was not read: read it with config.WithSecrets and pass the lookup it returns to the Load functions (when WithSecrets failed, its error says why)", arn)
+	return true
+}
+
+// fromSecret says, for a secret variable whose SecretARN variable is set,
+// where the value came from: the operator looks for it there, not in the
+// variable.
+func fromSecret(e *reader, name string) string {
+	if arn := secretARNOf(name); arn != "" && e.set(arn) {
+		return " (the value of the secret " + arn + " names)"
+	}
+	return ""
 }
 
 // orSecret names, for a secret variable, the variable that may name a

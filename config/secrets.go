@@ -2,10 +2,10 @@ package config
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 )
 
 // SecretVariable pairs a variable that holds a secret with the variable
@@ -63,9 +63,17 @@ type SecretGetter func(ctx context.Context, secretID string) (string, error)
 // carries a secret's value: a secret variable set together with its
 // SecretARN variable, a read that fails (the function needs
 // secretsmanager:GetSecretValue on the secret, and kms:Decrypt on its key
-// when that is a customer managed key), or an empty secret.
-// ctx bounds the reads; Lambda gives a function's initialisation 10
-// seconds in all.
+// when that is a customer managed key) or does not answer before ctx is
+// done, an empty secret, or a secret holding JSON (the console's
+// "key/value" type: store the value alone, as plaintext). An error quotes
+// a secret's ID only when it is an ARN: anything else may be the secret
+// itself, pasted into the wrong variable. The CAPTCHA secret and the legacy
+// client secret, which are sent to other services, may not share their
+// secret with another variable; the master key and the name key may.
+// ctx bounds the reads, even where get ignores it; Lambda gives a
+// function's initialisation 10 seconds in all (the shipped functions
+// allow 5). A Load function given a lookup that WithSecrets did not serve
+// reports each secret named but not read.
 func WithSecrets(ctx context.Context, lookup func(string) (string, bool), get SecretGetter) (func(string) (string, bool), error) {
 	e := newReader(lookup)
 	wanted := map[string]string{} // secret variable → secret ID
@@ -80,6 +88,22 @@ func WithSecrets(ctx context.Context, lookup func(string) (string, bool), get Se
 		}
 		wanted[v.Name] = id
 	}
+	// A secret sent to another service (the CAPTCHA secret to the CAPTCHA
+	// service, the legacy client secret to the legacy token endpoint) would
+	// hand that service whatever else the same secret holds, such as the
+	// master key.
+	for _, v := range SecretVariables() {
+		if !sentOut(v.Name) || wanted[v.Name] == "" {
+			continue
+		}
+		for _, o := range SecretVariables() {
+			if o.Name != v.Name && wanted[o.Name] == wanted[v.Name] {
+				e.fail(v.SecretARN, "names the same secret as %s: %s is sent to another service, so keep it in a secret of its own", o.SecretARN, v.Name)
+				delete(wanted, v.Name)
+				break
+			}
+		}
+	}
 	if len(wanted) == 0 {
 		return e.lookup, e.err()
 	}
@@ -88,21 +112,38 @@ func WithSecrets(ctx context.Context, lookup func(string) (string, bool), get Se
 	}
 
 	// One read per secret, even where two variables name the same one.
+	// Each read reports on its own channel, so that a getter that ignores
+	// ctx holds start-up no longer than ctx allows.
 	type result struct {
 		value string
 		err   error
 	}
-	results := map[string]*result{}
-	var wg sync.WaitGroup
+	results := map[string]chan result{}
 	for _, id := range wanted {
 		if results[id] != nil {
 			continue
 		}
-		r := &result{}
-		results[id] = r
-		wg.Go(func() { r.value, r.err = get(ctx, id) })
+		ch := make(chan result, 1)
+		results[id] = ch
+		go func() {
+			v, err := get(ctx, id)
+			ch <- result{v, err}
+		}()
 	}
-	wg.Wait()
+	read := map[string]result{}
+	for id, ch := range results {
+		select {
+		case r := <-ch:
+			read[id] = r
+		case <-ctx.Done():
+			select { // a read that ended with ctx keeps its own error
+			case r := <-ch:
+				read[id] = r
+			default:
+				read[id] = result{err: context.Cause(ctx)}
+			}
+		}
+	}
 
 	values := map[string]string{}
 	for _, v := range SecretVariables() {
@@ -110,12 +151,16 @@ func WithSecrets(ctx context.Context, lookup func(string) (string, bool), get Se
 		if !ok {
 			continue
 		}
-		r := results[id]
+		r, shown := read[id], quotable(id)
 		switch value := strings.TrimSpace(r.value); {
+		case r.err != nil && ctx.Err() != nil && errors.Is(r.err, ctx.Err()):
+			e.invalid(v.SecretARN, fmt.Errorf("read the secret %s from Secrets Manager: no answer in time (%w): check the function's network path to Secrets Manager (a VPC needs a NAT or an interface endpoint)", shown, redact(r.err, id)))
 		case r.err != nil:
-			e.invalid(v.SecretARN, fmt.Errorf("read the secret %s from Secrets Manager: %w (the function needs secretsmanager:GetSecretValue on it)", id, r.err))
+			e.invalid(v.SecretARN, fmt.Errorf("read the secret %s from Secrets Manager: %w (the function needs secretsmanager:GetSecretValue on it)", shown, redact(r.err, id)))
 		case value == "":
-			e.fail(v.SecretARN, "the secret %s is empty: store %s's value in it", id, v.Name)
+			e.fail(v.SecretARN, "the secret %s is empty: store %s's value in it", shown, v.Name)
+		case isJSONObject(value):
+			e.fail(v.SecretARN, "the secret %s holds JSON (a key/value secret): store %s's value alone, as plaintext", shown, v.Name)
 		default:
 			values[v.Name] = value
 		}
@@ -127,4 +172,47 @@ func WithSecrets(ctx context.Context, lookup func(string) (string, bool), get Se
 		}
 		return inner(name)
 	}, e.err()
+}
+
+// sentOut reports whether the secret variable's value is sent to a
+// service outside the function (not only used to derive or check values).
+func sentOut(name string) bool { return name == EnvCaptchaSecret || name == EnvLegacyClientSecret }
+
+// quotable returns the secret ID as errors may show it: an ARN as it is,
+// and anything else as "it names" (the variable), since a value that is not
+// an ARN may be the secret itself, pasted into the wrong variable, and
+// errors reach logs.
+func quotable(id string) string {
+	if strings.HasPrefix(id, "arn:") {
+		return id
+	}
+	return "it names"
+}
+
+// redact returns err with every occurrence of a non-ARN id in its text
+// replaced (Secrets Manager's AccessDeniedException names the resource
+// asked for); errors.Is and errors.As still see err.
+func redact(err error, id string) error {
+	if strings.HasPrefix(id, "arn:") || !strings.Contains(err.Error(), id) {
+		return err
+	}
+	return redacted{err, id}
+}
+
+type redacted struct {
+	err error
+	id  string
+}
+
+func (r redacted) Error() string {
+	return strings.ReplaceAll(r.err.Error(), r.id, "[the secret's name]")
+}
+func (r redacted) Unwrap() error { return r.err }
+
+// isJSONObject reports whether a secret holds a JSON object, the form of
+// the Secrets Manager console's default "key/value" secret. No secret
+// variable's value is one: keys are base64, and CAPTCHA and OAuth client
+// secrets are tokens.
+func isJSONObject(s string) bool {
+	return strings.HasPrefix(s, "{") && json.Valid([]byte(s))
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cognitrig/cognitrig/config"
 )
@@ -223,8 +224,22 @@ func TestSecretVariablesCoverTheTable(t *testing.T) {
 }
 
 // A team's own main reads secrets named in Secrets Manager with one call
-// before loading its settings; get is secretsmanager:GetSecretValue in a
-// function.
+// before loading its settings, bounded well inside Lambda's 10-second
+// initialisation. In a function, get calls secretsmanager:GetSecretValue
+// (sm is secretsmanager.NewFromConfig(awsCfg)):
+//
+//	get := func(ctx context.Context, id string) (string, error) {
+//		out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &id})
+//		if err != nil {
+//			return "", err
+//		}
+//		if out.SecretString != nil {
+//			return *out.SecretString, nil
+//		}
+//		return base64.StdEncoding.EncodeToString(out.SecretBinary), nil // a binary secret
+//	}
+//
+// and the lookup is os.LookupEnv.
 func ExampleWithSecrets() {
 	env := config.Map(map[string]string{ // os.LookupEnv
 		config.EnvChallengesTable: "challenges",
@@ -232,10 +247,11 @@ func ExampleWithSecrets() {
 		config.EnvEmailFrom:       "no-reply@example.com",
 	})
 	get := func(ctx context.Context, id string) (string, error) {
-		// out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &id})
-		return masterKeyValue, nil
+		return masterKeyValue, nil // sm.GetSecretValue, as above
 	}
-	lookup, err := config.WithSecrets(context.Background(), env, get)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	lookup, err := config.WithSecrets(ctx, env, get)
 	if err != nil {
 		panic(err)
 	}
@@ -243,4 +259,161 @@ func ExampleWithSecrets() {
 	fmt.Println(err, len(c.MasterKey.Reveal()), "byte master key")
 	// Output:
 	// <nil> 34 byte master key
+}
+
+// A secret named in Secrets Manager but not read (a main that passes
+// os.LookupEnv to a Load function without WithSecrets, or a read that
+// failed) is an error naming both variables: never a silent start without
+// the secret (the legacy client secret and the name key are optional, so
+// the function would start and fail every migration, or digest names with
+// a key of its own), and never "is required and not set" alone, which
+// sends the operator to set the variable they meant to keep out.
+func TestSecretNamedButNotRead(t *testing.T) {
+	migration := map[string]string{
+		config.EnvMigrationTable:    "migration",
+		config.EnvLegacyTokenURL:    "https://idp.example/token",
+		config.EnvLegacyUserInfoURL: "https://idp.example/userinfo",
+		config.EnvLegacyClientID:    "migration",
+	}
+	customAuth := map[string]string{
+		config.EnvChallengesTable: "challenges", config.EnvAuthSequence: "captcha",
+		config.EnvCaptchaVerifyURL: "https://captcha.example/siteverify",
+	}
+	for _, c := range []struct {
+		name string
+		load func(func(string) (string, bool)) error
+		env  map[string]string
+	}{
+		{config.EnvLegacyClientSecret, func(l func(string) (string, bool)) error { _, err := config.LoadMigration(l); return err },
+			with(migration, config.EnvLegacyClientSecretARN, "arn:client")},
+		{config.EnvLegacyNameKey, func(l func(string) (string, bool)) error { _, err := config.LoadMigration(l); return err },
+			with(migration, config.EnvLegacyNameKeySecret, "arn:name")},
+		{config.EnvMasterKey, func(l func(string) (string, bool)) error { _, err := config.LoadCustomAuth(l); return err },
+			with(customAuth, config.EnvMasterKeySecret, "arn:master", config.EnvCaptchaSecret, "captcha-SECRET")},
+		{config.EnvCaptchaSecret, func(l func(string) (string, bool)) error { _, err := config.LoadCustomAuth(l); return err },
+			with(customAuth, config.EnvMasterKey, masterKeyValue, config.EnvCaptchaSecretARN, "arn:captcha")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.load(config.Map(c.env))
+			arn := ""
+			for _, v := range config.SecretVariables() {
+				if v.Name == c.name {
+					arn = v.SecretARN
+				}
+			}
+			want := c.name + ": is not set, and the secret " + arn + " names was not read"
+			if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "WithSecrets") {
+				t.Fatalf("error %v, want a line with %q naming WithSecrets", err, want)
+			}
+			if strings.Contains(err.Error(), "is required and not set") {
+				t.Errorf("the error asks to set the variable kept in Secrets Manager: %v", err)
+			}
+		})
+	}
+}
+
+// An ID that is not an ARN may be the secret itself, pasted into the
+// wrong variable: no error quotes it, not even where the getter's own
+// error does (AccessDeniedException names the resource asked for).
+func TestWithSecretsDoesNotQuoteANonARN(t *testing.T) {
+	get := func(_ context.Context, id string) (string, error) {
+		return "", fmt.Errorf("AccessDeniedException: not authorized to perform: secretsmanager:GetSecretValue on resource: %s", id)
+	}
+	env := map[string]string{config.EnvMasterKeySecret: masterKeyValue}
+	_, err := config.WithSecrets(context.Background(), config.Map(env), get)
+	if err == nil || !strings.Contains(err.Error(), config.EnvMasterKeySecret+": read the secret") || !strings.Contains(err.Error(), "AccessDeniedException") {
+		t.Fatalf("error %v, want the read failure named by its variable", err)
+	}
+	if strings.Contains(err.Error(), masterKeyValue) {
+		t.Errorf("the error quotes the value of %s: %v", config.EnvMasterKeySecret, err)
+	}
+	empty := func(context.Context, string) (string, error) { return " ", nil }
+	if _, err := config.WithSecrets(context.Background(), config.Map(env), empty); err == nil || strings.Contains(err.Error(), masterKeyValue) {
+		t.Errorf("empty secret: %v", err)
+	}
+	// An ARN is not secret and is quoted, so the operator sees which one.
+	const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:master-AbCdEf"
+	if _, err := config.WithSecrets(context.Background(), config.Map(map[string]string{config.EnvMasterKeySecret: arn}), get); err == nil || !strings.Contains(err.Error(), "read the secret "+arn) {
+		t.Errorf("ARN: %v", err)
+	}
+}
+
+// The console's default secret type stores JSON key/value pairs; none of
+// the secret variables holds JSON, so such a secret is refused at start-up
+// with what to store instead, not passed on as the CAPTCHA secret (every
+// verification would fail) or reported as a bad key under the other
+// variable.
+func TestWithSecretsRefusesKeyValueJSON(t *testing.T) {
+	sm := &fakeSecrets{values: map[string]string{"arn:captcha": `{"COGNITRIG_CAPTCHA_SECRET":"captcha-SECRET"}`}}
+	_, err := config.WithSecrets(context.Background(), config.Map(map[string]string{config.EnvCaptchaSecretARN: "arn:captcha"}), sm.get)
+	if err == nil || !strings.Contains(err.Error(), config.EnvCaptchaSecretARN+": the secret arn:captcha holds JSON") {
+		t.Fatalf("error %v, want the JSON secret refused", err)
+	}
+	if strings.Contains(err.Error(), "captcha-SECRET") {
+		t.Errorf("the error quotes the secret: %v", err)
+	}
+}
+
+// A getter that ignores ctx does not hold start-up past ctx's deadline:
+// Lambda ends an initialisation after 10 seconds and starts it again.
+func TestWithSecretsReturnsAtTheDeadline(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	get := func(context.Context, string) (string, error) { <-release; return masterKeyValue, nil }
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := config.WithSecrets(ctx, config.Map(map[string]string{config.EnvMasterKeySecret: "arn:master"}), get)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), config.EnvMasterKeySecret+": ") || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("error %v, want the deadline named by its variable", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("WithSecrets waited for a getter past ctx's deadline")
+	}
+}
+
+// The CAPTCHA secret is posted to the CAPTCHA service on every
+// verification, and the legacy client secret to the legacy token
+// endpoint: a secret either names may not also be a key's, or the master
+// key leaves the account. The keys may share one secret.
+func TestWithSecretsKeepsSentSecretsApart(t *testing.T) {
+	sm := &fakeSecrets{values: map[string]string{"arn:keys": masterKeyValue}}
+	for _, sent := range []string{config.EnvCaptchaSecretARN, config.EnvLegacyClientSecretARN} {
+		env := map[string]string{config.EnvMasterKeySecret: "arn:keys", sent: "arn:keys"}
+		lookup, err := config.WithSecrets(context.Background(), config.Map(env), sm.get)
+		if err == nil || !strings.Contains(err.Error(), sent+": names the same secret as "+config.EnvMasterKeySecret) {
+			t.Errorf("%s: error %v, want the shared secret refused", sent, err)
+		}
+		for _, v := range config.SecretVariables() {
+			if v.SecretARN == sent {
+				if got, _ := lookup(v.Name); got == masterKeyValue {
+					t.Errorf("%s was served the master key", v.Name)
+				}
+			}
+		}
+	}
+}
+
+// A key read from Secrets Manager that is not a key says so, naming the
+// variable the operator set, not only the one they kept out.
+func TestBadKeyFromSecretNamesItsSecretVariable(t *testing.T) {
+	sm := &fakeSecrets{values: map[string]string{"arn:master": "c2hvcnQtU0VDUkVU"}}
+	env := map[string]string{config.EnvChallengesTable: "challenges", config.EnvEmailFrom: "no-reply@example.com", config.EnvMasterKeySecret: "arn:master"}
+	lookup, err := config.WithSecrets(context.Background(), config.Map(env), sm.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = config.LoadCustomAuth(lookup)
+	want := config.EnvMasterKey + ": is not base64 of 32 or more random bytes (openssl rand -base64 32) (the value of the secret " + config.EnvMasterKeySecret + " names)"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v, want %q", err, want)
+	}
+	if strings.Contains(err.Error(), "c2hvcnQtU0VDUkVU") {
+		t.Errorf("the error quotes the key: %v", err)
+	}
 }

@@ -18,10 +18,11 @@ func TestConstructorsRefuseMissingDependencies(t *testing.T) {
 	}
 	_, below := migration.New(migration.Config{Source: down{}, Guard: migration.GuardConfig{Breaker: migration.BreakerConfig{FailureRatio: -0.5}}})
 	for name, got := range map[string]error{
-		"guard without a source":               guard(nil, 0),
-		"guard with a failure ratio above 1":   guard(down{}, 1.5),
-		"guard with a NaN failure ratio":       guard(down{}, math.NaN()),
-		"handler with a failure ratio below 0": below,
+		"guard without a source":                 guard(nil, 0),
+		"guard with a nil pointer as its source": guard((*migration.MemorySource)(nil), 0),
+		"guard with a failure ratio above 1":     guard(down{}, 1.5),
+		"guard with a NaN failure ratio":         guard(down{}, math.NaN()),
+		"handler with a failure ratio below 0":   below,
 	} {
 		want := "FailureRatio"
 		if strings.Contains(name, "source") {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"reflect"
 	"sync"
 	"time"
 
@@ -230,7 +231,9 @@ var errCallerGone = errors.New("migration: caller canceled")
 // cfg.Breaker.FailureRatio is outside 0..1 (a ratio above 1 never opens
 // the breaker).
 func NewGuard(src Source, cfg GuardConfig) (*Guard, error) {
-	if src == nil {
+	// A nil pointer in src (a source constructor's result on error) is nil
+	// too: it would fail every migration instead.
+	if v := reflect.ValueOf(src); src == nil || v.Kind() == reflect.Pointer && v.IsNil() {
 		return nil, errors.New("migration: NewGuard: the Source is nil; give the legacy user store the guard calls")
 	}
 	if r := cfg.Breaker.FailureRatio; !(r >= 0 && r <= 1) {

@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"context"
 	"errors"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -62,7 +63,9 @@ var _ Reader = (*Cache)(nil)
 // NewCache returns a Cache in front of r. It fails when r is nil: give
 // the Store (memory or DynamoDB) that the cache reads through.
 func NewCache(r Reader, cfg CacheConfig) (*Cache, error) {
-	if r == nil {
+	// A nil pointer in r (a store constructor's result on error) is nil
+	// too: it would fail every event instead.
+	if v := reflect.ValueOf(r); r == nil || v.Kind() == reflect.Pointer && v.IsNil() {
 		return nil, errors.New("tenancy: NewCache: the Reader is nil; give the tenancy.Store that the cache reads through")
 	}
 	if cfg.TTL <= 0 {

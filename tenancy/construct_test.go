@@ -27,12 +27,17 @@ func TestConstructorsRefuseMissingDependencies(t *testing.T) {
 		return err
 	}
 	_, noReader := tenancy.NewCache(nil, tenancy.CacheConfig{})
+	// A store constructor's nil on error, passed on when its error was
+	// overwritten: a nil pointer in the interface.
+	var failedStore *tenancy.MemoryStore
+	_, nilStore := tenancy.NewCache(failedStore, tenancy.CacheConfig{})
 	cases := []struct {
 		name string
 		err  error
 		want string
 	}{
 		{"cache without a reader", noReader, "Reader is nil"},
+		{"cache with a nil *MemoryStore", nilStore, "Reader is nil"},
 		{"resolver with FromGroups(nil)", resolver(tenancy.FromGroups(nil)), "FromGroups(nil)"},
 		{"resolver with StepFunc and no function", resolver(tenancy.StepFunc("crm", nil)), `"crm"`},
 	}

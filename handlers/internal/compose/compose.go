@@ -34,9 +34,9 @@ type Invoker interface {
 // the AWS SDK configuration and the logger. Clients are made on first use
 // and shared, one of each per process.
 type Deps struct {
-	// Lookup reads the function's variables: os.LookupEnv, with the master
-	// key served from Secrets Manager when COGNITRIG_MASTER_KEY_SECRET_ARN
-	// names it.
+	// Lookup reads the function's variables: os.LookupEnv, with each
+	// secret variable served from Secrets Manager when its SecretARN
+	// variable names it (config.WithSecrets).
 	Lookup func(string) (string, bool)
 	AWS    aws.Config
 	Logger *slog.Logger
@@ -124,9 +124,9 @@ func Build(lookup func(string) (string, bool), cfg aws.Config, stdout io.Writer,
 	if cfg.Region == "" {
 		d.Invalid("AWS_REGION", errors.New("is not set: Lambda sets it; set it to run the function elsewhere"))
 	}
-	if err == nil {
-		loadSecrets(d)
-	}
+	// The secrets are read even when a common variable is bad, so that the
+	// concerns see them and the error names only what is wrong.
+	loadSecrets(d)
 	r := triggers.NewRouter(triggers.WithMiddleware(triggers.Default(logger, triggers.WithMetrics(stdout, triggers.DefaultNamespace))...), triggers.WithLogger(logger))
 	for _, c := range concerns {
 		c(d, r)

@@ -1,5 +1,5 @@
 package compose
 
-// LoadMasterKey lets the external tests, which build the concerns of the
-// subpackages (they import this one), read the master key as Build does.
+// LoadSecrets lets the external tests, which build the concerns of the
+// subpackages (they import this one), read the secrets as Build does.
 var LoadSecrets = loadSecrets

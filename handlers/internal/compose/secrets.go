@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,20 +40,25 @@ func (d *Deps) SecretsManager() SecretsManagerAPI {
 	return d.secrets
 }
 
-// getSecret is the config.SecretGetter of the shipped functions: the
-// secret's SecretString, or its SecretBinary base64-encoded (a raw key).
-func (d *Deps) getSecret(ctx context.Context, id string) (string, error) {
-	out, err := d.SecretsManager().GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
-	if err != nil {
-		return "", err
+// secretGetter returns the config.SecretGetter of the shipped functions:
+// the secret's SecretString, or its SecretBinary base64-encoded (a raw
+// key). config.WithSecrets calls it from one goroutine per secret, so the
+// client is made once, under a sync.Once, on the first read.
+func (d *Deps) secretGetter() config.SecretGetter {
+	client := sync.OnceValue(d.SecretsManager)
+	return func(ctx context.Context, id string) (string, error) {
+		out, err := client().GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+		if err != nil {
+			return "", err
+		}
+		if v := strings.TrimSpace(aws.ToString(out.SecretString)); v != "" {
+			return v, nil
+		}
+		if len(out.SecretBinary) > 0 {
+			return base64.StdEncoding.EncodeToString(out.SecretBinary), nil
+		}
+		return "", nil
 	}
-	if v := strings.TrimSpace(aws.ToString(out.SecretString)); v != "" {
-		return v, nil
-	}
-	if len(out.SecretBinary) > 0 {
-		return base64.StdEncoding.EncodeToString(out.SecretBinary), nil
-	}
-	return "", nil
 }
 
 // loadSecrets reads the secrets that the lookup names in Secrets Manager
@@ -62,7 +68,7 @@ func (d *Deps) getSecret(ctx context.Context, id string) (string, error) {
 func loadSecrets(d *Deps) {
 	ctx, cancel := context.WithTimeout(context.Background(), secretsTimeout)
 	defer cancel()
-	lookup, err := config.WithSecrets(ctx, d.Lookup, d.getSecret)
+	lookup, err := config.WithSecrets(ctx, d.Lookup, d.secretGetter())
 	d.Fail(err)
 	d.Lookup = lookup
 }

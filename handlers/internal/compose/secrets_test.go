@@ -5,8 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -80,7 +83,7 @@ func TestMasterKeySecretProblems(t *testing.T) {
 	}{
 		{"both set", with(minimal(), config.EnvMasterKeySecret, secretARN), config.EnvMasterKeySecret + ": is set, and so is " + config.EnvMasterKey},
 		{"unknown secret", with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, "arn:aws:secretsmanager:us-east-1:123456789012:secret:gone"), config.EnvMasterKeySecret + ": read the secret"},
-		{"empty secret", with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, "empty"), config.EnvMasterKeySecret + ": the secret empty is empty"},
+		{"empty secret", with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, "empty"), config.EnvMasterKeySecret + ": the secret it names is empty"},
 		{"short key", with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, "short"), config.EnvMasterKey + ": is not base64 of 32 or more random bytes"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -144,5 +147,41 @@ func TestEverySecretFromSecretsManager(t *testing.T) {
 	}
 	if n := len(sm.Calls()) - before; n != 0 {
 		t.Errorf("a function that names no secret called Secrets Manager %d times", n)
+	}
+}
+
+// A bad variable of every function (here the log level) does not stop the
+// secrets being read: the error names that variable alone, not also a
+// master key "not set" that is in Secrets Manager all along.
+func TestSecretsReadDespiteABadCommonVariable(t *testing.T) {
+	sm := awsfake.NewSecretsManager(t, map[string]string{secretARN: secretKey})
+	env := with(minimal(), config.EnvLogLevel, "verbose", config.EnvMasterKey, "", config.EnvMasterKeySecret, secretARN)
+	_, err := Build(config.Map(env), secretsConfig(sm.URL), io.Discard, CustomAuth)
+	if err == nil || !strings.Contains(err.Error(), config.EnvLogLevel+": ") {
+		t.Fatalf("Build = %v, want the log level refused", err)
+	}
+	if strings.Contains(err.Error(), config.EnvMasterKey+": ") {
+		t.Errorf("the error blames the master key, which is in Secrets Manager:\n%v", err)
+	}
+}
+
+// Secrets Manager that never answers (a VPC without a route to it) ends
+// start-up within the reads' bound, well inside Lambda's 10-second
+// initialisation, with what to check.
+func TestSecretsReadIsBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the 5-second bound")
+	}
+	stop := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-stop }))
+	defer srv.Close()
+	defer close(stop)
+	start := time.Now()
+	_, err := Build(config.Map(with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, secretARN)), secretsConfig(srv.URL), io.Discard, CustomAuth)
+	if took := time.Since(start); took > 8*time.Second {
+		t.Errorf("Build took %v with Secrets Manager silent", took)
+	}
+	if err == nil || !strings.Contains(err.Error(), config.EnvMasterKeySecret+": read the secret "+secretARN+" from Secrets Manager: no answer in time") {
+		t.Errorf("Build = %v, want the silent read named", err)
 	}
 }

@@ -57,20 +57,11 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	source, err := cognitrigcdk.FindSource(wd)
+	defer jsii.Close()
+	app, source, err := cognitrigcdk.NewApp(wd, *out)
 	if err != nil {
 		return err
 	}
-	outdir := *out
-	if outdir == "" {
-		outdir = os.Getenv("CDK_OUTDIR")
-	}
-	if outdir == "" {
-		outdir = filepath.Join(source, "cdk.out")
-	}
-
-	defer jsii.Close()
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
 	ctx := func(key string) string {
 		v := app.Node().TryGetContext(jsii.String("cognitrig:" + key))
 		if v == nil {
@@ -113,8 +104,8 @@ func run(args []string) error {
 		output("DeadLetterQueue", c.DeadLetterQueue.QueueUrl(), "custom-sender events that failed after Lambda's retries")
 	}
 
-	app.Synth(nil)
-	templates, _ := filepath.Glob(filepath.Join(outdir, "*.template.json"))
+	assembly := app.Synth(nil)
+	templates, _ := filepath.Glob(filepath.Join(*assembly.Directory(), "*.template.json"))
 	for _, t := range templates {
 		fmt.Println("wrote", t)
 	}

@@ -2,6 +2,7 @@ package cognitrigcdk
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -125,6 +126,20 @@ func FindSource(dir string) (string, error) {
 		return "", fmt.Errorf("cognitrigcdk: %w", err)
 	}
 	return source, nil
+}
+
+// NewApp returns a CDK app for a command run from dir (its working
+// directory) and the source module FindSource finds from there. The app
+// writes its cloud assembly to outdir, or, when outdir is empty, to
+// $CDK_OUTDIR (which the AWS CDK CLI sets), or else to cdk.out in the source
+// module. The caller calls jsii.Close when done.
+func NewApp(dir, outdir string) (awscdk.App, string, error) {
+	source, err := FindSource(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	outdir = cmp.Or(outdir, os.Getenv("CDK_OUTDIR"), filepath.Join(source, "cdk.out"))
+	return awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)}), source, nil
 }
 
 func findSource(dir string) (string, error) {

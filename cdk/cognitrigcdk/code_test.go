@@ -246,3 +246,34 @@ func TestCycleChecksCatchRolePolicyCycle(t *testing.T) {
 		t.Error("findCycle found no cycle in pool -> function -> default policy -> pool")
 	}
 }
+
+// NewApp writes to the directory given, else to $CDK_OUTDIR, else to
+// cdk.out in the source module; outside a module with handlers it fails.
+func TestNewAppOutdir(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	source, err := cognitrigcdk.FindSource(wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	given, fromEnv := t.TempDir(), t.TempDir()
+	for _, c := range []struct{ out, env, want string }{
+		{given, fromEnv, given},
+		{"", fromEnv, fromEnv},
+		{"", "", filepath.Join(source, "cdk.out")},
+	} {
+		t.Setenv("CDK_OUTDIR", c.env)
+		app, src, err := cognitrigcdk.NewApp(wd, c.out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := *app.Outdir(); got != c.want || src != source {
+			t.Errorf("NewApp(%q) with CDK_OUTDIR=%q: outdir %q, source %q; want %q, %q", c.out, c.env, got, src, c.want, source)
+		}
+	}
+	if _, _, err := cognitrigcdk.NewApp(t.TempDir(), ""); err == nil {
+		t.Error("NewApp outside a module with handlers: no error")
+	}
+}

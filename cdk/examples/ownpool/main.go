@@ -16,7 +16,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
@@ -42,19 +41,11 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	source, err := cognitrigcdk.FindSource(wd)
+	defer jsii.Close()
+	app, source, err := cognitrigcdk.NewApp(wd, *out)
 	if err != nil {
 		return err
 	}
-	outdir := *out
-	if outdir == "" {
-		outdir = os.Getenv("CDK_OUTDIR")
-	}
-	if outdir == "" {
-		outdir = filepath.Join(source, "cdk.out")
-	}
-	defer jsii.Close()
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
 	if _, _, err := build(app, cognitrigcdk.GoBuild(source)); err != nil {
 		return err
 	}

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"reflect"
 	"sync"
 	"time"
 
 	"github.com/sony/gobreaker/v2"
 
+	"github.com/cognitrig/cognitrig/internal/nilcheck"
 	"github.com/cognitrig/cognitrig/triggers"
 )
 
@@ -233,7 +233,7 @@ var errCallerGone = errors.New("migration: caller canceled")
 func NewGuard(src Source, cfg GuardConfig) (*Guard, error) {
 	// A nil pointer in src (a source constructor's result on error) is nil
 	// too: it would fail every migration instead.
-	if v := reflect.ValueOf(src); src == nil || v.Kind() == reflect.Pointer && v.IsNil() {
+	if nilcheck.Is(src) {
 		return nil, errors.New("migration: NewGuard: the Source is nil; give the legacy user store the guard calls")
 	}
 	if r := cfg.Breaker.FailureRatio; !(r >= 0 && r <= 1) {

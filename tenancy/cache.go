@@ -4,11 +4,11 @@ import (
 	"container/list"
 	"context"
 	"errors"
-	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/cognitrig/cognitrig/internal/nilcheck"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -65,7 +65,7 @@ var _ Reader = (*Cache)(nil)
 func NewCache(r Reader, cfg CacheConfig) (*Cache, error) {
 	// A nil pointer in r (a store constructor's result on error) is nil
 	// too: it would fail every event instead.
-	if v := reflect.ValueOf(r); r == nil || v.Kind() == reflect.Pointer && v.IsNil() {
+	if nilcheck.Is(r) {
 		return nil, errors.New("tenancy: NewCache: the Reader is nil; give the tenancy.Store that the cache reads through")
 	}
 	if cfg.TTL <= 0 {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/cognitrig/cognitrig/internal/nilcheck"
 )
 
 // The one-method parts of *dynamodb.Client that stores use. A store's
@@ -62,7 +62,7 @@ type Table[C any] struct {
 // here rather than at the first event that needs the table. The name is not
 // checked further: DynamoDB also accepts a table ARN.
 func Open[C any](owner string, client C, table string) (Table[C], error) {
-	if isNil(client) {
+	if nilcheck.Is(client) {
 		return Table[C]{}, fmt.Errorf("%s: the DynamoDB client is nil; pass a *dynamodb.Client (dynamodb.NewFromConfig) or another implementation", owner)
 	}
 	if table == "" {
@@ -70,17 +70,6 @@ func Open[C any](owner string, client C, table string) (Table[C], error) {
 	}
 	pkg, _, _ := strings.Cut(owner, ":")
 	return Table[C]{API: client, name: table, owner: pkg}, nil
-}
-
-func isNil(v any) bool {
-	if v == nil {
-		return true
-	}
-	switch rv := reflect.ValueOf(v); rv.Kind() {
-	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Func, reflect.Chan, reflect.Slice:
-		return rv.IsNil()
-	}
-	return false
 }
 
 // Name is the table's name.

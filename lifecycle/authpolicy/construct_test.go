@@ -43,6 +43,10 @@ func TestConstructorsRefuseMissingDependencies(t *testing.T) {
 	_, userAttribute := authpolicy.UserAttribute("", nil)
 	_, noEventsAPI := authpolicy.AuthEventSignals(nil, time.Minute)
 	_, noMaxAge := authpolicy.AuthEventSignals(eventsAPI{}, 0)
+	// A constructor's result on error: not == nil, yet unusable.
+	_, nilClient := authpolicy.AuthEventSignals((*cip.Client)(nil), time.Minute)
+	_, nilStatus := authpolicy.TenantActive(authpolicy.TenantStatusFunc(nil), authpolicy.TenantConfig{})
+	_, nilAudit := authpolicy.PostAuthentication(authpolicy.PostAuthConfig{Audit: (*authpolicy.DynamoAuditStore)(nil)})
 	for _, c := range []struct {
 		name string
 		err  error
@@ -59,6 +63,9 @@ func TestConstructorsRefuseMissingDependencies(t *testing.T) {
 		{"UserAttribute without a function", userAttribute, "allow function is nil"},
 		{"AuthEventSignals without a client", noEventsAPI, "AuthEventsAPI is nil"},
 		{"AuthEventSignals with no maxAge", noMaxAge, "maxAge"},
+		{"AuthEventSignals with a nil *Client", nilClient, "AuthEventsAPI is nil"},
+		{"TenantActive with a nil TenantStatusFunc", nilStatus, "TenantStatus is nil"},
+		{"PostAuthentication with a nil *DynamoAuditStore", nilAudit, "Audit is nil"},
 		{"PostAuthentication with a nil check", post(authpolicy.PostAuthConfig{Checks: []triggers.Func[triggers.PostAuthenticationEvent]{nil}}), "Checks[0] is nil"},
 		{"PostAuthentication with MFA and no API", post(authpolicy.PostAuthConfig{MFA: &authpolicy.RequireMFA{When: authpolicy.NewDevice()}}), "MFA.API is nil"},
 		{"PostAuthentication with MFA and no signal", post(authpolicy.PostAuthConfig{MFA: &authpolicy.RequireMFA{API: mfaAPI}}), "MFA.When is nil"},

@@ -12,6 +12,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/cognitrig/cognitrig/internal/nilcheck"
 	"github.com/cognitrig/cognitrig/triggers"
 )
 
@@ -88,7 +89,7 @@ type AuthEventsAPI interface {
 // would be too old).
 func AuthEventSignals(api AuthEventsAPI, maxAge time.Duration) (SignalSource, error) {
 	switch {
-	case api == nil:
+	case nilcheck.Is(api):
 		return nil, errors.New("authpolicy: AuthEventSignals: the AuthEventsAPI is nil; give a *cognitoidentityprovider.Client")
 	case maxAge <= 0:
 		return nil, fmt.Errorf("authpolicy: AuthEventSignals: maxAge is %v; give how old the latest sign-in event may be, e.g. 10*time.Minute", maxAge)
@@ -299,7 +300,7 @@ type PostAuthConfig struct {
 // does not get tokens. Cognito may deliver an event twice, which records
 // the sign-in twice.
 func PostAuthentication(cfg PostAuthConfig) (triggers.Func[triggers.PostAuthenticationEvent], error) {
-	if cfg.Audit == nil {
+	if nilcheck.Is(cfg.Audit) {
 		return nil, errors.New("authpolicy: PostAuthConfig.Audit is nil")
 	}
 	for i, c := range cfg.Checks {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cognitrig/cognitrig/internal/nilcheck"
 	"github.com/cognitrig/cognitrig/triggers"
 )
 
@@ -146,7 +147,7 @@ type TenantConfig struct {
 // "Incorrect username or password", so anyone could learn which names
 // exist (and whose organisation is suspended) without a password.
 func TenantActive(ts TenantStatus, cfg TenantConfig) (triggers.Func[triggers.PostAuthenticationEvent], error) {
-	if ts == nil {
+	if nilcheck.Is(ts) {
 		return nil, errors.New("authpolicy: TenantActive: the TenantStatus is nil; give the tenant store (or a TenantStatusFunc) that reports each tenant's status")
 	}
 	if cfg.Attribute == "" {

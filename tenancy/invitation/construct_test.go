@@ -19,6 +19,9 @@ func TestNewRefusesMissingDependencies(t *testing.T) {
 		cfg  invitation.Config
 		want string
 	}{
+		{"no store", invitation.Config{}, "Config.Store is nil"},
+		// A store constructor's result on error: not == nil, yet unusable.
+		{"a nil *MemoryStore", invitation.Config{Store: (*tenancy.MemoryStore)(nil)}, "Config.Store is nil"},
 		{"groups without a Cognito client", invitation.Config{Store: store, Groups: groups}, "Config.Cognito is nil"},
 		{"create groups without a convention", invitation.Config{Store: store, Cognito: awsfake.NewCognitoPool(t).Client(), CreateGroups: true}, "Config.Groups"},
 	}

@@ -11,6 +11,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/cognitrig/cognitrig/internal/nilcheck"
 	"github.com/cognitrig/cognitrig/tenancy"
 	"github.com/cognitrig/cognitrig/triggers"
 )
@@ -95,9 +96,9 @@ type Handler struct {
 // New returns a Handler, or an error if cfg is incomplete.
 func New(cfg Config) (*Handler, error) {
 	switch {
-	case cfg.Store == nil:
+	case nilcheck.Is(cfg.Store):
 		return nil, errors.New("invitation: Config.Store is nil; set it to a tenancy.Store")
-	case cfg.Groups != nil && cfg.Cognito == nil:
+	case cfg.Groups != nil && nilcheck.Is(cfg.Cognito):
 		return nil, errors.New("invitation: Config.Groups is set but Config.Cognito is nil; set Cognito to a *cognitoidentityprovider.Client to add invited users to their tenant's group")
 	case cfg.CreateGroups && cfg.Groups == nil:
 		return nil, errors.New("invitation: Config.CreateGroups is set without Config.Groups; set Groups to the convention that names the tenant groups")

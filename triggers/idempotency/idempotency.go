@@ -13,6 +13,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 
+	"github.com/cognitrig/cognitrig/internal/nilcheck"
 	"github.com/cognitrig/cognitrig/triggers"
 	"github.com/cognitrig/cognitrig/triggers/tracing"
 )
@@ -64,7 +65,7 @@ type Config struct {
 
 // New returns the middleware described in the package documentation.
 func New(cfg Config) (triggers.Middleware, error) {
-	if cfg.Store == nil {
+	if nilcheck.Is(cfg.Store) {
 		return nil, errors.New("idempotency: Config.Store is nil; use NewDynamoStore (or NewMemoryStore in tests)")
 	}
 	if cfg.KeepSynchronous <= 0 {

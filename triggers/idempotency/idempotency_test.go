@@ -216,6 +216,10 @@ func TestStoreOutage(t *testing.T) {
 	if _, err := idempotency.New(idempotency.Config{}); err == nil {
 		t.Error("New without a store")
 	}
+	// A store constructor's result on error: not == nil, yet unusable.
+	if _, err := idempotency.New(idempotency.Config{Store: (*idempotency.DynamoStore)(nil)}); err == nil || !strings.Contains(err.Error(), "Store is nil") {
+		t.Errorf("New with a nil *DynamoStore: %v", err)
+	}
 }
 
 func TestKey(t *testing.T) {

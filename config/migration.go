@@ -53,7 +53,7 @@ type Migration struct {
 var migrationVars = [...]string{EnvMigrationTable, EnvLegacyUsersTable, EnvLegacyKeyAttribute, EnvLegacyHashAttribute,
 	EnvLegacyTokenURL, EnvLegacyUserInfoURL, EnvLegacyLookupURL, EnvLegacyClientID, EnvLegacyClientSecret, EnvLegacyScope,
 	EnvLegacyAttributeMap, EnvBreakerMaxFailures, EnvBreakerOpenSeconds, EnvLegacyNameKey, EnvLegacyDenyAttrs,
-	EnvLegacyClientSecretARN, EnvLegacyNameKeySecret}
+	EnvLegacyClientSecretARN, EnvLegacyNameKeySecretARN}
 
 // MigrationConfigured reports whether any variable of user migration is
 // set: a function serving every concern serves migration only then.

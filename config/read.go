@@ -113,7 +113,7 @@ func (e *reader) Secret(name string) string {
 }
 
 // unread reports, and records as a problem, that the secret variable name
-// is unset while its SecretARN variable is set: the secret was not read
+// is unset while its ARN variable is set: the secret was not read
 // (the lookup is not the one WithSecrets returned, or WithSecrets failed
 // and said why). Without this, an optional secret would silently be
 // missing, and a required one reported as "not set", which asks for the
@@ -127,7 +127,7 @@ func (e *reader) unread(name string) bool {
 	return true
 }
 
-// fromSecret says, for a secret variable whose SecretARN variable is set,
+// fromSecret says, for a secret variable whose ARN variable is set,
 // where the value came from: the operator looks for it there, not in the
 // variable.
 func fromSecret(e *reader, name string) string {

@@ -17,19 +17,19 @@ type SecretVariable struct {
 	// Name is the variable the Load functions read, such as
 	// COGNITRIG_CAPTCHA_SECRET.
 	Name string
-	// SecretARN is the variable naming the secret (its ARN, or its name),
+	// ARNVariable is the variable naming the secret (its ARN, or its name),
 	// such as COGNITRIG_CAPTCHA_SECRET_ARN.
-	SecretARN string
+	ARNVariable string
 }
 
 // SecretVariables returns every secret variable with its Secrets Manager
 // counterpart, in the order of the variables table.
 func SecretVariables() []SecretVariable {
 	return []SecretVariable{
-		{EnvMasterKey, EnvMasterKeySecret},
+		{EnvMasterKey, EnvMasterKeySecretARN},
 		{EnvCaptchaSecret, EnvCaptchaSecretARN},
 		{EnvLegacyClientSecret, EnvLegacyClientSecretARN},
-		{EnvLegacyNameKey, EnvLegacyNameKeySecret},
+		{EnvLegacyNameKey, EnvLegacyNameKeySecretARN},
 	}
 }
 
@@ -38,7 +38,7 @@ func SecretVariables() []SecretVariable {
 func secretARNOf(name string) string {
 	for _, v := range SecretVariables() {
 		if v.Name == name {
-			return v.SecretARN
+			return v.ARNVariable
 		}
 	}
 	return ""
@@ -52,16 +52,16 @@ func secretARNOf(name string) string {
 type SecretGetter func(ctx context.Context, secretID string) (string, error)
 
 // WithSecrets returns lookup, except that each secret variable (see
-// SecretVariables) whose SecretARN variable is set reads the value get
+// SecretVariables) whose ARN variable is set reads the value get
 // returns for that secret. Pass the result to the Load functions, which
 // check the value as if it stood in the variable.
 //
 // It reads each named secret once, concurrently, and never again: a
-// rotated secret reaches the next process that starts. When no SecretARN
-// variable is set it calls nothing and returns lookup unchanged. Every
+// rotated secret reaches the next process that starts. When no ARN variable
+// is set it calls nothing and returns lookup unchanged. Every
 // problem is reported at once, each naming its variable, and no error
 // carries a secret's value: a secret variable set together with its
-// SecretARN variable, a read that fails (the function needs
+// ARN variable, a read that fails (the function needs
 // secretsmanager:GetSecretValue on the secret, and kms:Decrypt on its key
 // when that is a customer managed key) or does not answer before ctx is
 // done, an empty secret, or a secret holding JSON (the console's
@@ -78,12 +78,12 @@ func WithSecrets(ctx context.Context, lookup func(string) (string, bool), get Se
 	e := newReader(lookup)
 	wanted := map[string]string{} // secret variable → secret ID
 	for _, v := range SecretVariables() {
-		id := e.String(v.SecretARN, "")
+		id := e.String(v.ARNVariable, "")
 		if id == "" {
 			continue
 		}
 		if e.set(v.Name) {
-			e.fail(v.SecretARN, "is set, and so is %s: keep only one (the secret)", v.Name)
+			e.fail(v.ARNVariable, "is set, and so is %s: keep only one (the secret)", v.Name)
 			continue
 		}
 		wanted[v.Name] = id
@@ -98,7 +98,7 @@ func WithSecrets(ctx context.Context, lookup func(string) (string, bool), get Se
 		}
 		for _, o := range SecretVariables() {
 			if o.Name != v.Name && wanted[o.Name] == wanted[v.Name] {
-				e.fail(v.SecretARN, "names the same secret as %s: %s is sent to another service, so keep it in a secret of its own", o.SecretARN, v.Name)
+				e.fail(v.ARNVariable, "names the same secret as %s: %s is sent to another service, so keep it in a secret of its own", o.ARNVariable, v.Name)
 				delete(wanted, v.Name)
 				break
 			}
@@ -154,13 +154,13 @@ func WithSecrets(ctx context.Context, lookup func(string) (string, bool), get Se
 		r, shown := read[id], quotable(id)
 		switch value := strings.TrimSpace(r.value); {
 		case r.err != nil && ctx.Err() != nil && errors.Is(r.err, ctx.Err()):
-			e.invalid(v.SecretARN, fmt.Errorf("read the secret %s from Secrets Manager: no answer in time (%w): check the function's network path to Secrets Manager (a VPC needs a NAT or an interface endpoint)", shown, redact(r.err, id)))
+			e.invalid(v.ARNVariable, fmt.Errorf("read the secret %s from Secrets Manager: no answer in time (%w): check the function's network path to Secrets Manager (a VPC needs a NAT or an interface endpoint)", shown, redact(r.err, id)))
 		case r.err != nil:
-			e.invalid(v.SecretARN, fmt.Errorf("read the secret %s from Secrets Manager: %w (the function needs secretsmanager:GetSecretValue on it)", shown, redact(r.err, id)))
+			e.invalid(v.ARNVariable, fmt.Errorf("read the secret %s from Secrets Manager: %w (the function needs secretsmanager:GetSecretValue on it)", shown, redact(r.err, id)))
 		case value == "":
-			e.fail(v.SecretARN, "the secret %s is empty: store %s's value in it", shown, v.Name)
+			e.fail(v.ARNVariable, "the secret %s is empty: store %s's value in it", shown, v.Name)
 		case isJSONObject(value):
-			e.fail(v.SecretARN, "the secret %s holds JSON (a key/value secret): store %s's value alone, as plaintext", shown, v.Name)
+			e.fail(v.ARNVariable, "the secret %s holds JSON (a key/value secret): store %s's value alone, as plaintext", shown, v.Name)
 		default:
 			values[v.Name] = value
 		}

@@ -69,8 +69,8 @@ func TestWithSecretsServesEverySecret(t *testing.T) {
 		config.EnvLegacyClientID:    "migration",
 	}
 	fromARN := with(base,
-		config.EnvMasterKeySecret, "arn:master", config.EnvCaptchaSecretARN, "arn:captcha",
-		config.EnvLegacyClientSecretARN, "arn:client", config.EnvLegacyNameKeySecret, "arn:name")
+		config.EnvMasterKeySecretARN, "arn:master", config.EnvCaptchaSecretARN, "arn:captcha",
+		config.EnvLegacyClientSecretARN, "arn:client", config.EnvLegacyNameKeySecretARN, "arn:name")
 	direct := with(base,
 		config.EnvMasterKey, masterKeyValue, config.EnvCaptchaSecret, "captcha-SECRET",
 		config.EnvLegacyClientSecret, "client-SECRET", config.EnvLegacyNameKey, nameKeyValue)
@@ -130,7 +130,7 @@ func TestWithSecretsNoneNamed(t *testing.T) {
 // Two variables naming one secret read it once.
 func TestWithSecretsSharedSecretReadOnce(t *testing.T) {
 	sm := &fakeSecrets{values: map[string]string{"arn:keys": masterKeyValue}}
-	env := map[string]string{config.EnvMasterKeySecret: "arn:keys", config.EnvLegacyNameKeySecret: "arn:keys"}
+	env := map[string]string{config.EnvMasterKeySecretARN: "arn:keys", config.EnvLegacyNameKeySecretARN: "arn:keys"}
 	lookup, err := config.WithSecrets(context.Background(), config.Map(env), sm.get)
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +150,7 @@ func TestWithSecretsSharedSecretReadOnce(t *testing.T) {
 func TestWithSecretsProblems(t *testing.T) {
 	sm := &fakeSecrets{values: map[string]string{"arn:empty": "  ", "arn:captcha": "captcha-SECRET"}}
 	env := map[string]string{
-		config.EnvMasterKey: masterKeyValue, config.EnvMasterKeySecret: "arn:master", // both
+		config.EnvMasterKey: masterKeyValue, config.EnvMasterKeySecretARN: "arn:master", // both
 		config.EnvCaptchaSecretARN:      "arn:gone",  // read fails
 		config.EnvLegacyClientSecretARN: "arn:empty", // empty
 	}
@@ -159,7 +159,7 @@ func TestWithSecretsProblems(t *testing.T) {
 		t.Fatal("no error")
 	}
 	for _, want := range []string{
-		config.EnvMasterKeySecret + ": is set, and so is " + config.EnvMasterKey + ": keep only one",
+		config.EnvMasterKeySecretARN + ": is set, and so is " + config.EnvMasterKey + ": keep only one",
 		config.EnvCaptchaSecretARN + ": read the secret arn:gone from Secrets Manager: ResourceNotFoundException",
 		config.EnvLegacyClientSecretARN + ": the secret arn:empty is empty: store " + config.EnvLegacyClientSecret + "'s value in it",
 	} {
@@ -189,7 +189,7 @@ func TestRequiredSecretNamesItsSecretVariable(t *testing.T) {
 	}))
 	for _, want := range []string{
 		config.EnvMasterKey + ": is required and not set",
-		"name a Secrets Manager secret in " + config.EnvMasterKeySecret,
+		"name a Secrets Manager secret in " + config.EnvMasterKeySecretARN,
 		"name a Secrets Manager secret in " + config.EnvCaptchaSecretARN,
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -204,8 +204,8 @@ func TestSecretVariablesCoverTheTable(t *testing.T) {
 	var names []string
 	for _, v := range config.SecretVariables() {
 		names = append(names, v.Name)
-		if !strings.HasSuffix(v.SecretARN, "_ARN") {
-			t.Errorf("%s: counterpart %s does not end in _ARN", v.Name, v.SecretARN)
+		if !strings.HasSuffix(v.ARNVariable, "_ARN") {
+			t.Errorf("%s: counterpart %s does not end in _ARN", v.Name, v.ARNVariable)
 		}
 	}
 	all := map[string]bool{}
@@ -217,8 +217,8 @@ func TestSecretVariablesCoverTheTable(t *testing.T) {
 		}
 	}
 	for _, v := range config.SecretVariables() {
-		if !all[v.SecretARN] {
-			t.Errorf("%s is not in vars.go", v.SecretARN)
+		if !all[v.ARNVariable] {
+			t.Errorf("%s is not in vars.go", v.ARNVariable)
 		}
 	}
 }
@@ -242,9 +242,9 @@ func TestSecretVariablesCoverTheTable(t *testing.T) {
 // and the lookup is os.LookupEnv.
 func ExampleWithSecrets() {
 	env := config.Map(map[string]string{ // os.LookupEnv
-		config.EnvChallengesTable: "challenges",
-		config.EnvMasterKeySecret: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cognitrig-master-AbCdEf",
-		config.EnvEmailFrom:       "no-reply@example.com",
+		config.EnvChallengesTable:    "challenges",
+		config.EnvMasterKeySecretARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cognitrig-master-AbCdEf",
+		config.EnvEmailFrom:          "no-reply@example.com",
 	})
 	get := func(ctx context.Context, id string) (string, error) {
 		return masterKeyValue, nil // sm.GetSecretValue, as above
@@ -287,9 +287,9 @@ func TestSecretNamedButNotRead(t *testing.T) {
 		{config.EnvLegacyClientSecret, func(l func(string) (string, bool)) error { _, err := config.LoadMigration(l); return err },
 			with(migration, config.EnvLegacyClientSecretARN, "arn:client")},
 		{config.EnvLegacyNameKey, func(l func(string) (string, bool)) error { _, err := config.LoadMigration(l); return err },
-			with(migration, config.EnvLegacyNameKeySecret, "arn:name")},
+			with(migration, config.EnvLegacyNameKeySecretARN, "arn:name")},
 		{config.EnvMasterKey, func(l func(string) (string, bool)) error { _, err := config.LoadCustomAuth(l); return err },
-			with(customAuth, config.EnvMasterKeySecret, "arn:master", config.EnvCaptchaSecret, "captcha-SECRET")},
+			with(customAuth, config.EnvMasterKeySecretARN, "arn:master", config.EnvCaptchaSecret, "captcha-SECRET")},
 		{config.EnvCaptchaSecret, func(l func(string) (string, bool)) error { _, err := config.LoadCustomAuth(l); return err },
 			with(customAuth, config.EnvMasterKey, masterKeyValue, config.EnvCaptchaSecretARN, "arn:captcha")},
 	} {
@@ -298,7 +298,7 @@ func TestSecretNamedButNotRead(t *testing.T) {
 			arn := ""
 			for _, v := range config.SecretVariables() {
 				if v.Name == c.name {
-					arn = v.SecretARN
+					arn = v.ARNVariable
 				}
 			}
 			want := c.name + ": is not set, and the secret " + arn + " names was not read"
@@ -319,13 +319,13 @@ func TestWithSecretsDoesNotQuoteANonARN(t *testing.T) {
 	get := func(_ context.Context, id string) (string, error) {
 		return "", fmt.Errorf("AccessDeniedException: not authorized to perform: secretsmanager:GetSecretValue on resource: %s", id)
 	}
-	env := map[string]string{config.EnvMasterKeySecret: masterKeyValue}
+	env := map[string]string{config.EnvMasterKeySecretARN: masterKeyValue}
 	_, err := config.WithSecrets(context.Background(), config.Map(env), get)
-	if err == nil || !strings.Contains(err.Error(), config.EnvMasterKeySecret+": read the secret") || !strings.Contains(err.Error(), "AccessDeniedException") {
+	if err == nil || !strings.Contains(err.Error(), config.EnvMasterKeySecretARN+": read the secret") || !strings.Contains(err.Error(), "AccessDeniedException") {
 		t.Fatalf("error %v, want the read failure named by its variable", err)
 	}
 	if strings.Contains(err.Error(), masterKeyValue) {
-		t.Errorf("the error quotes the value of %s: %v", config.EnvMasterKeySecret, err)
+		t.Errorf("the error quotes the value of %s: %v", config.EnvMasterKeySecretARN, err)
 	}
 	empty := func(context.Context, string) (string, error) { return " ", nil }
 	if _, err := config.WithSecrets(context.Background(), config.Map(env), empty); err == nil || strings.Contains(err.Error(), masterKeyValue) {
@@ -333,7 +333,7 @@ func TestWithSecretsDoesNotQuoteANonARN(t *testing.T) {
 	}
 	// An ARN is not secret and is quoted, so the operator sees which one.
 	const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:master-AbCdEf"
-	if _, err := config.WithSecrets(context.Background(), config.Map(map[string]string{config.EnvMasterKeySecret: arn}), get); err == nil || !strings.Contains(err.Error(), "read the secret "+arn) {
+	if _, err := config.WithSecrets(context.Background(), config.Map(map[string]string{config.EnvMasterKeySecretARN: arn}), get); err == nil || !strings.Contains(err.Error(), "read the secret "+arn) {
 		t.Errorf("ARN: %v", err)
 	}
 }
@@ -364,12 +364,12 @@ func TestWithSecretsReturnsAtTheDeadline(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		_, err := config.WithSecrets(ctx, config.Map(map[string]string{config.EnvMasterKeySecret: "arn:master"}), get)
+		_, err := config.WithSecrets(ctx, config.Map(map[string]string{config.EnvMasterKeySecretARN: "arn:master"}), get)
 		done <- err
 	}()
 	select {
 	case err := <-done:
-		if err == nil || !strings.Contains(err.Error(), config.EnvMasterKeySecret+": ") || !errors.Is(err, context.DeadlineExceeded) {
+		if err == nil || !strings.Contains(err.Error(), config.EnvMasterKeySecretARN+": ") || !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("error %v, want the deadline named by its variable", err)
 		}
 	case <-time.After(5 * time.Second):
@@ -384,13 +384,13 @@ func TestWithSecretsReturnsAtTheDeadline(t *testing.T) {
 func TestWithSecretsKeepsSentSecretsApart(t *testing.T) {
 	sm := &fakeSecrets{values: map[string]string{"arn:keys": masterKeyValue}}
 	for _, sent := range []string{config.EnvCaptchaSecretARN, config.EnvLegacyClientSecretARN} {
-		env := map[string]string{config.EnvMasterKeySecret: "arn:keys", sent: "arn:keys"}
+		env := map[string]string{config.EnvMasterKeySecretARN: "arn:keys", sent: "arn:keys"}
 		lookup, err := config.WithSecrets(context.Background(), config.Map(env), sm.get)
-		if err == nil || !strings.Contains(err.Error(), sent+": names the same secret as "+config.EnvMasterKeySecret) {
+		if err == nil || !strings.Contains(err.Error(), sent+": names the same secret as "+config.EnvMasterKeySecretARN) {
 			t.Errorf("%s: error %v, want the shared secret refused", sent, err)
 		}
 		for _, v := range config.SecretVariables() {
-			if v.SecretARN == sent {
+			if v.ARNVariable == sent {
 				if got, _ := lookup(v.Name); got == masterKeyValue {
 					t.Errorf("%s was served the master key", v.Name)
 				}
@@ -403,13 +403,13 @@ func TestWithSecretsKeepsSentSecretsApart(t *testing.T) {
 // variable the operator set, not only the one they kept out.
 func TestBadKeyFromSecretNamesItsSecretVariable(t *testing.T) {
 	sm := &fakeSecrets{values: map[string]string{"arn:master": "c2hvcnQtU0VDUkVU"}}
-	env := map[string]string{config.EnvChallengesTable: "challenges", config.EnvEmailFrom: "no-reply@example.com", config.EnvMasterKeySecret: "arn:master"}
+	env := map[string]string{config.EnvChallengesTable: "challenges", config.EnvEmailFrom: "no-reply@example.com", config.EnvMasterKeySecretARN: "arn:master"}
 	lookup, err := config.WithSecrets(context.Background(), config.Map(env), sm.get)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = config.LoadCustomAuth(lookup)
-	want := config.EnvMasterKey + ": is not base64 of 32 or more random bytes (openssl rand -base64 32) (the value of the secret " + config.EnvMasterKeySecret + " names)"
+	want := config.EnvMasterKey + ": is not base64 of 32 or more random bytes (openssl rand -base64 32) (the value of the secret " + config.EnvMasterKeySecretARN + " names)"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("error %v, want %q", err, want)
 	}

@@ -13,19 +13,19 @@ const (
 	EnvLogLevel = "COGNITRIG_LOG_LEVEL" // debug, info (default), warn, error
 
 	// Custom authentication.
-	EnvChallengesTable  = "COGNITRIG_CHALLENGES_TABLE"      // required: codes, used links, security questions
-	EnvMasterKey        = "COGNITRIG_MASTER_KEY"            // secret: base64 of >= 32 random bytes; required unless COGNITRIG_MASTER_KEY_SECRET_ARN is set
-	EnvMasterKeySecret  = "COGNITRIG_MASTER_KEY_SECRET_ARN" // the Secrets Manager secret holding the master key, read once at start-up (preferred)
-	EnvAuthSequence     = "COGNITRIG_AUTH_SEQUENCE"         // steps such as password,captcha,email-otp; default email-otp
-	EnvEmailFrom        = "COGNITRIG_EMAIL_FROM"            // SES sender of codes, links and custom-sender email
-	EnvCaptchaVerifyURL = "COGNITRIG_CAPTCHA_VERIFY_URL"    // https siteverify endpoint; required with a captcha step
-	EnvCaptchaSecret    = "COGNITRIG_CAPTCHA_SECRET"        // secret: the CAPTCHA service's secret key; required with a captcha step unless COGNITRIG_CAPTCHA_SECRET_ARN is set
-	EnvCaptchaSecretARN = "COGNITRIG_CAPTCHA_SECRET_ARN"    // the Secrets Manager secret holding the CAPTCHA secret key, read once at start-up (preferred)
-	EnvCaptchaSiteKey   = "COGNITRIG_CAPTCHA_SITE_KEY"      // public site key handed to the client in the challenge
-	EnvCaptchaProvider  = "COGNITRIG_CAPTCHA_PROVIDER"      // tells the client which widget to show (public challenge parameter "provider"); "recaptcha" also sets the default minimum score
-	EnvMagicLinkOrigins = "COGNITRIG_MAGICLINK_ORIGINS"     // no longer supported: start-up fails if set; use COGNITRIG_MAGICLINK_PAGES
-	EnvMagicLinkURL     = "COGNITRIG_MAGICLINK_URL"         // the page that receives links (the page with key "default")
-	EnvMagicLinkKMSKey  = "COGNITRIG_MAGICLINK_KMS_KEY"     // KMS HMAC_256 key (ARN or alias) signing links; unset: derived from the master key
+	EnvChallengesTable    = "COGNITRIG_CHALLENGES_TABLE"      // required: codes, used links, security questions
+	EnvMasterKey          = "COGNITRIG_MASTER_KEY"            // secret: base64 of >= 32 random bytes; required unless COGNITRIG_MASTER_KEY_SECRET_ARN is set
+	EnvMasterKeySecretARN = "COGNITRIG_MASTER_KEY_SECRET_ARN" // the Secrets Manager secret holding the master key, read once at start-up (preferred)
+	EnvAuthSequence       = "COGNITRIG_AUTH_SEQUENCE"         // steps such as password,captcha,email-otp; default email-otp
+	EnvEmailFrom          = "COGNITRIG_EMAIL_FROM"            // SES sender of codes, links and custom-sender email
+	EnvCaptchaVerifyURL   = "COGNITRIG_CAPTCHA_VERIFY_URL"    // https siteverify endpoint; required with a captcha step
+	EnvCaptchaSecret      = "COGNITRIG_CAPTCHA_SECRET"        // secret: the CAPTCHA service's secret key; required with a captcha step unless COGNITRIG_CAPTCHA_SECRET_ARN is set
+	EnvCaptchaSecretARN   = "COGNITRIG_CAPTCHA_SECRET_ARN"    // the Secrets Manager secret holding the CAPTCHA secret key, read once at start-up (preferred)
+	EnvCaptchaSiteKey     = "COGNITRIG_CAPTCHA_SITE_KEY"      // public site key handed to the client in the challenge
+	EnvCaptchaProvider    = "COGNITRIG_CAPTCHA_PROVIDER"      // tells the client which widget to show (public challenge parameter "provider"); "recaptcha" also sets the default minimum score
+	EnvMagicLinkOrigins   = "COGNITRIG_MAGICLINK_ORIGINS"     // no longer supported: start-up fails if set; use COGNITRIG_MAGICLINK_PAGES
+	EnvMagicLinkURL       = "COGNITRIG_MAGICLINK_URL"         // the page that receives links (the page with key "default")
+	EnvMagicLinkKMSKey    = "COGNITRIG_MAGICLINK_KMS_KEY"     // KMS HMAC_256 key (ARN or alias) signing links; unset: derived from the master key
 
 	// Custom authentication: pages, CAPTCHA checks and per-user limits.
 	EnvMagicLinkPages   = "COGNITRIG_MAGICLINK_PAGES"     // "key=https://host/path,..." exact pages links may open, chosen by clientMetadata "page"
@@ -56,9 +56,9 @@ const (
 	EnvBreakerOpenSeconds    = "COGNITRIG_BREAKER_OPEN_SECONDS"     // seconds the breaker stays open before a probe; default 30
 
 	// User migration: what a client types and what a legacy record holds.
-	EnvLegacyNameKey       = "COGNITRIG_LEGACY_NAME_KEY"            // secret: base64 of >= 32 random bytes keying the digests of unconfirmed user names; unset: random per process
-	EnvLegacyNameKeySecret = "COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN" // the Secrets Manager secret holding the name key, read once at start-up (preferred)
-	EnvLegacyDenyAttrs     = "COGNITRIG_LEGACY_DENY_ATTRIBUTES"     // comma-separated attributes never copied, besides the tenant attribute
+	EnvLegacyNameKey          = "COGNITRIG_LEGACY_NAME_KEY"            // secret: base64 of >= 32 random bytes keying the digests of unconfirmed user names; unset: random per process
+	EnvLegacyNameKeySecretARN = "COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN" // the Secrets Manager secret holding the name key, read once at start-up (preferred)
+	EnvLegacyDenyAttrs        = "COGNITRIG_LEGACY_DENY_ATTRIBUTES"     // comma-separated attributes never copied, besides the tenant attribute
 
 	// Messages.
 	EnvKMSKeyARN = "COGNITRIG_KMS_KEY_ARN" // turns on the custom email and SMS senders

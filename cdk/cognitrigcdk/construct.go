@@ -599,10 +599,10 @@ func (c *Attachment) addFunction(p Props, stack awscdk.Stack, fc concern) {
 		secrets = map[string]awssecretsmanager.ISecret{}
 	}
 	if fc.keyed {
-		secrets[config.EnvMasterKeySecret] = p.MasterKeySecret
+		secrets[config.EnvMasterKeySecretARN] = p.MasterKeySecret
 	}
 	if fc.nameKey {
-		secrets[config.EnvLegacyNameKeySecret] = c.nameKey
+		secrets[config.EnvLegacyNameKeySecretARN] = c.nameKey
 	}
 	for _, name := range sortedKeys(secrets) {
 		env[name] = secrets[name].SecretArn()

@@ -490,9 +490,9 @@ func (p Props) validate() error {
 	for _, k := range sortedKeys(p.Secrets) {
 		v, isSecret := secretVarOf(k)
 		switch {
-		case k == config.EnvMasterKey || k == config.EnvMasterKeySecret:
+		case k == config.EnvMasterKey || k == config.EnvMasterKeySecretARN:
 			bad("Secrets: %s is set from MasterKeySecret; do not set it here", k)
-		case isSecret && k == v.SecretARN:
+		case isSecret && k == v.ARNVariable:
 			bad("Secrets: key the secret by %s, the variable it holds; the construct sets %s to the secret's ARN", v.Name, k)
 		case !isSecret:
 			bad("Secrets: %s is not read from Secrets Manager: give %s, %s or %s here, and other variables in Environment", k, config.EnvCaptchaSecret, config.EnvLegacyClientSecret, config.EnvLegacyNameKey)
@@ -562,7 +562,7 @@ var secretSettings = map[string]struct{ attach, props string }{
 // secret of (config.SecretVariables).
 func secretVarOf(name string) (config.SecretVariable, bool) {
 	for _, v := range config.SecretVariables() {
-		if name == v.Name || name == v.SecretARN {
+		if name == v.Name || name == v.ARNVariable {
 			return v, true
 		}
 	}

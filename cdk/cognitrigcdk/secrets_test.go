@@ -303,7 +303,7 @@ func TestNewRefusesSecrets(t *testing.T) {
 // Environment, pointing to a typed setting of each API.
 func TestEverySecretVariableHasItsSetting(t *testing.T) {
 	for _, v := range config.SecretVariables() {
-		for _, name := range []string{v.Name, v.SecretARN} {
+		for _, name := range []string{v.Name, v.ARNVariable} {
 			_, errAttach := attachTo(t, cognitrigcdk.AttachProps{Environment: map[string]string{name: "x"}}, nil)
 			_, errNew := cognitrigcdk.New(newStack(), "C", cognitrigcdk.Props{Code: dummyCode(t), Environment: map[string]string{name: "x"}})
 			for api, err := range map[string]error{"Attach": errAttach, "New": errNew} {

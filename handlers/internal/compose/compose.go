@@ -35,7 +35,7 @@ type Invoker interface {
 // and shared, one of each per process.
 type Deps struct {
 	// Lookup reads the function's variables: os.LookupEnv, with each
-	// secret variable served from Secrets Manager when its SecretARN
+	// secret variable served from Secrets Manager when its ARNVariable
 	// variable names it (config.WithSecrets).
 	Lookup func(string) (string, bool)
 	AWS    aws.Config

@@ -37,7 +37,7 @@ func secretsConfig(url string) aws.Config {
 // COGNITRIG_MASTER_KEY, and derive the same keys as from the variable.
 func TestMasterKeyFromSecretsManager(t *testing.T) {
 	sm := awsfake.NewSecretsManager(t, map[string]string{secretARN: secretKey})
-	d := &Deps{Lookup: config.Map(with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, secretARN)), AWS: secretsConfig(sm.URL)}
+	d := &Deps{Lookup: config.Map(with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecretARN, secretARN)), AWS: secretsConfig(sm.URL)}
 	LoadSecrets(d)
 	if err := d.Err(); err != nil {
 		t.Fatal(err)
@@ -64,7 +64,7 @@ func TestMasterKeyFromSecretsManager(t *testing.T) {
 	}
 
 	// The whole function builds with the secret alone.
-	fn, err := Build(config.Map(with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, secretARN)), secretsConfig(sm.URL), io.Discard, CustomAuth)
+	fn, err := Build(config.Map(with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecretARN, secretARN)), secretsConfig(sm.URL), io.Discard, CustomAuth)
 	if err != nil || fn == nil {
 		t.Fatalf("Build with the master key in Secrets Manager: %v", err)
 	}
@@ -81,10 +81,10 @@ func TestMasterKeySecretProblems(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"both set", with(minimal(), config.EnvMasterKeySecret, secretARN), config.EnvMasterKeySecret + ": is set, and so is " + config.EnvMasterKey},
-		{"unknown secret", with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, "arn:aws:secretsmanager:us-east-1:123456789012:secret:gone"), config.EnvMasterKeySecret + ": read the secret"},
-		{"empty secret", with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, "empty"), config.EnvMasterKeySecret + ": the secret it names is empty"},
-		{"short key", with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, "short"), config.EnvMasterKey + ": is not base64 of 32 or more random bytes"},
+		{"both set", with(minimal(), config.EnvMasterKeySecretARN, secretARN), config.EnvMasterKeySecretARN + ": is set, and so is " + config.EnvMasterKey},
+		{"unknown secret", with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecretARN, "arn:aws:secretsmanager:us-east-1:123456789012:secret:gone"), config.EnvMasterKeySecretARN + ": read the secret"},
+		{"empty secret", with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecretARN, "empty"), config.EnvMasterKeySecretARN + ": the secret it names is empty"},
+		{"short key", with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecretARN, "short"), config.EnvMasterKey + ": is not base64 of 32 or more random bytes"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Build(config.Map(c.env), secretsConfig(sm.URL), io.Discard, CustomAuth)
@@ -114,12 +114,12 @@ func TestEverySecretFromSecretsManager(t *testing.T) {
 	sm := awsfake.NewSecretsManager(t, map[string]string{
 		secretARN: secretKey, captchaARN: "captcha-SECRET", clientARN: "client-SECRET", nameARN: secretKey,
 	})
-	env := with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, secretARN,
+	env := with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecretARN, secretARN,
 		config.EnvAuthSequence, "captcha,email-otp", config.EnvCaptchaVerifyURL, "https://captcha.example/siteverify",
 		config.EnvCaptchaSecretARN, captchaARN,
 		config.EnvLegacyUsersTable, "", config.EnvLegacyTokenURL, "https://idp.example/token",
 		config.EnvLegacyUserInfoURL, "https://idp.example/userinfo", config.EnvLegacyClientID, "migration",
-		config.EnvLegacyClientSecretARN, clientARN, config.EnvLegacyNameKeySecret, nameARN)
+		config.EnvLegacyClientSecretARN, clientARN, config.EnvLegacyNameKeySecretARN, nameARN)
 	var logs bytes.Buffer
 	if _, err := Build(config.Map(env), secretsConfig(sm.URL), &logs, CustomAuth, Migration); err != nil {
 		t.Fatalf("Build with every secret in Secrets Manager: %v", err)
@@ -155,7 +155,7 @@ func TestEverySecretFromSecretsManager(t *testing.T) {
 // master key "not set" that is in Secrets Manager all along.
 func TestSecretsReadDespiteABadCommonVariable(t *testing.T) {
 	sm := awsfake.NewSecretsManager(t, map[string]string{secretARN: secretKey})
-	env := with(minimal(), config.EnvLogLevel, "verbose", config.EnvMasterKey, "", config.EnvMasterKeySecret, secretARN)
+	env := with(minimal(), config.EnvLogLevel, "verbose", config.EnvMasterKey, "", config.EnvMasterKeySecretARN, secretARN)
 	_, err := Build(config.Map(env), secretsConfig(sm.URL), io.Discard, CustomAuth)
 	if err == nil || !strings.Contains(err.Error(), config.EnvLogLevel+": ") {
 		t.Fatalf("Build = %v, want the log level refused", err)
@@ -177,11 +177,11 @@ func TestSecretsReadIsBounded(t *testing.T) {
 	defer srv.Close()
 	defer close(stop)
 	start := time.Now()
-	_, err := Build(config.Map(with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecret, secretARN)), secretsConfig(srv.URL), io.Discard, CustomAuth)
+	_, err := Build(config.Map(with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecretARN, secretARN)), secretsConfig(srv.URL), io.Discard, CustomAuth)
 	if took := time.Since(start); took > 8*time.Second {
 		t.Errorf("Build took %v with Secrets Manager silent", took)
 	}
-	if err == nil || !strings.Contains(err.Error(), config.EnvMasterKeySecret+": read the secret "+secretARN+" from Secrets Manager: no answer in time") {
+	if err == nil || !strings.Contains(err.Error(), config.EnvMasterKeySecretARN+": read the secret "+secretARN+" from Secrets Manager: no answer in time") {
 		t.Errorf("Build = %v, want the silent read named", err)
 	}
 }

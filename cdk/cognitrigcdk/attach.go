@@ -338,7 +338,7 @@ func Attach(scope constructs.Construct, id string, props AttachProps) (a *Attach
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
 	}
 	stack := awscdk.Stack_Of(scope)
-	if err := checkSecretSources(typedSecrets(f), true); err != nil {
+	if err := checkSecretSources(stack, typedSecrets(f), true, false); err != nil {
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
 	}
 	if poolStack := awscdk.Stack_Of(props.UserPool); *poolStack.Node().Path() != *stack.Node().Path() {

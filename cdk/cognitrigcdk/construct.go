@@ -108,10 +108,10 @@ func New(scope constructs.Construct, id string, props Props) (c *Cognitrig, err 
 	if err != nil {
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
 	}
-	if err := checkSecretSources(typedSecrets(featuresOf(p)), false); err != nil {
+	stack := awscdk.Stack_Of(scope)
+	if err := checkSecretSources(stack, typedSecrets(featuresOf(p)), false, p.Shape == SingleFunction); err != nil {
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
 	}
-	stack := awscdk.Stack_Of(scope)
 
 	// CDK reports errors by panicking, and so does a failed build (from
 	// inside CDK's bundling); return them as errors.

@@ -143,8 +143,16 @@
 // secret variable (COGNITRIG_MASTER_KEY, COGNITRIG_CAPTCHA_SECRET,
 // COGNITRIG_LEGACY_CLIENT_SECRET, COGNITRIG_LEGACY_NAME_KEY) or the
 // variable naming its secret in a plain environment property
-// (Props.Environment, AttachProps.Environment), and a Secret of the app
-// whose value the template holds (SecretStringValue in plain text).
+// (Props.Environment, AttachProps.Environment); a Secret of the app whose
+// value the template holds (SecretStringValue in plain text, alone or
+// joined with tokens) or that Secrets Manager generates in a form the
+// function cannot use (JSON; a key that is not base64 of 32 or more
+// bytes); a secret in another region; an ARN or name with a wildcard; a
+// key given by its alias; and the CAPTCHA secret or the legacy client
+// secret given as the same secret as another secret its function reads.
+// A secret with a customer managed key must be imported with that key
+// (awssecretsmanager.Secret_FromSecretAttributes with EncryptionKey), or
+// the function is not allowed to decrypt it.
 //
 // # Clients
 //

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/mail"
 	"net/url"
 	"regexp"
@@ -486,6 +487,10 @@ func (p Props) validate() error {
 	for _, k := range sortedKeys(p.Environment) {
 		if err := checkEnvName("Environment", k, false); err != nil {
 			errs = append(errs, err)
+		} else if v := p.Environment[k]; urlVariables[k] && v != "" {
+			if err := checkSettingURL("Environment: "+k, v); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	for _, k := range sortedKeys(p.Secrets) {
@@ -525,6 +530,37 @@ func checkURL(u string) error {
 		return fmt.Errorf("client URL %q: use https (http only for localhost)", u)
 	}
 	return nil
+}
+
+// urlVariables are the variables the functions read as one URL
+// (config's URL getter).
+var urlVariables = map[string]bool{
+	config.EnvCaptchaVerifyURL: true, config.EnvMagicLinkURL: true,
+	config.EnvLegacyTokenURL: true, config.EnvLegacyUserInfoURL: true, config.EnvLegacyLookupURL: true,
+}
+
+// checkSettingURL refuses, at synth, a URL the function would refuse at
+// start-up (config's URL getter): not absolute, plain http to another host
+// than localhost or a loopback address, or with user information, which
+// would also put a password into the template and the function's
+// configuration. The error names field, never the URL, which may hold a
+// password.
+func checkSettingURL(field, v string) error {
+	u, err := url.Parse(v)
+	switch {
+	case err != nil || u.Host == "" || u.Opaque != "":
+		return fmt.Errorf("%s is not an absolute URL (https://host/path)", field)
+	case u.User != nil:
+		return fmt.Errorf("%s has user information (user:password@host): the template and the function's configuration would hold it, and the function refuses it; give credentials through their own settings (a secret in Secrets Manager)", field)
+	case strings.EqualFold(u.Scheme, "https"):
+		return nil
+	case strings.EqualFold(u.Scheme, "http"):
+		if ip := net.ParseIP(u.Hostname()); u.Hostname() == "localhost" || ip != nil && ip.IsLoopback() {
+			return nil
+		}
+		return fmt.Errorf("%s uses plain http: use https (http is only for localhost)", field)
+	}
+	return fmt.Errorf("%s is not an http(s) URL", field)
 }
 
 // managedEnv are the variables the construct sets itself, and the prop

@@ -285,3 +285,62 @@ func TestSecretNotOneSecretRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestURLWithCredentialsRefused: a URL setting with user information
+// (https://user:password@host/) would write that password into the
+// template and the function's configuration, and the function refuses it
+// at start-up (config's URL getter), as it refuses plain http to another
+// host: synth refuses both, naming the setting and never the URL.
+func TestURLWithCredentialsRefused(t *testing.T) {
+	const withPassword = "https://migrator:s3cr3t@legacy.example.com/token"
+	for _, c := range []struct {
+		name string
+		set  func(*cognitrigcdk.AttachProps)
+		want string
+	}{
+		{"token URL with a password", func(a *cognitrigcdk.AttachProps) { a.Features.Migration.TokenURL = withPassword },
+			"Features.Migration.TokenURL has user information"},
+		{"lookup URL with a password", func(a *cognitrigcdk.AttachProps) {
+			a.Features.Migration.LookupURL = "https://migrator:s3cr3t@legacy.example.com/users/{username}"
+		}, "Features.Migration.LookupURL has user information"},
+		{"CAPTCHA URL over http", func(a *cognitrigcdk.AttachProps) {
+			a.Features.CustomAuth = captchaAuth()
+			a.Features.CustomAuth.Captcha.VerifyURL = "http://captcha.example.com/siteverify"
+		}, "Features.CustomAuth.Captcha.VerifyURL uses plain http"},
+		{"magic-link page with a password", func(a *cognitrigcdk.AttachProps) {
+			a.EmailFrom = from
+			a.Features.CustomAuth = &cognitrigcdk.CustomAuthFeature{MagicLinkPages: map[string]string{"default": "https://u:s3cr3t@app.example.com/link"}}
+		}, `Features.CustomAuth.MagicLinkPages["default"] has user information`},
+		{"URL in Environment", func(a *cognitrigcdk.AttachProps) {
+			a.Environment = map[string]string{"COGNITRIG_LEGACY_TOKEN_URL": withPassword}
+		}, "COGNITRIG_LEGACY_TOKEN_URL"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			props := cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{Migration: legacyMigration()}}
+			_, err := attachTo(t, props, func(stack awscdk.Stack, _ *awscognito.UserPoolProps, a *cognitrigcdk.AttachProps) {
+				if c.name != "token URL with a password" && c.name != "lookup URL with a password" {
+					a.Features.Migration = nil
+				}
+				c.set(a)
+				if a.Features.CustomAuth != nil && a.Features.CustomAuth.Captcha != nil {
+					a.Features.CustomAuth.Captcha.Secret = awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("C"), jsii.String("c"))
+				}
+			})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err %v, want %q", err, c.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "s3cr3t") {
+				t.Errorf("error %q shows the password", err)
+			}
+		})
+	}
+	t.Run("New: URL variable in Environment", func(t *testing.T) {
+		_, err := cognitrigcdk.New(newStack(), "Cognitrig", cognitrigcdk.Props{Code: dummyCode(t), Migration: &cognitrigcdk.MigrationProps{},
+			Environment: map[string]string{"COGNITRIG_LEGACY_TOKEN_URL": withPassword, "COGNITRIG_LEGACY_USERINFO_URL": "https://legacy.example.com/userinfo",
+				"COGNITRIG_LEGACY_CLIENT_ID": "c"}})
+		const want = "Environment: COGNITRIG_LEGACY_TOKEN_URL has user information"
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("err %v, want %q without the password", err, want)
+		}
+	})
+}

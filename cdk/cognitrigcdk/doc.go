@@ -133,7 +133,9 @@
 // last three in Props.Secrets, by variable. The function that reads one
 // gets only the secret's ARN, in COGNITRIG_MASTER_KEY_SECRET_ARN,
 // COGNITRIG_CAPTCHA_SECRET_ARN, COGNITRIG_LEGACY_CLIENT_SECRET_ARN or
-// COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN, with
+// COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN (a secret imported by name: its
+// name, since Secrets Manager misreads a partial ARN whose name ends in a
+// hyphen and six characters), with
 // secretsmanager:GetSecretValue on that secret alone (a secret imported
 // by name: its partial ARN followed by "-??????") and kms:Decrypt on its
 // key, through Secrets Manager, when it has a key of its own. So no

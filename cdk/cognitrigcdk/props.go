@@ -674,6 +674,9 @@ func checkSecretSources(stack awscdk.Stack, secrets map[string]awssecretsmanager
 		if key := s.EncryptionKey(); key != nil && hasLiteral(awscdk.Stack_Of(key).Resolve(key.KeyArn()), func(text string) bool { return strings.Contains(text, ":alias/") }) {
 			errs = append(errs, fmt.Errorf("%s (%s): the secret's key is an alias, and KMS allows kms:Decrypt granted on an alias's ARN on no key: import the key by its ARN (awskms.Key_FromKeyArn)", secretSetting(name, attach), name))
 		}
+		if s.SecretFullArn() == nil && !sameAccountAndRegion(stack, s) && hasLiteral(awscdk.Stack_Of(s).Resolve(partialName(s)), ambiguousName.MatchString) {
+			errs = append(errs, fmt.Errorf("%s (%s): the secret's name ends in a hyphen and six characters, which Secrets Manager takes for the end of a complete ARN: import it by its complete ARN (awssecretsmanager.Secret_FromSecretCompleteArn)", secretSetting(name, attach), name))
+		}
 		if err := checkGenerated(s, name); err != nil {
 			errs = append(errs, fmt.Errorf("%s (%s): %w", secretSetting(name, attach), name, err))
 		}
@@ -818,6 +821,11 @@ func plainInTemplate(v any) bool {
 	}
 	return false
 }
+
+// ambiguousName is a secret name Secrets Manager cannot tell, in a
+// partial ARN, from a complete ARN's random suffix (API Reference,
+// GetSecretValue, SecretId).
+var ambiguousName = regexp.MustCompile(`-[A-Za-z0-9]{6}$`)
 
 // subVariables are the ${...} variables of an Fn::Sub template.
 var subVariables = regexp.MustCompile(`\$\{[^}]*\}`)

@@ -2,6 +2,7 @@ package cognitrigcdk_test
 
 import (
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -343,4 +344,47 @@ func TestURLWithCredentialsRefused(t *testing.T) {
 			t.Errorf("err %v, want %q without the password", err, want)
 		}
 	})
+}
+
+// TestSecretImportedByNameReadByName: Secrets Manager takes a partial ARN
+// whose name ends in a hyphen and six characters ("auth/recaptcha-secret",
+// "legacy-client") for a complete ARN and finds no secret (AWS Secrets
+// Manager API Reference, GetSecretValue, SecretId), so the function would
+// stop at start-up. A secret imported by name, in the function's account
+// and region, reaches the function by its name, which Secrets Manager
+// matches exactly; the read is still granted on its partial ARN and the
+// six characters. A partial ARN of another account, whose name Secrets
+// Manager would misread, is refused.
+func TestSecretImportedByNameReadByName(t *testing.T) {
+	s, err := attachTo(t, cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{CustomAuth: captchaAuth(), Migration: legacyMigration()}},
+		func(stack awscdk.Stack, _ *awscognito.UserPoolProps, a *cognitrigcdk.AttachProps) {
+			a.Features.CustomAuth.Captcha.Secret = awssecretsmanager.Secret_FromSecretNameV2(stack, jsii.String("Captcha"), jsii.String("auth/recaptcha-secret"))
+			a.Features.Migration.ClientSecret = awssecretsmanager.Secret_FromSecretPartialArn(stack, jsii.String("Client"),
+				jsii.String("arn:aws:secretsmanager:eu-west-1:111122223333:secret:legacy-client"))
+		})
+	if err != nil {
+		t.Fatalf("Attach: %v", err)
+	}
+	for _, c := range []struct{ handler, variable, name, readable string }{
+		{"customauth", "COGNITRIG_CAPTCHA_SECRET_ARN", "auth/recaptcha-secret", `{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":secretsmanager:eu-west-1:111122223333:secret:auth/recaptcha-secret-??????"]]}`},
+		{"migration", "COGNITRIG_LEGACY_CLIENT_SECRET_ARN", "legacy-client", "arn:aws:secretsmanager:eu-west-1:111122223333:secret:legacy-client-??????"},
+	} {
+		fn := s.logicalID(s.a.Functions[c.handler])
+		if got := fmtEnv(envOf(t, s.res[fn])[c.variable]); got != c.name {
+			t.Errorf("%s %s = %s, want the secret's name %s", c.handler, c.variable, got, c.name)
+		}
+		reads, _ := on(t, functionStatements(t, s.synthesized, fn), "secretsmanager:GetSecretValue")
+		if !slices.Contains(reads, c.readable) {
+			t.Errorf("%s may read %v, want %s", c.handler, reads, c.readable)
+		}
+	}
+	_, err = attachTo(t, cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{Migration: legacyMigration()}},
+		func(stack awscdk.Stack, _ *awscognito.UserPoolProps, a *cognitrigcdk.AttachProps) {
+			a.Features.Migration.ClientSecret = awssecretsmanager.Secret_FromSecretPartialArn(stack, jsii.String("Client"),
+				jsii.String("arn:aws:secretsmanager:eu-west-1:444455556666:secret:legacy-client"))
+		})
+	const want = "Features.Migration.ClientSecret (COGNITRIG_LEGACY_CLIENT_SECRET): the secret's name ends in a hyphen and six characters"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("partial ARN of another account: err %v, want %q", err, want)
+	}
 }

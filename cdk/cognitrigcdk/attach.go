@@ -338,7 +338,7 @@ func Attach(scope constructs.Construct, id string, props AttachProps) (a *Attach
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
 	}
 	stack := awscdk.Stack_Of(scope)
-	if err := checkSecretSources(stack, typedSecrets(f), true, false); err != nil {
+	if err := errors.Join(checkSecretSources(stack, typedSecrets(f), true, false), checkDynamicReferences(stack, props.Environment, cs)); err != nil {
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
 	}
 	if poolStack := awscdk.Stack_Of(props.UserPool); *poolStack.Node().Path() != *stack.Node().Path() {

@@ -109,7 +109,8 @@ func New(scope constructs.Construct, id string, props Props) (c *Cognitrig, err 
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
 	}
 	stack := awscdk.Stack_Of(scope)
-	if err := checkSecretSources(stack, typedSecrets(featuresOf(p)), false, p.Shape == SingleFunction); err != nil {
+	if err := errors.Join(checkSecretSources(stack, typedSecrets(featuresOf(p)), false, p.Shape == SingleFunction),
+		checkDynamicReferences(stack, p.Environment, functions(p))); err != nil {
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
 	}
 

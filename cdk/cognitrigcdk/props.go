@@ -753,6 +753,36 @@ func hasLiteral(v any, match func(string) bool) bool {
 	return false
 }
 
+// checkDynamicReferences refuses a variable, of environment or of a
+// typed setting (the concerns cs), whose value holds a dynamic reference
+// (a SecretValue unwrapped): CloudFormation would resolve it into the
+// function's configuration, which anyone allowed
+// lambda:GetFunctionConfiguration reads. The error never shows the value.
+func checkDynamicReferences(stack awscdk.Stack, environment map[string]string, cs []concern) error {
+	var errs []error
+	check := func(field, name, v string) {
+		if !strings.Contains(v, "{{resolve:") && !*awscdk.Token_IsUnresolved(v) {
+			return
+		}
+		if b, _ := json.Marshal(stack.Resolve(v)); strings.Contains(string(b), "{{resolve:") {
+			errs = append(errs, fmt.Errorf("%s%s holds a dynamic reference (an unwrapped SecretValue), which CloudFormation would write into the function's configuration: give a secret through its typed setting (an awssecretsmanager.ISecret)", field, name))
+		}
+	}
+	for _, k := range sortedKeys(environment) {
+		check("Environment: ", k, environment[k])
+	}
+	seen := map[string]bool{}
+	for _, c := range cs {
+		for _, k := range sortedKeys(c.env) {
+			if !seen[k] {
+				seen[k] = true
+				check("", k, c.env[k])
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // secretReader is the entry point that reads each secret variable in the
 // function-per-concern shape.
 var secretReader = map[string]string{

@@ -388,3 +388,30 @@ func TestSecretImportedByNameReadByName(t *testing.T) {
 		t.Errorf("partial ARN of another account: err %v, want %q", err, want)
 	}
 }
+
+// TestDynamicReferenceInEnvironmentRefused: a dynamic reference
+// ({{resolve:secretsmanager:...}}, as SecretValue.UnsafeUnwrap gives) in a
+// variable is resolved by CloudFormation into the function's
+// configuration, where anyone allowed lambda:GetFunctionConfiguration
+// reads the secret: synth refuses it in Environment and in every typed
+// setting, naming the variable and never the reference.
+func TestDynamicReferenceInEnvironmentRefused(t *testing.T) {
+	unwrapped := func(stack awscdk.Stack) string {
+		return *awscdk.SecretValue_SecretsManager(jsii.String("legacy/client-id"), nil).UnsafeUnwrap()
+	}
+	_, err := attachTo(t, cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{Migration: legacyMigration()}},
+		func(stack awscdk.Stack, _ *awscognito.UserPoolProps, a *cognitrigcdk.AttachProps) {
+			a.Features.Migration.ClientID = unwrapped(stack)
+		})
+	const want = "COGNITRIG_LEGACY_CLIENT_ID holds a dynamic reference"
+	if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "resolve:") {
+		t.Errorf("Attach: err %v, want %q without the reference", err, want)
+	}
+	stack := newStack()
+	_, err = cognitrigcdk.New(stack, "Cognitrig", cognitrigcdk.Props{Code: dummyCode(t),
+		Environment: map[string]string{"COGNITRIG_CAPTCHA_SITE_KEY": unwrapped(stack)}})
+	const wantNew = "Environment: COGNITRIG_CAPTCHA_SITE_KEY holds a dynamic reference"
+	if err == nil || !strings.Contains(err.Error(), wantNew) {
+		t.Errorf("New: err %v, want %q", err, wantNew)
+	}
+}

@@ -491,6 +491,14 @@ func (p Props) validate() error {
 			if err := checkSettingURL("Environment: "+k, v); err != nil {
 				errs = append(errs, err)
 			}
+		} else if k == config.EnvMagicLinkPages {
+			for _, page := range strings.Split(v, ",") {
+				if key, u, ok := strings.Cut(strings.TrimSpace(page), "="); ok {
+					if err := checkSettingURL(fmt.Sprintf("Environment: %s[%q]", k, strings.TrimSpace(key)), strings.TrimSpace(u)); err != nil {
+						errs = append(errs, err)
+					}
+				}
+			}
 		}
 	}
 	for _, k := range sortedKeys(p.Secrets) {

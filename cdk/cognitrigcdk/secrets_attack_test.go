@@ -335,6 +335,14 @@ func TestURLWithCredentialsRefused(t *testing.T) {
 			}
 		})
 	}
+	t.Run("New: magic-link pages in Environment", func(t *testing.T) {
+		_, err := cognitrigcdk.New(newStack(), "Cognitrig", cognitrigcdk.Props{Code: dummyCode(t),
+			Environment: map[string]string{"COGNITRIG_MAGICLINK_PAGES": "app=https://app.example.com/link,default=https://u:s3cr3t@app.example.com/link"}})
+		const want = `Environment: COGNITRIG_MAGICLINK_PAGES["default"] has user information`
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "s3cr3t") {
+			t.Errorf("err %v, want %q without the password", err, want)
+		}
+	})
 	t.Run("New: URL variable in Environment", func(t *testing.T) {
 		_, err := cognitrigcdk.New(newStack(), "Cognitrig", cognitrigcdk.Props{Code: dummyCode(t), Migration: &cognitrigcdk.MigrationProps{},
 			Environment: map[string]string{"COGNITRIG_LEGACY_TOKEN_URL": withPassword, "COGNITRIG_LEGACY_USERINFO_URL": "https://legacy.example.com/userinfo",

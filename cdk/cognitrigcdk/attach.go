@@ -338,7 +338,7 @@ func Attach(scope constructs.Construct, id string, props AttachProps) (a *Attach
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
 	}
 	stack := awscdk.Stack_Of(scope)
-	if err := checkSecretSources(typedSecrets(f), true); err != nil {
+	if err := errors.Join(checkSecretSources(stack, typedSecrets(f), true, false), checkDynamicReferences(stack, props.Environment, cs)); err != nil {
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
 	}
 	if poolStack := awscdk.Stack_Of(props.UserPool); *poolStack.Node().Path() != *stack.Node().Path() {
@@ -532,7 +532,14 @@ func (props AttachProps) internal() (Props, Features, error) {
 			bad("Features.Migration.BreakerOpen %v: use whole seconds (COGNITRIG_BREAKER_OPEN_SECONDS)", m.BreakerOpen)
 		}
 		if m.LookupURL != "" && !strings.Contains(m.LookupURL, "{username}") {
-			bad("Features.Migration.LookupURL %q has no {username} placeholder", m.LookupURL)
+			bad("Features.Migration.LookupURL has no {username} placeholder") // the URL may hold a password: not quoted
+		}
+		for _, u := range []struct{ field, url string }{
+			{"Features.Migration.TokenURL", m.TokenURL}, {"Features.Migration.UserInfoURL", m.UserInfoURL}, {"Features.Migration.LookupURL", m.LookupURL},
+		} {
+			if u.url != "" {
+				errs = append(errs, checkSettingURL(u.field, u.url))
+			}
 		}
 		errs = append(errs, checkPairs("Features.Migration.AttributeMap", m.AttributeMap, "=,"))
 	}
@@ -550,6 +557,15 @@ func (props AttachProps) internal() (Props, Features, error) {
 	}
 	if ca := f.CustomAuth; ca != nil {
 		errs = append(errs, checkPairs("Features.CustomAuth.MagicLinkPages", ca.MagicLinkPages, "=,"))
+		for _, k := range sortedKeys(ca.MagicLinkPages) {
+			errs = append(errs, checkSettingURL(fmt.Sprintf("Features.CustomAuth.MagicLinkPages[%q]", k), ca.MagicLinkPages[k]))
+		}
+		if ca.MagicLinkURL != "" {
+			errs = append(errs, checkSettingURL("Features.CustomAuth.MagicLinkURL", ca.MagicLinkURL))
+		}
+		if c := ca.Captcha; c != nil && c.VerifyURL != "" {
+			errs = append(errs, checkSettingURL("Features.CustomAuth.Captcha.VerifyURL", c.VerifyURL))
+		}
 	}
 	for _, name := range sortedKeys(props.Environment) {
 		if err := checkEnvName("Environment", name, true); err != nil {

@@ -108,10 +108,11 @@ func New(scope constructs.Construct, id string, props Props) (c *Cognitrig, err 
 	if err != nil {
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
 	}
-	if err := checkSecretSources(typedSecrets(featuresOf(p)), false); err != nil {
+	stack := awscdk.Stack_Of(scope)
+	if err := errors.Join(checkSecretSources(stack, typedSecrets(featuresOf(p)), false, p.Shape == SingleFunction),
+		checkDynamicReferences(stack, p.Environment, functions(p))); err != nil {
 		return nil, fmt.Errorf("cognitrigcdk: %w", err)
 	}
-	stack := awscdk.Stack_Of(scope)
 
 	// CDK reports errors by panicking, and so does a failed build (from
 	// inside CDK's bundling); return them as errors.
@@ -605,7 +606,7 @@ func (c *Attachment) addFunction(p Props, stack awscdk.Stack, fc concern) {
 		secrets[config.EnvLegacyNameKeySecretARN] = c.nameKey
 	}
 	for _, name := range sortedKeys(secrets) {
-		env[name] = secrets[name].SecretArn()
+		env[name] = secretID(stack, secrets[name])
 		statements = append(statements, readSecret(secrets[name])...)
 	}
 	if fc.mac {
@@ -684,6 +685,51 @@ func (c *Attachment) addFunction(p Props, stack awscdk.Stack, fc concern) {
 		}), 0, fmt.Sprintf("cognitrig %s: a custom-sender event failed after Lambda's retries and is in the dead-letter queue: "+
 			"a user did not get a code or temporary password; read the queue, fix the cause, and resend", fc.handler))
 	}
+}
+
+// secretID is how the function names secret to Secrets Manager: its
+// complete ARN, or, for a secret known by a partial ARN (imported by name)
+// in the function's account and region, its name. Secrets Manager takes a
+// partial ARN whose name ends in a hyphen and six characters (such as
+// "legacy-client") for a complete ARN and finds no secret (AWS Secrets
+// Manager API Reference, GetSecretValue, SecretId); a name it matches
+// exactly. checkSecretSources refuses such a partial ARN elsewhere.
+func secretID(stack awscdk.Stack, secret awssecretsmanager.ISecret) *string {
+	if secret.SecretFullArn() == nil && sameAccountAndRegion(stack, secret) {
+		return partialName(secret)
+	}
+	return secret.SecretArn()
+}
+
+// partialName is the name in the partial ARN of secret
+// (arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME). The CDK's
+// SecretName of a partial ARN drops a last hyphen and six characters, as
+// if they were the random suffix; that of a secret imported by name is
+// the name given, which the partial ARN ends with.
+func partialName(secret awssecretsmanager.ISecret) *string {
+	stack := awscdk.Stack_Of(secret)
+	if name := secret.SecretName(); !*awscdk.Token_IsUnresolved(name) {
+		last := stack.Resolve(secret.SecretArn())
+		if m, ok := last.(map[string]any); ok {
+			last = nil
+			if j, ok := m["Fn::Join"].([]any); ok && len(j) == 2 {
+				if parts, _ := j[1].([]any); len(parts) > 0 {
+					last = parts[len(parts)-1]
+				}
+			}
+		}
+		if text, ok := last.(string); ok && strings.HasSuffix(text, ":secret:"+*name) {
+			return name
+		}
+	}
+	return awscdk.Fn_Select(jsii.Number(6), awscdk.Fn_Split(jsii.String(":"), secret.SecretArn(), nil))
+}
+
+// sameAccountAndRegion reports whether secret is in stack's account and
+// region, as far as the app knows (an imported name takes the stack's).
+func sameAccountAndRegion(stack awscdk.Stack, secret awssecretsmanager.ISecret) bool {
+	env := secret.Env()
+	return *env.Account == *stack.Account() && *env.Region == *stack.Region()
 }
 
 // readSecret returns the statements that let a function read secret:

@@ -133,7 +133,9 @@
 // last three in Props.Secrets, by variable. The function that reads one
 // gets only the secret's ARN, in COGNITRIG_MASTER_KEY_SECRET_ARN,
 // COGNITRIG_CAPTCHA_SECRET_ARN, COGNITRIG_LEGACY_CLIENT_SECRET_ARN or
-// COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN, with
+// COGNITRIG_LEGACY_NAME_KEY_SECRET_ARN (a secret imported by name: its
+// name, since Secrets Manager misreads a partial ARN whose name ends in a
+// hyphen and six characters), with
 // secretsmanager:GetSecretValue on that secret alone (a secret imported
 // by name: its partial ARN followed by "-??????") and kms:Decrypt on its
 // key, through Secrets Manager, when it has a key of its own. So no
@@ -143,8 +145,16 @@
 // secret variable (COGNITRIG_MASTER_KEY, COGNITRIG_CAPTCHA_SECRET,
 // COGNITRIG_LEGACY_CLIENT_SECRET, COGNITRIG_LEGACY_NAME_KEY) or the
 // variable naming its secret in a plain environment property
-// (Props.Environment, AttachProps.Environment), and a Secret of the app
-// whose value the template holds (SecretStringValue in plain text).
+// (Props.Environment, AttachProps.Environment); a Secret of the app whose
+// value the template holds (SecretStringValue in plain text, alone or
+// joined with tokens) or that Secrets Manager generates in a form the
+// function cannot use (JSON; a key that is not base64 of 32 or more
+// bytes); a secret in another region; an ARN or name with a wildcard; a
+// key given by its alias; and the CAPTCHA secret or the legacy client
+// secret given as the same secret as another secret its function reads.
+// A secret with a customer managed key must be imported with that key
+// (awssecretsmanager.Secret_FromSecretAttributes with EncryptionKey), or
+// the function is not allowed to decrypt it.
 //
 // # Clients
 //

@@ -1,8 +1,10 @@
 package cognitrigcdk
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/mail"
 	"net/url"
 	"regexp"
@@ -485,6 +487,18 @@ func (p Props) validate() error {
 	for _, k := range sortedKeys(p.Environment) {
 		if err := checkEnvName("Environment", k, false); err != nil {
 			errs = append(errs, err)
+		} else if v := p.Environment[k]; urlVariables[k] && v != "" {
+			if err := checkSettingURL("Environment: "+k, v); err != nil {
+				errs = append(errs, err)
+			}
+		} else if k == config.EnvMagicLinkPages {
+			for _, page := range strings.Split(v, ",") {
+				if key, u, ok := strings.Cut(strings.TrimSpace(page), "="); ok {
+					if err := checkSettingURL(fmt.Sprintf("Environment: %s[%q]", k, strings.TrimSpace(key)), strings.TrimSpace(u)); err != nil {
+						errs = append(errs, err)
+					}
+				}
+			}
 		}
 	}
 	for _, k := range sortedKeys(p.Secrets) {
@@ -524,6 +538,37 @@ func checkURL(u string) error {
 		return fmt.Errorf("client URL %q: use https (http only for localhost)", u)
 	}
 	return nil
+}
+
+// urlVariables are the variables the functions read as one URL
+// (config's URL getter).
+var urlVariables = map[string]bool{
+	config.EnvCaptchaVerifyURL: true, config.EnvMagicLinkURL: true,
+	config.EnvLegacyTokenURL: true, config.EnvLegacyUserInfoURL: true, config.EnvLegacyLookupURL: true,
+}
+
+// checkSettingURL refuses, at synth, a URL the function would refuse at
+// start-up (config's URL getter): not absolute, plain http to another host
+// than localhost or a loopback address, or with user information, which
+// would also put a password into the template and the function's
+// configuration. The error names field, never the URL, which may hold a
+// password.
+func checkSettingURL(field, v string) error {
+	u, err := url.Parse(v)
+	switch {
+	case err != nil || u.Host == "" || u.Opaque != "":
+		return fmt.Errorf("%s is not an absolute URL (https://host/path)", field)
+	case u.User != nil:
+		return fmt.Errorf("%s has user information (user:password@host): the template and the function's configuration would hold it, and the function refuses it; give credentials through their own settings (a secret in Secrets Manager)", field)
+	case strings.EqualFold(u.Scheme, "https"):
+		return nil
+	case strings.EqualFold(u.Scheme, "http"):
+		if ip := net.ParseIP(u.Hostname()); u.Hostname() == "localhost" || ip != nil && ip.IsLoopback() {
+			return nil
+		}
+		return fmt.Errorf("%s uses plain http: use https (http is only for localhost)", field)
+	}
+	return fmt.Errorf("%s is not an http(s) URL", field)
 }
 
 // managedEnv are the variables the construct sets itself, and the prop
@@ -608,26 +653,220 @@ func checkEnvName(field, name string, attach bool) error {
 	return nil
 }
 
-// checkSecretSources refuses a secret (by secret variable) that this app
-// defines with its value in the template: an
-// awssecretsmanager.Secret whose SecretStringValue or SecretObjectValue is
-// plain text. A generated secret, one imported from its name or ARN, and
-// one whose value CloudFormation resolves (a NoEcho parameter, a dynamic
-// reference) pass.
-func checkSecretSources(secrets map[string]awssecretsmanager.ISecret, attach bool) error {
+// checkSecretSources refuses a secret (by secret variable) that its
+// function could not read or that leaves its value in the template: an
+// awssecretsmanager.Secret of this app whose SecretStringValue or
+// SecretObjectValue holds plain text, alone or joined with tokens; a
+// secret in another region than stack's (Secrets Manager serves a secret
+// in its own region only: "Replicate AWS Secrets Manager secrets across
+// Regions"); and the CAPTCHA secret or the legacy client secret given as
+// the same secret as another secret variable that the same function reads
+// (config.WithSecrets refuses to start: that secret is sent to another
+// service). single says one function reads every secret (New's
+// SingleFunction); otherwise customauth reads the master key and the
+// CAPTCHA secret, migration the legacy client secret and the name key. A
+// generated secret, one imported from its name or ARN, and one whose value
+// CloudFormation resolves (a NoEcho parameter, a dynamic reference) pass.
+func checkSecretSources(stack awscdk.Stack, secrets map[string]awssecretsmanager.ISecret, attach, single bool) error {
 	var errs []error
-	for _, name := range sortedKeys(secrets) {
+	names := sortedKeys(secrets)
+	for _, name := range names {
 		s := secrets[name]
-		cfn, ok := s.Node().DefaultChild().(awssecretsmanager.CfnSecret)
-		if !ok || cfn.SecretString() == nil {
-			continue
-		}
-		if v, isString := awscdk.Stack_Of(s).Resolve(cfn.SecretString()).(string); isString && !strings.HasPrefix(v, "{{resolve:") {
+		if cfn, ok := s.Node().DefaultChild().(awssecretsmanager.CfnSecret); ok && cfn.SecretString() != nil &&
+			plainInTemplate(awscdk.Stack_Of(s).Resolve(cfn.SecretString())) {
 			errs = append(errs, fmt.Errorf("%s (%s): the secret's value is written into the template in plain text (SecretStringValue): let Secrets Manager generate it, or store it outside the app and import the secret (awssecretsmanager.Secret_FromSecretNameV2)", secretSetting(name, attach), name))
+		}
+		if arn := awscdk.Stack_Of(s).Resolve(s.SecretArn()); hasLiteral(arn, func(text string) bool { return strings.ContainsAny(text, "*?") }) {
+			errs = append(errs, fmt.Errorf("%s (%s): the secret's ARN or name has a wildcard (* or ?) and names no single secret: the function would be allowed to read every secret it matches; give the secret's name or ARN", secretSetting(name, attach), name))
+		}
+		if key := s.EncryptionKey(); key != nil && hasLiteral(awscdk.Stack_Of(key).Resolve(key.KeyArn()), func(text string) bool { return strings.Contains(text, ":alias/") }) {
+			errs = append(errs, fmt.Errorf("%s (%s): the secret's key is an alias, and KMS allows kms:Decrypt granted on an alias's ARN on no key: import the key by its ARN (awskms.Key_FromKeyArn)", secretSetting(name, attach), name))
+		}
+		if s.SecretFullArn() == nil && !sameAccountAndRegion(stack, s) && hasLiteral(awscdk.Stack_Of(s).Resolve(partialName(s)), ambiguousName.MatchString) {
+			errs = append(errs, fmt.Errorf("%s (%s): the secret's name ends in a hyphen and six characters, which Secrets Manager takes for the end of a complete ARN: import it by its complete ARN (awssecretsmanager.Secret_FromSecretCompleteArn)", secretSetting(name, attach), name))
+		}
+		if err := checkGenerated(s, name); err != nil {
+			errs = append(errs, fmt.Errorf("%s (%s): %w", secretSetting(name, attach), name, err))
+		}
+		if r, own := s.Env().Region, stack.Region(); r != nil && own != nil && !isToken(*r) && !isToken(*own) && *r != *own {
+			errs = append(errs, fmt.Errorf("%s (%s): the secret is in %s and the functions in %s, and Secrets Manager serves a secret only in its own region: replicate it to %s and import the replica", secretSetting(name, attach), name, *r, *own, *own))
+		}
+	}
+	for i, a := range names {
+		for _, b := range names[i+1:] {
+			if !secretSentOut(a) && !secretSentOut(b) || !single && secretReader[a] != secretReader[b] {
+				continue
+			}
+			if secretIdentity(secrets[a]) == secretIdentity(secrets[b]) {
+				out := a
+				if !secretSentOut(a) {
+					out = b
+				}
+				errs = append(errs, fmt.Errorf("%s (%s) is the same secret as %s (%s): the function sends %s to another service and refuses to start when its secret holds another variable: give it a secret of its own",
+					secretSetting(a, attach), a, secretSetting(b, attach), b, out))
+			}
 		}
 	}
 	return errors.Join(errs...)
 }
+
+// checkGenerated refuses a Secret of this app that Secrets Manager
+// generates (GenerateSecretString) with a value the function cannot use:
+// JSON (config.WithSecrets refuses a key/value secret), or, for the master
+// key and the name key, anything but base64 of config.MinKeyBytes or more
+// (config's Key reads standard or unpadded URL-safe base64): letters and
+// digits only, at least 43, and no length base64 cannot have.
+func checkGenerated(s awssecretsmanager.ISecret, name string) error {
+	cfn, ok := s.Node().DefaultChild().(awssecretsmanager.CfnSecret)
+	if !ok || cfn.GenerateSecretString() == nil {
+		return nil
+	}
+	g, _ := awscdk.Stack_Of(s).Resolve(cfn.GenerateSecretString()).(map[string]any)
+	if g == nil {
+		return nil
+	}
+	if g["generateStringKey"] != nil || g["secretStringTemplate"] != nil {
+		return errors.New("the generated secret is JSON (GenerateStringKey, SecretStringTemplate), and the function reads the value alone: generate a plain string")
+	}
+	if name != config.EnvMasterKey && name != config.EnvLegacyNameKey {
+		return nil
+	}
+	length := 32 // Secrets Manager's default PasswordLength
+	if n, ok := g["passwordLength"].(float64); ok {
+		length = int(n)
+	}
+	punctuation, _ := g["excludePunctuation"].(bool)
+	space, _ := g["includeSpace"].(bool)
+	if !punctuation || space || length%4 == 1 || length*6/8 < config.MinKeyBytes {
+		return fmt.Errorf("the generated value is not base64 of %d or more bytes: generate 64 letters and digits (PasswordLength 64, ExcludePunctuation true)", config.MinKeyBytes)
+	}
+	return nil
+}
+
+// hasLiteral reports whether some text written in v, a resolved
+// CloudFormation value, satisfies match.
+func hasLiteral(v any, match func(string) bool) bool {
+	switch v := v.(type) {
+	case string:
+		return match(v)
+	case []any:
+		return slices.ContainsFunc(v, func(x any) bool { return hasLiteral(x, match) })
+	case map[string]any:
+		for k, x := range v {
+			if k != "Ref" && k != "Fn::GetAtt" && k != "Fn::ImportValue" && hasLiteral(x, match) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checkDynamicReferences refuses a variable, of environment or of a
+// typed setting (the concerns cs), whose value holds a dynamic reference
+// (a SecretValue unwrapped): CloudFormation would resolve it into the
+// function's configuration, which anyone allowed
+// lambda:GetFunctionConfiguration reads. The error never shows the value.
+func checkDynamicReferences(stack awscdk.Stack, environment map[string]string, cs []concern) error {
+	var errs []error
+	check := func(field, name, v string) {
+		if !strings.Contains(v, "{{resolve:") && !*awscdk.Token_IsUnresolved(v) {
+			return
+		}
+		if b, _ := json.Marshal(stack.Resolve(v)); strings.Contains(string(b), "{{resolve:") {
+			errs = append(errs, fmt.Errorf("%s%s holds a dynamic reference (an unwrapped SecretValue), which CloudFormation would write into the function's configuration: give a secret through its typed setting (an awssecretsmanager.ISecret)", field, name))
+		}
+	}
+	for _, k := range sortedKeys(environment) {
+		check("Environment: ", k, environment[k])
+	}
+	seen := map[string]bool{}
+	for _, c := range cs {
+		for _, k := range sortedKeys(c.env) {
+			if !seen[k] {
+				seen[k] = true
+				check("", k, c.env[k])
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// secretReader is the entry point that reads each secret variable in the
+// function-per-concern shape.
+var secretReader = map[string]string{
+	config.EnvMasterKey: HandlerCustomAuth, config.EnvCaptchaSecret: HandlerCustomAuth,
+	config.EnvLegacyClientSecret: HandlerMigration, config.EnvLegacyNameKey: HandlerMigration,
+}
+
+// secretSentOut reports whether the function sends the secret variable's
+// value to another service (the CAPTCHA service, the legacy token
+// endpoint): config.WithSecrets refuses its secret shared with another
+// variable.
+func secretSentOut(name string) bool {
+	return name == config.EnvCaptchaSecret || name == config.EnvLegacyClientSecret
+}
+
+// secretIdentity is what the function would get as the secret's ARN: the
+// ARN itself when the app knows it, else its CloudFormation expression in
+// the secret's stack.
+func secretIdentity(s awssecretsmanager.ISecret) string {
+	stack := awscdk.Stack_Of(s)
+	v := stack.Resolve(s.SecretArn())
+	if str, ok := v.(string); ok {
+		return str
+	}
+	b, _ := json.Marshal(v)
+	return *stack.Node().Path() + " " + string(b)
+}
+
+func isToken(s string) bool { return *awscdk.Token_IsUnresolved(s) }
+
+// plainInTemplate reports whether v, a resolved SecretString, holds text
+// of its own, which the template would carry, rather than only what
+// CloudFormation resolves at deployment: a reference (Ref, Fn::GetAtt,
+// Fn::ImportValue) or a dynamic reference ({{resolve:...}}).
+func plainInTemplate(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return v != "" && !strings.HasPrefix(v, "{{resolve:")
+	case map[string]any:
+		if j, ok := v["Fn::Join"].([]any); ok && len(j) == 2 {
+			sep, _ := j[0].(string)
+			parts, _ := j[1].([]any)
+			if len(parts) > 0 {
+				if first, ok := parts[0].(string); ok && strings.HasPrefix(first, "{{resolve:") {
+					return false
+				}
+			}
+			if sep != "" && len(parts) > 1 {
+				return true
+			}
+			return slices.ContainsFunc(parts, plainInTemplate)
+		}
+		if sub, ok := v["Fn::Sub"]; ok {
+			if l, ok := sub.([]any); ok && len(l) > 0 {
+				sub = l[0]
+			}
+			text, _ := sub.(string)
+			return plainInTemplate(subVariables.ReplaceAllString(text, ""))
+		}
+		if b, ok := v["Fn::Base64"]; ok {
+			return plainInTemplate(b)
+		}
+		if l, ok := v["Fn::If"].([]any); ok && len(l) == 3 {
+			return plainInTemplate(l[1]) || plainInTemplate(l[2])
+		}
+	}
+	return false
+}
+
+// ambiguousName is a secret name Secrets Manager cannot tell, in a
+// partial ARN, from a complete ARN's random suffix (API Reference,
+// GetSecretValue, SecretId).
+var ambiguousName = regexp.MustCompile(`-[A-Za-z0-9]{6}$`)
+
+// subVariables are the ${...} variables of an Fn::Sub template.
+var subVariables = regexp.MustCompile(`\$\{[^}]*\}`)
 
 // sesIdentities returns the SES identities that may send as from: the
 // address and its domain (SES accepts either as the verified identity).

@@ -165,6 +165,25 @@ func WithSecrets(ctx context.Context, lookup func(string) (string, bool), get Se
 			values[v.Name] = value
 		}
 	}
+	// The same check by value: one secret named once by ARN and once by
+	// name, or a copy of the master key in a secret of its own.
+	for _, v := range SecretVariables() {
+		value, ok := values[v.Name]
+		if !ok || !sentOut(v.Name) {
+			continue
+		}
+		for _, o := range SecretVariables() {
+			other, ok := values[o.Name]
+			if !ok {
+				other = e.String(o.Name, "")
+			}
+			if o.Name != v.Name && other == value {
+				e.fail(v.ARNVariable, "the secret holds the same value as %s: %s is sent to another service, so give it a value of its own", o.Name, v.Name)
+				delete(values, v.Name)
+				break
+			}
+		}
+	}
 	inner := e.lookup
 	return func(name string) (string, bool) {
 		if v, ok := values[name]; ok {

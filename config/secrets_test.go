@@ -399,6 +399,34 @@ func TestWithSecretsKeepsSentSecretsApart(t *testing.T) {
 	}
 }
 
+// The same secret named once by ARN and once by name (or a copy of the
+// master key) is caught by its value; the error quotes neither.
+func TestWithSecretsKeepsSentValuesApart(t *testing.T) {
+	sm := &fakeSecrets{values: map[string]string{
+		"arn:aws:secretsmanager:us-east-1:123456789012:secret:master-AbCdEf": masterKeyValue,
+		"master": masterKeyValue,
+	}}
+	for _, plain := range []bool{false, true} {
+		env := map[string]string{config.EnvCaptchaSecretARN: "master"}
+		if plain {
+			env[config.EnvMasterKey] = masterKeyValue
+		} else {
+			env[config.EnvMasterKeySecretARN] = "arn:aws:secretsmanager:us-east-1:123456789012:secret:master-AbCdEf"
+		}
+		lookup, err := config.WithSecrets(context.Background(), config.Map(env), sm.get)
+		want := config.EnvCaptchaSecretARN + ": the secret holds the same value as " + config.EnvMasterKey
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("master key plain %v: error %v, want %q", plain, err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), masterKeyValue) {
+			t.Errorf("the error quotes the key: %v", err)
+		}
+		if got, _ := lookup(config.EnvCaptchaSecret); got == masterKeyValue {
+			t.Error("the CAPTCHA secret was served the master key")
+		}
+	}
+}
+
 // A key read from Secrets Manager that is not a key says so, naming the
 // variable the operator set, not only the one they kept out.
 func TestBadKeyFromSecretNamesItsSecretVariable(t *testing.T) {

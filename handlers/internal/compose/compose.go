@@ -35,7 +35,7 @@ type Invoker interface {
 // and shared, one of each per process.
 type Deps struct {
 	// Lookup reads the function's variables: os.LookupEnv, with each
-	// secret variable served from Secrets Manager when its ARNVariable
+	// secret variable served from Secrets Manager when its ARN
 	// variable names it (config.WithSecrets).
 	Lookup func(string) (string, bool)
 	AWS    aws.Config
@@ -45,7 +45,6 @@ type Deps struct {
 	wrappers []func(Invoker) Invoker
 
 	clients map[reflect.Type]any
-	secrets SecretsManagerAPI
 }
 
 // Invalid records a problem with the variable name that a concern found

@@ -26,26 +26,13 @@ import (
 // initialisation 10 seconds.
 const secretsTimeout = 5 * time.Second
 
-// SecretsManagerAPI is the part of *secretsmanager.Client that reading
-// secrets at start-up uses.
-type SecretsManagerAPI interface {
-	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
-}
-
-// SecretsManager returns the process's AWS Secrets Manager client.
-func (d *Deps) SecretsManager() SecretsManagerAPI {
-	if d.secrets == nil {
-		d.secrets = secretsmanager.NewFromConfig(d.AWS)
-	}
-	return d.secrets
-}
-
 // secretGetter returns the config.SecretGetter of the shipped functions:
 // the secret's SecretString, or its SecretBinary base64-encoded (a raw
 // key). config.WithSecrets calls it from one goroutine per secret, so the
-// client is made once, under a sync.Once, on the first read.
+// client is made once, under a sync.Once, on the first read: a function
+// that names no secret makes none.
 func (d *Deps) secretGetter() config.SecretGetter {
-	client := sync.OnceValue(d.SecretsManager)
+	client := sync.OnceValue(func() *secretsmanager.Client { return Client(d, secretsmanager.NewFromConfig) })
 	return func(ctx context.Context, id string) (string, error) {
 		out, err := client().GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
 		if err != nil {

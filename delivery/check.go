@@ -9,8 +9,9 @@ import (
 // CheckEmailAddress accepts what can be an address SES delivers to: a
 // local part, "@" and a domain, without white space or control characters
 // (a line break would smuggle in headers). It names no part of the address:
-// errors reach logs. Senders call it before the service. Cognito checks the format of the email attribute
-// itself; this only refuses what SES would refuse anyway, before the call.
+// errors reach logs. Senders call it before the service. Cognito checks the
+// format of the email attribute itself; this only refuses what SES would
+// refuse anyway, before the call.
 func CheckEmailAddress(to string) error {
 	if to == "" {
 		return errors.New("message has no recipient")

@@ -20,16 +20,21 @@ type SecretVariable struct {
 	// ARNVariable is the variable naming the secret (its ARN, or its name),
 	// such as COGNITRIG_CAPTCHA_SECRET_ARN.
 	ARNVariable string
+	// SentOut is true for a secret the function sends to another service
+	// (the CAPTCHA secret to the CAPTCHA service, the legacy client secret
+	// to the legacy token endpoint), not only uses itself: it may not
+	// share its secret, or its value, with another variable.
+	SentOut bool
 }
 
 // SecretVariables returns every secret variable with its Secrets Manager
 // counterpart, in the order of the variables table.
 func SecretVariables() []SecretVariable {
 	return []SecretVariable{
-		{EnvMasterKey, EnvMasterKeySecretARN},
-		{EnvCaptchaSecret, EnvCaptchaSecretARN},
-		{EnvLegacyClientSecret, EnvLegacyClientSecretARN},
-		{EnvLegacyNameKey, EnvLegacyNameKeySecretARN},
+		{Name: EnvMasterKey, ARNVariable: EnvMasterKeySecretARN},
+		{Name: EnvCaptchaSecret, ARNVariable: EnvCaptchaSecretARN, SentOut: true},
+		{Name: EnvLegacyClientSecret, ARNVariable: EnvLegacyClientSecretARN, SentOut: true},
+		{Name: EnvLegacyNameKey, ARNVariable: EnvLegacyNameKeySecretARN},
 	}
 }
 
@@ -93,7 +98,7 @@ func WithSecrets(ctx context.Context, lookup func(string) (string, bool), get Se
 	// hand that service whatever else the same secret holds, such as the
 	// master key.
 	for _, v := range SecretVariables() {
-		if !sentOut(v.Name) || wanted[v.Name] == "" {
+		if !v.SentOut || wanted[v.Name] == "" {
 			continue
 		}
 		for _, o := range SecretVariables() {
@@ -169,7 +174,7 @@ func WithSecrets(ctx context.Context, lookup func(string) (string, bool), get Se
 	// name, or a copy of the master key in a secret of its own.
 	for _, v := range SecretVariables() {
 		value, ok := values[v.Name]
-		if !ok || !sentOut(v.Name) {
+		if !ok || !v.SentOut {
 			continue
 		}
 		for _, o := range SecretVariables() {
@@ -192,10 +197,6 @@ func WithSecrets(ctx context.Context, lookup func(string) (string, bool), get Se
 		return inner(name)
 	}, e.err()
 }
-
-// sentOut reports whether the secret variable's value is sent to a
-// service outside the function (not only used to derive or check values).
-func sentOut(name string) bool { return name == EnvCaptchaSecret || name == EnvLegacyClientSecret }
 
 // quotable returns the secret ID as errors may show it: an ARN as it is,
 // and anything else as "it names" (the variable), since a value that is not

@@ -799,11 +799,11 @@ var secretReader = map[string]string{
 }
 
 // secretSentOut reports whether the function sends the secret variable's
-// value to another service (the CAPTCHA service, the legacy token
-// endpoint): config.WithSecrets refuses its secret shared with another
-// variable.
+// value to another service (config.SecretVariable.SentOut):
+// config.WithSecrets refuses its secret shared with another variable.
 func secretSentOut(name string) bool {
-	return name == config.EnvCaptchaSecret || name == config.EnvLegacyClientSecret
+	v, ok := secretVarOf(name)
+	return ok && v.SentOut
 }
 
 // secretIdentity is what the function would get as the secret's ARN: the

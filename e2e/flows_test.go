@@ -274,7 +274,7 @@ func TestCustomMessages(t *testing.T) {
 	if os.Getenv("COGNITRIG_E2E_DEBUG") != "" {
 		t.Log(tail(log, 3000))
 	}
-	// The subject of handlers/messages' sign-up template (compose/messages.DefaultTemplates).
+	// The subject of handlers/messages' sign-up template (compose/messages.DefaultMessages).
 	if len(logLines(log, "Email Subject", "Confirm your email address")) != 1 {
 		t.Errorf("the delivered message is not our template:\n%s", tail(log, 3000))
 	}

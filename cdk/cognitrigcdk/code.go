@@ -29,7 +29,7 @@ import (
 func GoBuild(source string) CodeFunc { return GoBuildWithTags(source) }
 
 // NoSendersTag is the build tag that leaves the custom email and SMS
-// senders, and the AWS Encryption SDK they decrypt with (15 to 19 MB of
+// senders, and the AWS Encryption SDK they decrypt with (6 to 8 MB of
 // the binary), out of handlers/all and handlers/messages. New builds with
 // it unless Props.CustomSenders is set; such a function refuses to start
 // if COGNITRIG_KMS_KEY_ARN is set anyway.

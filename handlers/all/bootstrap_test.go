@@ -224,3 +224,11 @@ func BenchmarkColdStart(b *testing.B) {
 		})
 	}
 }
+
+// TestNoTemplateExecution: no concern of the single function executes a
+// template (see bt.NoTemplateExecution), so it links 20 MB less than it
+// did when the custom messages were templates.
+func TestNoTemplateExecution(t *testing.T) {
+	bt.NoTemplateExecution(t, bt.Build(t, "."))
+	bt.NoTemplateExecution(t, bt.BuildTags(t, ".", "cognitrig_nosenders"))
+}

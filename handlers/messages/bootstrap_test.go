@@ -148,3 +148,12 @@ func TestWithoutSenders(t *testing.T) {
 		t.Errorf("the error does not name the variable and the build tag:\n%s", out)
 	}
 }
+
+// TestNoTemplateExecution: the custom messages are messages.Funcs, not
+// templates, so that the function, with or without its senders, does not
+// link template execution and starts within 1.10 times the bare bootstrap
+// (see bt.NoTemplateExecution and BENCHMARKS.md).
+func TestNoTemplateExecution(t *testing.T) {
+	bt.NoTemplateExecution(t, bt.Build(t, "."))
+	bt.NoTemplateExecution(t, bt.BuildTags(t, ".", "cognitrig_nosenders"))
+}

@@ -76,6 +76,8 @@ const (
 // other fields of AccountTakeOver. Put {{.Code}} in text, not in a
 // URL attribute: in a URL html/template escapes the braces of Cognito's
 // placeholder and Cognito would no longer find it.
+//
+// For a function that must start fast, write the messages as Funcs instead.
 type Template struct {
 	Subject string
 	Email   string
@@ -187,24 +189,41 @@ type Config struct {
 	LocaleAttribute string
 }
 
-// Catalog holds parsed and checked templates. Build it once, at start-up:
-// New refuses any template that would send a message without the
-// placeholders Cognito needs. A Catalog is safe for concurrent use.
+// Catalog holds checked messages: templates (New) or messages written in
+// Go (NewFuncs). Build it once, at start-up: both constructors refuse any
+// message that would be sent without the placeholders Cognito needs. A
+// Catalog is safe for concurrent use.
 type Catalog struct {
-	byLocale        map[string]map[Kind]*parsed
+	byLocale        map[string]map[Kind]*message
 	defaultLocale   string
 	localeAttribute string
 }
 
-type parsed struct {
+// message is one checked message of a Catalog.
+type message struct {
 	locale       string
-	subject      *texttemplate.Template
-	email        *htmltemplate.Template
-	sms          *texttemplate.Template
 	verifyByLink bool
+	hasEmail     bool
+	hasSMS       bool
+	funcs        bool // written as Funcs: errors name Data fields, not template actions
+	r            renderer
 }
 
-// TemplateError reports a template that cannot be used, and why.
+// renderer fills the subject and bodies of m. The two implementations,
+// parsed templates and Funcs, are made only by New and NewFuncs
+// respectively, so a program that never calls New does not link template
+// execution (which would keep every exported method of every linked type).
+type renderer interface {
+	render(m *Rendered, d Data) error
+}
+
+type parsed struct {
+	subject *texttemplate.Template
+	email   *htmltemplate.Template
+	sms     *texttemplate.Template
+}
+
+// TemplateError reports a template (or Funcs) that cannot be used, and why.
 type TemplateError struct {
 	Locale  string
 	Kind    Kind
@@ -230,10 +249,19 @@ func (e *TemplateError) Unwrap() error { return e.Err }
 // New parses and checks every template of cfg and returns the Catalog, or an
 // error that lists every problem (each a *TemplateError).
 func New(cfg Config) (*Catalog, error) {
+	return build(cfg.Templates, cfg.DefaultLocale, cfg.LocaleAttribute, parseTemplate)
+}
+
+// MustNew is New for templates fixed in the program: it panics on error.
+func MustNew(cfg Config) *Catalog { return must.Value(New(cfg)) }
+
+// build checks the locales of sets and makes each message with prepare,
+// collecting every problem.
+func build[M any](sets map[string]map[Kind]M, defaultLocale, localeAttribute string, prepare func(locale string, k Kind, m M) (*message, []error)) (*Catalog, error) {
 	c := &Catalog{
-		byLocale:        make(map[string]map[Kind]*parsed, len(cfg.Templates)),
-		defaultLocale:   normalizeLocale(cfg.DefaultLocale),
-		localeAttribute: cfg.LocaleAttribute,
+		byLocale:        make(map[string]map[Kind]*message, len(sets)),
+		defaultLocale:   normalizeLocale(defaultLocale),
+		localeAttribute: localeAttribute,
 	}
 	if c.localeAttribute == "" {
 		c.localeAttribute = "locale"
@@ -242,8 +270,8 @@ func New(cfg Config) (*Catalog, error) {
 	if c.defaultLocale == "" {
 		errs = append(errs, errors.New("messages: DefaultLocale is empty; name the locale to fall back to"))
 	}
-	locales := make([]string, 0, len(cfg.Templates))
-	for l := range cfg.Templates {
+	locales := make([]string, 0, len(sets))
+	for l := range sets {
 		locales = append(locales, l)
 	}
 	sort.Strings(locales)
@@ -257,24 +285,24 @@ func New(cfg Config) (*Catalog, error) {
 			errs = append(errs, fmt.Errorf("messages: locale %q is given twice (locales are compared without regard to case and _ or -)", rawLocale))
 			continue
 		}
-		set := map[Kind]*parsed{}
-		kinds := make([]Kind, 0, len(cfg.Templates[rawLocale]))
-		for k := range cfg.Templates[rawLocale] {
+		set := map[Kind]*message{}
+		kinds := make([]Kind, 0, len(sets[rawLocale]))
+		for k := range sets[rawLocale] {
 			kinds = append(kinds, k)
 		}
 		sort.Slice(kinds, func(i, j int) bool { return kinds[i] < kinds[j] })
 		for _, k := range kinds {
-			p, tErrs := parseTemplate(locale, k, cfg.Templates[rawLocale][k])
-			errs = append(errs, tErrs...)
-			if len(tErrs) == 0 {
-				set[k] = p
+			m, mErrs := prepare(locale, k, sets[rawLocale][k])
+			errs = append(errs, mErrs...)
+			if len(mErrs) == 0 {
+				set[k] = m
 			}
 		}
 		c.byLocale[locale] = set
 	}
 	if c.defaultLocale != "" {
 		if _, ok := c.byLocale[c.defaultLocale]; !ok {
-			errs = append(errs, fmt.Errorf("messages: DefaultLocale %q has no templates; add it to Templates", cfg.DefaultLocale))
+			errs = append(errs, fmt.Errorf("messages: DefaultLocale %q has no templates; add it to Templates", defaultLocale))
 		}
 	}
 	if len(errs) > 0 {
@@ -283,30 +311,40 @@ func New(cfg Config) (*Catalog, error) {
 	return c, nil
 }
 
-// MustNew is New for templates fixed in the program: it panics on error.
-func MustNew(cfg Config) *Catalog { return must.Value(New(cfg)) }
+// checkShape reports what is wrong with the parts a message has, before
+// anything is parsed or run; final says the other checks would be
+// pointless (an unknown kind, or nothing to send).
+func checkShape(locale string, k Kind, subject, email, sms, verifyByLink bool) (errs []error, final bool) {
+	fail := func(field, problem string) error {
+		return &TemplateError{Locale: locale, Kind: k, Field: field, Problem: problem}
+	}
+	if !validKind(k) {
+		return []error{fail("", "unknown kind; use one of messages.Kinds()")}, true
+	}
+	if !subject && !email && !sms {
+		return []error{fail("", "is empty; give an Email (with Subject) or an SMS text")}, true
+	}
+	if email && !subject {
+		errs = append(errs, fail("subject", "is empty but Email is set; Cognito needs a subject with an email message"))
+	}
+	if subject && !email {
+		errs = append(errs, fail("subject", "is set without Email"))
+	}
+	if verifyByLink && k != SignUp && k != ResendCode {
+		errs = append(errs, fail("", "VerifyByLink is set, but Cognito sends a verification link only for SignUp and ResendCode"))
+	}
+	return errs, false
+}
 
-func parseTemplate(locale string, k Kind, t Template) (*parsed, []error) {
+func parseTemplate(locale string, k Kind, t Template) (*message, []error) {
+	errs, final := checkShape(locale, k, t.Subject != "", t.Email != "", t.SMS != "", t.VerifyByLink)
+	if final {
+		return nil, errs
+	}
 	fail := func(field, problem string, err error) error {
 		return &TemplateError{Locale: locale, Kind: k, Field: field, Problem: problem, Err: err}
 	}
-	var errs []error
-	if !validKind(k) {
-		return nil, []error{fail("", "unknown kind; use one of messages.Kinds()", nil)}
-	}
-	if t.Subject == "" && t.Email == "" && t.SMS == "" {
-		return nil, []error{fail("", "is empty; give an Email (with Subject) or an SMS text", nil)}
-	}
-	if t.Email != "" && t.Subject == "" {
-		errs = append(errs, fail("subject", "is empty but Email is set; Cognito needs a subject with an email message", nil))
-	}
-	if t.Subject != "" && t.Email == "" {
-		errs = append(errs, fail("subject", "is set without Email", nil))
-	}
-	if t.VerifyByLink && k != SignUp && k != ResendCode {
-		errs = append(errs, fail("", "VerifyByLink is set, but Cognito sends a verification link only for SignUp and ResendCode", nil))
-	}
-	p := &parsed{locale: locale, verifyByLink: t.VerifyByLink}
+	p := &parsed{}
 	var err error
 	name := locale + "/" + string(k)
 	if t.Subject != "" {
@@ -327,32 +365,36 @@ func parseTemplate(locale string, k Kind, t Template) (*parsed, []error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	// Render with Cognito's placeholders, once without attributes and once
-	// with, so that a placeholder inside {{if .Attributes.x}} is caught on
-	// the branch that drops it.
-	samples := []map[string]string{{}, {
-		"email": "user@example.com", "phone_number": "+15555550100", "name": "Sample User",
-		"given_name": "Sample", "family_name": "User", "locale": locale,
-	}}
-	if k == AccountTakeOverNotification {
-		return p, checkAccountTakeOver(locale, p)
-	}
-	for _, attrs := range samples {
-		d := Data{Code: CodePlaceholder, Username: UsernamePlaceholder, Link: LinkPlaceholder, Attributes: attrs, Locale: locale}
-		m, err := p.render(k, d)
-		if err != nil {
-			errs = append(errs, fail("", "does not execute with sample data", err))
-			break
-		}
-		errs = append(errs, checkPlaceholders(locale, k, p, m)...)
-		if len(errs) > 0 {
-			break
-		}
-	}
-	if len(errs) > 0 {
+	m := &message{locale: locale, verifyByLink: t.VerifyByLink, hasEmail: t.Email != "", hasSMS: t.SMS != "", r: p}
+	if errs := checkSamples(k, m); len(errs) > 0 {
 		return nil, errs
 	}
-	return p, nil
+	return m, nil
+}
+
+// checkSamples renders m with Cognito's placeholders, once without
+// attributes and once with, so that a placeholder inside a condition on an
+// attribute is caught on the branch that drops it, and reports each
+// rendered body that lacks a placeholder Cognito needs.
+func checkSamples(k Kind, m *message) []error {
+	if k == AccountTakeOverNotification {
+		return checkAccountTakeOver(m)
+	}
+	samples := []map[string]string{{}, {
+		"email": "user@example.com", "phone_number": "+15555550100", "name": "Sample User",
+		"given_name": "Sample", "family_name": "User", "locale": m.locale,
+	}}
+	for _, attrs := range samples {
+		d := Data{Code: CodePlaceholder, Username: UsernamePlaceholder, Link: LinkPlaceholder, Attributes: attrs, Locale: m.locale}
+		r, err := m.render(k, d)
+		if err != nil {
+			return []error{&TemplateError{Locale: m.locale, Kind: k, Problem: "does not execute with sample data", Err: err}}
+		}
+		if errs := checkPlaceholders(k, m, r); len(errs) > 0 {
+			return errs
+		}
+	}
+	return nil
 }
 
 // checkAccountTakeOver renders an account-takeover template for each
@@ -360,19 +402,19 @@ func parseTemplate(locale string, k Kind, t Template) (*parsed, []error) {
 // feedback links and says which action was taken (the text for BLOCK
 // differs from the text for NO_ACTION): a warning without them leaves the
 // user nothing to act on.
-func checkAccountTakeOver(locale string, p *parsed) []error {
+func checkAccountTakeOver(msg *message) []error {
 	var errs []error
 	fail := func(field, problem string, err error) {
-		errs = append(errs, &TemplateError{Locale: locale, Kind: AccountTakeOverNotification, Field: field, Problem: problem, Err: err})
+		errs = append(errs, &TemplateError{Locale: msg.locale, Kind: AccountTakeOverNotification, Field: field, Problem: problem, Err: err})
 	}
 	byAction := map[string]Rendered{}
 	for _, action := range []string{ActionBlock, ActionMFAIfConfigured, ActionMFARequired, ActionNoAction} {
-		d := Data{Username: "sample-user", Locale: locale, Attributes: map[string]string{}, AccountTakeOver: AccountTakeOver{
+		d := Data{Username: "sample-user", Locale: msg.locale, Attributes: map[string]string{}, AccountTakeOver: AccountTakeOver{
 			Action: action, EventID: "sample-event", UserName: "sample-user", IPAddress: "192.0.2.1",
 			LoginTime: "Friday, March 19, 2021 02:25 PM UTC", City: "Sample City", Country: "Sample Country",
 			DeviceName: "Sample Browser", ValidLink: sampleValidLink, InvalidLink: sampleInvalidLink,
 		}}
-		m, err := p.render(AccountTakeOverNotification, d)
+		m, err := msg.render(AccountTakeOverNotification, d)
 		if err != nil {
 			fail("", "does not execute with sample data", err)
 			return errs
@@ -384,16 +426,20 @@ func checkAccountTakeOver(locale string, p *parsed) []error {
 		if body(m) == "" {
 			continue
 		}
-		for _, link := range []struct{ what, action, sample string }{
-			{"link for \"this was me\"", "{{.AccountTakeOver.ValidLink}}", sampleValidLink},
-			{"link for \"this was not me\"", "{{.AccountTakeOver.InvalidLink}}", sampleInvalidLink},
+		for _, link := range []struct{ what, field, sample string }{
+			{"link for \"this was me\"", "ValidLink", sampleValidLink},
+			{"link for \"this was not me\"", "InvalidLink", sampleInvalidLink},
 		} {
 			if !strings.Contains(html.UnescapeString(body(m)), link.sample) {
-				fail(field, fmt.Sprintf("does not contain the %s (%s); the user could not tell Cognito whether the sign-in was theirs", link.what, link.action), nil)
+				fail(field, fmt.Sprintf("does not contain the %s (%s); the user could not tell Cognito whether the sign-in was theirs", link.what, msg.name(".AccountTakeOver."+link.field)), nil)
 			}
 		}
 		if body(byAction[ActionBlock]) == body(byAction[ActionNoAction]) {
-			fail(field, "reads the same whether the sign-in was blocked or allowed; say what happened, with {{.AccountTakeOver.Action}} or {{if eq .AccountTakeOver.Action \"BLOCK\"}}", nil)
+			how := `{{.AccountTakeOver.Action}} or {{if eq .AccountTakeOver.Action "BLOCK"}}`
+			if msg.funcs {
+				how = "Data.AccountTakeOver.Action"
+			}
+			fail(field, "reads the same whether the sign-in was blocked or allowed; say what happened, with "+how, nil)
 		}
 	}
 	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
@@ -402,44 +448,46 @@ func checkAccountTakeOver(locale string, p *parsed) []error {
 
 // checkPlaceholders reports each rendered body that lacks a placeholder
 // Cognito needs.
-func checkPlaceholders(locale string, k Kind, p *parsed, m Rendered) []error {
+func checkPlaceholders(k Kind, msg *message, m Rendered) []error {
 	var errs []error
-	missing := func(field, what, placeholder string) {
-		errs = append(errs, &TemplateError{Locale: locale, Kind: k, Field: field,
-			Problem: fmt.Sprintf("does not contain the %s (%s renders as %s); Cognito would send a message without it. Put it in text, not inside a URL or a false branch", what, placeholderAction(placeholder), placeholder)})
+	missing := func(field, what, placeholder, dataField string) {
+		hint := "Put it in text, not inside a URL or a false branch"
+		if msg.funcs {
+			hint = "Put it in the text on every branch"
+		}
+		errs = append(errs, &TemplateError{Locale: msg.locale, Kind: k, Field: field,
+			Problem: fmt.Sprintf("does not contain the %s (%s renders as %s); Cognito would send a message without it. %s", what, msg.name(dataField), placeholder, hint)})
 	}
-	if p.email != nil {
-		if p.verifyByLink {
+	if msg.hasEmail {
+		if msg.verifyByLink {
 			if !strings.Contains(m.Email, LinkPlaceholder) {
-				missing("email", "verification link", LinkPlaceholder)
+				missing("email", "verification link", LinkPlaceholder, ".Link")
 			}
 		} else if !strings.Contains(m.Email, CodePlaceholder) {
-			missing("email", "code", CodePlaceholder)
+			missing("email", "code", CodePlaceholder, ".Code")
 		}
 		if k == AdminCreateUser && !strings.Contains(m.Email, UsernamePlaceholder) {
-			missing("email", "user name", UsernamePlaceholder)
+			missing("email", "user name", UsernamePlaceholder, ".Username")
 		}
 	}
-	if p.sms != nil {
+	if msg.hasSMS {
 		if !strings.Contains(m.SMS, CodePlaceholder) {
-			missing("sms", "code", CodePlaceholder)
+			missing("sms", "code", CodePlaceholder, ".Code")
 		}
 		if k == AdminCreateUser && !strings.Contains(m.SMS, UsernamePlaceholder) {
-			missing("sms", "user name", UsernamePlaceholder)
+			missing("sms", "user name", UsernamePlaceholder, ".Username")
 		}
 	}
 	return errs
 }
 
-func placeholderAction(placeholder string) string {
-	switch placeholder {
-	case UsernamePlaceholder:
-		return "{{.Username}}"
-	case LinkPlaceholder:
-		return "{{.Link}}"
-	default:
-		return "{{.Code}}"
+// name is how the author of msg wrote the Data field f (".Code"): a
+// template action, or a field of Data.
+func (msg *message) name(f string) string {
+	if msg.funcs {
+		return "Data" + f
 	}
+	return "{{" + f + "}}"
 }
 
 func validKind(k Kind) bool {
@@ -473,35 +521,40 @@ func (r Rendered) GoString() string { return r.String() }
 // Format prints String for every verb.
 func (r Rendered) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(r.String())) }
 
-func (p *parsed) render(k Kind, d Data) (Rendered, error) {
-	m := Rendered{Kind: k, Locale: p.locale}
+func (msg *message) render(k Kind, d Data) (Rendered, error) {
+	m := Rendered{Kind: k, Locale: msg.locale}
+	err := msg.r.render(&m, d)
+	return m, err
+}
+
+func (p *parsed) render(m *Rendered, d Data) error {
 	var b bytes.Buffer
 	if p.subject != nil {
 		if err := p.subject.Execute(&b, d); err != nil {
-			return m, err
+			return err
 		}
 		m.Subject = strings.TrimSpace(b.String())
 		b.Reset()
 	}
 	if p.email != nil {
 		if err := p.email.Execute(&b, d); err != nil {
-			return m, err
+			return err
 		}
 		m.Email = b.String()
 		b.Reset()
 	}
 	if p.sms != nil {
 		if err := p.sms.Execute(&b, d); err != nil {
-			return m, err
+			return err
 		}
 		m.SMS = b.String()
 	}
-	return m, nil
+	return nil
 }
 
 // lookup returns the template of kind k for a user whose locale attribute is
 // locale: the exact locale, then its language, then the default locale.
-func (c *Catalog) lookup(k Kind, locale string) (*parsed, bool) {
+func (c *Catalog) lookup(k Kind, locale string) (*message, bool) {
 	for _, l := range candidates(locale) {
 		if p, ok := c.byLocale[l][k]; ok {
 			return p, true
@@ -549,7 +602,7 @@ func (c *Catalog) VerifiesByLink(k Kind, attrs map[string]string) bool {
 // hasEmail reports whether some locale has an email template of kind k.
 func (c *Catalog) hasEmail(k Kind) bool {
 	for _, set := range c.byLocale {
-		if p, ok := set[k]; ok && p.email != nil {
+		if p, ok := set[k]; ok && p.hasEmail {
 			return true
 		}
 	}

@@ -12,6 +12,13 @@
 // broken template therefore fails at start-up, in tests and before
 // deployment, not at a user's sign-up.
 //
+// Funcs and NewFuncs are the same catalog for messages written as Go
+// functions instead of templates, checked the same way (and for values
+// shown in an email without HTML escaping). A program that never calls New
+// parses nothing at start-up and does not link template execution, which
+// keeps every exported method of every linked type in the binary; the
+// deployed messages function is built this way.
+//
 // The user's locale attribute picks the template: "pt-BR" tries pt-br, then
 // pt, then the catalog's default locale.
 //

@@ -97,7 +97,7 @@ func NoTemplateExecution(t testing.TB, bin string) {
 	}
 	if bytes.Contains(out, []byte("text/template.(*state).evalCall")) {
 		t.Error("the binary executes templates, which keeps every exported method of every type it links; " +
-			"build messages without text/template or html/template (see confirm.EmailHook)")
+			"build messages without text/template or html/template (see confirm.EmailHook and messages.NewFuncs)")
 	}
 }
 

@@ -182,8 +182,8 @@ func TestBuildNamesEveryBadVariable(t *testing.T) {
 	}
 }
 
-func TestDefaultTemplates(t *testing.T) {
-	catalog, err := messages.New(DefaultTemplates())
+func TestDefaultMessages(t *testing.T) {
+	catalog, err := messages.NewFuncs(DefaultMessages())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -183,7 +183,7 @@ func TestSNSChecks(t *testing.T) {
 // Email and SMS print and log without body or recipient; Log masks the
 // secret.
 func TestNothingPrintsTheCode(t *testing.T) {
-	e := delivery.Email{To: "a@example.com", Subject: "s", HTML: code}
+	e := delivery.Email{To: "a@example.com", Subject: code + " is your code", HTML: code}
 	m := delivery.SMS{To: "+15555550100", Text: code}
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))

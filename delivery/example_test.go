@@ -41,6 +41,6 @@ func Example() {
 
 	// Output:
 	// SMS to +1******0100: Code: [REDACTED]
-	// email to j***@example.com: delivery.Email{Subject:"Welcome" HTML:13 bytes}
+	// email to j***@example.com: delivery.Email{Subject:7 bytes HTML:13 bytes}
 	// SMS to +1******0100: delivery.SMS{Text:6 bytes}
 }

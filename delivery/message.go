@@ -111,9 +111,10 @@ type Email struct {
 	HTML    string
 }
 
-// String describes the email without its body or recipient.
+// String describes the email without its subject, body or recipient: a
+// subject may carry the code too ("123456 is your code").
 func (e Email) String() string {
-	return fmt.Sprintf("delivery.Email{Subject:%q HTML:%d bytes}", e.Subject, len(e.HTML))
+	return fmt.Sprintf("delivery.Email{Subject:%d bytes HTML:%d bytes}", len(e.Subject), len(e.HTML))
 }
 
 // GoString is String.
@@ -122,9 +123,10 @@ func (e Email) GoString() string { return e.String() }
 // Format prints String for every verb.
 func (e Email) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(e.String())) }
 
-// LogValue implements slog.LogValuer without the body or recipient.
+// LogValue implements slog.LogValuer without the subject, body or
+// recipient.
 func (e Email) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("subject", e.Subject), slog.Int("htmlLen", len(e.HTML)))
+	return slog.GroupValue(slog.Int("subjectLen", len(e.Subject)), slog.Int("htmlLen", len(e.HTML)))
 }
 
 // SMS is a rendered text message to deliver. It holds the plain code, so it

@@ -207,6 +207,7 @@ type message struct {
 	hasSMS       bool
 	funcs        bool // written as Funcs: errors name Data fields, not template actions
 	r            renderer
+	probe        *prober // while NewFuncs checks an Email: its values are hostile
 }
 
 // renderer fills the subject and bodies of m. The two implementations,
@@ -223,13 +224,16 @@ type parsed struct {
 	sms     *texttemplate.Template
 }
 
-// TemplateError reports a template (or Funcs) that cannot be used, and why.
+// TemplateError reports a template (New) or a message written as Funcs
+// (NewFuncs) that cannot be used, and why.
 type TemplateError struct {
 	Locale  string
 	Kind    Kind
 	Field   string // "subject", "email" or "sms"; empty for the template as a whole
 	Problem string
 	Err     error // a parse or execution error, if any
+
+	funcs bool // from NewFuncs: the error speaks of a message, not a template
 }
 
 func (e *TemplateError) Error() string {
@@ -237,7 +241,11 @@ func (e *TemplateError) Error() string {
 	if e.Field != "" {
 		where += " " + e.Field
 	}
-	msg := "messages: template " + where + ": " + e.Problem
+	what := "template "
+	if e.funcs {
+		what = "message "
+	}
+	msg := "messages: " + what + where + ": " + e.Problem
 	if e.Err != nil {
 		msg += ": " + e.Err.Error()
 	}
@@ -249,15 +257,15 @@ func (e *TemplateError) Unwrap() error { return e.Err }
 // New parses and checks every template of cfg and returns the Catalog, or an
 // error that lists every problem (each a *TemplateError).
 func New(cfg Config) (*Catalog, error) {
-	return build(cfg.Templates, cfg.DefaultLocale, cfg.LocaleAttribute, parseTemplate)
+	return build(cfg.Templates, "Templates", cfg.DefaultLocale, cfg.LocaleAttribute, parseTemplate)
 }
 
 // MustNew is New for templates fixed in the program: it panics on error.
 func MustNew(cfg Config) *Catalog { return must.Value(New(cfg)) }
 
-// build checks the locales of sets and makes each message with prepare,
-// collecting every problem.
-func build[M any](sets map[string]map[Kind]M, defaultLocale, localeAttribute string, prepare func(locale string, k Kind, m M) (*message, []error)) (*Catalog, error) {
+// build checks the locales of sets (the config field named field) and
+// makes each message with prepare, collecting every problem.
+func build[M any](sets map[string]map[Kind]M, field, defaultLocale, localeAttribute string, prepare func(locale string, k Kind, m M) (*message, []error)) (*Catalog, error) {
 	c := &Catalog{
 		byLocale:        make(map[string]map[Kind]*message, len(sets)),
 		defaultLocale:   normalizeLocale(defaultLocale),
@@ -302,7 +310,7 @@ func build[M any](sets map[string]map[Kind]M, defaultLocale, localeAttribute str
 	}
 	if c.defaultLocale != "" {
 		if _, ok := c.byLocale[c.defaultLocale]; !ok {
-			errs = append(errs, fmt.Errorf("messages: DefaultLocale %q has no templates; add it to Templates", defaultLocale))
+			errs = append(errs, fmt.Errorf("messages: DefaultLocale %q has no %s; add it to %s", defaultLocale, strings.ToLower(field), field))
 		}
 	}
 	if len(errs) > 0 {
@@ -314,9 +322,9 @@ func build[M any](sets map[string]map[Kind]M, defaultLocale, localeAttribute str
 // checkShape reports what is wrong with the parts a message has, before
 // anything is parsed or run; final says the other checks would be
 // pointless (an unknown kind, or nothing to send).
-func checkShape(locale string, k Kind, subject, email, sms, verifyByLink bool) (errs []error, final bool) {
+func checkShape(locale string, k Kind, funcs, subject, email, sms, verifyByLink bool) (errs []error, final bool) {
 	fail := func(field, problem string) error {
-		return &TemplateError{Locale: locale, Kind: k, Field: field, Problem: problem}
+		return &TemplateError{Locale: locale, Kind: k, Field: field, Problem: problem, funcs: funcs}
 	}
 	if !validKind(k) {
 		return []error{fail("", "unknown kind; use one of messages.Kinds()")}, true
@@ -337,7 +345,7 @@ func checkShape(locale string, k Kind, subject, email, sms, verifyByLink bool) (
 }
 
 func parseTemplate(locale string, k Kind, t Template) (*message, []error) {
-	errs, final := checkShape(locale, k, t.Subject != "", t.Email != "", t.SMS != "", t.VerifyByLink)
+	errs, final := checkShape(locale, k, false, t.Subject != "", t.Email != "", t.SMS != "", t.VerifyByLink)
 	if final {
 		return nil, errs
 	}
@@ -384,11 +392,21 @@ func checkSamples(k Kind, m *message) []error {
 		"email": "user@example.com", "phone_number": "+15555550100", "name": "Sample User",
 		"given_name": "Sample", "family_name": "User", "locale": m.locale,
 	}}
-	for _, attrs := range samples {
+	if m.probe != nil {
+		samples[1] = m.probe.attributes(samples[1])
+	}
+	for i, attrs := range samples {
 		d := Data{Code: CodePlaceholder, Username: UsernamePlaceholder, Link: LinkPlaceholder, Attributes: attrs, Locale: m.locale}
+		if m.probe != nil && i == 1 {
+			// A user chooses the name: mark it, after the placeholder.
+			d.Username = UsernamePlaceholder + marker(usernameProbe)
+		}
 		r, err := m.render(k, d)
 		if err != nil {
-			return []error{&TemplateError{Locale: m.locale, Kind: k, Problem: "does not execute with sample data", Err: err}}
+			return []error{m.fail(k, "", "does not execute with sample data", err)}
+		}
+		if m.probe != nil {
+			m.probe.inspect(r.Email)
 		}
 		if errs := checkPlaceholders(k, m, r); len(errs) > 0 {
 			return errs
@@ -405,7 +423,7 @@ func checkSamples(k Kind, m *message) []error {
 func checkAccountTakeOver(msg *message) []error {
 	var errs []error
 	fail := func(field, problem string, err error) {
-		errs = append(errs, &TemplateError{Locale: msg.locale, Kind: AccountTakeOverNotification, Field: field, Problem: problem, Err: err})
+		errs = append(errs, msg.fail(AccountTakeOverNotification, field, problem, err))
 	}
 	byAction := map[string]Rendered{}
 	for _, action := range []string{ActionBlock, ActionMFAIfConfigured, ActionMFARequired, ActionNoAction} {
@@ -414,10 +432,16 @@ func checkAccountTakeOver(msg *message) []error {
 			LoginTime: "Friday, March 19, 2021 02:25 PM UTC", City: "Sample City", Country: "Sample Country",
 			DeviceName: "Sample Browser", ValidLink: sampleValidLink, InvalidLink: sampleInvalidLink,
 		}}
+		if msg.probe != nil {
+			msg.probe.accountTakeOver(&d)
+		}
 		m, err := msg.render(AccountTakeOverNotification, d)
 		if err != nil {
 			fail("", "does not execute with sample data", err)
 			return errs
+		}
+		if msg.probe != nil {
+			msg.probe.inspect(m.Email)
 		}
 		byAction[action] = m
 	}
@@ -430,7 +454,10 @@ func checkAccountTakeOver(msg *message) []error {
 			{"link for \"this was me\"", "ValidLink", sampleValidLink},
 			{"link for \"this was not me\"", "InvalidLink", sampleInvalidLink},
 		} {
-			if !strings.Contains(html.UnescapeString(body(m)), link.sample) {
+			// The samples need no escaping, so look for them as they are
+			// first: html.UnescapeString builds its table of 2,000
+			// entities on first use, a millisecond of a cold start.
+			if !strings.Contains(body(m), link.sample) && !strings.Contains(html.UnescapeString(body(m)), link.sample) {
 				fail(field, fmt.Sprintf("does not contain the %s (%s); the user could not tell Cognito whether the sign-in was theirs", link.what, msg.name(".AccountTakeOver."+link.field)), nil)
 			}
 		}
@@ -455,8 +482,8 @@ func checkPlaceholders(k Kind, msg *message, m Rendered) []error {
 		if msg.funcs {
 			hint = "Put it in the text on every branch"
 		}
-		errs = append(errs, &TemplateError{Locale: msg.locale, Kind: k, Field: field,
-			Problem: fmt.Sprintf("does not contain the %s (%s renders as %s); Cognito would send a message without it. %s", what, msg.name(dataField), placeholder, hint)})
+		errs = append(errs, msg.fail(k, field, fmt.Sprintf("does not contain the %s (%s renders as %s); Cognito would send a message without it. %s",
+			what, msg.name(dataField), placeholder, hint), nil))
 	}
 	if msg.hasEmail {
 		if msg.verifyByLink {
@@ -479,6 +506,17 @@ func checkPlaceholders(k Kind, msg *message, m Rendered) []error {
 		}
 	}
 	return errs
+}
+
+// fail is a problem of msg, of kind k, found by rendering it. A panic of a
+// Funcs is quoted here, with the sample data only (never at a real
+// render, where it could hold the code).
+func (msg *message) fail(k Kind, field, problem string, err error) *TemplateError {
+	var p *panicError
+	if errors.As(err, &p) {
+		err = fmt.Errorf("%w: %v", p, p.value)
+	}
+	return &TemplateError{Locale: msg.locale, Kind: k, Field: field, Problem: problem, Err: err, funcs: msg.funcs}
 }
 
 // name is how the author of msg wrote the Data field f (".Code"): a
@@ -509,10 +547,11 @@ type Rendered struct {
 	SMS     string // empty when there is no SMS template
 }
 
-// String describes the message without its bodies.
+// String describes the message without its subject or bodies: a subject
+// may carry the code too ("123456 is your code").
 func (r Rendered) String() string {
-	return fmt.Sprintf("messages.Rendered{Kind:%s Locale:%s Subject:%q Email:%d bytes SMS:%d bytes}",
-		r.Kind, r.Locale, r.Subject, len(r.Email), len(r.SMS))
+	return fmt.Sprintf("messages.Rendered{Kind:%s Locale:%s Subject:%d bytes Email:%d bytes SMS:%d bytes}",
+		r.Kind, r.Locale, len(r.Subject), len(r.Email), len(r.SMS))
 }
 
 // GoString is String.
@@ -520,6 +559,31 @@ func (r Rendered) GoString() string { return r.String() }
 
 // Format prints String for every verb.
 func (r Rendered) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(r.String())) }
+
+// LogValue implements slog.LogValuer without the subject or bodies.
+func (r Rendered) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("kind", string(r.Kind)), slog.String("locale", r.Locale),
+		slog.Int("subjectLen", len(r.Subject)), slog.Int("emailLen", len(r.Email)), slog.Int("smsLen", len(r.SMS)))
+}
+
+// String describes the data without the code or link, which a custom
+// sender holds in plain text.
+func (d Data) String() string {
+	return fmt.Sprintf("messages.Data{Code:%s Username:%q Link:%s Attributes:%d Locale:%s AccountTakeOver:%v}",
+		triggers.Mask, d.Username, triggers.Mask, len(d.Attributes), d.Locale, d.AccountTakeOver)
+}
+
+// GoString is String.
+func (d Data) GoString() string { return d.String() }
+
+// Format prints String for every verb.
+func (d Data) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(d.String())) }
+
+// LogValue implements slog.LogValuer without the code or link.
+func (d Data) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("username", d.Username), slog.String("locale", d.Locale),
+		slog.Int("attributes", len(d.Attributes)), slog.Any("accountTakeOver", d.AccountTakeOver))
+}
 
 func (msg *message) render(k Kind, d Data) (Rendered, error) {
 	m := Rendered{Kind: k, Locale: msg.locale}

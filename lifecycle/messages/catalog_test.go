@@ -1,8 +1,11 @@
 package messages_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -231,11 +234,18 @@ func TestRenderWithoutTemplate(t *testing.T) {
 }
 
 func TestRenderedPrintsWithoutBodies(t *testing.T) {
-	m := messages.Rendered{Kind: messages.SignUp, Locale: "en", Subject: "s", Email: "code 987654", SMS: "code 987654"}
-	for _, s := range []string{m.String(), m.GoString()} {
+	m := messages.Rendered{Kind: messages.SignUp, Locale: "en", Subject: "987654 is your code", Email: "code 987654", SMS: "code 987654"}
+	d := messages.Data{Code: "987654", Link: "https://example.com/v?code=987654", Username: "ann",
+		AccountTakeOver: messages.AccountTakeOver{ValidLink: "https://x/987654", FeedbackToken: "987654"}}
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("sent", "message", m, "data", d)
+	for _, s := range []string{m.String(), m.GoString(), fmt.Sprintf("%+v", m), fmt.Sprint(d), fmt.Sprintf("%#v", d), logs.String()} {
 		if strings.Contains(s, "987654") {
-			t.Fatalf("Rendered prints its body: %s", s)
+			t.Fatalf("the code is printed: %s", s)
 		}
+	}
+	if !strings.Contains(logs.String(), `"kind":"SignUp"`) || !strings.Contains(logs.String(), `"username":"ann"`) {
+		t.Errorf("the log says nothing useful: %s", logs.String())
 	}
 }
 

@@ -27,12 +27,12 @@
 // templates with the plain code and delivers through an EmailSender (SES,
 // Amazon SES v2) or SMSSender (SNS, Amazon SNS). The plain code is held
 // only in memory for the send: Email, SMS and Rendered print and log
-// without their bodies, and errors never quote the code.
+// without their subjects or bodies, and errors never quote the code.
 //
 // Two sources are taken as Cognito sends them. The code of *_AdminCreateUser
 // is the temporary password, HTML-escaped by Cognito: Senders unescapes it
 // once, so the SMS carries the password as it is and the email (escaped by
-// html/template) shows it exactly. CustomEmailSender_AccountTakeOverNotification
+// html/template, or by Funcs with html.EscapeString) shows it exactly. CustomEmailSender_AccountTakeOverNotification
 // has a null code and null client metadata, and its userAttributes describe
 // the risky sign-in (AccountTakeOver: the action taken, IP address, time,
 // place, device, and two one-click feedback links) without the user's

@@ -107,3 +107,27 @@ func ExampleAccountTakeOverOf() {
 	// <p>We blocked a sign-in from 192.0.2.44.</p><p><a href="https://feedback.example/v">It was me</a> <a href="https://feedback.example/i">It was not me</a></p>
 	// messages.AccountTakeOver{Action:BLOCK EventID: IPAddress:192.0.2.44 Links:true}
 }
+
+// CheckFuncs, called from a test, finds what NewFuncs's single sample
+// cannot: here the fallback to the user name, taken only when the user has
+// no given name, shows the name unescaped.
+func ExampleCheckFuncs() {
+	cfg := messages.FuncsConfig{DefaultLocale: "en", Messages: map[string]map[messages.Kind]messages.Funcs{"en": {
+		messages.SignUp: {
+			Subject: func(messages.Data) string { return "Confirm your email address" },
+			Email: func(d messages.Data) string {
+				name := html.EscapeString(d.Attributes["given_name"])
+				if name == "" {
+					name = d.Username // not escaped
+				}
+				return "<p>Hello " + name + ", your code is " + html.EscapeString(d.Code) + ".</p>"
+			},
+		},
+	}}}
+	_, err := messages.NewFuncs(cfg)
+	fmt.Println("NewFuncs:", err)
+	fmt.Println("CheckFuncs:", messages.CheckFuncs(cfg))
+	// Output:
+	// NewFuncs: <nil>
+	// CheckFuncs: messages: message en/SignUp email: shows Data.Username without escaping it for HTML, so a user could put markup or links into the email; wrap it in html.EscapeString
+}

@@ -55,7 +55,8 @@ type UserDirectory interface {
 //   - *_AdminCreateUser: the code is the temporary password, which Cognito
 //     HTML-escapes before it encrypts it; Senders unescapes it, so the SMS
 //     carries the password as it is and the email shows it exactly
-//     (html/template escapes it once, for HTML).
+//     (the email template, or Funcs with html.EscapeString, escapes it
+//     once, for HTML).
 //
 //   - CustomEmailSender_AccountTakeOverNotification: no code and no client
 //     metadata; the userAttributes describe the risky sign-in
@@ -219,7 +220,7 @@ func (s *Senders) render(ctx context.Context, ev *triggers.CustomSenderEvent, pr
 		// The temporary password arrives HTML-escaped (cognito-facts:
 		// "for *_AdminCreateUser the decrypted code is the temporary
 		// password, HTML-escaped by Cognito"): unescape it once, so the
-		// SMS carries the password and html/template escapes it once.
+		// SMS carries the password and the email escapes it once.
 		code = html.UnescapeString(code)
 	}
 	d := Data{Code: code, Username: ev.UserName, Attributes: ev.Request.UserAttributes}

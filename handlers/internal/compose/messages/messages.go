@@ -121,14 +121,20 @@ func webLink(link string) string {
 // with AdminGetUser (the role needs cognito-idp:AdminGetUser). A build with the tag cognitrig_nosenders has no senders (and is
 // 6 to 8 MB smaller); with the variable set it refuses to start.
 func Messages(d *compose.Deps, r *triggers.Router) {
-	catalog, err := messages.NewFuncs(DefaultMessages())
-	if err != nil {
-		d.Invalid("templates", err) // a defect of this package; its test catches it
+	c, err := config.LoadMessages(d.Lookup)
+	all := DefaultMessages()
+	if c.KMSKeyARN == "" {
+		// Only the custom email sender sends account-takeover warnings:
+		// without it, checking that message would only slow the start.
+		delete(all.Messages["en"], messages.AccountTakeOverNotification)
+	}
+	catalog, cerr := messages.NewFuncs(all)
+	if cerr != nil {
+		d.Invalid("templates", cerr) // a defect of this package; its test catches it
 		return
 	}
 	r.CustomMessage(catalog.CustomMessage)
 
-	c, err := config.LoadMessages(d.Lookup)
 	if c.KMSKeyARN == "" {
 		d.Fail(err)
 		return

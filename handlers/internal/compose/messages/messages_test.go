@@ -1,7 +1,6 @@
 package messages_test
 
 import (
-	"html"
 	"strings"
 	"testing"
 
@@ -73,9 +72,9 @@ func templates() messages.Config {
 
 // TestDefaultMessagesRenderAsTheTemplates: every kind, in a custom message
 // (Cognito's placeholders) and in a custom sender (plain values, some with
-// characters HTML must escape), renders the same subject and SMS as the
-// templates did, and an email that reads the same (html/template escapes
-// "+" and quotes in other, equivalent, ways).
+// characters HTML must escape in every field), renders the same subject,
+// SMS and email as the templates did, byte for byte but for "+", which
+// html/template writes as "&#43;".
 func TestDefaultMessagesRenderAsTheTemplates(t *testing.T) {
 	funcs, err := messages.NewFuncs(cm.DefaultMessages())
 	if err != nil {
@@ -98,7 +97,7 @@ func TestDefaultMessagesRenderAsTheTemplates(t *testing.T) {
 	}
 	for _, action := range []string{messages.ActionBlock, messages.ActionMFAIfConfigured, messages.ActionMFARequired, messages.ActionNoAction, "MFA", ""} {
 		data["takeover "+action+" all fields"] = messages.Data{Username: "ann", AccountTakeOver: links(messages.AccountTakeOver{
-			Action: action, IPAddress: "192.0.2.1", LoginTime: "Friday, March 19, 2021 02:25 PM UTC",
+			Action: action, IPAddress: "192.0.2.1<x>", LoginTime: "Friday, March 19, 2021 02:25 PM UTC & 'later'",
 			City: "São <Paulo>", Country: "Brazil & co", DeviceName: `Chrome "1"`})}
 		data["takeover "+action+" no place"] = messages.Data{Username: "ann", AccountTakeOver: links(messages.AccountTakeOver{Action: action})}
 		data["takeover "+action+" city only"] = messages.Data{Username: "ann", AccountTakeOver: links(messages.AccountTakeOver{Action: action, City: "Lyon"})}
@@ -120,15 +119,23 @@ func TestDefaultMessagesRenderAsTheTemplates(t *testing.T) {
 			if got.Subject != want.Subject || got.SMS != want.SMS {
 				t.Errorf("%s %s:\nsubject %q\n   want %q\nsms %q\nwant %q", k, name, got.Subject, want.Subject, got.SMS, want.SMS)
 			}
-			if html.UnescapeString(got.Email) != html.UnescapeString(want.Email) {
+			if got.Email != strings.ReplaceAll(want.Email, "&#43;", "+") {
 				t.Errorf("%s %s: email\n%s\nwant\n%s", k, name, got.Email, want.Email)
 			}
-			for _, raw := range []string{"<b>Ann", "<i>", "<Paulo>", `"1"`, "& co", `"o'rd`} {
+			for _, raw := range []string{"<b>Ann", "<i>", "<Paulo>", `"1"`, "& co", `"o'rd`, "<x>", "'later'"} {
 				if strings.Contains(got.Email, raw) {
 					t.Errorf("%s %s: the email shows %q unescaped:\n%s", k, name, raw, got.Email)
 				}
 			}
 		}
+	}
+}
+
+// The deployed messages pass the thorough checks, which NewFuncs leaves
+// out at start-up.
+func TestDefaultMessagesPassCheckFuncs(t *testing.T) {
+	if err := messages.CheckFuncs(cm.DefaultMessages()); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -164,6 +171,15 @@ func BenchmarkNewFuncsDefault(b *testing.B) {
 func BenchmarkNewTemplatesDefault(b *testing.B) {
 	for b.Loop() {
 		if _, err := messages.New(templates()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCheckFuncsDefault is the thorough check, which runs in tests.
+func BenchmarkCheckFuncsDefault(b *testing.B) {
+	for b.Loop() {
+		if err := messages.CheckFuncs(cm.DefaultMessages()); err != nil {
 			b.Fatal(err)
 		}
 	}

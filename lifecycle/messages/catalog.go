@@ -8,6 +8,7 @@ import (
 	htmltemplate "html/template"
 	"log/slog"
 	"sort"
+	"strconv"
 	"strings"
 	texttemplate "text/template"
 
@@ -164,6 +165,9 @@ func (a AccountTakeOver) String() string {
 
 // GoString is String.
 func (a AccountTakeOver) GoString() string { return a.String() }
+
+// Format prints String for every verb, so that no verb shows the links.
+func (a AccountTakeOver) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(a.String())) }
 
 // LogValue implements slog.LogValuer without the links or feedback token.
 func (a AccountTakeOver) LogValue() slog.Value {
@@ -398,8 +402,9 @@ func checkSamples(k Kind, m *message) []error {
 	for i, attrs := range samples {
 		d := Data{Code: CodePlaceholder, Username: UsernamePlaceholder, Link: LinkPlaceholder, Attributes: attrs, Locale: m.locale}
 		if m.probe != nil && i == 1 {
-			// A user chooses the name: mark it, after the placeholder.
-			d.Username = UsernamePlaceholder + marker(usernameProbe)
+			// A user chooses the name: make it hostile around the
+			// placeholder, which must still come out.
+			d.Username = "javascript:cg" + strconv.Itoa(usernameProbe) + "x" + UsernamePlaceholder + marker(usernameProbe)
 		}
 		r, err := m.render(k, d)
 		if err != nil {

@@ -239,7 +239,8 @@ func TestRenderedPrintsWithoutBodies(t *testing.T) {
 		AccountTakeOver: messages.AccountTakeOver{ValidLink: "https://x/987654", FeedbackToken: "987654"}}
 	var logs bytes.Buffer
 	slog.New(slog.NewJSONHandler(&logs, nil)).Info("sent", "message", m, "data", d)
-	for _, s := range []string{m.String(), m.GoString(), fmt.Sprintf("%+v", m), fmt.Sprint(d), fmt.Sprintf("%#v", d), logs.String()} {
+	for _, s := range []string{m.String(), m.GoString(), fmt.Sprintf("%+v", m), fmt.Sprint(d), fmt.Sprintf("%#v", d), logs.String(),
+		fmt.Sprintf("%d", d.AccountTakeOver), fmt.Sprintf("%x", d.AccountTakeOver)} {
 		if strings.Contains(s, "987654") {
 			t.Fatalf("the code is printed: %s", s)
 		}

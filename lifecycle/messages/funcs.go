@@ -1,6 +1,7 @@
 package messages
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -50,13 +51,14 @@ type FuncsConfig struct {
 	DefaultLocale   string
 	LocaleAttribute string
 	// SampleAttributes names the attributes beyond the standard ones that
-	// the messages show ("custom:tenant"). The checks of an Email's
-	// escaping try the user name, the code, the link, the standard
-	// attributes (StandardAttributes, but phone_number, which Cognito
-	// takes in E.164 only), these, and in an account-takeover warning
-	// AccountTakeOver's UserName, City, Country, DeviceName and links and
-	// the event's USER_NAME, CITY, COUNTRY and DEVICE_NAME. The event ID,
-	// IP address and time are Cognito's and keep sample values.
+	// the messages show ("custom:tenant"). NewFuncs's checks of an Email's
+	// escaping try the user name, the standard attributes
+	// (StandardAttributes, but phone_number, which Cognito takes in E.164
+	// only), these, and in an account-takeover warning AccountTakeOver's
+	// UserName, City, Country and DeviceName and the event's USER_NAME,
+	// CITY, COUNTRY and DEVICE_NAME; CheckFuncs also the code, the link
+	// and the feedback links. The event ID, IP address and time are
+	// Cognito's and keep sample values.
 	SampleAttributes []string
 }
 
@@ -77,19 +79,21 @@ func StandardAttributes() []string {
 // values listed at SampleAttributes; NewFuncs also refuses an Email that
 // shows one of them as markup or starts a link (href, src, ...) with one.
 // That costs no render beyond the placeholder checks, so it stays cheap
-// at a cold start (about 90 µs for cognitrig's eight messages;
+// at a cold start (about 95 µs for cognitrig's eight messages;
 // BENCHMARKS.md). CheckFuncs tries many more combinations; call it from a
 // test.
 func NewFuncs(cfg FuncsConfig) (*Catalog, error) {
 	return newFuncs(cfg, false)
 }
 
-// CheckFuncs runs the checks of NewFuncs and also renders each Email as a
-// custom sender does (the code and user name themselves hostile, with and
-// without the attributes), with half of the attributes at a time, and with
-// each other value alone, the rest empty, to reach the branches for
-// missing values (a country shown unescaped only when the city is empty),
-// for each account-takeover action. Its answer does not change between
+// CheckFuncs runs the checks of NewFuncs. It also renders each message as
+// a custom sender calls it (the code "123456" instead of Cognito's
+// placeholder) and reports a function that fails there, and renders each
+// Email with the code and user name themselves hostile, with and without
+// the attributes, with half of the attributes at a time, with each
+// attribute alone, and with each other value alone, the rest empty, to
+// reach the branches for missing values (a country shown unescaped only
+// when the city is empty), for each account-takeover action. Its answer does not change between
 // runs of the same program and it takes several times as long as NewFuncs:
 // call it from a test of your messages, not at start-up.
 //
@@ -109,7 +113,7 @@ func newFuncs(cfg FuncsConfig, thorough bool) (*Catalog, error) {
 	var lists [2]*probes
 	return build(cfg.Messages, "Messages", cfg.DefaultLocale, cfg.LocaleAttribute, func(locale string, k Kind, f Funcs) (*message, []error) {
 		var pr *prober
-		if f.Email != nil {
+		if f.Email != nil || thorough {
 			ato := 0
 			if k == AccountTakeOverNotification {
 				ato = 1
@@ -133,15 +137,23 @@ func prepareFuncs(locale string, k Kind, f Funcs, pr *prober, thorough bool) (*m
 		return nil, errs
 	}
 	m := &message{locale: locale, verifyByLink: f.VerifyByLink, hasEmail: f.Email != nil, hasSMS: f.SMS != nil, funcs: true, r: funcsRenderer(f)}
-	m.probe = pr
-	if errs := checkSamples(k, m); len(errs) > 0 {
+	if f.Email != nil {
+		m.probe = pr // the sample renders probe the Email's escaping
+	}
+	errs = checkSamples(k, m)
+	m.probe = nil // the Catalog does not keep it
+	if len(errs) > 0 {
 		return nil, errs
 	}
-	if pr != nil {
-		m.probe = nil // checked; the Catalog does not keep it
-		if thorough {
+	if thorough {
+		if errs := pr.checkAsSender(k, m); len(errs) > 0 {
+			return nil, errs
+		}
+		if f.Email != nil {
 			pr.tryThoroughly(k, &message{locale: locale, funcs: true, r: funcsRenderer{Email: f.Email}})
 		}
+	}
+	if f.Email != nil {
 		if errs := pr.errors(k, m); len(errs) > 0 {
 			return nil, errs
 		}
@@ -325,10 +337,37 @@ func (pr *prober) tryThoroughly(k Kind, m *message) {
 		pr.try(k, m, action, func(_ int, p probe) bool { return p.attr == "" })
 		for j, pj := range pr.ps {
 			if pj.attr == "" {
+				// Each other value alone.
 				pr.try(k, m, action, func(i int, _ probe) bool { return i == j })
+			} else {
+				// Each attribute alone, with the other values.
+				pr.try(k, m, action, func(i int, p probe) bool { return p.attr == "" || i == j })
 			}
 		}
 	}
+}
+
+// checkAsSender renders every part of m as a custom sender calls it, with
+// plain sample values instead of Cognito's placeholders (the code
+// "123456", the user's name), for each account-takeover action, and
+// reports a render that fails.
+func (pr *prober) checkAsSender(k Kind, m *message) []error {
+	actions := []string{""}
+	if k == AccountTakeOverNotification {
+		actions = []string{ActionBlock, ActionMFAIfConfigured, ActionMFARequired, ActionNoAction}
+	}
+	for _, action := range actions {
+		d := Data{Attributes: make(map[string]string, pr.attrs+1), Locale: m.locale}
+		d.AccountTakeOver = AccountTakeOver{Action: action, EventID: "sample-event", IPAddress: "192.0.2.1",
+			LoginTime: "Friday, March 19, 2021 02:25 PM UTC"}
+		for _, p := range pr.ps {
+			p.put(&d, p.sample)
+		}
+		if _, err := m.render(k, d); err != nil {
+			return []error{m.fail(k, "", "does not execute as a custom sender calls it (the code 123456, sample attributes)", err)}
+		}
+	}
+	return nil
 }
 
 // inspect records the values whose markers come out of email unescaped,
@@ -374,14 +413,14 @@ func (pr *prober) errors(k Kind, m *message) []error {
 // attribute that browsers or mail readers follow as a URL begins:
 // ` href="`, ` src='`, ` href=`.
 func startsURLAttribute(html string) bool {
-	before := strings.TrimRight(html, " \t\n")
+	before := strings.TrimRight(html, " \t\n\r\f")
 	before = strings.TrimSuffix(strings.TrimSuffix(before, "\""), "'")
-	before, ok := strings.CutSuffix(strings.TrimRight(before, " \t\n"), "=")
+	before, ok := strings.CutSuffix(strings.TrimRight(before, " \t\n\r\f"), "=")
 	if !ok {
 		return false
 	}
-	before = strings.TrimRight(before, " \t\n")
-	start := strings.LastIndexAny(before, " \t\n<")
+	before = strings.TrimRight(before, " \t\n\r\f")
+	start := strings.LastIndexAny(before, " \t\n\r\f/<")
 	return start >= 0 && before[start] != '<' && urlAttribute(strings.ToLower(before[start+1:]))
 }
 
@@ -405,6 +444,9 @@ type panicError struct {
 }
 
 func (e *panicError) Error() string { return "the " + e.part + " function panicked" }
+
+// Format prints Error for every verb: %#v must not show the value either.
+func (e *panicError) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(e.Error())) }
 
 type funcsRenderer Funcs
 

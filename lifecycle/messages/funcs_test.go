@@ -3,6 +3,7 @@ package messages_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"html"
 	"net/netip"
 	"strings"
@@ -153,6 +154,26 @@ func TestNewFuncsRefuses(t *testing.T) {
 		{"user name as an unquoted link", messages.SignUp, messages.Funcs{Subject: text("Hi"), Email: func(d messages.Data) string {
 			return `<a href=` + html.EscapeString(d.Username) + `>you</a> ` + html.EscapeString(d.Code)
 		}}, `starts a link (href, src, ...) with Data.Username`},
+		{"given name unescaped without a family name", messages.SignUp, messages.Funcs{Subject: text("Hi"), Email: func(d messages.Data) string {
+			name := html.EscapeString(d.Attributes["given_name"])
+			if d.Attributes["family_name"] == "" {
+				name = d.Attributes["given_name"]
+			}
+			return name + " " + html.EscapeString(d.Code)
+		}}, `shows Data.Attributes["given_name"] without escaping it`},
+		{"panics as a sender", messages.SignUp, messages.Funcs{SMS: func(d messages.Data) string {
+			if d.Code != messages.CodePlaceholder {
+				var parts []string
+				return parts[len(d.Code)]
+			}
+			return d.Code
+		}}, "does not execute as a custom sender calls it (the code 123456, sample attributes): the SMS function panicked: runtime error: index out of range [6]"},
+		{"link after a slash", messages.SignUp, messages.Funcs{Subject: text("Hi"), Email: func(d messages.Data) string {
+			return `<a/href="` + html.EscapeString(d.Attributes["website"]) + `">site</a>` + html.EscapeString(d.Code)
+		}}, `starts a link (href, src, ...) with Data.Attributes["website"]`},
+		{"link after a carriage return", messages.SignUp, messages.Funcs{Subject: text("Hi"), Email: func(d messages.Data) string {
+			return "<a\rHREF='" + html.EscapeString(d.Attributes["profile"]) + "'>site</a>" + html.EscapeString(d.Code)
+		}}, `starts a link (href, src, ...) with Data.Attributes["profile"]`},
 		{"user's picture as an image", messages.SignUp, messages.Funcs{Subject: text("Hi"), Email: func(d messages.Data) string {
 			return `<img alt="you" src='` + html.EscapeString(d.Attributes["picture"]) + `'> ` + html.EscapeString(d.Code)
 		}}, `starts a link (href, src, ...) with Data.Attributes["picture"]`},
@@ -176,7 +197,8 @@ func TestNewFuncsRefuses(t *testing.T) {
 	// code and user name as a custom sender shows them (NewFuncs renders
 	// Cognito's placeholders there).
 	checkOnly := map[string]bool{"takeover country unescaped without a city": true, "fallback attribute unescaped": true,
-		"email shows the code unescaped": true, "unescaped only without attributes": true, "user name as an unquoted link": true}
+		"email shows the code unescaped": true, "unescaped only without attributes": true,
+		"given name unescaped without a family name": true, "panics as a sender": true}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := messages.FuncsConfig{DefaultLocale: "en", Messages: map[string]map[messages.Kind]messages.Funcs{"en": {tc.kind: tc.f}}}
@@ -253,6 +275,11 @@ func TestFuncsPanicAtRenderIsAnError(t *testing.T) {
 	}
 	if ev.Response.SMSMessage != "" {
 		t.Errorf("a message was set: %q", ev.Response.SMSMessage)
+	}
+	for _, s := range []string{fmt.Sprintf("%#v", err), fmt.Sprintf("%#v", errors.Unwrap(err)), fmt.Sprintf("%+v", errors.Unwrap(err))} {
+		if strings.Contains(s, "123456") {
+			t.Errorf("the panic's value is printed: %s", s)
+		}
 	}
 }
 

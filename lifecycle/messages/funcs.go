@@ -11,10 +11,10 @@ import (
 )
 
 // Funcs is the text of one message in one locale written as Go functions
-// instead of templates. It is for a function that must start fast: a
-// program that builds its Catalog with NewFuncs and never calls New does
-// not execute templates, so it parses nothing at start-up and the linker
-// may drop the exported methods that no code calls (a program that
+// instead of templates. It is for a function that must start fast and stay
+// small: a program that builds its Catalog with NewFuncs and never calls
+// New does not execute templates, so it parses nothing at start-up and the
+// linker may drop the exported methods that no code calls (a program that
 // executes a template keeps them all, since the linker cannot tell which
 // ones a template calls). cognitrig's deployed messages function is built
 // this way.

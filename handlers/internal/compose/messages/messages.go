@@ -14,7 +14,7 @@ import (
 // DefaultMessages are the messages of the deployed functions, in English:
 // one message per kind, each with the placeholders Cognito needs. They are
 // written as messages.Funcs, not templates, so that the function executes
-// no template: that brought its cold start from 1.21 to about 1.10 times
+// no template: that brought its cold start from 1.21 to about 1.13 times
 // the bare bootstrap's (BENCHMARKS.md, "Cold start per concern"), and
 // halved the binary, since the linker no longer keeps every exported
 // method for templates to call.

@@ -2,6 +2,7 @@ package compose_test
 
 import (
 	"encoding/base64"
+	"errors"
 	"io"
 	"maps"
 	"slices"
@@ -254,5 +255,31 @@ func TestConfigDefaultsAreTheLibrarys(t *testing.T) {
 		if c.got != c.want {
 			t.Errorf("%s: config says %v, the library %v", c.name, c.got, c.want)
 		}
+	}
+}
+
+// Main loads the AWS SDK configuration only when a concern asks for a
+// client: messages without its senders calls no AWS service and never
+// loads it; with them, a failure to load it, or a missing region, fails
+// the start as Build's did.
+func TestAWSConfigLoadedOnlyWhenUsed(t *testing.T) {
+	loads := 0
+	load := func(cfg aws.Config, err error) func() (aws.Config, error) {
+		return func() (aws.Config, error) { loads++; return cfg, err }
+	}
+	if _, err := BuildLazy(config.Map(minimal()), load(awsConfig(), nil), io.Discard, Messages); err != nil || loads != 0 {
+		t.Fatalf("messages without senders: %v, %d loads", err, loads)
+	}
+	withSenders := config.Map(with(minimal(), config.EnvKMSKeyARN, "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"))
+	if _, err := BuildLazy(withSenders, load(awsConfig(), nil), io.Discard, Messages); err != nil || loads != 1 {
+		t.Fatalf("messages with senders: %v, %d loads", err, loads)
+	}
+	_, err := BuildLazy(withSenders, load(aws.Config{}, errors.New("no credentials")), io.Discard, Messages)
+	if err == nil || !strings.Contains(err.Error(), "AWS SDK configuration: no credentials") {
+		t.Errorf("a failed load: %v", err)
+	}
+	_, err = BuildLazy(config.Map(minimal()), load(aws.Config{}, errors.New("no credentials")), io.Discard, Tenancy)
+	if err == nil || !strings.Contains(err.Error(), "AWS SDK configuration") {
+		t.Errorf("a failed load for tenancy: %v", err)
 	}
 }

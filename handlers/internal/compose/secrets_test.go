@@ -37,7 +37,7 @@ func secretsConfig(url string) aws.Config {
 // COGNITRIG_MASTER_KEY, and derive the same keys as from the variable.
 func TestMasterKeyFromSecretsManager(t *testing.T) {
 	sm := awsfake.NewSecretsManager(t, map[string]string{secretARN: secretKey})
-	d := &Deps{Lookup: config.Map(with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecretARN, secretARN)), AWS: secretsConfig(sm.URL)}
+	d := NewDeps(config.Map(with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecretARN, secretARN)), secretsConfig(sm.URL))
 	LoadSecrets(d)
 	if err := d.Err(); err != nil {
 		t.Fatal(err)

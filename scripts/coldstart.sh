@@ -9,7 +9,8 @@
 # time (user+sys) of each and the median of the pair-by-pair ratios.
 #
 # FUNCTION is customauth, tenancy, migration, messages, messages-nosenders,
-# authevents, all or all-nosenders. Set TAGS_A/BARE to override the tags.
+# authevents, all or all-nosenders. Set TAGS_A/BARE to override the tags
+# (BARE=none: the SDK configuration and no service client).
 set -euo pipefail
 fn=${1:?usage: coldstart.sh FUNCTION [PAIRS]}
 pairs=${2:-30}
@@ -18,11 +19,11 @@ cd "$(dirname "$0")/.."
 tags=""
 case $fn in
 customauth) bare="dynamodb sesv2 sns kms secretsmanager" ;;
-tenancy) bare="dynamodb sesv2 cip secretsmanager" ;;
+tenancy) bare="dynamodb sesv2 cip" ;;
 migration) bare="dynamodb secretsmanager" ;;
-authevents) bare="dynamodb cip secretsmanager" ;;
-messages) bare="kms sesv2 sns cip secretsmanager dynamodb" ;;
-messages-nosenders) fn=messages tags=cognitrig_nosenders bare="secretsmanager" ;;
+authevents) bare="dynamodb cip" ;;
+messages) bare="kms sesv2 sns cip dynamodb" ;;
+messages-nosenders) fn=messages tags=cognitrig_nosenders bare="none" ;;
 all) bare="" ;;
 all-nosenders) fn=all tags=cognitrig_nosenders bare="" ;;
 *) echo "unknown function $fn" >&2; exit 2 ;;
@@ -35,7 +36,7 @@ trap 'rm -rf "$dir"' EXIT
 bareTags="lambda.norpc"
 if [ -n "$bare" ]; then
 	bareTags="$bareTags bare_select"
-	for s in $bare; do bareTags="$bareTags bare_$s"; done
+	for s in $bare; do [ "$s" = none ] || bareTags="$bareTags bare_$s"; done
 fi
 CGO_ENABLED=0 go build -tags "lambda.norpc $tags" -trimpath -o "$dir/A" "./handlers/$fn"
 CGO_ENABLED=0 go build -tags "$bareTags" -trimpath -o "$dir/B" ./internal/barebootstrap/sdk

@@ -35,9 +35,9 @@ type Invoker interface {
 // the AWS SDK configuration and the logger. Clients are made on first use
 // and shared, one of each per process.
 type Deps struct {
-	// Lookup reads the function's variables: os.LookupEnv, with each
-	// secret variable served from Secrets Manager when its ARN
-	// variable names it (config.WithSecrets).
+	// Lookup reads the function's variables: os.LookupEnv, and once a
+	// concern has called secrets.Read, each secret variable served from
+	// Secrets Manager when its ARN variable names it (config.WithSecrets).
 	Lookup func(string) (string, bool)
 	Logger *slog.Logger
 
@@ -51,6 +51,25 @@ type Deps struct {
 	wrappers []func(Invoker) Invoker
 
 	clients map[reflect.Type]any
+
+	secretsServed bool
+}
+
+// ServeSecrets replaces Lookup with what serve makes of it, the first time
+// it is called in a Build: package secrets serves the secret variables
+// read from Secrets Manager (config.WithSecrets). A concern that reads a
+// secret variable calls secrets.Read before it loads its settings, so that
+// a function whose concerns read none links no Secrets Manager client. A
+// problem is recorded as a concern's; the lookup serve returns is used
+// either way.
+func (d *Deps) ServeSecrets(serve func(lookup func(string) (string, bool)) (func(string) (string, bool), error)) {
+	if d.secretsServed {
+		return
+	}
+	d.secretsServed = true
+	lookup, err := serve(d.Lookup)
+	d.Fail(err)
+	d.Lookup = lookup
 }
 
 // Invalid records a problem with the variable name that a concern found
@@ -148,9 +167,6 @@ func build(lookup func(string) (string, bool), loadAWS func() (aws.Config, error
 	if eager {
 		d.AWS()
 	}
-	// The secrets are read even when a common variable is bad, so that the
-	// concerns see them and the error names only what is wrong.
-	loadSecrets(d)
 	r := triggers.NewRouter(triggers.WithMiddleware(triggers.Default(logger, triggers.WithMetrics(stdout, triggers.DefaultNamespace))...), triggers.WithLogger(logger))
 	for _, c := range concerns {
 		c(d, r)

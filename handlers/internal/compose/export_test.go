@@ -6,10 +6,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
-// LoadSecrets lets the external tests, which build the concerns of the
-// subpackages (they import this one), read the secrets as Build does.
-var LoadSecrets = loadSecrets
-
 // NewDeps returns the Deps that Build makes, with the AWS SDK
 // configuration cfg.
 func NewDeps(lookup func(string) (string, bool), cfg aws.Config) *Deps {

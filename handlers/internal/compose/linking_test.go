@@ -10,22 +10,23 @@ import (
 // sdkService is the import path prefix of the AWS SDK's service clients.
 const sdkService = "github.com/aws/aws-sdk-go-v2/service/"
 
-// everyFunction are the services every function links: Secrets Manager,
-// which Build calls for the secrets named in Secrets Manager whatever
-// the concern (secrets.go), and those of the SDK's default credential chain
-// (config.LoadDefaultConfig), which a bare bootstrap links as well.
-var everyFunction = []string{"secretsmanager", "signin", "sso", "ssooidc", "sts"}
+// everyFunction are the services every function links: those of the SDK's
+// default credential chain (config.LoadDefaultConfig), which a bare
+// bootstrap links as well.
+var everyFunction = []string{"signin", "sso", "ssooidc", "sts"}
 
 // calls are the service clients each concern's own code calls (the
 // clients.go of its package under handlers/internal/compose).
 var calls = map[string][]string{
 	// challenge records and budgets; codes and links by email and SMS;
-	// the magic-link KMS signer (COGNITRIG_MAGICLINK_KMS_KEY).
-	"customauth": {"dynamodb", "sesv2", "sns", "kms"},
+	// the magic-link KMS signer (COGNITRIG_MAGICLINK_KMS_KEY); the master
+	// key and CAPTCHA secret named in Secrets Manager (package secrets).
+	"customauth": {"dynamodb", "sesv2", "sns", "kms", "secretsmanager"},
 	// tenants, markers; invitations, linking, groups; the welcome email.
 	"tenancy": {"dynamodb", "cognitoidentityprovider", "sesv2"},
-	// tracking and the DynamoDB legacy source (the OAuth2 one is net/http).
-	"migration": {"dynamodb"},
+	// tracking and the DynamoDB legacy source (the OAuth2 one is net/http);
+	// the legacy client secret and name key named in Secrets Manager.
+	"migration": {"dynamodb", "secretsmanager"},
 	// the custom senders: decrypt, send, and look up an ATO warning's address.
 	"messages": {"kms", "sesv2", "sns", "cognitoidentityprovider"},
 	// the audit; MFA on a new device.

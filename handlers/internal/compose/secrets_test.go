@@ -17,8 +17,12 @@ import (
 	"github.com/cognitrig/cognitrig/internal/awsfake"
 
 	. "github.com/cognitrig/cognitrig/handlers/internal/compose"
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose/authevents"
 	. "github.com/cognitrig/cognitrig/handlers/internal/compose/customauth"
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose/messages"
 	. "github.com/cognitrig/cognitrig/handlers/internal/compose/migration"
+	"github.com/cognitrig/cognitrig/handlers/internal/compose/secrets"
+	. "github.com/cognitrig/cognitrig/handlers/internal/compose/tenancy"
 )
 
 const secretARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:CognitrigMasterKey-AbCdEf"
@@ -38,7 +42,7 @@ func secretsConfig(url string) aws.Config {
 func TestMasterKeyFromSecretsManager(t *testing.T) {
 	sm := awsfake.NewSecretsManager(t, map[string]string{secretARN: secretKey})
 	d := NewDeps(config.Map(with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecretARN, secretARN)), secretsConfig(sm.URL))
-	LoadSecrets(d)
+	secrets.Read(d)
 	if err := d.Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -183,5 +187,26 @@ func TestSecretsReadIsBounded(t *testing.T) {
 	}
 	if err == nil || !strings.Contains(err.Error(), config.EnvMasterKeySecretARN+": read the secret "+secretARN+" from Secrets Manager: no answer in time") {
 		t.Errorf("Build = %v, want the silent read named", err)
+	}
+}
+
+// Only the concerns that read a secret variable read Secrets Manager: the
+// others neither call it nor, with the master key's ARN set by mistake,
+// fail (their functions do not link the client; see linking_test.go).
+// In a function with both kinds, the secrets are read once.
+func TestOnlySecretReadersReadSecrets(t *testing.T) {
+	sm := awsfake.NewSecretsManager(t, map[string]string{secretARN: secretKey})
+	env := with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecretARN, secretARN)
+	if _, err := Build(config.Map(env), secretsConfig(sm.URL), io.Discard, Tenancy, Messages, AuthEvents); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(sm.Calls()); n != 0 {
+		t.Fatalf("concerns that read no secret called Secrets Manager %d times", n)
+	}
+	if _, err := Build(config.Map(env), secretsConfig(sm.URL), io.Discard, Tenancy, CustomAuth, MigrationIfConfigured, Messages); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(sm.Calls()); n != 1 {
+		t.Fatalf("Secrets Manager called %d times, want once", n)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/cognitrig/cognitrig/delivery/ses"
 	"github.com/cognitrig/cognitrig/delivery/sns"
 	"github.com/cognitrig/cognitrig/handlers/internal/compose"
+	"github.com/cognitrig/cognitrig/handlers/internal/compose/secrets"
 	"github.com/cognitrig/cognitrig/triggers"
 )
 
@@ -64,6 +65,7 @@ func DecoyQuestions() []string {
 // COGNITRIG_AUTH_MAX_LOCKOUT; COGNITRIG_AUTH_MAX_SENDS codes or links per
 // COGNITRIG_AUTH_SEND_WINDOW. The defaults are those of package limits.
 func CustomAuth(d *compose.Deps, r *triggers.Router) {
+	secrets.Read(d) // the master key and the CAPTCHA secret
 	c, err := config.LoadCustomAuth(d.Lookup)
 	if !d.Fail(err) {
 		return

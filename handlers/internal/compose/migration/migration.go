@@ -5,6 +5,7 @@ import (
 
 	"github.com/cognitrig/cognitrig/config"
 	"github.com/cognitrig/cognitrig/handlers/internal/compose"
+	"github.com/cognitrig/cognitrig/handlers/internal/compose/secrets"
 	"github.com/cognitrig/cognitrig/migration"
 	"github.com/cognitrig/cognitrig/migration/dynamosource"
 	"github.com/cognitrig/cognitrig/migration/dynamotracker"
@@ -33,6 +34,7 @@ import (
 // not confirm in tracking records and log lines. Unset, each process draws
 // a random key, so digests of one name differ between cold starts.
 func Migration(d *compose.Deps, r *triggers.Router) {
+	secrets.Read(d) // the legacy client secret and name key
 	// What only package migration can check is checked whatever else is
 	// wrong, so that every bad variable is named at once.
 	c, err := config.LoadMigration(d.Lookup)
@@ -81,6 +83,7 @@ func Migration(d *compose.Deps, r *triggers.Router) {
 // system has no UserMigration trigger to serve. A migration variable set
 // alone is reported with the variables it lacks, not ignored.
 func MigrationIfConfigured(d *compose.Deps, r *triggers.Router) {
+	secrets.Read(d) // named secrets are read and checked either way
 	if config.MigrationConfigured(d.Lookup) {
 		Migration(d, r)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,13 +19,12 @@ const timeout = 5 * time.Second
 
 // getter returns the config.SecretGetter of the shipped functions: the
 // secret's SecretString, or its SecretBinary base64-encoded (a raw key).
-// config.WithSecrets calls it from one goroutine per secret, so the client
-// is made once, under a sync.Once, on the first read: a function that
-// names no secret makes none.
-func getter(d *compose.Deps) config.SecretGetter {
-	client := sync.OnceValue(func() *secretsmanager.Client { return compose.Client(d, secretsmanager.NewFromConfig) })
+// config.WithSecrets calls it from one goroutine per secret; the client is
+// made before, by Read, so that no goroutine touches d (one that outlives
+// the reads' bound would race with the concerns).
+func getter(client *secretsmanager.Client) config.SecretGetter {
 	return func(ctx context.Context, id string) (string, error) {
-		out, err := client().GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+		out, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
 		if err != nil {
 			return "", err
 		}
@@ -51,8 +49,18 @@ func getter(d *compose.Deps) config.SecretGetter {
 // beyond the bare bootstrap's). No error carries a value.
 func Read(d *compose.Deps) {
 	d.ServeSecrets(func(lookup func(string) (string, bool)) (func(string) (string, bool), error) {
+		named := false
+		for _, v := range config.SecretVariables() {
+			if _, ok := lookup(v.ARNVariable); ok {
+				named = true
+			}
+		}
+		if !named {
+			return lookup, nil // nothing to read: no client, no SDK configuration
+		}
+		client := compose.Client(d, secretsmanager.NewFromConfig)
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		return config.WithSecrets(ctx, lookup, getter(d))
+		return config.WithSecrets(ctx, lookup, getter(client))
 	})
 }

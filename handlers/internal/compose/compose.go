@@ -107,9 +107,15 @@ func (d *Deps) Err() error {
 // AWS returns the AWS SDK configuration, loaded on the first call. A
 // failure to load it is reported by Build.
 func (d *Deps) AWS() aws.Config {
-	d.awsLoaded.Store(true)
-	cfg, _ := d.awsConfig()
+	cfg, _ := d.LoadAWS()
 	return cfg
+}
+
+// LoadAWS is AWS with the error of the load, for a concern that should not
+// call AWS with a configuration that failed (Build reports the error).
+func (d *Deps) LoadAWS() (aws.Config, error) {
+	d.awsLoaded.Store(true)
+	return d.awsConfig()
 }
 
 // Client returns the process's client made by newClient (a service's
@@ -144,10 +150,12 @@ type Function struct {
 }
 
 // Build builds a function from concerns, with settings read through lookup
-// (os.LookupEnv in Lambda), the AWS SDK
-// configuration cfg, and logs and metrics written to stdout (os.Stdout in
-// Lambda). It returns every configuration problem at once, each naming its
-// variable.
+// (os.LookupEnv in Lambda), the AWS SDK configuration cfg (which must name
+// a region, whether or not a concern calls AWS; Main checks the region of
+// the configuration it loads only when a concern uses it or another
+// problem is reported), and logs and metrics written to stdout (os.Stdout
+// in Lambda). It returns every configuration problem at once, each naming
+// its variable.
 func Build(lookup func(string) (string, bool), cfg aws.Config, stdout io.Writer, concerns ...Concern) (*Function, error) {
 	if cfg.Region == "" {
 		return build(lookup, func() (aws.Config, error) { return cfg, errNoRegion }, true, stdout, concerns...)
@@ -171,11 +179,14 @@ func build(lookup func(string) (string, bool), loadAWS func() (aws.Config, error
 	for _, c := range concerns {
 		c(d, r)
 	}
-	if d.awsLoaded.Load() {
+	// The SDK configuration is checked if a concern used it, and whenever
+	// other problems are reported, so that one start lists them all. Its
+	// problem goes first: it is the cause of any a concern met calling AWS.
+	if d.awsLoaded.Load() || len(d.problems) > 0 {
 		if _, err := d.awsConfig(); errors.Is(err, errNoRegion) {
-			d.Invalid("AWS_REGION", err)
+			d.problems = append([]error{fmt.Errorf("AWS_REGION: %w", err)}, d.problems...)
 		} else if err != nil {
-			d.Invalid("AWS SDK configuration", err)
+			d.problems = append([]error{fmt.Errorf("AWS SDK configuration: %w (Lambda sets what the SDK needs: check that the function's environment sets no AWS_PROFILE, AWS_CONFIG_FILE or AWS_SHARED_CREDENTIALS_FILE)", err)}, d.problems...)
 		}
 	}
 	if err := d.Err(); err != nil {

@@ -283,3 +283,28 @@ func TestAWSConfigLoadedOnlyWhenUsed(t *testing.T) {
 		t.Errorf("a failed load for tenancy: %v", err)
 	}
 }
+
+// A configuration that fails to load is reported first, with what to
+// check, and no secret is read with it; with another problem, a function
+// that calls no AWS service reports it too, so one start lists them all.
+func TestAWSConfigFailureComesFirst(t *testing.T) {
+	broken := func() (aws.Config, error) {
+		return aws.Config{}, errors.New("failed to get shared config profile, prod")
+	}
+	env := with(minimal(), config.EnvMasterKey, "", config.EnvMasterKeySecretARN, "arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf")
+	_, err := BuildLazy(config.Map(env), broken, io.Discard, CustomAuth)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if !strings.Contains(lines[0], "AWS SDK configuration: failed to get shared config profile, prod") || !strings.Contains(lines[0], "AWS_PROFILE") {
+		t.Errorf("the first problem is not the configuration:\n%v", err)
+	}
+	if strings.Contains(err.Error(), "GetSecretValue") {
+		t.Errorf("a secret was read with the broken configuration:\n%v", err)
+	}
+	_, err = BuildLazy(config.Map(with(minimal(), config.EnvLogLevel, "loud")), broken, io.Discard, Messages)
+	if err == nil || !strings.Contains(err.Error(), "AWS SDK configuration") || !strings.Contains(err.Error(), config.EnvLogLevel) {
+		t.Errorf("messages with a bad variable: %v", err)
+	}
+}

@@ -6,7 +6,8 @@
 // handlers/all links (DynamoDB, SES v2, SNS, KMS, Cognito user pools,
 // Secrets Manager); with -tags bare_select plus one bare_SERVICE tag per
 // service (bare_dynamodb, bare_sesv2, bare_sns, bare_kms, bare_cip,
-// bare_secretsmanager) only those, to match a per-concern function. The
+// bare_secretsmanager) only those, to match a per-concern function, or none
+// at all. The
 // difference between it and the function is cognitrig's own cost.
 package main
 
@@ -26,9 +27,15 @@ import (
 var clientMakers []func(aws.Config) any
 
 func main() {
-	cfg, err := config.LoadDefaultConfig(context.Background())
-	if err != nil {
-		log.Fatal(err)
+	// With no client (-tags bare_select alone) it links the configuration
+	// but loads none, as a function whose concerns call no AWS service
+	// (handlers/messages without its senders) does.
+	var cfg aws.Config
+	if len(clientMakers) > 0 {
+		var err error
+		if cfg, err = config.LoadDefaultConfig(context.Background()); err != nil {
+			log.Fatal(err)
+		}
 	}
 	// The clients a function would keep for its invocations.
 	clients := make([]any, 0, len(clientMakers))

@@ -58,6 +58,9 @@ func Read(d *compose.Deps) {
 		if !named {
 			return lookup, nil // nothing to read: no client, no SDK configuration
 		}
+		if _, err := d.LoadAWS(); err != nil {
+			return lookup, nil // Build reports the SDK configuration, the cause
+		}
 		client := compose.Client(d, secretsmanager.NewFromConfig)
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()

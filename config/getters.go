@@ -2,6 +2,7 @@ package config
 
 import (
 	"encoding/base64"
+	"errors"
 	"log/slog"
 	"net"
 	"net/url"
@@ -35,25 +36,34 @@ func (e *reader) URL(name string) string {
 	if v == "" {
 		return ""
 	}
-	u, err := url.Parse(v)
-	if err != nil || u.Host == "" || u.User != nil || u.Opaque != "" {
-		// The value is not quoted: a mistyped secret may have landed here.
-		e.fail(name, "is not an absolute URL (https://host/path)")
-		return ""
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "https":
-	case "http":
-		host := u.Hostname()
-		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			e.fail(name, "uses plain http: use https (http is only for localhost)")
-			return ""
-		}
-	default:
-		e.fail(name, "is not an http(s) URL")
+	if err := CheckURL(v); err != nil {
+		e.invalid(name, err)
 		return ""
 	}
 	return v
+}
+
+// CheckURL reports why v cannot be one of the URL variables: it must be
+// an absolute https URL without user information (plain http only for
+// localhost and loopback addresses, where a developer's or a test's server
+// runs). The error never quotes v: a mistyped secret may have landed
+// there. The CDK construct checks its URL settings with it at synth.
+func CheckURL(v string) error {
+	u, err := url.Parse(v)
+	switch {
+	case err != nil || u.Host == "" || u.Opaque != "":
+		return errors.New("is not an absolute URL (https://host/path)")
+	case u.User != nil:
+		return errors.New("has user information (user:password@host): give credentials through their own settings, such as a secret in Secrets Manager")
+	case strings.EqualFold(u.Scheme, "https"):
+		return nil
+	case strings.EqualFold(u.Scheme, "http"):
+		if host := u.Hostname(); host == "localhost" || net.ParseIP(host).IsLoopback() {
+			return nil
+		}
+		return errors.New("uses plain http: use https (http is only for localhost)")
+	}
+	return errors.New("is not an http(s) URL")
 }
 
 // RequiredURL reads a URL variable that must be set.

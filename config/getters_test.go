@@ -35,7 +35,7 @@ func TestURL(t *testing.T) {
 		"http://idp.example.com/token":        "plain http",
 		"ftp://idp.example.com/":              "not an http(s) URL",
 		"/token":                              "not an absolute URL",
-		"https://user:pw-SECRET@idp.example/": "not an absolute URL",
+		"https://user:pw-SECRET@idp.example/": "has user information",
 		"https://%zz":                         "not an absolute URL",
 	} {
 		e := newReader(Map(map[string]string{"U": in}))

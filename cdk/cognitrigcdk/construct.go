@@ -151,7 +151,7 @@ func New(scope constructs.Construct, id string, props Props) (c *Cognitrig, err 
 	if p.IdentityPool != nil {
 		c.addIdentityPool(p)
 	}
-	if p.Migration != nil && hasStepAfterPassword(p.authSequence()) {
+	if p.Migration != nil {
 		awscdk.Annotations_Of(c.Construct).AddWarningV2(jsii.String("cognitrig:migrationClient"),
 			jsii.String(fmt.Sprintf("MigrationClient (app client %q) allows flow ALLOW_USER_PASSWORD_AUTH, which signs users in with the password alone, without the custom authentication sequence %q: give its ID only to what migrates users, and remove Migration once they have moved", "MigrationClient", p.authSequence())))
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/mail"
 	"net/url"
 	"regexp"
@@ -461,7 +460,11 @@ func (p Props) validate() error {
 			bad("Client.ExtraAuthFlows: %q is not USER_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH or USER_AUTH", fl)
 		}
 	}
-	if seq := p.authSequence(); hasStepAfterPassword(seq) && !c.AllowSequenceBypass {
+	// The function refuses to start with a sequence it cannot parse, and
+	// every sequence it accepts has a step after the password.
+	if seq := p.authSequence(); !validSequence(seq) {
+		bad("Environment[%s] %q is not an authentication sequence the function accepts (see config.ParseSequence)", config.EnvAuthSequence, seq)
+	} else if !c.AllowSequenceBypass {
 		for _, flow := range p.bypassFlows() {
 			bad("Client (app client %q): flow %s signs users in without the custom authentication sequence %q, so its steps after the password can be skipped: remove it, or set Client.AllowSequenceBypass to accept that", clientID, flow, seq)
 		}
@@ -554,21 +557,10 @@ var urlVariables = map[string]bool{
 // configuration. The error names field, never the URL, which may hold a
 // password.
 func checkSettingURL(field, v string) error {
-	u, err := url.Parse(v)
-	switch {
-	case err != nil || u.Host == "" || u.Opaque != "":
-		return fmt.Errorf("%s is not an absolute URL (https://host/path)", field)
-	case u.User != nil:
-		return fmt.Errorf("%s has user information (user:password@host): the template and the function's configuration would hold it, and the function refuses it; give credentials through their own settings (a secret in Secrets Manager)", field)
-	case strings.EqualFold(u.Scheme, "https"):
-		return nil
-	case strings.EqualFold(u.Scheme, "http"):
-		if ip := net.ParseIP(u.Hostname()); u.Hostname() == "localhost" || ip != nil && ip.IsLoopback() {
-			return nil
-		}
-		return fmt.Errorf("%s uses plain http: use https (http is only for localhost)", field)
+	if err := config.CheckURL(v); err != nil {
+		return fmt.Errorf("%s %w", field, err)
 	}
-	return fmt.Errorf("%s is not an http(s) URL", field)
+	return nil
 }
 
 // managedEnv are the variables the construct sets itself, and the prop
@@ -894,15 +886,12 @@ func (p Props) authSequence() string {
 	return config.DefaultAuthSequence
 }
 
-// hasStepAfterPassword reports whether the sequence has a step other than
-// "password": a step that a flow checking the password alone skips.
-func hasStepAfterPassword(seq string) bool {
-	for _, step := range strings.Split(seq, ",") {
-		if step = strings.TrimSpace(step); step != "" && step != "password" {
-			return true
-		}
-	}
-	return false
+// validSequence reports whether the function accepts seq. Every sequence
+// it accepts has a step after the password, which a flow checking the
+// password alone skips.
+func validSequence(seq string) bool {
+	_, err := config.ParseSequence(seq)
+	return err == nil
 }
 
 // extraFlow returns the CloudFormation name of an extra auth flow.

@@ -69,6 +69,10 @@ func TestNewRefusesBadProps(t *testing.T) {
 			Environment: map[string]string{"COGNITRIG_AUTH_SEQUENCE": "password,captcha,security-question"},
 			Client:      cognitrigcdk.ClientProps{ExtraAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH", "USER_AUTH", "ADMIN_USER_PASSWORD_AUTH"}}},
 			[]string{"flow ALLOW_USER_PASSWORD_AUTH", "flow ALLOW_USER_AUTH", "flow ALLOW_ADMIN_USER_PASSWORD_AUTH", `"password,captcha,security-question"`}},
+		// The function refuses a sequence it cannot parse, so synth does;
+		// a step's letter case is no reason to refuse a flow.
+		{"unknown step in the sequence", cognitrigcdk.Props{Environment: map[string]string{"COGNITRIG_AUTH_SEQUENCE": "password,retina-scan"}},
+			[]string{`Environment[COGNITRIG_AUTH_SEQUENCE] "password,retina-scan" is not an authentication sequence`}},
 		{"managed login beside the sequence", cognitrigcdk.Props{Client: cognitrigcdk.ClientProps{ManagedLogin: true}},
 			[]string{`Client (app client "Client"): flow managed login`}},
 		{"unknown extra flow", cognitrigcdk.Props{Client: cognitrigcdk.ClientProps{ExtraAuthFlows: []string{"CUSTOM_AUTH_PLEASE"}, AllowSequenceBypass: true}},

@@ -312,9 +312,14 @@ func TestURLWithCredentialsRefused(t *testing.T) {
 			a.EmailFrom = from
 			a.Features.CustomAuth = &cognitrigcdk.CustomAuthFeature{MagicLinkPages: map[string]string{"default": "https://u:s3cr3t@app.example.com/link"}}
 		}, `Features.CustomAuth.MagicLinkPages["default"] has user information`},
-		{"URL in Environment", func(a *cognitrigcdk.AttachProps) {
-			a.Environment = map[string]string{"COGNITRIG_LEGACY_TOKEN_URL": withPassword}
-		}, "COGNITRIG_LEGACY_TOKEN_URL"},
+		{"CAPTCHA URL not absolute", func(a *cognitrigcdk.AttachProps) {
+			a.Features.CustomAuth = captchaAuth()
+			a.Features.CustomAuth.Captcha.VerifyURL = "/siteverify"
+		}, "Features.CustomAuth.Captcha.VerifyURL is not an absolute URL"},
+		{"CAPTCHA URL over ftp", func(a *cognitrigcdk.AttachProps) {
+			a.Features.CustomAuth = captchaAuth()
+			a.Features.CustomAuth.Captcha.VerifyURL = "ftp://captcha.example.com/siteverify"
+		}, "Features.CustomAuth.Captcha.VerifyURL is not an http(s) URL"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			props := cognitrigcdk.AttachProps{Features: cognitrigcdk.Features{Migration: legacyMigration()}}

@@ -68,6 +68,8 @@ func TestConstructorsRefuseMissingDependencies(t *testing.T) {
 		{"PostAuthentication with a nil *DynamoAuditStore", nilAudit, "Audit is nil"},
 		{"PostAuthentication with a nil check", post(authpolicy.PostAuthConfig{Checks: []triggers.Func[triggers.PostAuthenticationEvent]{nil}}), "Checks[0] is nil"},
 		{"PostAuthentication with MFA and no API", post(authpolicy.PostAuthConfig{MFA: &authpolicy.RequireMFA{When: authpolicy.NewDevice()}}), "MFA.API is nil"},
+		// What a failed constructor hands back: a nil *Client in the interface.
+		{"PostAuthentication with MFA and a nil client", post(authpolicy.PostAuthConfig{MFA: &authpolicy.RequireMFA{API: (*cip.Client)(nil), When: authpolicy.NewDevice()}}), "MFA.API is nil"},
 		{"PostAuthentication with MFA and no signal", post(authpolicy.PostAuthConfig{MFA: &authpolicy.RequireMFA{API: mfaAPI}}), "MFA.When is nil"},
 		{"PostAuthentication with an unknown MFA method", post(authpolicy.PostAuthConfig{MFA: &authpolicy.RequireMFA{API: mfaAPI, When: authpolicy.NewDevice(), Method: "TOTP"}}), `"TOTP" is unknown`},
 	} {

@@ -310,7 +310,7 @@ func PostAuthentication(cfg PostAuthConfig) (triggers.Func[triggers.PostAuthenti
 	}
 	if cfg.MFA != nil {
 		switch {
-		case cfg.MFA.API == nil:
+		case nilcheck.Is(cfg.MFA.API):
 			return nil, errors.New("authpolicy: PostAuthConfig.MFA.API is nil; give a *cognitoidentityprovider.Client")
 		case cfg.MFA.When == nil:
 			return nil, errors.New("authpolicy: PostAuthConfig.MFA.When is nil; give the RiskSignal that calls for MFA, e.g. RiskAtLeast(\"high\")")

@@ -14,6 +14,7 @@ import (
 	texttemplate "text/template"
 	"time"
 
+	"github.com/cognitrig/cognitrig/internal/nilcheck"
 	"github.com/cognitrig/cognitrig/lifecycle/messages"
 	"github.com/cognitrig/cognitrig/triggers"
 )
@@ -60,7 +61,7 @@ type Runner struct {
 // New checks cfg and returns a Runner.
 func New(cfg Config) (*Runner, error) {
 	var errs []error
-	if cfg.Store == nil {
+	if nilcheck.Is(cfg.Store) {
 		errs = append(errs, errors.New("confirm: Config.Store is nil"))
 	}
 	if len(cfg.Hooks) == 0 {
@@ -179,7 +180,7 @@ type WelcomeTemplate struct {
 // function).
 func EmailHook(name string, sender messages.EmailSender, compose func(ev *triggers.PostConfirmationEvent) (messages.Email, error)) (Hook, error) {
 	switch {
-	case sender == nil:
+	case nilcheck.Is(sender):
 		return Hook{}, errors.New("confirm: EmailHook needs a sender (an ses.Sender of package delivery/ses, or any messages.EmailSender)")
 	case compose == nil:
 		return Hook{}, errors.New("confirm: EmailHook needs a compose function that builds the email from the event")
@@ -203,7 +204,7 @@ func EmailHook(name string, sender messages.EmailSender, compose func(ev *trigge
 // so that a broken one fails at start-up. (See EmailHook for a hook
 // without templates.)
 func WelcomeEmail(name string, sender messages.EmailSender, t WelcomeTemplate) (Hook, error) {
-	if sender == nil {
+	if nilcheck.Is(sender) {
 		return Hook{}, errors.New("confirm: WelcomeEmail needs a sender")
 	}
 	if t.Subject == "" || t.HTML == "" {
@@ -255,7 +256,7 @@ type MembershipWriter interface {
 // when w is nil or tenantAttribute is empty.
 func Membership(name string, w MembershipWriter, tenantAttribute string) (Hook, error) {
 	switch {
-	case w == nil:
+	case nilcheck.Is(w):
 		return Hook{}, errors.New("confirm: Membership needs a MembershipWriter (the tenant store, or an adapter) to record the membership in")
 	case tenantAttribute == "":
 		return Hook{}, errors.New("confirm: Membership needs the name of the user attribute that holds the tenant ID, e.g. \"custom:tenantId\"")

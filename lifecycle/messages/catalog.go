@@ -175,6 +175,33 @@ func (a AccountTakeOver) LogValue() slog.Value {
 		slog.Bool("links", a.ValidLink != "" || a.InvalidLink != ""))
 }
 
+// takeoverActions are the actions the checks of kind k try: each of
+// AccountTakeOver.Action's for an account-takeover warning, none for the
+// other kinds.
+func takeoverActions(k Kind) []string {
+	if k != AccountTakeOverNotification {
+		return []string{""}
+	}
+	return []string{ActionBlock, ActionMFAIfConfigured, ActionMFARequired, ActionNoAction}
+}
+
+// sampleData is the data of the checks' renders: for an action, a sample
+// risky sign-in, as a CustomEmailSender_AccountTakeOverNotification event
+// describes it in AccountTakeOver and in the attribute
+// ACCOUNT_TAKE_OVER_ACTION.
+func sampleData(locale, action string) Data {
+	d := Data{Locale: locale, Attributes: map[string]string{}}
+	if action != "" {
+		d.Attributes["ACCOUNT_TAKE_OVER_ACTION"] = action
+		d.AccountTakeOver = AccountTakeOver{
+			Action: action, EventID: "sample-event", UserName: "sample-user", IPAddress: "192.0.2.1",
+			LoginTime: "Friday, March 19, 2021 02:25 PM UTC", City: "Sample City", Country: "Sample Country",
+			DeviceName: "Sample Browser", ValidLink: sampleValidLink, InvalidLink: sampleInvalidLink,
+		}
+	}
+	return d
+}
+
 // Sample links of the check of account-takeover templates.
 const (
 	sampleValidLink   = "https://feedback.example/valid-sample"
@@ -209,9 +236,14 @@ type message struct {
 	verifyByLink bool
 	hasEmail     bool
 	hasSMS       bool
-	funcs        bool // written as Funcs: errors name Data fields, not template actions
 	r            renderer
-	probe        *prober // while NewFuncs checks an Email: its values are hostile
+}
+
+// funcs reports whether msg was written as Funcs: its errors name Data
+// fields, not template actions.
+func (msg *message) funcs() bool {
+	_, ok := msg.r.(funcsRenderer)
+	return ok
 }
 
 // renderer fills the subject and bodies of m. The two implementations,
@@ -378,7 +410,7 @@ func parseTemplate(locale string, k Kind, t Template) (*message, []error) {
 		return nil, errs
 	}
 	m := &message{locale: locale, verifyByLink: t.VerifyByLink, hasEmail: t.Email != "", hasSMS: t.SMS != "", r: p}
-	if errs := checkSamples(k, m); len(errs) > 0 {
+	if errs := checkSamples(k, m, nil); len(errs) > 0 {
 		return nil, errs
 	}
 	return m, nil
@@ -387,21 +419,23 @@ func parseTemplate(locale string, k Kind, t Template) (*message, []error) {
 // checkSamples renders m with Cognito's placeholders, once without
 // attributes and once with, so that a placeholder inside a condition on an
 // attribute is caught on the branch that drops it, and reports each
-// rendered body that lacks a placeholder Cognito needs.
-func checkSamples(k Kind, m *message) []error {
+// rendered body that lacks a placeholder Cognito needs. With a prober
+// (NewFuncs checking an Email), the sample values are hostile and pr
+// inspects each email.
+func checkSamples(k Kind, m *message, pr *prober) []error {
 	if k == AccountTakeOverNotification {
-		return checkAccountTakeOver(m)
+		return checkAccountTakeOver(m, pr)
 	}
 	samples := []map[string]string{{}, {
 		"email": "user@example.com", "phone_number": "+15555550100", "name": "Sample User",
 		"given_name": "Sample", "family_name": "User", "locale": m.locale,
 	}}
-	if m.probe != nil {
-		samples[1] = m.probe.attributes(samples[1])
+	if pr != nil {
+		samples[1] = pr.attributes(samples[1])
 	}
 	for i, attrs := range samples {
 		d := Data{Code: CodePlaceholder, Username: UsernamePlaceholder, Link: LinkPlaceholder, Attributes: attrs, Locale: m.locale}
-		if m.probe != nil && i == 1 {
+		if pr != nil && i == 1 {
 			// A user chooses the name: make it hostile around the
 			// placeholder, which must still come out.
 			d.Username = "javascript:cg" + strconv.Itoa(usernameProbe) + "x" + UsernamePlaceholder + marker(usernameProbe)
@@ -410,8 +444,8 @@ func checkSamples(k Kind, m *message) []error {
 		if err != nil {
 			return []error{m.fail(k, "", "does not execute with sample data", err)}
 		}
-		if m.probe != nil {
-			m.probe.inspect(r.Email)
+		if pr != nil {
+			pr.inspect(r.Email)
 		}
 		if errs := checkPlaceholders(k, m, r); len(errs) > 0 {
 			return errs
@@ -425,28 +459,25 @@ func checkSamples(k Kind, m *message) []error {
 // feedback links and says which action was taken (the text for BLOCK
 // differs from the text for NO_ACTION): a warning without them leaves the
 // user nothing to act on.
-func checkAccountTakeOver(msg *message) []error {
+func checkAccountTakeOver(msg *message, pr *prober) []error {
 	var errs []error
 	fail := func(field, problem string, err error) {
 		errs = append(errs, msg.fail(AccountTakeOverNotification, field, problem, err))
 	}
 	byAction := map[string]Rendered{}
-	for _, action := range []string{ActionBlock, ActionMFAIfConfigured, ActionMFARequired, ActionNoAction} {
-		d := Data{Username: "sample-user", Locale: msg.locale, Attributes: map[string]string{}, AccountTakeOver: AccountTakeOver{
-			Action: action, EventID: "sample-event", UserName: "sample-user", IPAddress: "192.0.2.1",
-			LoginTime: "Friday, March 19, 2021 02:25 PM UTC", City: "Sample City", Country: "Sample Country",
-			DeviceName: "Sample Browser", ValidLink: sampleValidLink, InvalidLink: sampleInvalidLink,
-		}}
-		if msg.probe != nil {
-			msg.probe.accountTakeOver(&d)
+	for _, action := range takeoverActions(AccountTakeOverNotification) {
+		d := sampleData(msg.locale, action)
+		d.Username = "sample-user"
+		if pr != nil {
+			pr.accountTakeOver(&d)
 		}
 		m, err := msg.render(AccountTakeOverNotification, d)
 		if err != nil {
 			fail("", "does not execute with sample data", err)
 			return errs
 		}
-		if msg.probe != nil {
-			msg.probe.inspect(m.Email)
+		if pr != nil {
+			pr.inspect(m.Email)
 		}
 		byAction[action] = m
 	}
@@ -468,7 +499,7 @@ func checkAccountTakeOver(msg *message) []error {
 		}
 		if body(byAction[ActionBlock]) == body(byAction[ActionNoAction]) {
 			how := `{{.AccountTakeOver.Action}} or {{if eq .AccountTakeOver.Action "BLOCK"}}`
-			if msg.funcs {
+			if msg.funcs() {
 				how = "Data.AccountTakeOver.Action"
 			}
 			fail(field, "reads the same whether the sign-in was blocked or allowed; say what happened, with "+how, nil)
@@ -484,7 +515,7 @@ func checkPlaceholders(k Kind, msg *message, m Rendered) []error {
 	var errs []error
 	missing := func(field, what, placeholder, dataField string) {
 		hint := "Put it in text, not inside a URL or a false branch"
-		if msg.funcs {
+		if msg.funcs() {
 			hint = "Put it in the text on every branch"
 		}
 		errs = append(errs, msg.fail(k, field, fmt.Sprintf("does not contain the %s (%s renders as %s); Cognito would send a message without it. %s",
@@ -521,13 +552,13 @@ func (msg *message) fail(k Kind, field, problem string, err error) *TemplateErro
 	if errors.As(err, &p) {
 		err = fmt.Errorf("%w: %v", p, p.value)
 	}
-	return &TemplateError{Locale: msg.locale, Kind: k, Field: field, Problem: problem, Err: err, funcs: msg.funcs}
+	return &TemplateError{Locale: msg.locale, Kind: k, Field: field, Problem: problem, Err: err, funcs: msg.funcs()}
 }
 
 // name is how the author of msg wrote the Data field f (".Code"): a
 // template action, or a field of Data.
 func (msg *message) name(f string) string {
-	if msg.funcs {
+	if msg.funcs() {
 		return "Data" + f
 	}
 	return "{{" + f + "}}"

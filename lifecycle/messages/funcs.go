@@ -136,13 +136,12 @@ func prepareFuncs(locale string, k Kind, f Funcs, pr *prober, thorough bool) (*m
 	if final || len(errs) > 0 {
 		return nil, errs
 	}
-	m := &message{locale: locale, verifyByLink: f.VerifyByLink, hasEmail: f.Email != nil, hasSMS: f.SMS != nil, funcs: true, r: funcsRenderer(f)}
+	m := &message{locale: locale, verifyByLink: f.VerifyByLink, hasEmail: f.Email != nil, hasSMS: f.SMS != nil, r: funcsRenderer(f)}
+	var probe *prober // the sample renders probe the Email's escaping
 	if f.Email != nil {
-		m.probe = pr // the sample renders probe the Email's escaping
+		probe = pr
 	}
-	errs = checkSamples(k, m)
-	m.probe = nil // the Catalog does not keep it
-	if len(errs) > 0 {
+	if errs := checkSamples(k, m, probe); len(errs) > 0 {
 		return nil, errs
 	}
 	if thorough {
@@ -150,7 +149,7 @@ func prepareFuncs(locale string, k Kind, f Funcs, pr *prober, thorough bool) (*m
 			return nil, errs
 		}
 		if f.Email != nil {
-			pr.tryThoroughly(k, &message{locale: locale, funcs: true, r: funcsRenderer{Email: f.Email}})
+			pr.tryThoroughly(k, &message{locale: locale, r: funcsRenderer{Email: f.Email}})
 		}
 	}
 	if f.Email != nil {
@@ -213,9 +212,12 @@ type probes struct {
 // newProbes lists the values of kind k: Data's, the standard attributes
 // and extra, and for an account-takeover warning the fields of
 // AccountTakeOver and the event's attributes that a user's request can
-// influence. Values that Cognito formats (the event ID, IP address and
-// time) cannot carry markup and keep their samples; the feedback links
-// come from Cognito and are checked for escaping only.
+// influence. The event ID and the time, which Cognito writes, and the IP
+// address, the sign-in's source as Cognito or the app's server-side
+// ContextData gives it, keep their samples, so that a function may parse
+// them ("Custom email sender Lambda trigger", account takeover
+// notifications); the feedback links come from Cognito and are checked for
+// escaping only.
 func newProbes(k Kind, extra []string) *probes {
 	ps := []probe{
 		{field: "Data.Code", sample: "123456", set: func(d *Data, v string) { d.Code = v }},
@@ -241,7 +243,10 @@ func newProbes(k Kind, extra []string) *probes {
 		p := probe{attr: name, user: true, sample: "Sample"}
 		switch name {
 		case "phone_number":
-			continue // Cognito takes E.164 numbers only: no markup
+			// Cognito takes E.164 numbers only ("+12065551212"; Amazon
+			// Cognito Developer Guide, "Working with user attributes"): no
+			// markup.
+			continue
 		case "email":
 			p.sample, p.user = "user@example.com", false // an address, not a URL
 		case "birthdate", "gender", "locale", "updated_at", "zoneinfo":
@@ -302,15 +307,12 @@ func (pr *prober) accountTakeOver(d *Data) {
 // inspects it. A render that fails is not a finding: the sample checks
 // report those.
 func (pr *prober) try(k Kind, m *message, action string, use func(i int, p probe) bool) {
-	d := Data{Attributes: make(map[string]string, pr.attrs+1), Locale: m.locale}
-	d.AccountTakeOver = AccountTakeOver{Action: action, EventID: "sample-event", IPAddress: "192.0.2.1",
-		LoginTime: "Friday, March 19, 2021 02:25 PM UTC"}
-	if action != "" {
-		d.Attributes["ACCOUNT_TAKE_OVER_ACTION"] = action
-	}
+	d := sampleData(m.locale, action)
 	for i, p := range pr.ps {
 		if use(i, p) {
 			p.put(&d, pr.hostile[i])
+		} else if p.attr == "" {
+			p.put(&d, "")
 		}
 	}
 	if r, err := m.render(k, d); err == nil {
@@ -325,10 +327,7 @@ func (pr *prober) try(k Kind, m *message, action string, use func(i int, p probe
 // other value alone with the rest empty. These take the branches for
 // missing values (a country shown unescaped only when the city is empty).
 func (pr *prober) tryThoroughly(k Kind, m *message) {
-	actions := []string{""}
-	if k == AccountTakeOverNotification {
-		actions = []string{ActionBlock, ActionMFAIfConfigured, ActionMFARequired, ActionNoAction}
-	}
+	actions := takeoverActions(k)
 	for _, action := range actions {
 		pr.try(k, m, action, func(int, probe) bool { return true })
 		for half := range 2 {
@@ -352,14 +351,8 @@ func (pr *prober) tryThoroughly(k Kind, m *message) {
 // "123456", the user's name), for each account-takeover action, and
 // reports a render that fails.
 func (pr *prober) checkAsSender(k Kind, m *message) []error {
-	actions := []string{""}
-	if k == AccountTakeOverNotification {
-		actions = []string{ActionBlock, ActionMFAIfConfigured, ActionMFARequired, ActionNoAction}
-	}
-	for _, action := range actions {
-		d := Data{Attributes: make(map[string]string, pr.attrs+1), Locale: m.locale}
-		d.AccountTakeOver = AccountTakeOver{Action: action, EventID: "sample-event", IPAddress: "192.0.2.1",
-			LoginTime: "Friday, March 19, 2021 02:25 PM UTC"}
+	for _, action := range takeoverActions(k) {
+		d := sampleData(m.locale, action)
 		for _, p := range pr.ps {
 			p.put(&d, p.sample)
 		}

@@ -317,7 +317,8 @@ func TestNewFuncsAcceptsTrustedLinks(t *testing.T) {
 
 // Emails that escape what they show pass both checks, however they read
 // the values: attributes other than href, a value inside a URL's query,
-// the code grouped, the address split, the IP address parsed.
+// the code grouped, the address split, the IP address parsed, the
+// action read from the event's attributes.
 func TestNewFuncsAcceptsCarefulEmails(t *testing.T) {
 	esc := html.EscapeString
 	careful := map[messages.Kind]messages.Funcs{
@@ -337,6 +338,8 @@ func TestNewFuncsAcceptsCarefulEmails(t *testing.T) {
 		messages.AccountTakeOverNotification: {Subject: text("Sign-in"), Email: func(d messages.Data) string {
 			a := d.AccountTakeOver
 			ip := netip.MustParseAddr(a.IPAddress)
+			// Every event carries the action as an attribute too.
+			_ = d.Attributes["ACCOUNT_TAKE_OVER_ACTION"][:1]
 			place := esc(a.City)
 			if place == "" {
 				place = esc(a.Country)

@@ -144,7 +144,15 @@ func loadMagicLink(e *reader) MagicLink {
 			e.fail(EnvMagicLinkPages, "%q is not key=https://host/path", p)
 			return MagicLink{}
 		}
+		if _, dup := m.Pages[k]; dup {
+			e.fail(EnvMagicLinkPages, "page %q is given twice: a link could open either", k)
+			return MagicLink{}
+		}
 		m.Pages[k] = u
+	}
+	if _, dup := m.Pages[DefaultPageKey]; dup && e.set(EnvMagicLinkURL) {
+		e.fail(EnvMagicLinkPages, "page %q is also set by %s: name it once", DefaultPageKey, EnvMagicLinkURL)
+		return MagicLink{}
 	}
 	if page := e.URL(EnvMagicLinkURL); page != "" {
 		m.Pages[DefaultPageKey] = page

@@ -13,7 +13,10 @@ const DefaultAuthSequence = "email-otp"
 
 // The step names of an authentication sequence.
 const (
-	StepPassword         = "password"          // Cognito's own password check (SRP), first only
+	// Cognito's own password check (SRP_A, then PASSWORD_VERIFIER), which
+	// the define auth challenge trigger can only ask for first ("Define
+	// auth challenge Lambda trigger", the session's challenge results).
+	StepPassword         = "password"
 	StepCaptcha          = "captcha"           // a CAPTCHA, checked by a siteverify endpoint
 	StepSecurityQuestion = "security-question" // the user's security question
 	StepEmailOTP         = "email-otp"         // a one-time code by email

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -156,5 +157,23 @@ func TestVariableDefaultsMatch(t *testing.T) {
 		if !strings.Contains(meaning[name], want) {
 			t.Errorf("%s: the comment %q does not say %q", name, meaning[name], want)
 		}
+	}
+}
+
+// TestMigrationVarsAreTheMigrationGroup: MigrationConfigured looks at
+// every variable vars.go lists under user migration, and no other, so a
+// variable added there cannot be set alone and be ignored.
+func TestMigrationVarsAreTheMigrationGroup(t *testing.T) {
+	var want []string
+	for _, v := range variables(t) {
+		if strings.HasPrefix(v.feature, "User migration") {
+			want = append(want, v.name)
+		}
+	}
+	got := MigrationVars()
+	slices.Sort(want)
+	slices.Sort(got)
+	if len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("migrationVars = %v\nvars.go's user migration group = %v", got, want)
 	}
 }

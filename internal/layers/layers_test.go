@@ -137,7 +137,7 @@ func TestViolation(t *testing.T) {
 		{"migration", "tenancy", true},
 		{"lifecycle/confirm", "lifecycle/messages", false},
 		{"handlers/internal/compose", "tenancy/pretoken", false},
-		{"tenancy", "handlers/internal/env", true},
+		{"tenancy", "handlers/internal/compose", true},
 		{"backup", "cmd/cognitrig", true},
 		{"cmd/cognitrig", "handlers/example", false},
 		{"cmd/cognitrig", "triggers/triggertest", false},

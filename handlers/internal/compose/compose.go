@@ -9,7 +9,6 @@ import (
 	"os"
 	"reflect"
 	"sync"
-	"sync/atomic"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -45,7 +44,7 @@ type Deps struct {
 	// first call: a function whose concerns call no AWS service (messages
 	// without its senders) never loads it.
 	awsConfig func() (aws.Config, error)
-	awsLoaded atomic.Bool
+	awsLoaded bool // set by awsConfig's load; read by build after the concerns
 
 	problems []error
 	wrappers []func(Invoker) Invoker
@@ -114,7 +113,6 @@ func (d *Deps) AWS() aws.Config {
 // LoadAWS is AWS with the error of the load, for a concern that should not
 // call AWS with a configuration that failed (Build reports the error).
 func (d *Deps) LoadAWS() (aws.Config, error) {
-	d.awsLoaded.Store(true)
 	return d.awsConfig()
 }
 
@@ -170,7 +168,11 @@ var errNoRegion = errors.New("is not set: Lambda sets it; set it to run the func
 func build(lookup func(string) (string, bool), loadAWS func() (aws.Config, error), eager bool, stdout io.Writer, concerns ...Concern) (*Function, error) {
 	common, err := config.LoadCommon(lookup)
 	logger := slog.New(triggers.LogHandler(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: common.LogLevel})))
-	d := &Deps{Lookup: lookup, Logger: logger, awsConfig: sync.OnceValues(loadAWS)}
+	d := &Deps{Lookup: lookup, Logger: logger}
+	d.awsConfig = sync.OnceValues(func() (aws.Config, error) {
+		d.awsLoaded = true
+		return loadAWS()
+	})
 	d.Fail(err)
 	if eager {
 		d.AWS()
@@ -182,7 +184,7 @@ func build(lookup func(string) (string, bool), loadAWS func() (aws.Config, error
 	// The SDK configuration is checked if a concern used it, and whenever
 	// other problems are reported, so that one start lists them all. Its
 	// problem goes first: it is the cause of any a concern met calling AWS.
-	if d.awsLoaded.Load() || len(d.problems) > 0 {
+	if d.awsLoaded || len(d.problems) > 0 {
 		if _, err := d.awsConfig(); errors.Is(err, errNoRegion) {
 			d.problems = append([]error{fmt.Errorf("AWS_REGION: %w", err)}, d.problems...)
 		} else if err != nil {

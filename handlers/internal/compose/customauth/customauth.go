@@ -76,11 +76,9 @@ func CustomAuth(d *compose.Deps, r *triggers.Router) {
 		d.Invalid(config.EnvChallengesTable, err)
 		return
 	}
-	budget, err := limits.NewDynamoStore(dynamo, c.ChallengesTable, limits.Limits{
-		// Zero fields are unset variables: limits' defaults.
-		MaxFailures: c.Limits.MaxFailures, FailureWindow: c.Limits.FailureWindow, Lockout: c.Limits.Lockout,
-		MaxLockout: c.Limits.MaxLockout, MaxSends: c.Limits.MaxSends, SendWindow: c.Limits.SendWindow,
-	})
+	// The same fields: the conversion stops compiling if they part. Zero
+	// fields are unset variables: limits' defaults.
+	budget, err := limits.NewDynamoStore(dynamo, c.ChallengesTable, limits.Limits(c.Limits))
 	if err != nil {
 		d.Invalid(config.EnvAuthLockout, err)
 		return

@@ -63,16 +63,11 @@ func sName(w int64) string { return "s" + strconv.FormatInt(w, 10) }
 
 // number reads a number attribute; a missing one is 0.
 func number(item ddbstore.Item, name string) (int64, error) {
-	av, ok := item[name]
-	if !ok {
+	if _, ok := item[name]; !ok {
 		return 0, nil
 	}
-	n, ok := av.(*types.AttributeValueMemberN)
+	v, ok := ddbstore.Int(item, name)
 	if !ok {
-		return 0, fmt.Errorf("budget item's %s is not a number", name)
-	}
-	v, err := strconv.ParseInt(n.Value, 10, 64)
-	if err != nil {
 		return 0, fmt.Errorf("budget item's %s is not an integer", name)
 	}
 	return v, nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -138,13 +137,9 @@ func decode(item ddbstore.Item) (Record, error) {
 }
 
 func number(item ddbstore.Item, name string) (int64, error) {
-	n, ok := item[name].(*types.AttributeValueMemberN)
+	v, ok := ddbstore.Int(item, name)
 	if !ok {
-		return 0, fmt.Errorf("record item has no number %s", name)
-	}
-	v, err := strconv.ParseInt(n.Value, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("record item's %s is not an integer", name)
+		return 0, fmt.Errorf("record item has no integer %s", name)
 	}
 	return v, nil
 }

@@ -256,7 +256,7 @@ func (d *dynamo[K]) begin(ctx context.Context, k K, owner string, lease time.Dur
 	}))
 	switch {
 	case err != nil:
-		return 0, d.t.Wrap("claim "+d.r.Hint(k), err)
+		return 0, d.wrap("claim", k, "", err)
 	case ok:
 		return Claimed, nil
 	}
@@ -294,7 +294,16 @@ func (d *dynamo[K]) finish(ctx context.Context, k K, owner string, keep time.Dur
 	if err == nil && !ok {
 		return d.r.Lost
 	}
-	return d.t.Wrap("mark "+d.r.Hint(k)+" done", err)
+	return d.wrap("mark", k, " done", err)
+}
+
+// wrap names the operation on k, building the hint only for an error:
+// Finish and Release run on every confirmation and invocation.
+func (d *dynamo[K]) wrap(verb string, k K, after string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return d.t.Wrap(verb+" "+d.r.Hint(k)+after, err)
 }
 
 func (d *dynamo[K]) release(ctx context.Context, k K, owner string) error {
@@ -308,5 +317,5 @@ func (d *dynamo[K]) release(ctx context.Context, k K, owner string) error {
 			":running": ddbstore.S(stateRunning),
 		},
 	}))
-	return d.t.Wrap("release "+d.r.Hint(k), err)
+	return d.wrap("release", k, "", err)
 }

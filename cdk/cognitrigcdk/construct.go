@@ -737,7 +737,9 @@ func sameAccountAndRegion(stack awscdk.Stack, secret awssecretsmanager.ISecret) 
 // its key, through Secrets Manager only, when it has a key of its own
 // (AWS Secrets Manager "Secret encryption and decryption in AWS Secrets
 // Manager", Permissions for the KMS key: Secrets Manager decrypts with the
-// caller's permissions; the aws/secretsmanager key needs none).
+// caller's permissions; the aws/secretsmanager key needs none). It does
+// not use secret.GrantRead, which also grants secretsmanager:DescribeSecret,
+// which the function never calls.
 func readSecret(secret awssecretsmanager.ISecret) []awsiam.PolicyStatement {
 	arn := secret.SecretFullArn()
 	if arn == nil {

@@ -3,6 +3,7 @@ package awsfake
 import (
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -85,9 +86,9 @@ func unescape(s string) string {
 func (l *LambdaPolicy) Statements(fn string) map[string]json.RawMessage {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := map[string]json.RawMessage{}
-	for k, v := range l.statements[fn] {
-		out[k] = v
+	out := maps.Clone(l.statements[fn])
+	if out == nil {
+		out = map[string]json.RawMessage{}
 	}
 	return out
 }

@@ -106,13 +106,4 @@ func TestSequenceBypassOptOutAndFederation(t *testing.T) {
 		}
 	}
 	checkIAM(t, s)
-
-	// "password" alone: SRP checks the same password, nothing is skipped.
-	p := synth(t, cognitrigcdk.Props{
-		Environment: map[string]string{"COGNITRIG_AUTH_SEQUENCE": "password"},
-		Client:      cognitrigcdk.ClientProps{ExtraAuthFlows: []string{"USER_SRP_AUTH"}},
-	})
-	if got := clientFlows(p)[p.idOf(p.c.Client)]; !slices.Contains(got, "ALLOW_USER_SRP_AUTH") {
-		t.Errorf("flows %v, want SRP allowed beside a password-only sequence", got)
-	}
 }

@@ -73,6 +73,11 @@ func TestNewRefusesBadProps(t *testing.T) {
 		// a step's letter case is no reason to refuse a flow.
 		{"unknown step in the sequence", cognitrigcdk.Props{Environment: map[string]string{"COGNITRIG_AUTH_SEQUENCE": "password,retina-scan"}},
 			[]string{`Environment[COGNITRIG_AUTH_SEQUENCE] "password,retina-scan" is not an authentication sequence`}},
+		// "password" alone has no challenge step: the function refuses it
+		// (config.ParseSequence), so synth does too, rather than
+		// deploying a pool whose sign-ins all fail.
+		{"password alone", cognitrigcdk.Props{Environment: map[string]string{"COGNITRIG_AUTH_SEQUENCE": "password"}, Client: cognitrigcdk.ClientProps{ExtraAuthFlows: []string{"USER_SRP_AUTH"}}},
+			[]string{`Environment[COGNITRIG_AUTH_SEQUENCE] "password" is not an authentication sequence`}},
 		{"managed login beside the sequence", cognitrigcdk.Props{Client: cognitrigcdk.ClientProps{ManagedLogin: true}},
 			[]string{`Client (app client "Client"): flow managed login`}},
 		{"unknown extra flow", cognitrigcdk.Props{Client: cognitrigcdk.ClientProps{ExtraAuthFlows: []string{"CUSTOM_AUTH_PLEASE"}, AllowSequenceBypass: true}},

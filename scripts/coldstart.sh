@@ -10,7 +10,8 @@
 #
 # FUNCTION is customauth, tenancy, migration, messages, messages-nosenders,
 # authevents, all or all-nosenders. Set TAGS_A/BARE to override the tags
-# (BARE=none: the SDK configuration and no service client).
+# (BARE=none: the SDK configuration and no service client; esdk: the AWS
+# Encryption SDK client and KMS keyring of a custom sender function).
 set -euo pipefail
 fn=${1:?usage: coldstart.sh FUNCTION [PAIRS]}
 pairs=${2:-30}
@@ -22,10 +23,10 @@ customauth) bare="dynamodb sesv2 sns kms secretsmanager" ;;
 tenancy) bare="dynamodb sesv2 cip" ;;
 migration) bare="dynamodb secretsmanager" ;;
 authevents) bare="dynamodb cip" ;;
-messages) bare="kms sesv2 sns cip dynamodb" ;;
+messages) bare="kms sesv2 sns cip dynamodb esdk" ;;
 messages-nosenders) fn=messages tags=cognitrig_nosenders bare="none" ;;
-all) bare="" ;;
-all-nosenders) fn=all tags=cognitrig_nosenders bare="" ;;
+all) bare="dynamodb sesv2 sns kms cip secretsmanager esdk" ;;
+all-nosenders) fn=all tags=cognitrig_nosenders bare="dynamodb sesv2 sns kms cip secretsmanager" ;;
 *) echo "unknown function $fn" >&2; exit 2 ;;
 esac
 bare=${BARE:-$bare}
@@ -46,10 +47,12 @@ E=(AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_EC
 	AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_LAMBDA_RUNTIME_API=127.0.0.1:1
 	COGNITRIG_CHALLENGES_TABLE=c "COGNITRIG_MASTER_KEY=$key" COGNITRIG_EMAIL_FROM=no-reply@example.com
 	COGNITRIG_AUDIT_TABLE=a COGNITRIG_TENANCY_TABLE=t COGNITRIG_MIGRATION_TABLE=m COGNITRIG_LEGACY_USERS_TABLE=l)
-# With its senders on (the KMS key set), as the baseline's five clients
-# assume; a cognitrig_nosenders build refuses to start with it.
+# With its senders on (the KMS key set), as the baseline's clients and its
+# Encryption SDK keyring (bare_esdk, which reads KEY_ARN) assume; a
+# cognitrig_nosenders build refuses to start with it.
 if [ -z "$tags" ] && { [ "$fn" = messages ] || [ "$fn" = all ]; }; then
-	E+=(COGNITRIG_KMS_KEY_ARN=arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab)
+	key_arn=arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
+	E+=("COGNITRIG_KMS_KEY_ARN=$key_arn" "KEY_ARN=$key_arn")
 fi
 
 # Python's resource module gives the children's CPU time in microseconds
@@ -65,9 +68,10 @@ def cpu(binary):
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 # A function that refuses its configuration exits at once: that is no cold
 # start, so stop rather than time it.
-r = subprocess.run([a_bin], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-if b"configuration" in r.stderr:
-    sys.exit(f"{name} does not start:\n{r.stderr.decode(errors='replace')}")
+for label, binary in (("A", a_bin), ("B (baseline)", b_bin)):
+    r = subprocess.run([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if b"configuration" in r.stderr:
+        sys.exit(f"{name}: {label} does not start:\n{r.stderr.decode(errors='replace')}")
 for _ in range(2):
     cpu(a_bin); cpu(b_bin)
 a, b = [], []

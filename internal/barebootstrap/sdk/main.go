@@ -7,13 +7,19 @@
 // Secrets Manager); with -tags bare_select plus one bare_SERVICE tag per
 // service (bare_dynamodb, bare_sesv2, bare_sns, bare_kms, bare_cip,
 // bare_secretsmanager) only those, to match a per-concern function, or none
-// at all. The
-// difference between it and the function is cognitrig's own cost.
+// at all. bare_esdk (never implied) adds the AWS Encryption SDK client and
+// KMS keyring that a function decrypting custom sender codes makes at
+// start (esdk.go; the key ARN in KEY_ARN). The difference between it and
+// the function is cognitrig's own cost.
 package main
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"log"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -25,6 +31,10 @@ import (
 // file per service, each added by its file's init: a baseline binary has
 // no other state.
 var clientMakers []func(aws.Config) any
+
+// decryptCode, set by esdk.go (bare_esdk), decrypts the code of a custom
+// sender event as a custom sender function must before it can send it.
+var decryptCode func(context.Context, []byte) ([]byte, error)
 
 func main() {
 	// With no client (-tags bare_select alone) it links the configuration
@@ -42,14 +52,54 @@ func main() {
 	for _, mk := range clientMakers {
 		clients = append(clients, mk(cfg))
 	}
-	lambda.Start(func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+	if decryptCode == nil {
+		lambda.Start(func(ctx context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+			_ = clients
+			return customMessage(ctx, ev)
+		})
+		return
+	}
+	// With bare_esdk it also answers the custom sender triggers, whose
+	// request.code is the base64 of an AWS Encryption SDK message ("Custom
+	// sender Lambda triggers"): it decrypts the code, and sending it is
+	// the provider's call, which the baseline leaves out.
+	lambda.Start(func(ctx context.Context, raw json.RawMessage) (any, error) {
 		_ = clients
-		code := ev.Request.CodeParameter
-		if ev.TriggerSource == "CustomMessage_SignUp" {
-			ev.Response.EmailSubject = "Confirm your email address"
-			ev.Response.EmailMessage = "<p>Welcome! Your confirmation code is <b>" + code + "</b>.</p><p>If you did not ask for this, you can ignore this email.</p>"
-			ev.Response.SMSMessage = "Your confirmation code is " + code
+		var head struct {
+			TriggerSource string `json:"triggerSource"`
+			Request       struct {
+				Code string `json:"code"`
+			} `json:"request"`
 		}
-		return ev, nil
+		if err := json.Unmarshal(raw, &head); err != nil {
+			return nil, err
+		}
+		if strings.HasPrefix(head.TriggerSource, "CustomEmailSender_") || strings.HasPrefix(head.TriggerSource, "CustomSMSSender_") {
+			ciphertext, err := base64.StdEncoding.DecodeString(head.Request.Code)
+			if err != nil {
+				return nil, errors.New("request.code is not base64")
+			}
+			if _, err := decryptCode(ctx, ciphertext); err != nil {
+				return nil, errors.New("cannot decrypt request.code")
+			}
+			return struct{}{}, nil
+		}
+		var ev events.CognitoEventUserPoolsCustomMessage
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			return nil, err
+		}
+		return customMessage(ctx, ev)
 	})
+}
+
+// customMessage answers CustomMessage_SignUp as handlers/all's default
+// messages do.
+func customMessage(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+	code := ev.Request.CodeParameter
+	if ev.TriggerSource == "CustomMessage_SignUp" {
+		ev.Response.EmailSubject = "Confirm your email address"
+		ev.Response.EmailMessage = "<p>Welcome! Your confirmation code is <b>" + code + "</b>.</p><p>If you did not ask for this, you can ignore this email.</p>"
+		ev.Response.SMSMessage = "Your confirmation code is " + code
+	}
+	return ev, nil
 }

@@ -1,4 +1,4 @@
-//go:build bare_esdk
+//go:build bare_esdk && (!bare_select || bare_kms)
 
 package main
 
@@ -11,19 +11,27 @@ import (
 	mpltypes "github.com/aws/aws-cryptographic-material-providers-library/releases/go/mpl/awscryptographymaterialproviderssmithygeneratedtypes"
 	esdk "github.com/aws/aws-encryption-sdk/releases/go/encryption-sdk/awscryptographyencryptionsdksmithygenerated"
 	esdktypes "github.com/aws/aws-encryption-sdk/releases/go/encryption-sdk/awscryptographyencryptionsdksmithygeneratedtypes"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 )
 
 // With bare_esdk (opt-in: the untagged build stays the six service
 // clients) the baseline also makes at start what a custom sender function
 // written straight against the libraries makes: an AWS Encryption SDK
-// client and a KMS keyring, with its own KMS client, for the key in
-// KEY_ARN, and it decrypts the code of each custom sender event with them. Cognito encrypts the codes it sends to custom senders with the
-// AWS Encryption SDK under that key ("Custom sender Lambda triggers"), so
-// a function that decrypts them links the SDK with or without cognitrig.
+// client and a KMS keyring for the key in KEY_ARN, on the KMS client.
+// Cognito encrypts the codes it sends to custom senders with that SDK
+// ("Custom sender Lambda triggers"), so a function that answers those
+// triggers links it with or without cognitrig. With bare_calls its call
+// is Decrypt, which links the SDK's decryption.
 func init() {
-	clientMakers = append(clientMakers, func(cfg aws.Config) any {
+	afterClients = append(afterClients, func(clients []any) {
+		// The KMS client of kms.go, shared as a function's keyring shares
+		// its KMS client.
+		var kmsClient *kms.Client
+		for _, c := range clients {
+			if k, ok := c.(*kms.Client); ok {
+				kmsClient = k
+			}
+		}
 		keyARN := os.Getenv("KEY_ARN")
 		if keyARN == "" {
 			log.Fatal("configuration: set KEY_ARN to the ARN of the user pool's custom sender KMS key")
@@ -33,7 +41,7 @@ func init() {
 			log.Fatal(err)
 		}
 		keyring, err := mp.CreateAwsKmsKeyring(context.Background(), mpltypes.CreateAwsKmsKeyringInput{
-			KmsClient: kms.NewFromConfig(cfg), KmsKeyId: keyARN,
+			KmsClient: kmsClient, KmsKeyId: keyARN,
 		})
 		if err != nil {
 			log.Fatal(err)
@@ -43,13 +51,11 @@ func init() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		decryptCode = func(ctx context.Context, ciphertext []byte) ([]byte, error) {
-			out, err := client.Decrypt(ctx, esdktypes.DecryptInput{Ciphertext: ciphertext, Keyring: keyring})
-			if err != nil {
-				return nil, err
-			}
-			return out.Plaintext, nil
+		if withCalls {
+			calls = append(calls, func(ctx context.Context) error {
+				_, err := client.Decrypt(ctx, esdktypes.DecryptInput{Ciphertext: []byte("bare"), Keyring: keyring})
+				return err
+			})
 		}
-		return client
 	})
 }

@@ -7,19 +7,26 @@
 // Secrets Manager); with -tags bare_select plus one bare_SERVICE tag per
 // service (bare_dynamodb, bare_sesv2, bare_sns, bare_kms, bare_cip,
 // bare_secretsmanager) only those, to match a per-concern function, or none
-// at all. bare_esdk (never implied) adds the AWS Encryption SDK client and
-// KMS keyring that a function decrypting custom sender codes makes at
-// start (esdk.go; the key ARN in KEY_ARN). The difference between it and
-// the function is cognitrig's own cost.
+// at all. Two tags are never implied:
+//
+//   - bare_esdk adds the AWS Encryption SDK client and KMS keyring that a
+//     function decrypting custom sender codes makes at start (esdk.go; the
+//     key ARN in KEY_ARN; needs the KMS client).
+//   - bare_calls makes one operation of each client reachable from the
+//     handler (GetItem, SendEmail, Publish, Decrypt, AdminGetUser,
+//     GetSecretValue, and the Encryption SDK's Decrypt), so that the
+//     binary links the SDK's request path: signing, retries, and the
+//     credential chain's STS, SSO and sign-in operations, as every
+//     function that calls AWS does. Without it a client's operations are
+//     dead code, which the linker drops.
+//
+// The difference between it and the function is cognitrig's own cost.
 package main
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"log"
-	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -27,14 +34,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 )
 
-// clientMakers are the constructors of the clients this build links, one
-// file per service, each added by its file's init: a baseline binary has
-// no other state.
-var clientMakers []func(aws.Config) any
+// A baseline binary has no state but these, each filled by its files' init
+// functions (one file per service).
+var (
+	// clientMakers are the constructors of the clients this build links.
+	clientMakers []func(aws.Config) any
+	// afterClients run once every client exists, with the clients
+	// (esdk.go's keyring uses the KMS client).
+	afterClients []func(clients []any)
+	// calls are one operation of each client, with bare_calls; the
+	// handler runs them only for an event that asks (callsMetadata), so
+	// they are linked but a measurement never runs them.
+	calls []func(context.Context) error
+)
 
-// decryptCode, set by esdk.go (bare_esdk), decrypts the code of a custom
-// sender event as a custom sender function must before it can send it.
-var decryptCode func(context.Context, []byte) ([]byte, error)
+// callsMetadata is the clientMetadata key of an event that runs calls.
+const callsMetadata = "bare_calls"
 
 func main() {
 	// With no client (-tags bare_select alone) it links the configuration
@@ -52,54 +67,26 @@ func main() {
 	for _, mk := range clientMakers {
 		clients = append(clients, mk(cfg))
 	}
-	if decryptCode == nil {
-		lambda.Start(func(ctx context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
-			_ = clients
-			return customMessage(ctx, ev)
-		})
-		return
+	for _, f := range afterClients {
+		f(clients)
 	}
-	// With bare_esdk it also answers the custom sender triggers, whose
-	// request.code is the base64 of an AWS Encryption SDK message ("Custom
-	// sender Lambda triggers"): it decrypts the code, and sending it is
-	// the provider's call, which the baseline leaves out.
-	lambda.Start(func(ctx context.Context, raw json.RawMessage) (any, error) {
+	lambda.Start(func(ctx context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
 		_ = clients
-		var head struct {
-			TriggerSource string `json:"triggerSource"`
-			Request       struct {
-				Code string `json:"code"`
-			} `json:"request"`
-		}
-		if err := json.Unmarshal(raw, &head); err != nil {
-			return nil, err
-		}
-		if strings.HasPrefix(head.TriggerSource, "CustomEmailSender_") || strings.HasPrefix(head.TriggerSource, "CustomSMSSender_") {
-			ciphertext, err := base64.StdEncoding.DecodeString(head.Request.Code)
-			if err != nil {
-				return nil, errors.New("request.code is not base64")
+		if ev.Request.ClientMetadata[callsMetadata] != "" {
+			var errs []error
+			for _, call := range calls {
+				errs = append(errs, call(ctx))
 			}
-			if _, err := decryptCode(ctx, ciphertext); err != nil {
-				return nil, errors.New("cannot decrypt request.code")
+			if err := errors.Join(errs...); err != nil {
+				return ev, errors.New("a baseline call failed")
 			}
-			return struct{}{}, nil
 		}
-		var ev events.CognitoEventUserPoolsCustomMessage
-		if err := json.Unmarshal(raw, &ev); err != nil {
-			return nil, err
+		code := ev.Request.CodeParameter
+		if ev.TriggerSource == "CustomMessage_SignUp" {
+			ev.Response.EmailSubject = "Confirm your email address"
+			ev.Response.EmailMessage = "<p>Welcome! Your confirmation code is <b>" + code + "</b>.</p><p>If you did not ask for this, you can ignore this email.</p>"
+			ev.Response.SMSMessage = "Your confirmation code is " + code
 		}
-		return customMessage(ctx, ev)
+		return ev, nil
 	})
-}
-
-// customMessage answers CustomMessage_SignUp as handlers/all's default
-// messages do.
-func customMessage(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
-	code := ev.Request.CodeParameter
-	if ev.TriggerSource == "CustomMessage_SignUp" {
-		ev.Response.EmailSubject = "Confirm your email address"
-		ev.Response.EmailMessage = "<p>Welcome! Your confirmation code is <b>" + code + "</b>.</p><p>If you did not ask for this, you can ignore this email.</p>"
-		ev.Response.SMSMessage = "Your confirmation code is " + code
-	}
-	return ev, nil
 }

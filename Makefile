@@ -34,16 +34,18 @@ fmt-check:
 
 # The handlers also build with -tags cognitrig_nosenders (the CDK app's
 # build for a pool without custom senders), and the cold-start baseline
-# with -tags "bare_esdk bare_calls": check those variants too.
+# with bare_esdk, with and without bare_calls: check those variants too.
 vet:
 	$(GO) vet ./...
 	$(GO) vet -tags cognitrig_nosenders ./handlers/...
-	$(GO) vet -tags "bare_esdk bare_calls" ./internal/barebootstrap/sdk/
+	$(GO) vet -tags bare_esdk ./internal/barebootstrap/sdk/
+	$(GO) vet -tags bare_esdk,bare_calls ./internal/barebootstrap/sdk/
 
 lint:
 	$(STATICCHECK) ./...
 	$(STATICCHECK) -tags cognitrig_nosenders ./handlers/...
-	$(STATICCHECK) -tags "bare_esdk bare_calls" ./internal/barebootstrap/sdk/
+	$(STATICCHECK) -tags bare_esdk ./internal/barebootstrap/sdk/
+	$(STATICCHECK) -tags bare_esdk,bare_calls ./internal/barebootstrap/sdk/
 
 unit:
 	COGNITRIG_E2E=1 ./scripts/with-dynalite.sh $(GO) test -race -count=1 ./...

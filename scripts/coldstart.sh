@@ -1,67 +1,71 @@
 #!/usr/bin/env bash
-# coldstart.sh FUNCTION [PAIRS] - cold start of handlers/FUNCTION against
+# coldstart.sh FUNCTION [ROUNDS] - cold start of handlers/FUNCTION against
 # two builds of the bare bootstrap (internal/barebootstrap/sdk), as
-# BENCHMARKS.md ("Cold start per concern") describes:
-#   B  the same AWS service clients (and, for the custom senders, the AWS
-#      Encryption SDK client and keyring), built and never called;
+# BENCHMARKS.md ("Two baselines") describes:
+#   B  links the same AWS service clients (and, for the custom senders,
+#      the AWS Encryption SDK: bare_esdk) and makes at start the ones the
+#      function makes in this environment (BARE_MAKE); calls none;
 #   C  the same, with one operation of each client reachable (bare_calls),
 #      so that it links the SDK's request path as a function that calls
 #      AWS does.
 # Each process starts in a clean environment (env -i: no CA-bundle
 # variables, which Lambda does not set), configures everything, builds its
-# function, asks the refused Runtime API once for an event and exits. Runs
-# go A B C A B C … after two warm-ups; prints the median CPU time
-# (user+sys) of each and the median of the run-by-run ratios A/B and A/C.
+# function, asks the refused Runtime API once for an event and exits. Each
+# round runs A, B and C once, in an order that rotates round by round,
+# after two warm-ups; prints the median CPU time (user+sys) of each and
+# the median of the round-by-round ratios A/B and A/C.
 #
-# FUNCTION is customauth, tenancy, migration, messages, messages-nosenders,
-# authevents, all or all-nosenders. Set TAGS_A/BARE to override the tags
-# (BARE=none: the SDK configuration and no service client; esdk: the AWS
-# Encryption SDK client and KMS keyring of a custom sender function).
+# FUNCTION is one of --list. Set TAGS_A, BARE and BARE_MAKE to override
+# the tags of A, the services B and C link (BARE=none: the SDK
+# configuration and no service client; esdk, which needs kms: the
+# Encryption SDK client and KMS keyring of a custom sender function) and
+# those they make.
 #
-# coldstart.sh --print-tags FUNCTION prints the build tags of B and stops.
+# coldstart.sh --list prints the functions; --print-tags FUNCTION the
+# build tags of A, B and C (a line each); --print-make FUNCTION what B and
+# C make; --print-env FUNCTION the environment of every run (a line each).
+# TestBaselinesStart and compose's TestColdStartMakeLists read them.
 set -euo pipefail
-print_tags=
-if [ "${1:-}" = --print-tags ]; then print_tags=1; shift; fi
-fn=${1:?usage: coldstart.sh [--print-tags] FUNCTION [PAIRS]}
+mode=run
+case ${1:-} in
+--list) echo customauth tenancy migration authevents messages messages-nosenders all all-nosenders; exit 0 ;;
+--print-tags | --print-make | --print-env) mode=${1#--}; shift ;;
+esac
+fn=${1:?usage: coldstart.sh [--list | --print-tags | --print-make | --print-env] FUNCTION [ROUNDS]}
 name=$fn
-pairs=${2:-30}
+rounds=${2:-30}
+if [ "$rounds" -lt 2 ]; then echo "ROUNDS must be 2 or more" >&2; exit 2; fi
 cd "$(dirname "$0")/.."
 
-# What each function builds at start (handlers/internal/compose/*).
+# link: what handlers/FUNCTION links (go list -deps); make: the clients it
+# makes at start in the environment below (the rest stay unmade until a
+# setting uses them). Both are checked by tests.
 tags=""
 case $fn in
-customauth) bare="dynamodb sesv2 sns kms secretsmanager" ;;
-tenancy) bare="dynamodb sesv2 cip" ;;
-migration) bare="dynamodb secretsmanager" ;;
-authevents) bare="dynamodb cip" ;;
-# No DynamoDB client: the Encryption SDK links the package, and so does
-# bare_esdk.
-messages) bare="kms sesv2 sns cip esdk" ;;
-messages-nosenders) fn=messages tags=cognitrig_nosenders bare="none" ;;
-all) bare="dynamodb sesv2 sns kms cip secretsmanager esdk" ;;
-all-nosenders) fn=all tags=cognitrig_nosenders bare="dynamodb sesv2 sns kms cip secretsmanager" ;;
-*) echo "unknown function $fn" >&2; exit 2 ;;
+customauth) link="dynamodb sesv2 sns kms secretsmanager" make="dynamodb sesv2" ;;
+tenancy) link="dynamodb sesv2 cip" make="dynamodb cip" ;;
+migration) link="dynamodb secretsmanager" make="dynamodb" ;;
+authevents) link="dynamodb cip" make="dynamodb" ;;
+# DynamoDB is linked through the Encryption SDK, in the function as in
+# bare_esdk; neither makes a client of it.
+messages) link="kms sesv2 sns cip esdk" make="kms sesv2 sns cip esdk" ;;
+messages-nosenders) fn=messages tags=cognitrig_nosenders link="none" make="" ;;
+all) link="dynamodb sesv2 sns kms cip secretsmanager esdk" make="dynamodb sesv2 sns kms cip esdk" ;;
+all-nosenders) fn=all tags=cognitrig_nosenders link="dynamodb sesv2 sns kms cip secretsmanager" make="dynamodb sesv2 cip" ;;
+*) echo "unknown function $fn (see --list)" >&2; exit 2 ;;
 esac
-bare=${BARE:-$bare}
+link=${BARE:-$link}
+make=${BARE_MAKE-$make}
 tags=${TAGS_A:-$tags}
-bareTags="lambda.norpc"
-if [ -n "$bare" ]; then
-	bareTags="$bareTags bare_select"
-	for s in $bare; do [ "$s" = none ] || bareTags="$bareTags bare_$s"; done
-fi
-if [ -n "$print_tags" ]; then echo "$bareTags"; exit 0; fi
-
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-CGO_ENABLED=0 go build -tags "lambda.norpc $tags" -trimpath -o "$dir/A" "./handlers/$fn"
-CGO_ENABLED=0 go build -tags "$bareTags" -trimpath -o "$dir/B" ./internal/barebootstrap/sdk
-CGO_ENABLED=0 go build -tags "$bareTags bare_calls" -trimpath -o "$dir/C" ./internal/barebootstrap/sdk
+bareTags="lambda.norpc,bare_select"
+for s in $link; do [ "$s" = none ] || bareTags="$bareTags,bare_$s"; done
 
 key=$(head -c 34 /dev/zero | tr '\0' 'k' | base64)
 E=(AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_EC2_METADATA_DISABLED=true
 	AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_LAMBDA_RUNTIME_API=127.0.0.1:1
 	COGNITRIG_CHALLENGES_TABLE=c "COGNITRIG_MASTER_KEY=$key" COGNITRIG_EMAIL_FROM=no-reply@example.com
-	COGNITRIG_AUDIT_TABLE=a COGNITRIG_TENANCY_TABLE=t COGNITRIG_MIGRATION_TABLE=m COGNITRIG_LEGACY_USERS_TABLE=l)
+	COGNITRIG_AUDIT_TABLE=a COGNITRIG_TENANCY_TABLE=t COGNITRIG_MIGRATION_TABLE=m COGNITRIG_LEGACY_USERS_TABLE=l
+	"BARE_MAKE=$make")
 # With its senders on (the KMS key set), as the baselines' Encryption SDK
 # keyring (bare_esdk, which reads KEY_ARN) assumes; a cognitrig_nosenders
 # build refuses to start with it.
@@ -70,11 +74,23 @@ if [ -z "$tags" ] && { [ "$fn" = messages ] || [ "$fn" = all ]; }; then
 	E+=("COGNITRIG_KMS_KEY_ARN=$key_arn" "KEY_ARN=$key_arn")
 fi
 
+case $mode in
+print-tags) printf '%s\n%s\n%s\n' "lambda.norpc${tags:+,$tags}" "$bareTags" "$bareTags,bare_calls"; exit 0 ;;
+print-make) echo "$make"; exit 0 ;;
+print-env) printf '%s\n' "${E[@]}"; exit 0 ;;
+esac
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+CGO_ENABLED=0 go build -tags "lambda.norpc${tags:+,$tags}" -trimpath -o "$dir/A" "./handlers/$fn"
+CGO_ENABLED=0 go build -tags "$bareTags" -trimpath -o "$dir/B" ./internal/barebootstrap/sdk
+CGO_ENABLED=0 go build -tags "$bareTags,bare_calls" -trimpath -o "$dir/C" ./internal/barebootstrap/sdk
+
 # Python's resource module gives the children's CPU time in microseconds
 # (/usr/bin/time rounds to 10 ms, a quarter of a run).
-python3 - "$dir" "$pairs" "$name" "${bare:-all six}" "${E[@]}" <<'PY'
+python3 - "$dir" "$rounds" "$name" "$link" "$make" "${E[@]}" <<'PY'
 import os, resource, statistics, subprocess, sys
-d, pairs, name, bare, env = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5:]
+d, rounds, name, link, make, env = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6:]
 env = dict(kv.split("=", 1) for kv in env)
 bins = {k: os.path.join(d, k) for k in "ABC"}
 def cpu(binary):
@@ -92,13 +108,15 @@ for k, b in bins.items():
 for _ in range(2):
     for b in bins.values(): cpu(b)
 t = {k: [] for k in bins}
-for _ in range(pairs):
-    for k, b in bins.items(): t[k].append(cpu(b))
+order = list(bins)
+for i in range(rounds):
+    # Rotate, so that no binary always runs first or last in a round.
+    for k in order[i % 3:] + order[:i % 3]: t[k].append(cpu(bins[k]))
 def ratio(x, y):
     r = [a / b for a, b in zip(t[x], t[y]) if b > 0]
     q = statistics.quantiles(r, n=4)
     return f"A/{y} median {statistics.median(r):.2f} (quartiles {q[0]:.2f}-{q[2]:.2f})"
 print(f"{name}: A {statistics.median(t['A'])*1000:.1f} ms, B {statistics.median(t['B'])*1000:.1f} ms, "
       f"C {statistics.median(t['C'])*1000:.1f} ms; {ratio('A', 'B')}, {ratio('A', 'C')}; "
-      f"{pairs} rounds; B and C link {bare}, C calls them")
+      f"{rounds} rounds; B and C link {link}, make {make or 'none'}, C calls them")
 PY

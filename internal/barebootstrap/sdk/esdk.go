@@ -23,7 +23,10 @@ import (
 // triggers links it with or without cognitrig. With bare_calls its call
 // is Decrypt, which links the SDK's decryption.
 func init() {
-	afterClients = append(afterClients, func(clients []any) {
+	afterClients = append(afterClients, func(clients []any, made func(string) bool) {
+		if !made("esdk") {
+			return
+		}
 		// The KMS client of kms.go, shared as a function's keyring shares
 		// its KMS client.
 		var kmsClient *kms.Client
@@ -31,6 +34,9 @@ func init() {
 			if k, ok := c.(*kms.Client); ok {
 				kmsClient = k
 			}
+		}
+		if kmsClient == nil {
+			log.Fatal("configuration: BARE_MAKE lists esdk without kms, the client its keyring calls")
 		}
 		keyARN := os.Getenv("KEY_ARN")
 		if keyARN == "" {

@@ -20,13 +20,21 @@
 //     function that calls AWS does. Without it a client's operations are
 //     dead code, which the linker drops.
 //
-// The difference between it and the function is cognitrig's own cost.
+// BARE_MAKE (a space-separated list of the services' tag names, esdk
+// included) names the clients it makes at start, as a function makes only
+// the clients its configuration uses while linking all it may use; unset,
+// it makes every client it links. The difference between it and the
+// function is cognitrig's own cost.
 package main
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log"
+	"os"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -38,10 +46,10 @@ import (
 // functions (one file per service).
 var (
 	// clientMakers are the constructors of the clients this build links.
-	clientMakers []func(aws.Config) any
-	// afterClients run once every client exists, with the clients
-	// (esdk.go's keyring uses the KMS client).
-	afterClients []func(clients []any)
+	clientMakers []clientMaker
+	// afterClients run once every client exists, with the clients and
+	// whether name is to be made (esdk.go's keyring uses the KMS client).
+	afterClients []func(clients []any, made func(name string) bool)
 	// calls are one operation of each client, with bare_calls; the
 	// handler runs them only for an event that asks (callsMetadata), so
 	// they are linked but a measurement never runs them.
@@ -51,12 +59,20 @@ var (
 // callsMetadata is the clientMetadata key of an event that runs calls.
 const callsMetadata = "bare_calls"
 
+// A clientMaker makes the client of one service, named as its tag.
+type clientMaker struct {
+	name string
+	make func(aws.Config) any
+}
+
 func main() {
 	// With no client (-tags bare_select alone) it links the configuration
 	// but loads none, as a function whose concerns call no AWS service
 	// (handlers/messages without its senders) does.
+	list, only := os.LookupEnv("BARE_MAKE")
+	made := func(name string) bool { return !only || slices.Contains(strings.Fields(list), name) }
 	var cfg aws.Config
-	if len(clientMakers) > 0 {
+	if slices.ContainsFunc(clientMakers, func(m clientMaker) bool { return made(m.name) }) {
 		var err error
 		if cfg, err = config.LoadDefaultConfig(context.Background()); err != nil {
 			log.Fatal(err)
@@ -64,11 +80,13 @@ func main() {
 	}
 	// The clients a function would keep for its invocations.
 	clients := make([]any, 0, len(clientMakers))
-	for _, mk := range clientMakers {
-		clients = append(clients, mk(cfg))
+	for _, m := range clientMakers {
+		if made(m.name) {
+			clients = append(clients, m.make(cfg))
+		}
 	}
 	for _, f := range afterClients {
-		f(clients)
+		f(clients, made)
 	}
 	lambda.Start(func(ctx context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
 		_ = clients
@@ -78,7 +96,7 @@ func main() {
 				errs = append(errs, call(ctx))
 			}
 			if err := errors.Join(errs...); err != nil {
-				return ev, errors.New("a baseline call failed")
+				return ev, fmt.Errorf("baseline calls: %w", err)
 			}
 		}
 		code := ev.Request.CodeParameter

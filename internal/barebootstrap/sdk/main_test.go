@@ -6,7 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,47 +25,58 @@ var ops = map[string]string{
 	"bare_esdk":           "awscryptographyencryptionsdksmithygenerated.(*Client).Decrypt",
 }
 
-// TestBaselinesStart builds both baselines of every function as
-// scripts/coldstart.sh does (its --print-tags gives the tags) and checks
-// that each gets as far as asking the Runtime API for an event (a baseline
-// that exits on its configuration would time nothing), and that the build
-// with bare_calls links one operation of each of its clients and the
-// plain one none: the line between the two is what BENCHMARKS.md's two
-// columns compare.
+// anyOp matches an operation of an AWS SDK service client or of the
+// Encryption SDK's client.
+var anyOp = regexp.MustCompile(`(service/[a-z0-9]+|awscryptographyencryptionsdksmithygenerated)\.\(\*Client\)\.[A-Z]\w*\n`)
+
+// TestBaselinesStart builds the two baselines of every function of
+// scripts/coldstart.sh, with the tags, environment and function list the
+// script prints, and checks what BENCHMARKS.md ("Two baselines") says of
+// them:
+//   - each links the AWS services (and the Encryption SDK) the function
+//     links, no more and no fewer;
+//   - B links no client operation at all, and C (bare_calls) one of each
+//     client, so that the two columns differ by that alone;
+//   - each gets as far as asking the Runtime API for an event (a baseline
+//     that exits on its configuration would time nothing).
 func TestBaselinesStart(t *testing.T) {
 	if testing.Short() || runtime.GOOS != "linux" {
 		t.Skip("builds and runs linux binaries")
 	}
-	env := []string{
-		"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",
-		"AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-		// Refused: the process asks once for an event and exits.
-		"AWS_LAMBDA_RUNTIME_API=127.0.0.1:1",
-		"KEY_ARN=arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-	}
-	for _, fn := range []string{"customauth", "tenancy", "migration", "authevents", "messages", "messages-nosenders", "all", "all-nosenders"} {
+	for _, fn := range strings.Fields(script(t, "--list")) {
 		t.Run(fn, func(t *testing.T) {
-			out, err := exec.Command("../../../scripts/coldstart.sh", "--print-tags", fn).Output()
-			if err != nil {
-				t.Fatalf("coldstart.sh --print-tags %s: %v", fn, err)
+			lines := strings.Split(script(t, "--print-tags", fn), "\n")
+			if len(lines) != 3 {
+				t.Fatalf("--print-tags %s: %q, want the tags of A, B and C", fn, lines)
 			}
-			tags := strings.Fields(string(out))
-			for _, calls := range []bool{false, true} {
-				tags := tags
-				if calls {
-					tags = append(tags, "bare_calls")
-				}
+			aTags, bTags, cTags := lines[0], lines[1], lines[2]
+			if cTags != bTags+",bare_calls" {
+				t.Errorf("C's tags %q are not B's %q and bare_calls", cTags, bTags)
+			}
+			pkg := "./handlers/" + strings.TrimSuffix(fn, "-nosenders")
+			if got, want := links(t, bTags, "."), links(t, aTags, "../../../"+pkg); !slices.Equal(got, want) {
+				t.Errorf("the baseline links %v; %s links %v", got, pkg, want)
+			}
+			env := strings.Split(script(t, "--print-env", fn), "\n")
+			for _, tags := range []string{bTags, cTags} {
+				calls := tags == cTags
 				bin := build(t, tags)
 				if got := run(t, bin, env); !strings.Contains(got, "/runtime/invocation/next") {
-					t.Errorf("%v: want a request to the Runtime API, got:\n%s", tags, got)
+					t.Errorf("%s: want a request to the Runtime API, got:\n%s", tags, got)
 				}
 				syms, err := exec.Command("go", "tool", "nm", bin).Output()
 				if err != nil {
 					t.Fatalf("go tool nm: %v", err)
 				}
-				for _, tag := range tags {
-					if op, ok := ops[tag]; ok && bytes.Contains(syms, []byte(op+"\n")) != calls {
-						t.Errorf("%v: links %s: %t, want %t", tags, op, !calls, calls)
+				if !calls {
+					if op := anyOp.Find(syms); op != nil {
+						t.Errorf("%s: B links the operation %s", tags, bytes.TrimSpace(op))
+					}
+					continue
+				}
+				for _, tag := range strings.Split(tags, ",") {
+					if op, ok := ops[tag]; ok && !bytes.Contains(syms, []byte(op+"\n")) {
+						t.Errorf("%s: C does not link %s", tags, op)
 					}
 				}
 			}
@@ -77,23 +90,56 @@ func TestESDKNeedsKeyARN(t *testing.T) {
 	if testing.Short() || runtime.GOOS != "linux" {
 		t.Skip("builds and runs a linux binary")
 	}
-	bin := build(t, []string{"lambda.norpc", "bare_select", "bare_kms", "bare_esdk"})
+	bin := build(t, "lambda.norpc,bare_select,bare_kms,bare_esdk")
 	got := run(t, bin, []string{"AWS_REGION=us-east-1", "AWS_LAMBDA_RUNTIME_API=127.0.0.1:1", "AWS_CONFIG_FILE=/dev/null"})
 	if !strings.Contains(got, "configuration: set KEY_ARN") {
 		t.Errorf("want the configuration refusal, got:\n%s", got)
 	}
 }
 
+// links returns the AWS SDK services the package pkg links with tags
+// (the default credential chain's, which every program that loads the
+// configuration links, aside), and "esdk" if it links the Encryption SDK.
+func links(t *testing.T, tags, pkg string) []string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-deps", "-tags", tags, pkg).Output()
+	if err != nil {
+		t.Fatalf("go list -deps -tags %s %s: %v", tags, pkg, err)
+	}
+	var services []string
+	for _, p := range strings.Fields(string(out)) {
+		if s, ok := strings.CutPrefix(p, "github.com/aws/aws-sdk-go-v2/service/"); ok && !strings.Contains(s, "/") &&
+			!slices.Contains([]string{"signin", "sso", "ssooidc", "sts"}, s) {
+			services = append(services, s)
+		}
+		if strings.HasPrefix(p, "github.com/aws/aws-encryption-sdk/") && !slices.Contains(services, "esdk") {
+			services = append(services, "esdk")
+		}
+	}
+	slices.Sort(services)
+	return services
+}
+
+// script runs scripts/coldstart.sh with args and returns its output.
+func script(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("../../../scripts/coldstart.sh", args...).Output()
+	if err != nil {
+		t.Fatalf("coldstart.sh %v: %v", args, err)
+	}
+	return strings.TrimRight(string(out), "\n")
+}
+
 // build builds the baseline with tags, with the flags of the handlers'
 // bootstrap tests, so that what they compile (the Encryption SDK above
 // all) comes from the build cache.
-func build(t *testing.T, tags []string) string {
+func build(t *testing.T, tags string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "bare")
-	cmd := exec.Command("go", "build", "-tags", strings.Join(tags, ","), "-trimpath", "-o", bin, ".")
+	cmd := exec.Command("go", "build", "-tags", tags, "-trimpath", "-o", bin, ".")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build %v: %v\n%s", tags, err, out)
+		t.Fatalf("build %s: %v\n%s", tags, err, out)
 	}
 	return bin
 }

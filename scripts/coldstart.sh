@@ -11,8 +11,8 @@
 # Each process starts in a clean environment (env -i: no CA-bundle
 # variables, which Lambda does not set), configures everything, builds its
 # function, asks the refused Runtime API once for an event and exits. Each
-# round runs A, B and C once, in an order that rotates round by round,
-# after two warm-ups; prints the median CPU time (user+sys) of each and
+# round runs A, B and C once, cycling through the six orders, after two
+# warm-ups; prints the median CPU time (user+sys) of each and
 # the median of the round-by-round ratios A/B and A/C.
 #
 # FUNCTION is one of --list. Set TAGS_A, BARE and BARE_MAKE to override
@@ -23,18 +23,21 @@
 #
 # coldstart.sh --list prints the functions; --print-tags FUNCTION the
 # build tags of A, B and C (a line each); --print-make FUNCTION what B and
-# C make; --print-env FUNCTION the environment of every run (a line each).
-# TestBaselinesStart and compose's TestColdStartMakeLists read them.
+# C make; --print-env FUNCTION the environment of every run (a line each);
+# --build DIR FUNCTION builds A, B and C into DIR as a run does.
+# TestBaselinesStart and compose's TestColdStartMakeLists use them.
 set -euo pipefail
 mode=run
+out=
 case ${1:-} in
 --list) echo customauth tenancy migration authevents messages messages-nosenders all all-nosenders; exit 0 ;;
 --print-tags | --print-make | --print-env) mode=${1#--}; shift ;;
+--build) mode=build out=${2:?usage: coldstart.sh --build DIR FUNCTION}; out=$(cd "$out" && pwd); shift 2 ;;
 esac
-fn=${1:?usage: coldstart.sh [--list | --print-tags | --print-make | --print-env] FUNCTION [ROUNDS]}
+fn=${1:?usage: coldstart.sh [--list | --print-tags | --print-make | --print-env | --build DIR] FUNCTION [ROUNDS]}
 name=$fn
 rounds=${2:-30}
-if [ "$rounds" -lt 2 ]; then echo "ROUNDS must be 2 or more" >&2; exit 2; fi
+if ! [[ $rounds =~ ^[0-9]+$ ]] || [ "$rounds" -lt 2 ]; then echo "ROUNDS must be a number, 2 or more" >&2; exit 2; fi
 cd "$(dirname "$0")/.."
 
 # link: what handlers/FUNCTION links (go list -deps); make: the clients it
@@ -57,8 +60,17 @@ esac
 link=${BARE:-$link}
 make=${BARE_MAKE-$make}
 tags=${TAGS_A:-$tags}
-bareTags="lambda.norpc,bare_select"
-for s in $link; do [ "$s" = none ] || bareTags="$bareTags,bare_$s"; done
+tags=${tags// /,}
+for s in $link $make; do
+	case $s in none | dynamodb | sesv2 | sns | kms | cip | secretsmanager | esdk) ;;
+	*) echo "unknown service $s in BARE or BARE_MAKE (want none, dynamodb, sesv2, sns, kms, cip, secretsmanager or esdk)" >&2; exit 2 ;;
+	esac
+done
+# The tags of A, B and C: printed by --print-tags and used by the builds.
+aTags="lambda.norpc${tags:+,$tags}"
+bTags="lambda.norpc,bare_select"
+for s in $link; do [ "$s" = none ] || bTags="$bTags,bare_$s"; done
+cTags="$bTags,bare_calls"
 
 key=$(head -c 34 /dev/zero | tr '\0' 'k' | base64)
 E=(AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_EC2_METADATA_DISABLED=true
@@ -75,21 +87,26 @@ if [ -z "$tags" ] && { [ "$fn" = messages ] || [ "$fn" = all ]; }; then
 fi
 
 case $mode in
-print-tags) printf '%s\n%s\n%s\n' "lambda.norpc${tags:+,$tags}" "$bareTags" "$bareTags,bare_calls"; exit 0 ;;
+print-tags) printf '%s\n%s\n%s\n' "$aTags" "$bTags" "$cTags"; exit 0 ;;
 print-make) echo "$make"; exit 0 ;;
 print-env) printf '%s\n' "${E[@]}"; exit 0 ;;
 esac
 
+# The builds that are timed; --build makes them for TestBaselinesStart.
+build() {
+	CGO_ENABLED=0 go build -tags "$aTags" -trimpath -o "$1/A" "./handlers/$fn"
+	CGO_ENABLED=0 go build -tags "$bTags" -trimpath -o "$1/B" ./internal/barebootstrap/sdk
+	CGO_ENABLED=0 go build -tags "$cTags" -trimpath -o "$1/C" ./internal/barebootstrap/sdk
+}
+if [ "$mode" = build ]; then build "$out"; exit 0; fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-CGO_ENABLED=0 go build -tags "lambda.norpc${tags:+,$tags}" -trimpath -o "$dir/A" "./handlers/$fn"
-CGO_ENABLED=0 go build -tags "$bareTags" -trimpath -o "$dir/B" ./internal/barebootstrap/sdk
-CGO_ENABLED=0 go build -tags "$bareTags,bare_calls" -trimpath -o "$dir/C" ./internal/barebootstrap/sdk
+build "$dir"
 
 # Python's resource module gives the children's CPU time in microseconds
 # (/usr/bin/time rounds to 10 ms, a quarter of a run).
 python3 - "$dir" "$rounds" "$name" "$link" "$make" "${E[@]}" <<'PY'
-import os, resource, statistics, subprocess, sys
+import itertools, os, resource, statistics, subprocess, sys
 d, rounds, name, link, make, env = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6:]
 env = dict(kv.split("=", 1) for kv in env)
 bins = {k: os.path.join(d, k) for k in "ABC"}
@@ -108,10 +125,11 @@ for k, b in bins.items():
 for _ in range(2):
     for b in bins.values(): cpu(b)
 t = {k: [] for k in bins}
-order = list(bins)
+# Cycle through the six orders, so that each binary runs first, second
+# and last, and before and after each other, equally often.
+orders = list(itertools.permutations(bins))
 for i in range(rounds):
-    # Rotate, so that no binary always runs first or last in a round.
-    for k in order[i % 3:] + order[:i % 3]: t[k].append(cpu(bins[k]))
+    for k in orders[i % len(orders)]: t[k].append(cpu(bins[k]))
 def ratio(x, y):
     r = [a / b for a, b in zip(t[x], t[y]) if b > 0]
     q = statistics.quantiles(r, n=4)

@@ -2,6 +2,7 @@ package compose_test
 
 import (
 	"io"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -83,7 +84,13 @@ func TestColdStartMakeLists(t *testing.T) {
 // script runs scripts/coldstart.sh with args and returns its output lines.
 func script(t *testing.T, args ...string) []string {
 	t.Helper()
-	out, err := exec.Command("../../../scripts/coldstart.sh", args...).Output()
+	cmd := exec.Command("../../../scripts/coldstart.sh", args...)
+	// Without the script's overrides, so that its defaults are checked.
+	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		k, _, _ := strings.Cut(kv, "=")
+		return k == "BARE" || k == "BARE_MAKE" || k == "TAGS_A"
+	})
+	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("coldstart.sh %v: %v", args, err)
 	}

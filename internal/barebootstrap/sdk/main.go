@@ -23,7 +23,8 @@
 // BARE_MAKE (a space-separated list of the services' tag names, esdk
 // included) names the clients it makes at start, as a function makes only
 // the clients its configuration uses while linking all it may use; unset,
-// it makes every client it links. The difference between it and the
+// it makes every client it links; a name it does not link stops it.
+// BARE_REPORT=1 prints what it made to stderr. The difference between it and the
 // function is cognitrig's own cost.
 package main
 
@@ -50,6 +51,11 @@ var (
 	// afterClients run once every client exists, with the clients and
 	// whether name is to be made (esdk.go's keyring uses the KMS client).
 	afterClients []func(clients []any, made func(name string) bool)
+	// names are the names BARE_MAKE may give: the clients' and, with
+	// bare_esdk, "esdk".
+	names []string
+	// madeNames are what this process made, for BARE_REPORT.
+	madeNames []string
 	// calls are one operation of each client, with bare_calls; the
 	// handler runs them only for an event that asks (callsMetadata), so
 	// they are linked but a measurement never runs them.
@@ -70,6 +76,14 @@ func main() {
 	// but loads none, as a function whose concerns call no AWS service
 	// (handlers/messages without its senders) does.
 	list, only := os.LookupEnv("BARE_MAKE")
+	for _, m := range clientMakers {
+		names = append(names, m.name)
+	}
+	for _, name := range strings.Fields(list) {
+		if !slices.Contains(names, name) {
+			log.Fatalf("configuration: BARE_MAKE names %q, which this build does not link (it links %v)", name, names)
+		}
+	}
 	made := func(name string) bool { return !only || slices.Contains(strings.Fields(list), name) }
 	var cfg aws.Config
 	if slices.ContainsFunc(clientMakers, func(m clientMaker) bool { return made(m.name) }) {
@@ -83,10 +97,16 @@ func main() {
 	for _, m := range clientMakers {
 		if made(m.name) {
 			clients = append(clients, m.make(cfg))
+			madeNames = append(madeNames, m.name)
 		}
 	}
 	for _, f := range afterClients {
 		f(clients, made)
+	}
+	// For TestBaselinesStart: what it made, checked against what the
+	// function makes.
+	if os.Getenv("BARE_REPORT") != "" {
+		fmt.Fprintf(os.Stderr, "bare made: %s\n", strings.Join(madeNames, " "))
 	}
 	lambda.Start(func(ctx context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
 		_ = clients

@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	clientMakers = append(clientMakers, clientMaker{"cip", func(cfg aws.Config) any {
+	clientMakers = append(clientMakers, clientMaker{name: "cip", make: func(cfg aws.Config) any {
 		c := cip.NewFromConfig(cfg)
 		if withCalls {
 			calls = append(calls, func(ctx context.Context) error {

@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	clientMakers = append(clientMakers, clientMaker{"dynamodb", func(cfg aws.Config) any {
+	clientMakers = append(clientMakers, clientMaker{name: "dynamodb", make: func(cfg aws.Config) any {
 		c := dynamodb.NewFromConfig(cfg)
 		if withCalls {
 			calls = append(calls, func(ctx context.Context) error {

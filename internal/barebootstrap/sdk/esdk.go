@@ -23,11 +23,7 @@ import (
 // triggers links it with or without cognitrig. With bare_calls its call
 // is Decrypt, which links the SDK's decryption.
 func init() {
-	names = append(names, "esdk")
-	afterClients = append(afterClients, func(clients []any, made func(string) bool) {
-		if !made("esdk") {
-			return
-		}
+	clientMakers = append(clientMakers, clientMaker{name: "esdk", after: func(clients []any) any {
 		// The KMS client of kms.go, shared as a function's keyring shares
 		// its KMS client.
 		var kmsClient *kms.Client
@@ -58,12 +54,12 @@ func init() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		madeNames = append(madeNames, "esdk")
 		if withCalls {
 			calls = append(calls, func(ctx context.Context) error {
 				_, err := client.Decrypt(ctx, esdktypes.DecryptInput{Ciphertext: []byte("bare"), Keyring: keyring})
 				return err
 			})
 		}
-	})
+		return client
+	}})
 }

@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	clientMakers = append(clientMakers, clientMaker{"kms", func(cfg aws.Config) any {
+	clientMakers = append(clientMakers, clientMaker{name: "kms", make: func(cfg aws.Config) any {
 		c := kms.NewFromConfig(cfg)
 		if withCalls {
 			calls = append(calls, func(ctx context.Context) error {

@@ -46,17 +46,9 @@ import (
 // A baseline binary has no state but these, each filled by its files' init
 // functions (one file per service).
 var (
-	// clientMakers are the constructors of the clients this build links.
+	// clientMakers make the clients this build links.
 	clientMakers []clientMaker
-	// afterClients run once every client exists, with the clients and
-	// whether name is to be made (esdk.go's keyring uses the KMS client).
-	afterClients []func(clients []any, made func(name string) bool)
-	// names are the names BARE_MAKE may give: the clients' and, with
-	// bare_esdk, "esdk".
-	names []string
-	// madeNames are what this process made, for BARE_REPORT.
-	madeNames []string
-	// calls are one operation of each client, with bare_calls; the
+	// calls are one operation of each client made, with bare_calls; the
 	// handler runs them only for an event that asks (callsMetadata), so
 	// they are linked but a measurement never runs them.
 	calls []func(context.Context) error
@@ -65,48 +57,54 @@ var (
 // callsMetadata is the clientMetadata key of an event that runs calls.
 const callsMetadata = "bare_calls"
 
-// A clientMaker makes the client of one service, named as its tag.
+// A clientMaker makes one client, named as its tag, with make from the SDK
+// configuration or, once the others are made, with after from them
+// (esdk.go's keyring uses the KMS client).
 type clientMaker struct {
-	name string
-	make func(aws.Config) any
+	name  string
+	make  func(aws.Config) any
+	after func(clients []any) any
 }
 
 func main() {
-	// With no client (-tags bare_select alone) it links the configuration
-	// but loads none, as a function whose concerns call no AWS service
-	// (handlers/messages without its senders) does.
 	list, only := os.LookupEnv("BARE_MAKE")
-	for _, m := range clientMakers {
-		names = append(names, m.name)
-	}
 	for _, name := range strings.Fields(list) {
-		if !slices.Contains(names, name) {
-			log.Fatalf("configuration: BARE_MAKE names %q, which this build does not link (it links %v)", name, names)
+		if !slices.ContainsFunc(clientMakers, func(m clientMaker) bool { return m.name == name }) {
+			log.Fatalf("configuration: BARE_MAKE names %q, which this build does not link", name)
 		}
 	}
-	made := func(name string) bool { return !only || slices.Contains(strings.Fields(list), name) }
+	made := func(m clientMaker) bool { return !only || slices.Contains(strings.Fields(list), m.name) }
+	// With no client to make it links the configuration but loads none,
+	// as a function whose concerns call no AWS service (handlers/messages
+	// without its senders) does.
 	var cfg aws.Config
-	if slices.ContainsFunc(clientMakers, func(m clientMaker) bool { return made(m.name) }) {
+	if slices.ContainsFunc(clientMakers, made) {
 		var err error
 		if cfg, err = config.LoadDefaultConfig(context.Background()); err != nil {
 			log.Fatal(err)
 		}
 	}
-	// The clients a function would keep for its invocations.
-	clients := make([]any, 0, len(clientMakers))
-	for _, m := range clientMakers {
-		if made(m.name) {
-			clients = append(clients, m.make(cfg))
-			madeNames = append(madeNames, m.name)
+	// The clients a function would keep for its invocations: those made
+	// from the configuration first, then those made from them.
+	var clients []any
+	var names []string
+	for _, after := range []bool{false, true} {
+		for _, m := range clientMakers {
+			if (m.after != nil) != after || !made(m) {
+				continue
+			}
+			if after {
+				clients = append(clients, m.after(clients))
+			} else {
+				clients = append(clients, m.make(cfg))
+			}
+			names = append(names, m.name)
 		}
-	}
-	for _, f := range afterClients {
-		f(clients, made)
 	}
 	// For TestBaselinesStart: what it made, checked against what the
 	// function makes.
 	if os.Getenv("BARE_REPORT") != "" {
-		fmt.Fprintf(os.Stderr, "bare made: %s\n", strings.Join(madeNames, " "))
+		fmt.Fprintf(os.Stderr, "bare made: %s\n", strings.Join(names, " "))
 	}
 	lambda.Start(func(ctx context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
 		_ = clients

@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	clientMakers = append(clientMakers, clientMaker{"secretsmanager", func(cfg aws.Config) any {
+	clientMakers = append(clientMakers, clientMaker{name: "secretsmanager", make: func(cfg aws.Config) any {
 		c := secretsmanager.NewFromConfig(cfg)
 		if withCalls {
 			calls = append(calls, func(ctx context.Context) error {

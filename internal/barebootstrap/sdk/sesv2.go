@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	clientMakers = append(clientMakers, clientMaker{"sesv2", func(cfg aws.Config) any {
+	clientMakers = append(clientMakers, clientMaker{name: "sesv2", make: func(cfg aws.Config) any {
 		c := sesv2.NewFromConfig(cfg)
 		if withCalls {
 			calls = append(calls, func(ctx context.Context) error {

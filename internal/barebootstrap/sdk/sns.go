@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	clientMakers = append(clientMakers, clientMaker{"sns", func(cfg aws.Config) any {
+	clientMakers = append(clientMakers, clientMaker{name: "sns", make: func(cfg aws.Config) any {
 		c := sns.NewFromConfig(cfg)
 		if withCalls {
 			calls = append(calls, func(ctx context.Context) error {

@@ -1,9 +1,14 @@
 package compose_test
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -22,29 +27,16 @@ import (
 // start the clients each function makes in the script's environment
 // (--print-make against what Build makes with --print-env), so that a
 // baseline does no more and no less start-up work than the function it
-// is compared with. The concerns are those of each handlers/NAME/main.go.
+// is compared with. The concerns are read from each handlers/NAME/main.go.
 // The _nosenders builds are checked through the untagged build, which
 // with no KMS key (the script sets none for them) makes the same clients.
 func TestColdStartMakeLists(t *testing.T) {
-	all := []compose.Concern{customauth.CustomAuth, tenancy.Tenancy, migration.MigrationIfConfigured, messages.Messages, authevents.AuthEvents}
-	functions := map[string][]compose.Concern{
-		"customauth": {customauth.CustomAuth}, "tenancy": {tenancy.Tenancy}, "migration": {migration.Migration},
-		"authevents": {authevents.AuthEvents}, "messages": {messages.Messages}, "messages-nosenders": {messages.Messages},
-		"all": all, "all-nosenders": all,
-	}
 	// The SDK's service IDs, by the script's names.
 	names := map[string]string{"DynamoDB": "dynamodb", "SESv2": "sesv2", "SNS": "sns", "KMS": "kms",
 		"Cognito Identity Provider": "cip", "Secrets Manager": "secretsmanager"}
-	list := strings.Fields(strings.Join(script(t, "--list"), " "))
-	if len(list) != len(functions) {
-		t.Fatalf("coldstart.sh --list: %v; this test knows %d functions", list, len(functions))
-	}
-	for _, fn := range list {
+	for _, fn := range strings.Fields(strings.Join(script(t, "--list"), " ")) {
 		t.Run(fn, func(t *testing.T) {
-			concerns, ok := functions[fn]
-			if !ok {
-				t.Fatalf("coldstart.sh lists %s, which this test does not know", fn)
-			}
+			concerns := concernsOf(t, strings.TrimSuffix(fn, "-nosenders"))
 			env := map[string]string{}
 			for _, kv := range script(t, "--print-env", fn) {
 				k, v, _ := strings.Cut(kv, "=")
@@ -79,6 +71,40 @@ func TestColdStartMakeLists(t *testing.T) {
 			}
 		})
 	}
+}
+
+// concernsOf returns the concerns handlers/name/main.go passes to
+// compose.Main, so that the test follows the functions as they are built.
+func concernsOf(t *testing.T, name string) []compose.Concern {
+	t.Helper()
+	known := map[string]compose.Concern{
+		"customauth.CustomAuth": customauth.CustomAuth, "tenancy.Tenancy": tenancy.Tenancy,
+		"migration.Migration": migration.Migration, "migration.MigrationIfConfigured": migration.MigrationIfConfigured,
+		"messages.Messages": messages.Messages, "authevents.AuthEvents": authevents.AuthEvents,
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join("..", "..", name, "main.go"), nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var concerns []compose.Concern
+	ast.Inspect(f, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || types.ExprString(call.Fun) != "compose.Main" {
+			return true
+		}
+		for _, arg := range call.Args[1:] {
+			c, ok := known[types.ExprString(arg)]
+			if !ok {
+				t.Fatalf("handlers/%s/main.go passes %s, which this test does not know", name, types.ExprString(arg))
+			}
+			concerns = append(concerns, c)
+		}
+		return false
+	})
+	if len(concerns) == 0 {
+		t.Fatalf("handlers/%s/main.go calls compose.Main with no concern", name)
+	}
+	return concerns
 }
 
 // script runs scripts/coldstart.sh with args and returns its output lines.

@@ -94,16 +94,48 @@ func TestBaselinesStart(t *testing.T) {
 // madeLine is what a baseline run with BARE_REPORT prints.
 var madeLine = regexp.MustCompile(`bare made: ([a-z0-9 ]*)\n`)
 
-// TestESDKNeedsKeyARN: without KEY_ARN the bare_esdk baseline refuses to
-// start, saying so, rather than time a keyring it could not make.
-func TestESDKNeedsKeyARN(t *testing.T) {
+// TestBaselineRefusals: a baseline that cannot make what it is asked to
+// stops before it asks for an event, saying why, rather than be timed
+// doing something else; so does the script on a bad argument.
+func TestBaselineRefusals(t *testing.T) {
 	if testing.Short() || runtime.GOOS != "linux" {
 		t.Skip("builds and runs a linux binary")
 	}
 	bin := build(t, "lambda.norpc,bare_select,bare_kms,bare_esdk")
-	got := run(t, bin, []string{"AWS_REGION=us-east-1", "AWS_LAMBDA_RUNTIME_API=127.0.0.1:1", "AWS_CONFIG_FILE=/dev/null"})
-	if !strings.Contains(got, "configuration: set KEY_ARN") {
-		t.Errorf("want the configuration refusal, got:\n%s", got)
+	base := []string{"AWS_REGION=us-east-1", "AWS_LAMBDA_RUNTIME_API=127.0.0.1:1", "AWS_CONFIG_FILE=/dev/null",
+		"AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true"}
+	keyARN := "KEY_ARN=arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	for _, c := range []struct {
+		env  []string
+		want string
+	}{
+		{nil, "configuration: set KEY_ARN"},
+		{[]string{keyARN, "BARE_MAKE=kms dynamodb"}, `BARE_MAKE names "dynamodb", which this build does not link`},
+		{[]string{keyARN, "BARE_MAKE=esdk"}, "BARE_MAKE lists esdk without kms"},
+	} {
+		got := run(t, bin, append(slices.Clone(base), c.env...))
+		if !strings.Contains(got, c.want) || strings.Contains(got, "/runtime/invocation/next") {
+			t.Errorf("%v: want %q before any request, got:\n%s", c.env, c.want, got)
+		}
+	}
+
+	for _, c := range []struct {
+		env  []string
+		args []string
+		want string
+	}{
+		{[]string{"BARE=kms,esdk"}, []string{"--print-tags", "messages"}, "unknown service kms,esdk"},
+		{[]string{"BARE_MAKE=dynamo"}, []string{"--print-make", "tenancy"}, "unknown service dynamo"},
+		{nil, []string{"messages", "abc"}, "ROUNDS must be a number"},
+		{nil, []string{"messages", "1"}, "ROUNDS must be a number, 2 or more"},
+		{nil, []string{"--print-tags", "nosuch"}, "unknown function nosuch"},
+	} {
+		cmd := exec.Command("../../../scripts/coldstart.sh", c.args...)
+		cmd.Env = append(scriptEnv(), c.env...)
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), c.want) {
+			t.Errorf("coldstart.sh %v with %v: %v, want a refusal with %q:\n%s", c.args, c.env, err, c.want, out)
+		}
 	}
 }
 
